@@ -1,0 +1,178 @@
+"""Configuration: ``[tool.schemasync]`` in ``pyproject.toml``, or a ``schemasync.toml``.
+
+The database URL is never read from the file: the file names the environment variables that
+hold it. Unknown keys and wrong types are errors naming the key and the file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+
+from schemasync.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
+__all__ = ["DEFAULT_DSN_ENV", "Config", "Settings", "find_config", "load_config"]
+
+DEFAULT_DSN_ENV = ("SUPABASE_DB_URL", "DATABASE_URL")
+CONFIG_FILE = "schemasync.toml"
+PYPROJECT = "pyproject.toml"
+
+
+class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, rename="kebab"):
+    """The keys of ``[tool.schemasync]``. Both ``snake_case`` and ``kebab-case`` are read."""
+
+    #: Environment variables tried in order for the database URL.
+    dsn_env: tuple[str, ...] = DEFAULT_DSN_ENV
+    #: The source kind read by default.
+    source: str = "postgres"
+    #: Schemas to read; empty means every user schema.
+    include_schemas: tuple[str, ...] = ()
+    exclude_schemas: tuple[str, ...] = ()
+    #: ``fnmatch`` patterns on ``schema.table`` of relations to leave out.
+    exclude_tables: tuple[str, ...] = ()
+    #: Seconds one introspection query may run before it is cancelled.
+    statement_timeout: float = 30.0
+    profile: Literal["python", "json"] = "python"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings plus where they came from."""
+
+    settings: Settings = field(default_factory=Settings)
+    #: The file the settings were read from; ``None`` when no file configures schemasync.
+    path: Path | None = None
+    #: The raw table, for plugins that read keys of their own.
+    raw: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Path:
+        """The project folder: where the config file lives, else the working directory."""
+        return self.path.parent if self.path else Path.cwd()
+
+    @property
+    def origin(self) -> str:
+        """How messages refer to the settings' origin."""
+        if self.path is None:
+            return "the defaults"
+        table = "[tool.schemasync]" if self.path.name == PYPROJECT else "the top level"
+        return f"{table} of {self.path}"
+
+    def dsn(self, explicit_env: str | None = None) -> str:
+        """The database URL from the environment; :class:`ConfigError` when none is set.
+
+        :param explicit_env: a variable named on the command line, tried alone.
+        """
+        names = (explicit_env,) if explicit_env else self.settings.dsn_env
+        for name in names:
+            value = os.environ.get(name, "").strip()
+            if value:
+                return value
+        tried = ", ".join(names)
+        raise ConfigError(
+            f"no database URL: none of {tried} is set",
+            hint=f"export {names[0]}=postgresql://user:password@host:5432/dbname",
+        )
+
+
+def _normalise_keys(table: Mapping[str, object]) -> dict[str, object]:
+    return {key.replace("_", "-"): value for key, value in table.items()}
+
+
+_AT = re.compile(r" - at `\$\.?([^`]*)`$")
+
+
+def _explain(error: msgspec.ValidationError, origin: str) -> str:
+    text = str(error)
+    match = _AT.search(text)
+    where = match.group(1).replace("-", "_") if match else ""
+    text = _AT.sub("", text)
+    unknown = re.match(r"Object contains unknown field `([^`]+)`", text)
+    if unknown:
+        key = unknown.group(1).replace("-", "_")
+        key = f"{where}.{key}" if where else key
+        return f"unknown key {key!r} in {origin}"
+    # msgspec says e.g. "Expected `str`, got `int`".
+    text = text[0].lower() + text[1:]
+    return f"{where!r} in {origin}: {text}" if where else f"{origin}: {text}"
+
+
+def _parse(path: Path) -> Mapping[str, object] | None:
+    """The schemasync table of ``path``, or None when a pyproject has none."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    if path.name != PYPROJECT:
+        return data
+    tool = data.get("tool", {})
+    table = tool.get("schemasync") if isinstance(tool, dict) else None
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise ConfigError(f"[tool.schemasync] in {path} must be a table")
+    return table
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``schemasync.toml``, or ``pyproject.toml`` with ``[tool.schemasync]``,
+    in ``start`` or its parents."""
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_FILE
+        if candidate.is_file():
+            return candidate
+        candidate = folder / PYPROJECT
+        if candidate.is_file() and _parse(candidate) is not None:
+            return candidate
+    return None
+
+
+def load_config(path: Path | None = None, *, start: Path | None = None) -> Config:
+    """Read the configuration.
+
+    :param path: an explicit file (``--config``); it must exist and configure schemasync.
+    :param start: where to look upwards from when ``path`` is not given.
+    :returns: the settings, defaults where the file is silent.
+    :raises ConfigError: unreadable file, bad TOML, unknown key, wrong type, a stored DSN.
+    """
+    if path is None:
+        path = find_config(start or Path.cwd())
+        if path is None:
+            return Config()
+    elif not path.is_file():
+        raise ConfigError(f"config file {path} does not exist")
+    table = _parse(path)
+    if table is None:
+        raise ConfigError(f"{path} has no [tool.schemasync] table")
+    origin = Config(path=path).origin
+    for secret in ("dsn", "database_url", "url"):
+        if secret in table:
+            raise ConfigError(
+                f"{secret!r} in {origin}: the database URL must not be stored in a file",
+                hint="name the environment variable that holds it with dsn_env",
+            )
+    if isinstance(table.get("dsn_env"), str):
+        table = {**table, "dsn_env": [table["dsn_env"]]}
+    try:
+        settings = msgspec.convert(_normalise_keys(table), Settings)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(_explain(exc, origin)) from exc
+    if not settings.dsn_env:
+        raise ConfigError(f"'dsn_env' in {origin} must name at least one variable")
+    if settings.statement_timeout <= 0:
+        raise ConfigError(f"'statement_timeout' in {origin} must be a positive number of seconds")
+    return Config(settings=settings, path=path, raw=table)

@@ -1,0 +1,739 @@
+"""Reading a live PostgreSQL schema into the IR, and the ``postgres`` source.
+
+A fixed set of pg_catalog queries (never information_schema, which is slow and hides what
+the role cannot use), each filtered by namespace at its root, all in one read-only
+REPEATABLE READ transaction so they see one snapshot. The number of queries does not grow
+with the number of tables. Objects that belong to extensions are left out.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
+
+import psycopg
+from psycopg.rows import dict_row
+
+from schemasync import ir
+from schemasync.api import Source, SourceRequest
+from schemasync.connect import connect, describe_target
+from schemasync.errors import IntrospectionError
+from schemasync.hookspecs import hookimpl
+
+__all__ = ["MIN_SERVER_VERSION", "PostgresSource", "introspect", "schemasync_sources"]
+
+log = logging.getLogger(__name__)
+
+#: PostgreSQL 13 is the oldest release still in use that these queries are written for.
+MIN_SERVER_VERSION = 130000
+SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
+
+Row = dict[str, Any]
+
+# --- the queries -----------------------------------------------------------------------------
+# Every query after the first takes the namespace OIDs as %(nsp)s. Type columns are spelled the
+# same way everywhere through _type_columns/_type_joins so _type_ref can read any of them.
+
+
+def _type_columns(oid: str, mod: str, ndims: str) -> str:
+    return f"""
+        format_type({oid}, {mod}) AS type_sql,
+        format_type(te.oid, {mod}) AS type_elem_sql,
+        ten.nspname AS type_schema,
+        te.typname AS type_name,
+        te.typtype AS type_kind,
+        CASE WHEN tt.oid <> te.oid THEN greatest({ndims}, 1) ELSE 0 END AS type_dims"""
+
+
+def _type_joins(oid: str) -> str:
+    return f"""
+        JOIN pg_type tt ON tt.oid = {oid}
+        JOIN pg_type te ON te.oid = CASE
+            WHEN tt.typcategory = 'A' AND tt.typelem <> 0 THEN tt.typelem ELSE tt.oid END
+        JOIN pg_namespace ten ON ten.oid = te.typnamespace"""
+
+
+_EXT_OWNED = """
+    SELECT objid FROM pg_depend
+    WHERE deptype = 'e' AND classid = '{catalog}'::regclass"""
+
+Q_SCHEMAS = """
+SELECT n.oid, n.nspname AS name, d.description AS comment,
+       has_schema_privilege(n.oid, 'USAGE') AS usable
+FROM pg_namespace n
+LEFT JOIN pg_description d
+       ON d.objoid = n.oid AND d.classoid = 'pg_namespace'::regclass AND d.objsubid = 0
+WHERE n.nspname <> ALL (%(system)s)
+  AND n.nspname NOT LIKE 'pg\\_temp\\_%%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%%'
+  AND n.oid NOT IN ({ext})
+ORDER BY n.nspname
+""".format(ext=_EXT_OWNED.format(catalog="pg_namespace"))
+
+Q_ENUMS = """
+SELECT n.nspname AS schema, t.typname AS name, d.description AS comment,
+       ARRAY(SELECT e.enumlabel FROM pg_enum e
+             WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels
+FROM pg_type t
+JOIN pg_namespace n ON n.oid = t.typnamespace
+LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass
+WHERE t.typnamespace = ANY(%(nsp)s) AND t.typtype = 'e'
+  AND t.oid NOT IN ({ext})
+""".format(ext=_EXT_OWNED.format(catalog="pg_type"))
+
+Q_DOMAINS = """
+SELECT n.nspname AS schema, t.typname AS name, d.description AS comment,
+       t.typnotnull AS not_null, t.typdefault AS default,
+       CASE WHEN t.typcollation <> 0 AND t.typcollation <> tt.typcollation
+            THEN coll.collname END AS collation,
+       coalesce((SELECT json_agg(json_build_object(
+                    'name', c.conname,
+                    'expression', pg_get_expr(c.conbin, 0),
+                    'validated', c.convalidated) ORDER BY c.conname)
+                 FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c'),
+                '[]') AS checks,
+       {type_columns}
+FROM pg_type t
+JOIN pg_namespace n ON n.oid = t.typnamespace
+{type_joins}
+LEFT JOIN pg_collation coll ON coll.oid = t.typcollation
+LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass
+WHERE t.typnamespace = ANY(%(nsp)s) AND t.typtype = 'd'
+  AND t.oid NOT IN ({ext})
+""".format(
+    type_columns=_type_columns("t.typbasetype", "t.typtypmod", "t.typndims"),
+    type_joins=_type_joins("t.typbasetype"),
+    ext=_EXT_OWNED.format(catalog="pg_type"),
+)
+
+Q_COMPOSITES = """
+SELECT c.oid, n.nspname AS schema, t.typname AS name, d.description AS comment
+FROM pg_type t
+JOIN pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'
+JOIN pg_namespace n ON n.oid = t.typnamespace
+LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass
+WHERE t.typnamespace = ANY(%(nsp)s) AND t.typtype = 'c'
+  AND t.oid NOT IN ({ext})
+""".format(ext=_EXT_OWNED.format(catalog="pg_type"))
+
+# rngmultitypid exists from PostgreSQL 14 on; reading it through to_jsonb keeps one query
+# text for every supported version.
+Q_RANGES = """
+SELECT n.nspname AS schema, t.typname AS name, d.description AS comment,
+       (SELECT m.typname FROM pg_type m
+        WHERE m.oid = (to_jsonb(r) ->> 'rngmultitypid')::oid) AS multirange,
+       {type_columns}
+FROM pg_range r
+JOIN pg_type t ON t.oid = r.rngtypid
+JOIN pg_namespace n ON n.oid = t.typnamespace
+{type_joins}
+LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass
+WHERE t.typnamespace = ANY(%(nsp)s)
+  AND t.oid NOT IN ({ext})
+""".format(
+    type_columns=_type_columns("r.rngsubtype", "-1", "0"),
+    type_joins=_type_joins("r.rngsubtype"),
+    ext=_EXT_OWNED.format(catalog="pg_type"),
+)
+
+_RELKINDS = {
+    "r": "table",
+    "p": "partitioned_table",
+    "v": "view",
+    "m": "materialized_view",
+    "f": "foreign_table",
+}
+
+Q_RELATIONS = """
+SELECT c.oid, n.nspname AS schema, c.relname AS name, c.relkind AS relkind,
+       d.description AS comment,
+       c.relrowsecurity AS rls_enabled, c.relforcerowsecurity AS rls_forced,
+       CASE WHEN c.relispartition THEN pn.nspname END AS parent_schema,
+       CASE WHEN c.relispartition THEN p.relname END AS parent_name,
+       CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound,
+       CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
+       CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END AS view_definition,
+       CASE WHEN c.relkind = 'v' THEN pg_relation_is_updatable(c.oid, false) END AS updatable,
+       fs.srvname AS foreign_server
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_description d
+       ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
+LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
+LEFT JOIN pg_class p ON p.oid = i.inhparent
+LEFT JOIN pg_namespace pn ON pn.oid = p.relnamespace
+LEFT JOIN pg_foreign_table ft ON ft.ftrelid = c.oid
+LEFT JOIN pg_foreign_server fs ON fs.oid = ft.ftserver
+WHERE c.relnamespace = ANY(%(nsp)s) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+  AND c.oid NOT IN ({ext})
+""".format(ext=_EXT_OWNED.format(catalog="pg_class"))
+
+# Columns of relations and attributes of composite types alike (relkind 'c').
+Q_COLUMNS = """
+SELECT a.attrelid AS relid, a.attname AS name, a.attnotnull AS not_null,
+       CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS default,
+       CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated,
+       a.attidentity AS identity,
+       CASE WHEN a.attcollation <> 0 AND a.attcollation <> tt.typcollation
+            THEN CASE WHEN colln.nspname = 'pg_catalog' THEN coll.collname
+                      ELSE colln.nspname || '.' || coll.collname END END AS collation,
+       d.description AS comment,
+       {type_columns}
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+{type_joins}
+LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+LEFT JOIN pg_collation coll ON coll.oid = a.attcollation
+LEFT JOIN pg_namespace colln ON colln.oid = coll.collnamespace
+LEFT JOIN pg_description d
+       ON d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
+WHERE c.relnamespace = ANY(%(nsp)s) AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c')
+  AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attrelid, a.attnum
+""".format(
+    type_columns=_type_columns("a.atttypid", "a.atttypmod", "a.attndims"),
+    type_joins=_type_joins("a.atttypid"),
+)
+
+
+def _attnames(rel: str, keys: str) -> str:
+    """An ordered array of the column names behind an int2[] of attribute numbers."""
+    return f"""ARRAY(SELECT att.attname FROM unnest({keys}) WITH ORDINALITY k(num, ord)
+             JOIN pg_attribute att ON att.attrelid = {rel} AND att.attnum = k.num
+             ORDER BY k.ord)"""
+
+
+Q_CONSTRAINTS = f"""
+SELECT c.conrelid AS relid, c.conname AS name, c.contype AS type,
+       pg_get_constraintdef(c.oid) AS definition,
+       CASE WHEN c.contype = 'c' THEN pg_get_expr(c.conbin, c.conrelid) END AS expression,
+       {_attnames("c.conrelid", "c.conkey")} AS columns,
+       rn.nspname AS ref_schema, r.relname AS ref_table,
+       {_attnames("c.confrelid", "c.confkey")} AS ref_columns,
+       c.confupdtype AS on_update, c.confdeltype AS on_delete, c.confmatchtype AS match,
+       c.condeferrable AS deferrable, c.condeferred AS deferred, c.convalidated AS validated
+FROM pg_constraint c
+JOIN pg_class t ON t.oid = c.conrelid
+LEFT JOIN pg_class r ON r.oid = c.confrelid
+LEFT JOIN pg_namespace rn ON rn.oid = r.relnamespace
+WHERE t.relnamespace = ANY(%(nsp)s) AND c.contype IN ('p', 'u', 'f', 'c', 'x')
+"""
+
+Q_INDEXES = """
+SELECT i.indrelid AS relid, ic.relname AS name, pg_get_indexdef(i.indexrelid) AS definition,
+       ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true)
+             FROM generate_series(1, i.indnkeyatts) k ORDER BY k) AS columns,
+       am.amname AS method, i.indisunique AS unique, i.indisprimary AS primary,
+       pg_get_expr(i.indpred, i.indrelid) AS predicate,
+       (SELECT con.conname FROM pg_constraint con
+        WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid
+          AND con.contype IN ('p', 'u', 'x')) AS constraint
+FROM pg_index i
+JOIN pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_class t ON t.oid = i.indrelid
+JOIN pg_am am ON am.oid = ic.relam
+WHERE t.relnamespace = ANY(%(nsp)s)
+"""
+
+Q_TRIGGERS = """
+SELECT tg.tgrelid AS relid, tg.tgname AS name, pg_get_triggerdef(tg.oid) AS definition,
+       pn.nspname || '.' || p.proname AS function, tg.tgtype::int AS type,
+       tg.tgenabled <> 'D' AS enabled
+FROM pg_trigger tg
+JOIN pg_class t ON t.oid = tg.tgrelid
+JOIN pg_proc p ON p.oid = tg.tgfoid
+JOIN pg_namespace pn ON pn.oid = p.pronamespace
+WHERE t.relnamespace = ANY(%(nsp)s) AND NOT tg.tgisinternal
+"""
+
+Q_POLICIES = """
+SELECT pol.polrelid AS relid, pol.polname AS name, pol.polcmd AS command,
+       pol.polpermissive AS permissive,
+       ARRAY(SELECT CASE WHEN r.oid = 0 THEN 'public' ELSE pg_get_userbyid(r.oid) END
+             FROM unnest(pol.polroles) AS r(oid) ORDER BY 1) AS roles,
+       pg_get_expr(pol.polqual, pol.polrelid) AS using,
+       pg_get_expr(pol.polwithcheck, pol.polrelid) AS with_check
+FROM pg_policy pol
+JOIN pg_class t ON t.oid = pol.polrelid
+WHERE t.relnamespace = ANY(%(nsp)s)
+"""
+
+Q_FUNCTIONS = """
+SELECT n.nspname AS schema, p.proname AS name, d.description AS comment,
+       pg_get_function_identity_arguments(p.oid) AS identity_arguments,
+       CASE WHEN p.prokind <> 'p' THEN pg_get_function_result(p.oid) END AS returns,
+       p.prokind AS kind, p.proretset AS returns_set, l.lanname AS language,
+       p.provolatile AS volatility, p.prosecdef AS security_definer,
+       p.pronargdefaults AS n_defaults, p.pronargs AS n_inputs,
+       coalesce(p.proargnames, '{{}}') AS arg_names,
+       coalesce(p.proargmodes::text[], '{{}}') AS arg_modes,
+       ARRAY(SELECT format_type(u.t, NULL)
+             FROM unnest(coalesce(p.proallargtypes, p.proargtypes::oid[]))
+                  WITH ORDINALITY u(t, ord) ORDER BY u.ord) AS arg_types
+FROM pg_proc p
+JOIN pg_namespace n ON n.oid = p.pronamespace
+JOIN pg_language l ON l.oid = p.prolang
+LEFT JOIN pg_description d ON d.objoid = p.oid AND d.classoid = 'pg_proc'::regclass
+WHERE p.pronamespace = ANY(%(nsp)s)
+  AND p.oid NOT IN ({ext})
+  -- Constructors PostgreSQL creates for range and multirange types depend on them
+  -- internally; they are part of the type, not functions anyone wrote.
+  AND p.oid NOT IN (SELECT objid FROM pg_depend
+                    WHERE deptype = 'i' AND classid = 'pg_proc'::regclass)
+""".format(ext=_EXT_OWNED.format(catalog="pg_proc"))
+
+Q_EXTENSIONS = """
+SELECT e.extname AS name, n.nspname AS schema, e.extversion AS version
+FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+"""
+
+# --- turning rows into IR --------------------------------------------------------------------
+
+_TYPE_KINDS: dict[str, ir.TypeKind] = {
+    "b": "base",
+    "c": "composite",
+    "d": "domain",
+    "e": "enum",
+    "r": "range",
+    "m": "multirange",
+    "p": "pseudo",
+}
+_MODIFIERS = re.compile(r"\((-?\d+(?:\s*,\s*-?\d+)*)\)")
+_FK_ACTIONS: dict[str, ir.FkAction] = {
+    "a": "no_action",
+    "r": "restrict",
+    "c": "cascade",
+    "n": "set_null",
+    "d": "set_default",
+}
+_FK_MATCH: dict[str, ir.FkMatch] = {"s": "simple", "f": "full", "p": "partial"}
+_POLICY_COMMANDS: dict[str, ir.PolicyCommand] = {
+    "*": "all",
+    "r": "select",
+    "a": "insert",
+    "w": "update",
+    "d": "delete",
+}
+_ARG_MODES = {"i": "in", "o": "out", "b": "inout", "v": "variadic", "t": "table"}
+_FUNCTION_KINDS = {"f": "function", "p": "procedure", "a": "aggregate", "w": "window"}
+_VOLATILITY = {"i": "immutable", "s": "stable", "v": "volatile"}
+
+
+class _TypeRefs:
+    """Builds TypeRefs, sharing one frozen object between columns of the same type."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[Any, ...], ir.TypeRef] = {}
+
+    def __call__(self, row: Row) -> ir.TypeRef:
+        key = (row["type_sql"], row["type_schema"], row["type_name"], row["type_dims"])
+        ref = self._cache.get(key)
+        if ref is None:
+            match = _MODIFIERS.search(row["type_elem_sql"])
+            modifiers = tuple(int(m) for m in match.group(1).split(",")) if match else ()
+            ref = ir.TypeRef(
+                schema=row["type_schema"],
+                name=row["type_name"],
+                kind=_TYPE_KINDS.get(row["type_kind"], "base"),
+                sql=row["type_sql"],
+                modifiers=modifiers,
+                array_dims=row["type_dims"],
+            )
+            self._cache[key] = ref
+        return ref
+
+
+def _identity(code: str) -> ir.IdentityKind | None:
+    return {"a": "always", "d": "by_default"}.get(code)  # type: ignore[return-value]
+
+
+def _trigger(row: Row) -> ir.Trigger:
+    # tgtype bits, from PostgreSQL's pg_trigger.h.
+    bits = row["type"]
+    timing = "instead_of" if bits & 64 else ("before" if bits & 2 else "after")
+    events = tuple(
+        name
+        for bit, name in ((4, "insert"), (16, "update"), (8, "delete"), (32, "truncate"))
+        if bits & bit
+    )
+    return ir.Trigger(
+        name=row["name"],
+        definition=row["definition"],
+        function=row["function"],
+        timing=timing,  # type: ignore[arg-type]
+        events=events,  # type: ignore[arg-type]
+        level="row" if bits & 1 else "statement",
+        enabled=row["enabled"],
+    )
+
+
+def _function(row: Row) -> ir.Function:
+    types: list[str] = row["arg_types"]
+    names: list[str] = row["arg_names"]
+    modes: list[str] = row["arg_modes"] or ["i"] * len(types)
+    inputs = [i for i, mode in enumerate(modes) if mode in ("i", "b", "v")]
+    # Defaults belong to the last n_defaults input arguments.
+    defaulted = set(inputs[len(inputs) - row["n_defaults"] :]) if row["n_defaults"] else set()
+    arguments = tuple(
+        ir.FunctionArgument(
+            name=(names[i] if i < len(names) and names[i] else None),
+            type=type_sql,
+            mode=_ARG_MODES[modes[i]],  # type: ignore[arg-type]
+            has_default=i in defaulted,
+        )
+        for i, type_sql in enumerate(types)
+    )
+    return ir.Function(
+        schema=row["schema"],
+        name=row["name"],
+        identity_arguments=row["identity_arguments"],
+        arguments=arguments,
+        returns=row["returns"],
+        kind=_FUNCTION_KINDS[row["kind"]],  # type: ignore[arg-type]
+        returns_set=row["returns_set"],
+        language=row["language"],
+        volatility=_VOLATILITY[row["volatility"]],  # type: ignore[arg-type]
+        security_definer=row["security_definer"],
+        comment=row["comment"],
+    )
+
+
+class _Catalog:
+    """Runs the queries on one connection, inside the caller's transaction."""
+
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self.conn = conn
+
+    def fetch(self, query: str, params: dict[str, Any] | None = None) -> list[Row]:
+        with self.conn.cursor(row_factory=dict_row) as cur:
+            cur.execute(query, params)  # type: ignore[arg-type]
+            return cur.fetchall()
+
+
+def _select_schemas(
+    rows: list[Row], include: Sequence[str], exclude: Sequence[str], role: str, target: str
+) -> list[Row]:
+    by_name = {row["name"]: row for row in rows}
+    if include:
+        missing = [name for name in include if name not in by_name]
+        if missing:
+            known = ", ".join(sorted(by_name)) or "none"
+            raise IntrospectionError(
+                f"schema {missing[0]!r} does not exist in {target} (schemas there: {known})",
+                hint="fix include_schemas in the config or --schema",
+            )
+        chosen = [by_name[name] for name in include if name not in exclude]
+        for row in chosen:
+            if not row["usable"]:
+                name = row["name"]
+                raise IntrospectionError(
+                    f"role {role!r} has no USAGE privilege on schema {name!r}",
+                    hint=f"run GRANT USAGE ON SCHEMA {name} TO {role}, "
+                    "or leave the schema out of include_schemas",
+                )
+        return chosen
+    chosen = []
+    for row in rows:
+        if row["name"] in exclude:
+            continue
+        if not row["usable"]:
+            log.warning(
+                "skipped schema %r: role %r has no USAGE privilege on it (grant it, or "
+                "add the schema to exclude_schemas to silence this)",
+                row["name"],
+                role,
+            )
+            continue
+        chosen.append(row)
+    return chosen
+
+
+def introspect(
+    conn: psycopg.Connection[Any],
+    *,
+    include_schemas: Sequence[str] = (),
+    exclude_schemas: Sequence[str] = (),
+    statement_timeout_ms: int = 30_000,
+) -> ir.Schema:
+    """Read the schema behind ``conn`` into the IR.
+
+    :param conn: an open connection; it must not be inside a transaction.
+    :param include_schemas: schemas to read; empty means every user schema.
+    :param exclude_schemas: schemas to leave out.
+    :param statement_timeout_ms: limit for each query.
+    :returns: the schema, in canonical order.
+    :raises IntrospectionError: unsupported server, missing schema or privilege, timeout.
+    """
+    target = describe_target(conn.info.dsn)
+    if conn.info.server_version < MIN_SERVER_VERSION:
+        raise IntrospectionError(
+            f"{target} runs PostgreSQL {conn.info.server_version // 10000}; "
+            "schemasync needs PostgreSQL 13 or newer"
+        )
+    try:
+        conn.read_only = True
+        conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        with conn.transaction():
+            catalog = _Catalog(conn)
+            # With only pg_catalog on the search path, format_type, pg_get_expr and
+            # pg_get_viewdef qualify every user object, so the text they print does not
+            # depend on the role's own search_path.
+            catalog.fetch(
+                "SELECT set_config('statement_timeout', %(ms)s, true),"
+                " set_config('search_path', 'pg_catalog', true)",
+                {"ms": str(statement_timeout_ms)},
+            )
+            return _read(catalog, include_schemas, exclude_schemas, target)
+    except psycopg.errors.QueryCanceled as exc:
+        raise IntrospectionError(
+            f"reading the schema of {target} took longer than the statement timeout "
+            f"({statement_timeout_ms / 1000:g} s)",
+            hint="raise statement_timeout in the config",
+        ) from exc
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise IntrospectionError(
+            f"the role may not read the catalog of {target}: {exc.diag.message_primary}",
+            hint="connect as a role that owns the schema, or grant it the privilege named",
+        ) from exc
+    except psycopg.OperationalError as exc:
+        raise IntrospectionError(f"lost the connection to {target}: {exc}") from exc
+
+
+def _read(
+    catalog: _Catalog, include: Sequence[str], exclude: Sequence[str], target: str
+) -> ir.Schema:
+    role = catalog.conn.info.user
+    schema_rows = _select_schemas(
+        catalog.fetch(Q_SCHEMAS, {"system": list(SYSTEM_SCHEMAS)}), include, exclude, role, target
+    )
+    params = {"nsp": [row["oid"] for row in schema_rows]}
+    type_ref = _TypeRefs()
+
+    columns: dict[int, list[ir.Column]] = defaultdict(list)
+    for row in catalog.fetch(Q_COLUMNS, params):
+        columns[row["relid"]].append(
+            ir.Column(
+                name=row["name"],
+                type=type_ref(row),
+                nullable=not row["not_null"],
+                default=row["default"],
+                identity=_identity(row["identity"]),
+                generated=row["generated"],
+                collation=row["collation"],
+                comment=row["comment"],
+            )
+        )
+
+    by_rel: dict[str, dict[int, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    primary: dict[int, ir.PrimaryKey] = {}
+    for row in catalog.fetch(Q_CONSTRAINTS, params):
+        relid, kind = row["relid"], row["type"]
+        if kind == "p":
+            primary[relid] = ir.PrimaryKey(name=row["name"], columns=tuple(row["columns"]))
+        elif kind == "u":
+            by_rel["unique"][relid].append(
+                ir.UniqueConstraint(
+                    name=row["name"],
+                    columns=tuple(row["columns"]),
+                    nulls_not_distinct="NULLS NOT DISTINCT" in row["definition"],
+                    deferrable=row["deferrable"],
+                    initially_deferred=row["deferred"],
+                )
+            )
+        elif kind == "f":
+            by_rel["fk"][relid].append(
+                ir.ForeignKey(
+                    name=row["name"],
+                    columns=tuple(row["columns"]),
+                    ref_schema=row["ref_schema"],
+                    ref_table=row["ref_table"],
+                    ref_columns=tuple(row["ref_columns"]),
+                    on_update=_FK_ACTIONS[row["on_update"]],
+                    on_delete=_FK_ACTIONS[row["on_delete"]],
+                    match=_FK_MATCH[row["match"]],
+                    deferrable=row["deferrable"],
+                    initially_deferred=row["deferred"],
+                    validated=row["validated"],
+                )
+            )
+        elif kind == "c":
+            by_rel["check"][relid].append(
+                ir.CheckConstraint(
+                    name=row["name"],
+                    expression=row["expression"],
+                    validated=row["validated"],
+                    columns=tuple(sorted(row["columns"])),
+                )
+            )
+        else:
+            by_rel["exclude"][relid].append(
+                ir.ExclusionConstraint(name=row["name"], definition=row["definition"])
+            )
+    for row in catalog.fetch(Q_INDEXES, params):
+        by_rel["index"][row["relid"]].append(
+            ir.Index(
+                name=row["name"],
+                definition=row["definition"],
+                columns=tuple(row["columns"]),
+                method=row["method"],
+                unique=row["unique"],
+                primary=row["primary"],
+                predicate=row["predicate"],
+                constraint=row["constraint"],
+            )
+        )
+    for row in catalog.fetch(Q_TRIGGERS, params):
+        by_rel["trigger"][row["relid"]].append(_trigger(row))
+    for row in catalog.fetch(Q_POLICIES, params):
+        by_rel["policy"][row["relid"]].append(
+            ir.Policy(
+                name=row["name"],
+                command=_POLICY_COMMANDS[row["command"]],
+                permissive=row["permissive"],
+                roles=tuple(row["roles"]),
+                using=row["using"],
+                with_check=row["with_check"],
+            )
+        )
+
+    relation_rows = catalog.fetch(Q_RELATIONS, params)
+    partitions: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for row in relation_rows:
+        if row["parent_name"] is not None:
+            parent = (row["parent_schema"], row["parent_name"])
+            partitions[parent].append(f"{row['schema']}.{row['name']}")
+    relations = [
+        _relation(row, columns, primary, by_rel, partitions) for row in relation_rows
+    ]
+
+    composites = [
+        ir.CompositeType(
+            schema=row["schema"],
+            name=row["name"],
+            comment=row["comment"],
+            attributes=tuple(
+                ir.CompositeAttribute(
+                    name=col.name, type=col.type, collation=col.collation, comment=col.comment
+                )
+                for col in columns.get(row["oid"], ())
+            ),
+        )
+        for row in catalog.fetch(Q_COMPOSITES, params)
+    ]
+    domains = [
+        ir.Domain(
+            schema=row["schema"],
+            name=row["name"],
+            base_type=type_ref(row),
+            not_null=row["not_null"],
+            default=row["default"],
+            collation=row["collation"],
+            checks=tuple(ir.CheckConstraint(**check) for check in row["checks"]),
+            comment=row["comment"],
+        )
+        for row in catalog.fetch(Q_DOMAINS, params)
+    ]
+    enums = [
+        ir.Enum(
+            schema=row["schema"],
+            name=row["name"],
+            labels=tuple(row["labels"]),
+            comment=row["comment"],
+        )
+        for row in catalog.fetch(Q_ENUMS, params)
+    ]
+    ranges = [
+        ir.RangeType(
+            schema=row["schema"],
+            name=row["name"],
+            subtype=type_ref(row),
+            multirange=row["multirange"],
+            comment=row["comment"],
+        )
+        for row in catalog.fetch(Q_RANGES, params)
+    ]
+    functions = [_function(row) for row in catalog.fetch(Q_FUNCTIONS, params)]
+    extensions = [ir.Extension(**row) for row in catalog.fetch(Q_EXTENSIONS)]
+
+    return ir.canonicalize(
+        ir.Schema(
+            schemas=tuple(row["name"] for row in schema_rows),
+            enums=tuple(enums),
+            domains=tuple(domains),
+            composite_types=tuple(composites),
+            range_types=tuple(ranges),
+            relations=tuple(relations),
+            functions=tuple(functions),
+            extensions=tuple(extensions),
+            schema_comments={row["name"]: row["comment"] for row in schema_rows if row["comment"]},
+        )
+    )
+
+
+def _relation(
+    row: Row,
+    columns: dict[int, list[ir.Column]],
+    primary: dict[int, ir.PrimaryKey],
+    by_rel: dict[str, dict[int, list[Any]]],
+    partitions: dict[tuple[str, str], list[str]],
+) -> ir.Relation:
+    relid = row["oid"]
+    kind = cast(ir.RelationKind, _RELKINDS[row["relkind"]])
+    # pg_relation_is_updatable bits: 1 << CMD_UPDATE (2), CMD_INSERT (3), CMD_DELETE (4).
+    events = row["updatable"] if kind == "view" else (0 if kind == "materialized_view" else 28)
+    partition_of = None
+    if row["parent_name"] is not None:
+        partition_of = ir.Partition(
+            parent_schema=row["parent_schema"], parent_name=row["parent_name"], bound=row["bound"]
+        )
+    return ir.Relation(
+        schema=row["schema"],
+        name=row["name"],
+        kind=kind,
+        columns=tuple(columns.get(relid, ())),
+        comment=row["comment"],
+        primary_key=primary.get(relid),
+        foreign_keys=tuple(by_rel["fk"].get(relid, ())),
+        unique_constraints=tuple(by_rel["unique"].get(relid, ())),
+        check_constraints=tuple(by_rel["check"].get(relid, ())),
+        exclusion_constraints=tuple(by_rel["exclude"].get(relid, ())),
+        indexes=tuple(by_rel["index"].get(relid, ())),
+        triggers=tuple(by_rel["trigger"].get(relid, ())),
+        rls_enabled=row["rls_enabled"],
+        rls_forced=row["rls_forced"],
+        policies=tuple(by_rel["policy"].get(relid, ())),
+        partition_of=partition_of,
+        partition_key=row["partition_key"],
+        partitions=tuple(partitions.get((row["schema"], row["name"]), ())),
+        view_definition=row["view_definition"],
+        insertable=bool(events & 8),
+        updatable=bool(events & 4),
+        deletable=bool(events & 16),
+        foreign_server=row["foreign_server"],
+    )
+
+
+class PostgresSource(Source):
+    """The ``postgres`` source: a live database reached by a DSN."""
+
+    name = "postgres"
+    description = "a live PostgreSQL database (DSN from the environment)"
+
+    def introspect(self, request: SourceRequest) -> ir.Schema:
+        """Connect to ``request.target`` and read its schema."""
+        source = str(request.options.get("dsn_source", "the database URL"))
+        with connect(request.target, source=source) as conn:
+            return introspect(
+                conn,
+                include_schemas=request.include_schemas,
+                exclude_schemas=request.exclude_schemas,
+                statement_timeout_ms=request.statement_timeout_ms,
+            )
+
+
+@hookimpl(trylast=True)
+def schemasync_sources() -> Iterable[Source]:
+    """The core's ``postgres`` source."""
+    return [PostgresSource()]

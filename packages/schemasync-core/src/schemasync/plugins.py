@@ -1,0 +1,217 @@
+"""The plugin host: finds plugins through entry points and looks up what they register.
+
+Everything, the core's own defaults included, arrives through the ``schemasync`` entry-point
+group. Entry points load one at a time, so a plugin that fails to import is reported (name,
+distribution, version, error) while the others keep working.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import EntryPoint, entry_points
+from types import ModuleType
+from typing import Literal, Protocol, TypeVar
+
+import pluggy
+
+from schemasync import __version__, hookspecs
+from schemasync.api import Emitter, Normalizer, Source
+from schemasync.errors import PluginError
+
+__all__ = [
+    "BLOCK_ENV",
+    "ENTRY_POINT_GROUP",
+    "KNOWN_EMITTER_PACKAGES",
+    "PluginHost",
+    "PluginInfo",
+    "load_plugins",
+]
+
+ENTRY_POINT_GROUP = "schemasync"
+#: Comma-separated entry-point or distribution names that must not be loaded.
+BLOCK_ENV = "SCHEMASYNC_DISABLE_PLUGINS"
+CORE_DISTRIBUTION = "schemasync-core"
+
+#: First-party emitters and the distribution that provides each, so that asking for one
+#: that is not installed can say what to install.
+KNOWN_EMITTER_PACKAGES = {
+    "typeddict": "schemasync-typeddict",
+    "pydantic": "schemasync-pydantic",
+    "msgspec": "schemasync-msgspec",
+    "docs": "schemasync-docs",
+}
+
+Status = Literal["loaded", "failed", "blocked"]
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """What ``schemasync plugins`` shows for one entry point."""
+
+    name: str
+    distribution: str
+    version: str
+    module: str
+    status: Status
+    builtin: bool
+    hooks: tuple[str, ...] = ()
+    error: str | None = None
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+_N = TypeVar("_N", bound=_Named)
+
+
+@dataclass
+class PluginHost:
+    """A loaded plugin manager plus the registries built from its registration hooks."""
+
+    manager: pluggy.PluginManager
+    plugins: list[PluginInfo] = field(default_factory=list)
+
+    @property
+    def hook(self) -> pluggy.HookRelay:
+        """Call hooks: ``host.hook.schemasync_name(request=...)``."""
+        return self.manager.hook
+
+    def register(self, plugin: object, name: str) -> None:
+        """Register an in-process plugin (a module or an object with hook implementations)."""
+        self.manager.register(plugin, name=name)
+        self.manager.check_pending()
+
+    def sources(self) -> dict[str, Source]:
+        """Every registered source by name."""
+        return self._registry("source", self.manager.hook.schemasync_sources)
+
+    def source(self, name: str) -> Source:
+        """The source called ``name``; :class:`PluginError` listing the choices if none."""
+        sources = self.sources()
+        if name not in sources:
+            known = ", ".join(sorted(sources)) or "none"
+            raise PluginError(f"no source named {name!r} is installed (available: {known})")
+        return sources[name]
+
+    def normalizers(self) -> list[Normalizer]:
+        """Every registered normalizer, in the order they run."""
+        found = self._registry("normalizer", self.manager.hook.schemasync_normalizers)
+        return sorted(found.values(), key=lambda n: (n.order, n.name))
+
+    def emitters(self) -> dict[str, Emitter]:
+        """Every registered emitter by name."""
+        return self._registry("emitter", self.manager.hook.schemasync_emitters)
+
+    def emitter(self, name: str) -> Emitter:
+        """The emitter called ``name``; says which package to install when it is missing."""
+        emitters = self.emitters()
+        if name in emitters:
+            return emitters[name]
+        package = KNOWN_EMITTER_PACKAGES.get(name)
+        installed = ", ".join(sorted(emitters)) or "none"
+        if package:
+            raise PluginError(
+                f"the {name!r} emitter is not installed (installed emitters: {installed})",
+                hint=f"install it with: pip install {package}",
+            )
+        raise PluginError(
+            f"no emitter named {name!r} is installed (installed emitters: {installed})"
+        )
+
+    def _registry(self, what: str, caller: pluggy.HookCaller) -> dict[str, _N]:
+        # Each implementation is called on its own so a clash can name both plugins.
+        found: dict[str, _N] = {}
+        owner: dict[str, str] = {}
+        for impl in reversed(caller.get_hookimpls()):
+            items: Iterable[_N] = impl.function()
+            for item in items:
+                if item.name in found:
+                    raise PluginError(
+                        f"two plugins register a {what} named {item.name!r}: "
+                        f"{owner[item.name]!r} and {impl.plugin_name!r}",
+                        hint=f"uninstall one, or block it with {BLOCK_ENV}",
+                    )
+                found[item.name] = item
+                owner[item.name] = impl.plugin_name
+        return found
+
+
+def _blocked_names() -> set[str]:
+    raw = os.environ.get(BLOCK_ENV, "")
+    return {part.strip().lower() for part in raw.split(",") if part.strip()}
+
+
+def _distribution(ep: EntryPoint) -> tuple[str, str]:
+    dist = ep.dist
+    if dist is None:
+        return ("unknown", "unknown")
+    return (dist.metadata["Name"] or dist.name, dist.version)
+
+
+def _hooks_of(manager: pluggy.PluginManager, plugin: object) -> tuple[str, ...]:
+    callers = manager.get_hookcallers(plugin) or []
+    return tuple(sorted(caller.name for caller in callers))
+
+
+def _load_one(
+    manager: pluggy.PluginManager, ep: EntryPoint, blocked: set[str]
+) -> PluginInfo:
+    dist_name, version = _distribution(ep)
+    builtin = dist_name == CORE_DISTRIBUTION
+
+    def info(status: Status, hooks: Sequence[str] = (), error: str | None = None) -> PluginInfo:
+        return PluginInfo(
+            name=ep.name,
+            distribution=dist_name,
+            version=version,
+            module=ep.value,
+            status=status,
+            builtin=builtin,
+            hooks=tuple(hooks),
+            error=error,
+        )
+
+    if ep.name.lower() in blocked or dist_name.lower() in blocked:
+        return info("blocked")
+    if manager.has_plugin(ep.name):
+        return info("failed", error=f"another plugin is already registered as {ep.name!r}")
+    try:
+        plugin = ep.load()
+        manager.register(plugin, name=ep.name)
+        # Unknown ``schemasync_*`` hooks (a typo, or a newer API) are caught per plugin so
+        # only that plugin is dropped.
+        manager.check_pending()
+    except Exception as exc:  # a plugin's import can raise anything
+        if manager.has_plugin(ep.name):
+            manager.unregister(name=ep.name)
+        message = f"{type(exc).__name__}: {exc}".strip()
+        return info("failed", error=f"{message} (schemasync {__version__})")
+    return info("loaded", hooks=_hooks_of(manager, plugin))
+
+
+def load_plugins(
+    extra: Sequence[tuple[str, ModuleType | object]] = (),
+    *,
+    discover: Callable[[], Iterable[EntryPoint]] | None = None,
+) -> PluginHost:
+    """Create the plugin manager and load every ``schemasync`` entry point.
+
+    :param extra: ``(name, plugin)`` pairs registered after the entry points (in-process
+        plugins, tests).
+    :param discover: where entry points come from; defaults to the installed distributions.
+    :returns: the host, with a :class:`PluginInfo` for every entry point seen.
+    """
+    manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    manager.add_hookspecs(hookspecs)
+    found = discover() if discover else entry_points(group=ENTRY_POINT_GROUP)
+    blocked = _blocked_names()
+    # Sorted so that load order, and so hook call order among equals, is reproducible.
+    infos = [_load_one(manager, ep, blocked) for ep in sorted(found, key=lambda e: e.name)]
+    host = PluginHost(manager=manager, plugins=infos)
+    for name, plugin in extra:
+        host.register(plugin, name)
+    return host
