@@ -83,7 +83,7 @@ class Config:
         tried = ", ".join(names)
         raise ConfigError(
             f"no database URL: none of {tried} is set",
-            hint=f"export {names[0]}=postgresql://user:password@host:5432/dbname",
+            hint=f"export {names[0]}=postgresql://USER@HOST:5432/DBNAME",
         )
 
 

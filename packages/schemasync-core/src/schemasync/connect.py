@@ -6,33 +6,15 @@ words passes through :func:`redact`.
 
 from __future__ import annotations
 
-import re
-
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from schemasync.errors import DatabaseError
+from schemasync.redact import redact
 
-__all__ = ["connect", "describe_target", "redact"]
+__all__ = ["connect", "describe_target"]
 
 CONNECT_TIMEOUT_S = 10
-_URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
-_KV_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
-
-
-def redact(text: str, dsn: str | None = None) -> str:
-    """``text`` with any password (in URL or key=value form, or the DSN's own) masked."""
-    if dsn:
-        try:
-            password = conninfo_to_dict(dsn).get("password")
-        except psycopg.ProgrammingError:
-            password = None
-        if password:
-            text = text.replace(str(password), "***")
-    text = _URL_PASSWORD.sub(r"\1***@", text)
-    return _KV_PASSWORD.sub(r"\1***", text)
-
-
 def describe_target(dsn: str) -> str:
     """``user@host:port/dbname`` for messages: never the password."""
     try:
@@ -53,6 +35,11 @@ def _explain(message: str, dsn: str, source: str) -> DatabaseError:
     target = describe_target(dsn)
     lowered = message.lower()
     rules: tuple[tuple[str, str, str], ...] = (
+        (
+            "resolve host",
+            f"cannot resolve the host of {target}",
+            f"check the host name in {source}",
+        ),
         (
             "could not translate host name",
             f"cannot resolve the host of {target}",
@@ -105,9 +92,10 @@ def _explain(message: str, dsn: str, source: str) -> DatabaseError:
 
 def _first_line(message: str) -> str:
     lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
-    # libpq prefixes the useful line with "connection to server ... failed:"; keep its tail.
+    # libpq prefixes the useful part with "connection to server ... failed:"; keep the tail.
     last = lines[-1] if lines else message
-    return last.split("failed: ", 1)[-1]
+    tail = " ".join(last.rsplit("failed: ", 1)[-1].split())
+    return tail.removeprefix("FATAL: ")
 
 
 def connect(dsn: str, *, source: str = "the database URL", **kwargs: object) -> psycopg.Connection:
@@ -121,8 +109,8 @@ def connect(dsn: str, *, source: str = "the database URL", **kwargs: object) -> 
         conninfo_to_dict(dsn)
     except psycopg.ProgrammingError as exc:
         raise DatabaseError(
-            redact(f"the database URL in {source} is malformed: {exc}", dsn),
-            hint="expected postgresql://user:password@host:5432/dbname",
+            redact(f"the database URL in {source} is malformed: {_first_line(str(exc))}", dsn),
+            hint="expected postgresql://USER@HOST:5432/DBNAME, password included or in ~/.pgpass",
         ) from None
     try:
         return psycopg.connect(

@@ -1,4 +1,4 @@
-"""Reading a live PostgreSQL schema into the IR, and the ``postgres`` source.
+"""Reading a live PostgreSQL schema into the IR.
 
 A fixed set of pg_catalog queries (never information_schema, which is slow and hides what
 the role cannot use), each filtered by namespace at its root, all in one read-only
@@ -11,19 +11,17 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, cast
 
 import psycopg
 from psycopg.rows import dict_row
 
 from schemasync import ir
-from schemasync.api import Source, SourceRequest
-from schemasync.connect import connect, describe_target
+from schemasync.connect import describe_target
 from schemasync.errors import IntrospectionError
-from schemasync.hookspecs import hookimpl
 
-__all__ = ["MIN_SERVER_VERSION", "PostgresSource", "introspect", "schemasync_sources"]
+__all__ = ["MIN_SERVER_VERSION", "introspect"]
 
 log = logging.getLogger(__name__)
 
@@ -713,27 +711,3 @@ def _relation(
         deletable=bool(events & 16),
         foreign_server=row["foreign_server"],
     )
-
-
-class PostgresSource(Source):
-    """The ``postgres`` source: a live database reached by a DSN."""
-
-    name = "postgres"
-    description = "a live PostgreSQL database (DSN from the environment)"
-
-    def introspect(self, request: SourceRequest) -> ir.Schema:
-        """Connect to ``request.target`` and read its schema."""
-        source = str(request.options.get("dsn_source", "the database URL"))
-        with connect(request.target, source=source) as conn:
-            return introspect(
-                conn,
-                include_schemas=request.include_schemas,
-                exclude_schemas=request.exclude_schemas,
-                statement_timeout_ms=request.statement_timeout_ms,
-            )
-
-
-@hookimpl(trylast=True)
-def schemasync_sources() -> Iterable[Source]:
-    """The core's ``postgres`` source."""
-    return [PostgresSource()]

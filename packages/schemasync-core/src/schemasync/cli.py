@@ -1,0 +1,183 @@
+"""The ``schemasync`` command line.
+
+Exit codes (documented in docs/cli.md): 0 success, 1 drift found, 2 usage, 3 config,
+4 database connection, 5 introspection, 6 plugin, 7 throwaway server, 8 output, 70 a bug,
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import TextIO
+
+from schemasync import __version__, ir
+from schemasync.config import load_config
+from schemasync.errors import EXIT_BUG, EXIT_INTERRUPTED, EXIT_OK, SchemasyncError
+from schemasync.pipeline import SourceChoice, read_schema
+from schemasync.plugins import PluginHost, load_plugins
+from schemasync.redact import redact
+
+__all__ = ["main"]
+
+log = logging.getLogger("schemasync")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors go through the same one-line format as the rest."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"error: {message}\n")
+        raise SystemExit(2)
+
+
+def _add_source_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("source")
+    group.add_argument("--source", help="source kind (default: from config, else postgres)")
+    group.add_argument("--from", dest="target", metavar="PATH", help="target of the source")
+    group.add_argument(
+        "--dsn-env", metavar="VAR", help="environment variable holding the database URL"
+    )
+    group.add_argument(
+        "--schema", dest="schemas", action="append", default=[], metavar="NAME",
+        help="read only this schema (repeatable)",
+    )
+    group.add_argument(
+        "--exclude-schema", dest="exclude", action="append", default=[], metavar="NAME",
+        help="leave this schema out (repeatable)",
+    )
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="schemasync",
+        description="Keep typed Python models in sync with a PostgreSQL database.",
+    )
+    parser.add_argument("--version", action="version", version=f"schemasync {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    parser.add_argument("--config", type=Path, metavar="FILE", help="config file to use")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    inspect = commands.add_parser("inspect", help="print the schema the source holds")
+    _add_source_options(inspect)
+    shown = inspect.add_mutually_exclusive_group()
+    shown.add_argument("--json", action="store_true", help="the full IR as JSON (default)")
+    shown.add_argument("--tables", action="store_true", help="list tables and views")
+    shown.add_argument("--enums", action="store_true", help="list enums and their labels")
+    inspect.set_defaults(handler=_inspect)
+
+    plugins = commands.add_parser("plugins", help="list installed plugins and their hooks")
+    plugins.add_argument("--json", action="store_true", help="as JSON")
+    plugins.set_defaults(handler=_plugins)
+    return parser
+
+
+def _source_choice(args: argparse.Namespace) -> SourceChoice:
+    return SourceChoice(
+        source=args.source,
+        target=args.target,
+        dsn_env=args.dsn_env,
+        include_schemas=tuple(args.schemas),
+        exclude_schemas=tuple(args.exclude),
+    )
+
+
+def _inspect(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
+    config = load_config(args.config)
+    schema = read_schema(host, config, _source_choice(args))
+    if not schema.relations and not schema.enums and not schema.composite_types:
+        log.warning(
+            "no tables, views or types in schemas %s; check the database name in the URL "
+            "and include_schemas",
+            ", ".join(schema.schemas) or "(none)",
+        )
+    if args.tables:
+        for rel in schema.relations:
+            kind = rel.kind.replace("_", " ")
+            out.write(f"{rel.qualified_name}\t{kind}\t{len(rel.columns)} columns\n")
+    elif args.enums:
+        for enum in schema.enums:
+            out.write(f"{enum.schema}.{enum.name}\t{', '.join(enum.labels)}\n")
+    else:
+        out.write(ir.encode_schema(schema).decode())
+    return EXIT_OK
+
+
+def _plugins(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
+    if args.json:
+        out.write(json.dumps([asdict(p) for p in host.plugins], indent=2) + "\n")
+        return EXIT_OK
+    width = max((len(p.name) for p in host.plugins), default=4)
+    for p in host.plugins:
+        origin = f"{p.distribution} {p.version}"
+        detail = p.error if p.error else ", ".join(p.hooks)
+        out.write(f"{p.name:<{width}}  {p.status:<7}  {origin:<28}  {detail}\n")
+    return EXIT_OK
+
+
+class _OneLine(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {redact(record.getMessage())}"
+
+
+def _setup_logging(debug: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLine())
+    log.handlers[:] = [handler]
+    log.setLevel(logging.DEBUG if debug else logging.INFO)
+    log.propagate = False
+
+
+def _report_failed_plugins(host: PluginHost) -> None:
+    for p in host.plugins:
+        if p.status == "failed":
+            log.warning(
+                "plugin %r from %s %s failed to load and was skipped: %s",
+                p.name, p.distribution, p.version, p.error,
+            )
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
+    """Run the CLI and return its exit code.
+
+    :param argv: arguments without the program name; defaults to ``sys.argv[1:]``.
+    :param out: where command output goes; defaults to standard output.
+    """
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    _setup_logging(args.debug)
+    handler: Callable[[argparse.Namespace, PluginHost, TextIO], int] = args.handler
+    try:
+        host = load_plugins()
+        _report_failed_plugins(host)
+        return handler(args, host, out or sys.stdout)
+    except SchemasyncError as exc:
+        if args.debug:
+            sys.stderr.write(redact("".join(traceback.format_exception(exc))))
+        sys.stderr.write(f"error: {redact(exc.message)}\n")
+        if exc.hint:
+            sys.stderr.write(f"  hint: {redact(exc.hint)}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug: say so, and how to get the details
+        if args.debug:
+            sys.stderr.write(redact("".join(traceback.format_exception(exc))))
+        sys.stderr.write(
+            f"internal error: {type(exc).__name__}: {redact(str(exc))}\n"
+            "  hint: rerun with --debug for the traceback, and please report it\n"
+        )
+        return EXIT_BUG
+
+
+if __name__ == "__main__":
+    sys.exit(main())

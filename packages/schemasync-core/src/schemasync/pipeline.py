@@ -1,0 +1,62 @@
+"""The pipeline's first half, shared by every command: pick a source, introspect, normalize."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from schemasync import ir
+from schemasync.api import SourceRequest
+from schemasync.config import Config
+from schemasync.errors import UsageError
+from schemasync.plugins import PluginHost
+
+__all__ = ["SourceChoice", "read_schema"]
+
+
+@dataclass(frozen=True)
+class SourceChoice:
+    """What the command line says about the source; ``None`` defers to the config."""
+
+    source: str | None = None
+    #: A path or URL for sources that take one (``migrations DIR``, ``snapshot FILE``).
+    target: str | None = None
+    dsn_env: str | None = None
+    include_schemas: Sequence[str] = ()
+    exclude_schemas: Sequence[str] = ()
+
+
+def _request(config: Config, choice: SourceChoice, source: str) -> SourceRequest:
+    settings = config.settings
+    options: dict[str, object] = {}
+    if choice.target is not None:
+        target = choice.target
+    elif source == "postgres":
+        target = config.dsn(choice.dsn_env)
+        names = (choice.dsn_env,) if choice.dsn_env else settings.dsn_env
+        options["dsn_source"] = " or ".join(f"${name}" for name in names)
+    else:
+        raise UsageError(f"the {source!r} source needs a target: pass --from PATH")
+    return SourceRequest(
+        target=target,
+        include_schemas=tuple(choice.include_schemas or settings.include_schemas),
+        exclude_schemas=tuple(settings.exclude_schemas) + tuple(choice.exclude_schemas),
+        statement_timeout_ms=int(settings.statement_timeout * 1000),
+        options=options,
+    )
+
+
+def read_schema(host: PluginHost, config: Config, choice: SourceChoice) -> ir.Schema:
+    """Introspect the chosen source and run every normalizer over the result.
+
+    :param host: the loaded plugins.
+    :param config: the project's settings.
+    :param choice: what the command line overrides.
+    :returns: the normalised schema, in canonical order.
+    """
+    name = choice.source or config.settings.source
+    source = host.source(name)
+    schema = source.introspect(_request(config, choice, name))
+    for normalizer in host.normalizers():
+        schema = normalizer.normalize(schema, config.raw)
+    return ir.canonicalize(schema)
