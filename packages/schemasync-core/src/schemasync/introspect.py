@@ -20,6 +20,7 @@ from psycopg.rows import dict_row
 from schemasync import ir
 from schemasync.connect import describe_target
 from schemasync.errors import IntrospectionError
+from schemasync.sqltext import canonical_query
 
 __all__ = ["MIN_SERVER_VERSION", "introspect"]
 
@@ -705,7 +706,9 @@ def _relation(
         partition_of=partition_of,
         partition_key=row["partition_key"],
         partitions=tuple(partitions.get((row["schema"], row["name"]), ())),
-        view_definition=row["view_definition"],
+        view_definition=(
+            canonical_query(row["view_definition"]) if row["view_definition"] else None
+        ),
         insertable=bool(events & 8),
         updatable=bool(events & 4),
         deletable=bool(events & 16),
