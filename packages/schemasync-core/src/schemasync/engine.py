@@ -99,7 +99,7 @@ def find_engine(preference: str | None = None) -> Engine:
             )
         return Engine("bindir", bindir, _read_version(bindir))
     choice = preference or os.environ.get(ENGINE_ENV) or "auto"
-    kinds = [kind for kind in ENGINE_KINDS if choice in ("auto", kind)]
+    kinds: list[EngineKind] = [kind for kind in ENGINE_KINDS if choice in ("auto", kind)]
     if not kinds:
         raise EngineError(
             f"unknown PostgreSQL engine {choice!r}",
@@ -342,7 +342,7 @@ class TemporaryServer:
             return self.bindir
         # A wheel installed under a private home (root's is mode 700) is out of the server
         # account's reach. Opening up the home folders would weaken the user's machine, so a
-        # pgserver install, which is self-contained and ~30 MB, is copied into our directory
+        # pgserver install, self-contained and under 30 MB, is copied into our directory
         # instead. Other installations (a package manager's, or one the user pointed to) are
         # laid out in ways we cannot copy reliably, and are normally readable by everyone.
         if self.kind != "pgserver":
@@ -362,19 +362,22 @@ class TemporaryServer:
         ]
         if self.engine.major >= 14:
             argv.append("--no-instructions")
-        result = subprocess.run(
-            argv,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            errors="replace",
-            check=False,
-            timeout=self.start_timeout,
-            cwd=directory,
-            user=None if account is None else account.uid,
-            group=None if account is None else account.gid,
-            extra_groups=None if account is None else [],
-        )
+        try:
+            result = subprocess.run(
+                argv,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                errors="replace",
+                check=False,
+                timeout=self.start_timeout,
+                cwd=directory,
+                user=None if account is None else account.uid,
+                group=None if account is None else account.gid,
+                extra_groups=None if account is None else [],
+            )
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise EngineError(f"initdb could not create the cluster: {exc}") from exc
         if result.returncode != 0:
             raise EngineError(
                 f"initdb failed (exit code {result.returncode}):\n{_tail(result.stdout)}"

@@ -1,0 +1,53 @@
+"""Sessions: the test suite per Python and install combination, lint, and the example.
+
+``uvx nox -s tests`` runs the suite on every supported Python found; with
+``SCHEMASYNC_TEST_DSN`` set it uses that server, else each run starts a throwaway one.
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "uv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["lint", "tests"]
+
+PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+CORE = "packages/schemasync-core"
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+
+#: Install combinations the suite runs under; each is the packages installed beside the
+#: test tools. Emitter packages join here as they are added.
+INSTALLS = {
+    "core": [CORE],
+}
+
+
+def _install(session: nox.Session, packages: list[str], *groups: str) -> None:
+    requirements = [req for group in groups for req in nox.project.dependency_groups(PYPROJECT, group)]
+    session.install(*(f"-e{path}" for path in packages), *requirements)
+
+
+@nox.session(python=PYTHONS)
+@nox.parametrize("install", list(INSTALLS))
+def tests(session: nox.Session, install: str) -> None:
+    """Run the test suite with one install combination."""
+    _install(session, INSTALLS[install], "test")
+    session.run("pytest", *session.posargs, env={"SCHEMASYNC_INSTALLED": install})
+
+
+@nox.session(python="3.12")
+def lint(session: nox.Session) -> None:
+    """ruff, mypy --strict and pyright over the code and the tests."""
+    _install(session, [CORE], "test", "lint")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy")
+    session.run("pyright")
+
+
+@nox.session(python="3.12")
+def example(session: nox.Session) -> None:
+    """The README's main command: inspect the quickstart example on a throwaway server."""
+    session.install(f"{CORE}[embedded]")
+    session.run("python", "examples/quickstart/inspect_example.py")

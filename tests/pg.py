@@ -1,0 +1,84 @@
+"""Helpers for tests that talk to a real PostgreSQL server; the fixtures are in conftest.py."""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import psycopg
+import pytest
+from psycopg.conninfo import make_conninfo
+from schemasync.engine import ENGINE_KINDS, Engine, EngineKind, TemporaryServer, locate_engine
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+#: A DSN to run the tests against an existing server instead of a temporary one.
+TEST_DSN_ENV = "SCHEMASYNC_TEST_DSN"
+
+
+@dataclass(frozen=True)
+class PgServer:
+    """A server the tests create their databases on."""
+
+    #: ``dsn`` for the server from ``SCHEMASYNC_TEST_DSN``, else ``embedded-<engine kind>``.
+    label: str
+    #: ``major.minor``, e.g. ``"15.20"``.
+    version: str
+    #: The database that CREATE DATABASE and DROP DATABASE are run from.
+    admin_dsn: str
+
+    def dsn(self, dbname: str | None = None) -> str:
+        """The DSN of ``dbname`` on this server, or of the admin database when None."""
+        return self.admin_dsn if dbname is None else make_conninfo(self.admin_dsn, dbname=dbname)
+
+
+def server_version(dsn: str) -> str:
+    """The ``major.minor`` version of the server at ``dsn``."""
+    with psycopg.connect(dsn) as conn:
+        number = conn.info.server_version
+    return f"{number // 10000}.{number % 10000}"
+
+
+def run_sql(dsn: str, script: str) -> None:
+    """Execute ``script``, one or more statements, on ``dsn`` in autocommit mode.
+
+    The server runs a script of several statements as one implicit transaction, so it
+    applies whole or not at all, and may not hold CREATE DATABASE or VACUUM.
+    """
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        # Bytes, as psycopg only takes literal strings as queries; with no parameters it
+        # sends the script through the simple protocol, which allows several statements.
+        conn.execute(script.encode())
+
+
+def available_engines() -> list[EngineKind]:
+    """The engine kinds whose binaries are installed, out of ``system`` and ``pgserver``."""
+    return [kind for kind in ENGINE_KINDS if locate_engine(kind) is not None]
+
+
+def require_engine(kind: EngineKind) -> Engine:
+    """The binaries of ``kind``; when absent, skip the test, or fail it in CI."""
+    engine = locate_engine(kind)
+    if engine is not None:
+        return engine
+    # pgserver has no wheel for Python 3.13 and later, which is why the test dependencies
+    # install it only below 3.13; everywhere else CI must have both kinds.
+    if kind == "pgserver" and sys.version_info >= (3, 13):
+        pytest.skip("pgserver ships no wheel for this Python version")
+    if os.environ.get("CI"):
+        pytest.fail(f"the {kind} PostgreSQL engine is not installed, and CI must provide it")
+    pytest.skip(f"the {kind} PostgreSQL engine is not installed")
+
+
+@contextmanager
+def started_server(kind: EngineKind) -> Iterator[TemporaryServer]:
+    """A running temporary server with the binaries of ``kind``, whatever the environment says.
+
+    Missing binaries skip or fail the calling test as :func:`require_engine` does.
+    """
+    with TemporaryServer(require_engine(kind)) as server:
+        yield server
