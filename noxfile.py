@@ -24,7 +24,9 @@ INSTALLS = {
 
 
 def _install(session: nox.Session, packages: list[str], *groups: str) -> None:
-    requirements = [req for group in groups for req in nox.project.dependency_groups(PYPROJECT, group)]
+    requirements = [
+        req for group in groups for req in nox.project.dependency_groups(PYPROJECT, group)
+    ]
     session.install(*(f"-e{path}" for path in packages), *requirements)
 
 

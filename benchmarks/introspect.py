@@ -12,24 +12,30 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
 import tracemalloc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
-from psycopg import sql
-from psycopg.conninfo import make_conninfo
+
 from schemasync import ir
 from schemasync.engine import TemporaryServer
 from schemasync.introspect import introspect
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
+from pg import scratch_database
 
 TYPES = ("text", "integer", "bigint", "numeric(10,2)", "timestamptz", "boolean", "jsonb", "uuid")
 
 
 def table_ddl(n: int) -> str:
     """DDL of table ``n``: 20 columns, keys, an index and comments."""
-    columns = [f"c{i} {TYPES[i % len(TYPES)]}{' NOT NULL' if i % 3 == 0 else ''}" for i in range(17)]
+    columns = [
+        f"c{i} {TYPES[i % len(TYPES)]}{' NOT NULL' if i % 3 == 0 else ''}" for i in range(17)
+    ]
     parent = f", parent_id bigint REFERENCES t{n - 1} (id)" if n else ", parent_id bigint"
     return (
         f"CREATE TABLE t{n} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
@@ -42,20 +48,12 @@ def table_ddl(n: int) -> str:
 @contextmanager
 def database(admin_dsn: str, tables: int) -> Iterator[str]:
     """A fresh database holding ``tables`` tables; dropped afterwards."""
-    name = f"schemasync_bench_{tables}"
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    dsn = make_conninfo(admin_dsn, dbname=name)
-    try:
+    with scratch_database(admin_dsn, f"schemasync_bench_{tables}") as dsn:
         with psycopg.connect(dsn, autocommit=True) as conn:
             for start in range(0, tables, 250):
                 batch = "".join(table_ddl(n) for n in range(start, min(tables, start + 250)))
                 conn.execute(f"BEGIN;{batch}COMMIT;".encode())
         yield dsn
-    finally:
-        with psycopg.connect(admin_dsn, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def measure(dsn: str, repeat: int) -> tuple[list[float], int, ir.Schema]:
@@ -78,7 +76,8 @@ def measure(dsn: str, repeat: int) -> tuple[list[float], int, ir.Schema]:
 def run(admin_dsn: str, sizes: list[int], repeat: int, label: str) -> None:
     """Print one line per size."""
     print(f"server: {label}")
-    print(f"{'tables':>7} {'columns':>8} {'best s':>8} {'median s':>9} {'peak MiB':>9} {'KiB/table':>10}")
+    heads = ("tables", 7), ("columns", 8), ("best s", 8), ("median s", 9), ("peak MiB", 9)
+    print(" ".join(f"{name:>{width}}" for name, width in heads), f"{'KiB/table':>10}")
     for size in sizes:
         with database(admin_dsn, size) as dsn:
             times, peak, schema = measure(dsn, repeat)
@@ -101,7 +100,9 @@ def main() -> None:
         run(args.dsn, sizes, args.repeat, args.dsn.split("@")[-1])
         return
     with TemporaryServer() as server:
-        run(server.dsn(), sizes, args.repeat, f"temporary {server.kind} PostgreSQL {server.version}")
+        run(
+            server.dsn(), sizes, args.repeat, f"temporary {server.kind} PostgreSQL {server.version}"
+        )
 
 
 if __name__ == "__main__":

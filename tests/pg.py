@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 import sys
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import psycopg
 import pytest
+from psycopg import sql
 from psycopg.conninfo import make_conninfo
+
 from schemasync.engine import ENGINE_KINDS, Engine, EngineKind, TemporaryServer, locate_engine
 
 if TYPE_CHECKING:
@@ -18,6 +22,12 @@ if TYPE_CHECKING:
 
 #: A DSN to run the tests against an existing server instead of a temporary one.
 TEST_DSN_ENV = "SCHEMASYNC_TEST_DSN"
+SQL_FIXTURES = Path(__file__).parent / "fixtures" / "sql"
+
+
+def fixture_sql(name: str) -> str:
+    """The text of ``tests/fixtures/sql/<name>.sql``."""
+    return (SQL_FIXTURES / f"{name}.sql").read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,29 @@ def server_version(dsn: str) -> str:
     with psycopg.connect(dsn) as conn:
         number = conn.info.server_version
     return f"{number // 10000}.{number % 10000}"
+
+
+@contextmanager
+def scratch_database(admin_dsn: str, name: str | None = None) -> Iterator[str]:
+    """A new, empty database on the server of ``admin_dsn``; yields its DSN, then drops it.
+
+    It is created from template0 with UTF8 and the C locale, so a shared server's template1
+    additions and default locale cannot change what the tests see.
+    """
+    name = name or f"schemasync_test_{uuid.uuid4().hex[:8]}"
+    ident = sql.Identifier(name)
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
+        conn.execute(
+            sql.SQL(
+                "CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"
+            ).format(ident)
+        )
+    try:
+        yield make_conninfo(admin_dsn, dbname=name)
+    finally:
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
 
 
 def run_sql(dsn: str, script: str) -> None:

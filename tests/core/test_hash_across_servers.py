@@ -6,32 +6,28 @@ import os
 from contextlib import ExitStack
 
 import psycopg
-from pg import TEST_DSN_ENV, available_engines, run_sql, started_server
-from psycopg import sql
+
+from pg import (
+    TEST_DSN_ENV,
+    available_engines,
+    fixture_sql,
+    run_sql,
+    scratch_database,
+    started_server,
+)
 from schemasync import ir
 from schemasync.introspect import introspect
-from test_introspect import EVERYTHING
 
 #: Set by CI where two PostgreSQL releases are installed, so the test cannot pass on one.
 REQUIRED_RELEASES_ENV = "SCHEMASYNC_REQUIRE_PG_RELEASES"
 
 
 def _fixture_ir(admin_dsn: str) -> tuple[str, bytes]:
-    name = "schemasync_hash_check"
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name))
-        )
-        version = conn.info.server_version
-    dsn = psycopg.conninfo.make_conninfo(admin_dsn, dbname=name)
-    try:
-        run_sql(dsn, EVERYTHING)
+    with scratch_database(admin_dsn) as dsn:
+        run_sql(dsn, fixture_sql("everything"))
         with psycopg.connect(dsn) as conn:
+            version = conn.info.server_version
             encoded = ir.encode_schema(introspect(conn))
-    finally:
-        with psycopg.connect(admin_dsn, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
     return f"{version // 10000}.{version % 10000}", encoded
 
 
@@ -49,6 +45,8 @@ def test_same_ddl_same_hash_on_every_available_server() -> None:
     assert len(releases) >= required, f"found releases {sorted(releases)} on {sorted(results)}"
     reference_label, (_, reference) = next(iter(results.items()))
     for label, (version, encoded) in results.items():
-        assert encoded == reference, f"{label} (PostgreSQL {version}) differs from {reference_label}"
+        assert encoded == reference, (
+            f"{label} (PostgreSQL {version}) differs from {reference_label}"
+        )
     hashes = {ir.schema_hash(ir.decode_schema(encoded)) for _, encoded in results.values()}
     assert len(hashes) == 1

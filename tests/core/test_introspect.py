@@ -5,20 +5,19 @@ from __future__ import annotations
 import io
 import logging
 import uuid
-from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
-from pg import run_sql
 from psycopg.conninfo import make_conninfo
+
+from pg import fixture_sql, run_sql
 from schemasync import ir
 from schemasync.cli import main
 from schemasync.errors import IntrospectionError
 from schemasync.introspect import introspect
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "sql"
-EVERYTHING = (FIXTURES / "everything.sql").read_text()
+EVERYTHING = fixture_sql("everything")
 
 
 def read(dsn: str, **kwargs: Any) -> ir.Schema:
@@ -75,7 +74,11 @@ def test_composite_and_range_types(everything: ir.Schema) -> None:
     ]
     assert address.attributes[0].comment == "Street and number"
     (prices,) = everything.range_types
-    assert (prices.name, prices.subtype.name, prices.comment) == ("price_range", "numeric", "Prices")
+    assert (prices.name, prices.subtype.name, prices.comment) == (
+        "price_range",
+        "numeric",
+        "Prices",
+    )
     # Multiranges exist from PostgreSQL 14 on.
     assert prices.multirange in (None, "price_multirange")
 
@@ -248,7 +251,7 @@ def test_views(everything: ir.Schema) -> None:
     assert open_projects.comment == "Not done yet"
     assert [c.name for c in open_projects.columns] == ["id", "Name", "status"]
     assert open_projects.view_definition is not None
-    assert "FROM public.\"Projects\"" in open_projects.view_definition
+    assert 'FROM public."Projects"' in open_projects.view_definition
     assert (open_projects.insertable, open_projects.updatable) == (True, True)
     counts = everything.relation("public", "project_counts")
     assert (counts.insertable, counts.updatable, counts.deletable) == (False, False, False)
@@ -396,9 +399,7 @@ def test_role_without_usage_on_a_schema(pg_dsn: str) -> None:
             conn.execute(f"DROP OWNED BY {role}; DROP ROLE {role}".encode())
 
 
-def test_role_without_usage_is_warned_about(
-    pg_dsn: str, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_role_without_usage_is_warned_about(pg_dsn: str, caplog: pytest.LogCaptureFixture) -> None:
     role = f"schemasync_reader_{uuid.uuid4().hex[:8]}"
     run_sql(pg_dsn, f"CREATE SCHEMA private; CREATE ROLE {role} LOGIN;")
     try:

@@ -5,6 +5,6 @@ Plugins import :data:`hookimpl` from here and their contracts from :mod:`schemas
 
 __version__ = "0.1.0"
 
-from schemasync.hookspecs import hookimpl  # noqa: E402  (after __version__: plugins read it)
+from schemasync.hookspecs import hookimpl
 
 __all__ = ["__version__", "hookimpl"]

@@ -47,7 +47,7 @@ class SourceRequest:
     exclude_schemas: Sequence[str] = ()
     statement_timeout_ms: int = 30_000
     #: Source-specific options from the config.
-    options: Mapping[str, object] = field(default_factory=dict)
+    options: Mapping[str, object] = field(default_factory=dict[str, object])
 
 
 class Source(abc.ABC):
@@ -120,9 +120,7 @@ class Emitter(abc.ABC):
         """
 
 
-NameKind = Literal[
-    "enum", "enum_member", "composite", "row", "insert", "update", "field", "module"
-]
+NameKind = Literal["enum", "enum_member", "composite", "row", "insert", "update", "field", "module"]
 
 
 @dataclass(frozen=True)

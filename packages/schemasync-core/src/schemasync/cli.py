@@ -46,11 +46,19 @@ def _add_source_options(parser: argparse.ArgumentParser) -> None:
         "--dsn-env", metavar="VAR", help="environment variable holding the database URL"
     )
     group.add_argument(
-        "--schema", dest="schemas", action="append", default=[], metavar="NAME",
+        "--schema",
+        dest="schemas",
+        action="append",
+        default=[],
+        metavar="NAME",
         help="read only this schema (repeatable)",
     )
     group.add_argument(
-        "--exclude-schema", dest="exclude", action="append", default=[], metavar="NAME",
+        "--exclude-schema",
+        dest="exclude",
+        action="append",
+        default=[],
+        metavar="NAME",
         help="leave this schema out (repeatable)",
     )
 
@@ -141,7 +149,10 @@ def _report_failed_plugins(host: PluginHost) -> None:
         if p.status == "failed":
             log.warning(
                 "plugin %r from %s %s failed to load and was skipped: %s",
-                p.name, p.distribution, p.version, p.error,
+                p.name,
+                p.distribution,
+                p.version,
+                p.error,
             )
 
 

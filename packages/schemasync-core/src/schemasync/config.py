@@ -12,7 +12,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import msgspec
 
@@ -28,6 +28,9 @@ __all__ = ["DEFAULT_DSN_ENV", "Config", "Settings", "find_config", "load_config"
 DEFAULT_DSN_ENV = ("SUPABASE_DB_URL", "DATABASE_URL")
 CONFIG_FILE = "schemasync.toml"
 PYPROJECT = "pyproject.toml"
+#: The range of ``statement_timeout`` PostgreSQL accepts, in seconds (whole milliseconds).
+MIN_STATEMENT_TIMEOUT_S = 0.001
+MAX_STATEMENT_TIMEOUT_S = 2_147_483.647
 
 
 class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, rename="kebab"):
@@ -45,6 +48,11 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, rename="
     #: Seconds one introspection query may run before it is cancelled.
     statement_timeout: float = 30.0
     profile: Literal["python", "json"] = "python"
+    #: Settings of third-party plugins, one table each: ``[tool.schemasync.plugins.NAME]``.
+    #: Their keys are the plugin's own business, so they are not checked here.
+    plugins: dict[str, dict[str, object]] = msgspec.field(
+        default_factory=dict[str, dict[str, object]]
+    )
 
 
 @dataclass(frozen=True)
@@ -55,7 +63,7 @@ class Config:
     #: The file the settings were read from; ``None`` when no file configures schemasync.
     path: Path | None = None
     #: The raw table, for plugins that read keys of their own.
-    raw: Mapping[str, object] = field(default_factory=dict)
+    raw: Mapping[str, object] = field(default_factory=dict[str, object])
 
     @property
     def root(self) -> Path:
@@ -118,14 +126,16 @@ def _parse(path: Path) -> Mapping[str, object] | None:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
     if path.name != PYPROJECT:
-        return data
-    tool = data.get("tool", {})
-    table = tool.get("schemasync") if isinstance(tool, dict) else None
+        return dict(data)
+    tool: object = data.get("tool", {})
+    table: object = (
+        cast("dict[str, object]", tool).get("schemasync") if isinstance(tool, dict) else None
+    )
     if table is None:
         return None
     if not isinstance(table, dict):
         raise ConfigError(f"[tool.schemasync] in {path} must be a table")
-    return table
+    return dict(cast("dict[str, object]", table))
 
 
 def find_config(start: Path) -> Path | None:
@@ -160,7 +170,8 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
         raise ConfigError(f"{path} has no [tool.schemasync] table")
     origin = Config(path=path).origin
     for secret in ("dsn", "database_url", "url"):
-        if secret in table:
+        # Both spellings are read, so both are refused: database-url as well as database_url.
+        if secret in table or secret.replace("_", "-") in table:
             raise ConfigError(
                 f"{secret!r} in {origin}: the database URL must not be stored in a file",
                 hint="name the environment variable that holds it with dsn_env",
@@ -173,6 +184,11 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
         raise ConfigError(_explain(exc, origin)) from exc
     if not settings.dsn_env:
         raise ConfigError(f"'dsn_env' in {origin} must name at least one variable")
-    if settings.statement_timeout <= 0:
-        raise ConfigError(f"'statement_timeout' in {origin} must be a positive number of seconds")
+    # Written as a range so that nan fails too; the server takes whole milliseconds up to
+    # 2**31 - 1, and rounds anything under one millisecond to 0, which means no timeout.
+    if not MIN_STATEMENT_TIMEOUT_S <= settings.statement_timeout <= MAX_STATEMENT_TIMEOUT_S:
+        raise ConfigError(
+            f"'statement_timeout' in {origin} must be a positive number of seconds, "
+            f"from {MIN_STATEMENT_TIMEOUT_S} to {MAX_STATEMENT_TIMEOUT_S}"
+        )
     return Config(settings=settings, path=path, raw=table)

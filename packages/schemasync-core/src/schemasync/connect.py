@@ -15,6 +15,8 @@ from schemasync.redact import redact
 __all__ = ["connect", "describe_target"]
 
 CONNECT_TIMEOUT_S = 10
+
+
 def describe_target(dsn: str) -> str:
     """``user@host:port/dbname`` for messages: never the password."""
     try:

@@ -374,7 +374,9 @@ def _function(row: Row) -> ir.Function:
     modes: list[str] = row["arg_modes"] or ["i"] * len(types)
     inputs = [i for i, mode in enumerate(modes) if mode in ("i", "b", "v")]
     # Defaults belong to the last n_defaults input arguments.
-    defaulted = set(inputs[len(inputs) - row["n_defaults"] :]) if row["n_defaults"] else set()
+    defaulted: set[int] = (
+        set(inputs[len(inputs) - row["n_defaults"] :]) if row["n_defaults"] else set()
+    )
     arguments = tuple(
         ir.FunctionArgument(
             name=(names[i] if i < len(names) and names[i] else None),
@@ -407,7 +409,7 @@ class _Catalog:
 
     def fetch(self, query: str, params: dict[str, Any] | None = None) -> list[Row]:
         with self.conn.cursor(row_factory=dict_row) as cur:
-            cur.execute(query, params)  # type: ignore[arg-type]
+            cur.execute(query.encode(), params)
             return cur.fetchall()
 
 
@@ -423,7 +425,7 @@ def _select_schemas(
                 f"schema {missing[0]!r} does not exist in {target} (schemas there: {known})",
                 hint="fix include_schemas in the config or --schema",
             )
-        chosen = [by_name[name] for name in include if name not in exclude]
+        chosen: list[Row] = [by_name[name] for name in include if name not in exclude]
         for row in chosen:
             if not row["usable"]:
                 name = row["name"]
@@ -603,9 +605,7 @@ def _read(
         if row["parent_name"] is not None:
             parent = (row["parent_schema"], row["parent_name"])
             partitions[parent].append(f"{row['schema']}.{row['name']}")
-    relations = [
-        _relation(row, columns, primary, by_rel, partitions) for row in relation_rows
-    ]
+    relations = [_relation(row, columns, primary, by_rel, partitions) for row in relation_rows]
 
     composites = [
         ir.CompositeType(

@@ -59,7 +59,7 @@ class _Node(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaul
     """Base of every IR node: immutable, compared by value, strict when decoded."""
 
 
-class TypeRef(_Node):
+class TypeRef(_Node, frozen=True):
     """A column's, attribute's or domain's type.
 
     ``schema`` / ``name`` name the *element* type (``pg_catalog`` / ``varchar`` for
@@ -92,7 +92,7 @@ class TypeRef(_Node):
         return self.array_dims > 0
 
 
-class Enum(_Node):
+class Enum(_Node, frozen=True):
     """An enum type with its labels in declaration order."""
 
     schema: str
@@ -101,7 +101,7 @@ class Enum(_Node):
     comment: str | None = None
 
 
-class CheckConstraint(_Node):
+class CheckConstraint(_Node, frozen=True):
     """A named CHECK constraint on a table or domain."""
 
     name: str
@@ -112,7 +112,7 @@ class CheckConstraint(_Node):
     columns: tuple[str, ...] = ()
 
 
-class Domain(_Node):
+class Domain(_Node, frozen=True):
     """A domain: a base type narrowed by NOT NULL, a default and CHECK constraints."""
 
     schema: str
@@ -125,7 +125,7 @@ class Domain(_Node):
     comment: str | None = None
 
 
-class CompositeAttribute(_Node):
+class CompositeAttribute(_Node, frozen=True):
     """One attribute of a composite type, in declaration order."""
 
     name: str
@@ -134,7 +134,7 @@ class CompositeAttribute(_Node):
     comment: str | None = None
 
 
-class CompositeType(_Node):
+class CompositeType(_Node, frozen=True):
     """A stand-alone composite type (``CREATE TYPE ... AS (...)``)."""
 
     schema: str
@@ -143,7 +143,7 @@ class CompositeType(_Node):
     comment: str | None = None
 
 
-class RangeType(_Node):
+class RangeType(_Node, frozen=True):
     """A range type and the multirange PostgreSQL (14+) creates beside it."""
 
     schema: str
@@ -154,7 +154,7 @@ class RangeType(_Node):
     comment: str | None = None
 
 
-class Column(_Node):
+class Column(_Node, frozen=True):
     """A column of a table, view or other relation. A relation's columns are in order."""
 
     name: str
@@ -169,14 +169,14 @@ class Column(_Node):
     comment: str | None = None
 
 
-class PrimaryKey(_Node):
+class PrimaryKey(_Node, frozen=True):
     """A primary key constraint."""
 
     name: str
     columns: tuple[str, ...]
 
 
-class UniqueConstraint(_Node):
+class UniqueConstraint(_Node, frozen=True):
     """A UNIQUE constraint (not a unique index without a constraint: see :class:`Index`)."""
 
     name: str
@@ -186,14 +186,14 @@ class UniqueConstraint(_Node):
     initially_deferred: bool = False
 
 
-class ExclusionConstraint(_Node):
+class ExclusionConstraint(_Node, frozen=True):
     """An EXCLUDE constraint, kept as PostgreSQL prints its definition."""
 
     name: str
     definition: str
 
 
-class ForeignKey(_Node):
+class ForeignKey(_Node, frozen=True):
     """A foreign key, possibly across schemas, with its actions."""
 
     name: str
@@ -209,7 +209,7 @@ class ForeignKey(_Node):
     validated: bool = True
 
 
-class Index(_Node):
+class Index(_Node, frozen=True):
     """An index, including those that back constraints (``constraint`` names them)."""
 
     name: str
@@ -224,7 +224,7 @@ class Index(_Node):
     constraint: str | None = None
 
 
-class Trigger(_Node):
+class Trigger(_Node, frozen=True):
     """A user trigger (internal constraint triggers are left out)."""
 
     name: str
@@ -236,7 +236,7 @@ class Trigger(_Node):
     enabled: bool = True
 
 
-class Policy(_Node):
+class Policy(_Node, frozen=True):
     """A row-level security policy."""
 
     name: str
@@ -247,7 +247,7 @@ class Policy(_Node):
     with_check: str | None = None
 
 
-class Partition(_Node):
+class Partition(_Node, frozen=True):
     """How a relation is attached to its partitioned parent."""
 
     parent_schema: str
@@ -256,7 +256,7 @@ class Partition(_Node):
     bound: str
 
 
-class Relation(_Node):
+class Relation(_Node, frozen=True):
     """A table, partitioned table, view, materialized view or foreign table."""
 
     schema: str
@@ -309,7 +309,7 @@ class Relation(_Node):
         raise KeyError(f"{self.qualified_name} has no column {name!r}")
 
 
-class FunctionArgument(_Node):
+class FunctionArgument(_Node, frozen=True):
     """One argument of a function, as declared."""
 
     name: str | None
@@ -318,7 +318,7 @@ class FunctionArgument(_Node):
     has_default: bool = False
 
 
-class Function(_Node):
+class Function(_Node, frozen=True):
     """A function's or procedure's signature (never its body)."""
 
     schema: str
@@ -335,7 +335,7 @@ class Function(_Node):
     comment: str | None = None
 
 
-class Extension(_Node):
+class Extension(_Node, frozen=True):
     """An installed extension. Its objects are not part of the IR."""
 
     name: str
@@ -343,7 +343,7 @@ class Extension(_Node):
     version: str
 
 
-class Schema(_Node):
+class Schema(_Node, frozen=True):
     """The whole introspected database schema."""
 
     #: Names of the PostgreSQL schemas (namespaces) that were read, sorted.
@@ -356,7 +356,7 @@ class Schema(_Node):
     functions: tuple[Function, ...] = ()
     extensions: tuple[Extension, ...] = ()
     #: Comments on the schemas themselves, by schema name.
-    schema_comments: dict[str, str] = msgspec.field(default_factory=dict)
+    schema_comments: dict[str, str] = msgspec.field(default_factory=dict[str, str])
     ir_version: int = IR_VERSION
 
     @property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable, Mapping
+from typing import cast
 
 import msgspec
 
@@ -27,7 +28,8 @@ class ExcludeTables(Normalizer):
     def normalize(self, schema: ir.Schema, options: Mapping[str, object]) -> ir.Schema:
         """Apply the ``exclude_tables`` patterns from ``options``."""
         raw = options.get("exclude_tables", options.get("exclude-tables", ()))
-        patterns = [str(p) for p in raw] if isinstance(raw, (list, tuple)) else []
+        items = cast("list[object]", raw) if isinstance(raw, (list, tuple)) else []
+        patterns = [str(p) for p in items]
         if not patterns:
             return schema
 
@@ -35,7 +37,7 @@ class ExcludeTables(Normalizer):
             qualified = f"{schema_name}.{name}"
             return any(fnmatch.fnmatchcase(qualified, p) for p in patterns)
 
-        kept = []
+        kept: list[ir.Relation] = []
         for rel in schema.relations:
             if excluded(rel.schema, rel.name):
                 continue

@@ -8,11 +8,12 @@ distribution, version, error) while the others keep working.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from types import ModuleType
-from typing import Literal, Protocol, TypeVar
+from typing import Literal, TypeVar, cast
 
 import pluggy
 
@@ -60,12 +61,7 @@ class PluginInfo:
     error: str | None = None
 
 
-class _Named(Protocol):
-    @property
-    def name(self) -> str: ...
-
-
-_N = TypeVar("_N", bound=_Named)
+_N = TypeVar("_N", Source, Normalizer, Emitter)
 
 
 @dataclass
@@ -73,7 +69,7 @@ class PluginHost:
     """A loaded plugin manager plus the registries built from its registration hooks."""
 
     manager: pluggy.PluginManager
-    plugins: list[PluginInfo] = field(default_factory=list)
+    plugins: list[PluginInfo] = field(default_factory=list[PluginInfo])
 
     @property
     def hook(self) -> pluggy.HookRelay:
@@ -87,7 +83,7 @@ class PluginHost:
 
     def sources(self) -> dict[str, Source]:
         """Every registered source by name."""
-        return self._registry("source", self.manager.hook.schemasync_sources)
+        return self._registry("source", Source, self.manager.hook.schemasync_sources)
 
     def source(self, name: str) -> Source:
         """The source called ``name``; :class:`PluginError` listing the choices if none."""
@@ -99,12 +95,12 @@ class PluginHost:
 
     def normalizers(self) -> list[Normalizer]:
         """Every registered normalizer, in the order they run."""
-        found = self._registry("normalizer", self.manager.hook.schemasync_normalizers)
+        found = self._registry("normalizer", Normalizer, self.manager.hook.schemasync_normalizers)
         return sorted(found.values(), key=lambda n: (n.order, n.name))
 
     def emitters(self) -> dict[str, Emitter]:
         """Every registered emitter by name."""
-        return self._registry("emitter", self.manager.hook.schemasync_emitters)
+        return self._registry("emitter", Emitter, self.manager.hook.schemasync_emitters)
 
     def emitter(self, name: str) -> Emitter:
         """The emitter called ``name``; says which package to install when it is missing."""
@@ -122,13 +118,18 @@ class PluginHost:
             f"no emitter named {name!r} is installed (installed emitters: {installed})"
         )
 
-    def _registry(self, what: str, caller: pluggy.HookCaller) -> dict[str, _N]:
+    def _registry(self, what: str, kind: type[_N], caller: pluggy.HookCaller) -> dict[str, _N]:
         # Each implementation is called on its own so a clash can name both plugins.
         found: dict[str, _N] = {}
         owner: dict[str, str] = {}
         for impl in reversed(caller.get_hookimpls()):
-            items: Iterable[_N] = impl.function()
-            for item in items:
+            # Pluggy itself skips None results; a registration hook may return None too.
+            for item in cast("Iterable[object] | None", impl.function()) or ():
+                if not isinstance(item, kind):
+                    raise PluginError(
+                        f"plugin {impl.plugin_name!r} registered {item!r} as a {what}, "
+                        f"but it is not a {kind.__module__}.{kind.__qualname__}"
+                    )
                 if item.name in found:
                     raise PluginError(
                         f"two plugins register a {what} named {item.name!r}: "
@@ -140,9 +141,14 @@ class PluginHost:
         return found
 
 
+def _canonical(name: str) -> str:
+    """PEP 503 form, so ``My_Plugin`` blocks the distribution ``my-plugin``."""
+    return re.sub(r"[-_.]+", "-", name.strip()).lower()
+
+
 def _blocked_names() -> set[str]:
     raw = os.environ.get(BLOCK_ENV, "")
-    return {part.strip().lower() for part in raw.split(",") if part.strip()}
+    return {_canonical(part) for part in raw.split(",") if part.strip()}
 
 
 def _distribution(ep: EntryPoint) -> tuple[str, str]:
@@ -157,9 +163,7 @@ def _hooks_of(manager: pluggy.PluginManager, plugin: object) -> tuple[str, ...]:
     return tuple(sorted(caller.name for caller in callers))
 
 
-def _load_one(
-    manager: pluggy.PluginManager, ep: EntryPoint, blocked: set[str]
-) -> PluginInfo:
+def _load_one(manager: pluggy.PluginManager, ep: EntryPoint, blocked: set[str]) -> PluginInfo:
     dist_name, version = _distribution(ep)
     builtin = dist_name == CORE_DISTRIBUTION
 
@@ -175,7 +179,7 @@ def _load_one(
             error=error,
         )
 
-    if ep.name.lower() in blocked or dist_name.lower() in blocked:
+    if _canonical(ep.name) in blocked or _canonical(dist_name) in blocked:
         return info("blocked")
     if manager.has_plugin(ep.name):
         return info("failed", error=f"another plugin is already registered as {ep.name!r}")
@@ -188,7 +192,9 @@ def _load_one(
     except Exception as exc:  # a plugin's import can raise anything
         if manager.has_plugin(ep.name):
             manager.unregister(name=ep.name)
-        message = f"{type(exc).__name__}: {exc}".strip()
+        # On one line: the CLI prints it as a one-line warning, and some messages (pluggy's
+        # "already registered under a different name") span several.
+        message = " ".join(f"{type(exc).__name__}: {exc}".split())
         return info("failed", error=f"{message} (schemasync {__version__})")
     return info("loaded", hooks=_hooks_of(manager, plugin))
 

@@ -9,6 +9,7 @@ release drops are dropped here too, and the tree is printed back in one layout.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 __all__ = ["canonical_query"]
 
@@ -27,25 +28,24 @@ def canonical_query(sql: str) -> str:
     except ParseError:
         return sql.strip()
 
-    def children(node: ast.Node) -> Iterator[ast.Node]:
+    def children(node: Any) -> Iterator[Any]:
         for name in node.__slots__:
-            value = getattr(node, name, None)
-            if isinstance(value, ast.Node):
-                yield value
-            elif isinstance(value, tuple):
-                yield from (item for item in value if isinstance(item, ast.Node))
+            value: Any = getattr(node, name, None)
+            items: tuple[Any, ...] = value if isinstance(value, tuple) else (value,)  # pyright: ignore[reportUnknownVariableType]
+            yield from (item for item in items if isinstance(item, ast.Node))
 
-    def strip(node: ast.Node, qualifiers: frozenset[str]) -> None:
+    def strip(node: Any, qualifiers: frozenset[str]) -> None:
         if isinstance(node, ast.SelectStmt):
             # Each SELECT is a scope: it strips only when it reads exactly one relation.
-            sources = node.fromClause or ()
+            sources: tuple[Any, ...] = node.fromClause or ()
             only = sources[0] if len(sources) == 1 else None
             if isinstance(only, ast.RangeVar):
-                qualifiers = frozenset({only.alias.aliasname if only.alias else only.relname})
+                name: Any = only.alias.aliasname if only.alias else only.relname
+                qualifiers = frozenset({name})
             else:
                 qualifiers = frozenset()
         elif isinstance(node, ast.ColumnRef):
-            fields = node.fields
+            fields: tuple[Any, ...] = node.fields or ()
             first = fields[0] if len(fields) == 2 else None
             if isinstance(first, ast.String) and first.sval in qualifiers:
                 node.fields = fields[1:]

@@ -1,0 +1,389 @@
+"""The plugin host: discovery through entry points, failures, blocking, clashes, lookups.
+
+The plugins are real distributions (tests/plugins/*), built and installed with uv; the CLI
+runs in a subprocess that finds them through importlib.metadata as it would after a
+``pip install``. In-process tests load the same installed distributions through
+``load_plugins(discover=...)``.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from importlib.metadata import EntryPoint, distribution, version
+from typing import TYPE_CHECKING, Protocol
+
+import pytest
+
+import schemasync
+from plugin_env import PluginEnv, PluginRecord
+from schemasync.api import NameRequest, Normalizer
+from schemasync.errors import PluginError
+from schemasync.ir import Column, ForeignKey, Relation, Schema, TypeRef
+from schemasync.plugins import BLOCK_ENV, ENTRY_POINT_GROUP, PluginHost, PluginInfo, load_plugins
+from schemasync.sources import PostgresSource
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
+EXAMPLE = "schemasync-example-normalizer"
+BROKEN = "schemasync-broken-plugin"
+TYPO = "schemasync-typo-plugin"
+CLASH = "schemasync-clash-plugin"
+
+CORE_VERSION = version("schemasync-core")
+
+BUILTINS: dict[str, PluginRecord] = {
+    "filters": {
+        "name": "filters",
+        "distribution": "schemasync-core",
+        "version": CORE_VERSION,
+        "module": "schemasync.normalize",
+        "status": "loaded",
+        "builtin": True,
+        "hooks": ["schemasync_normalizers"],
+        "error": None,
+    },
+    "postgres": {
+        "name": "postgres",
+        "distribution": "schemasync-core",
+        "version": CORE_VERSION,
+        "module": "schemasync.sources",
+        "status": "loaded",
+        "builtin": True,
+        "hooks": ["schemasync_sources"],
+        "error": None,
+    },
+}
+
+_CLASH = re.compile(r"two plugins register a source named 'postgres': '([^']+)' and '([^']+)'")
+
+
+@pytest.fixture(scope="session")
+def plugin_env(tmp_path_factory: pytest.TempPathFactory) -> PluginEnv:
+    """Plugin projects installed once per session, each into a folder of its own."""
+    return PluginEnv(tmp_path_factory.mktemp("plugin-env"))
+
+
+class LoadInstalled(Protocol):
+    def __call__(self, *projects: str) -> PluginHost: ...
+
+
+@pytest.fixture
+def load_installed(
+    plugin_env: PluginEnv, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[LoadInstalled]:
+    """Load the core's entry points plus those of installed plugin projects, in-process."""
+    imported: set[str] = set()
+
+    def load(*projects: str) -> PluginHost:
+        found = _core_entry_points()
+        for project in projects:
+            monkeypatch.syspath_prepend(str(plugin_env.install(project)))
+            entry_points = plugin_env.entry_points(project)
+            imported.update(ep.module for ep in entry_points)
+            found.extend(entry_points)
+        return load_plugins(discover=lambda: found)
+
+    yield load
+    for module in imported:
+        sys.modules.pop(module, None)
+
+
+def _core_entry_points() -> list[EntryPoint]:
+    return list(distribution("schemasync-core").entry_points.select(group=ENTRY_POINT_GROUP))
+
+
+def _info(host: PluginHost, name: str) -> PluginInfo:
+    (info,) = (p for p in host.plugins if p.name == name)
+    return info
+
+
+def _warnings(stderr: str) -> list[str]:
+    lines = stderr.splitlines()
+    assert all(line.startswith("warning: plugin ") for line in lines), stderr
+    return lines
+
+
+def _clashing_plugins(message: str) -> set[str]:
+    match = _CLASH.fullmatch(message)
+    assert match, message
+    return {match[1], match[2]}
+
+
+# --- what `schemasync plugins` reports --------------------------------------------------
+
+
+def test_plain_install_lists_exactly_the_builtins(plugin_env: PluginEnv) -> None:
+    assert schemasync.__version__ == CORE_VERSION
+    result = plugin_env.run_cli("plugins", "--json")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert list(result.plugins().values()) == [BUILTINS["filters"], BUILTINS["postgres"]]
+
+
+def test_plugin_that_fails_to_import_is_reported_and_skipped(plugin_env: PluginEnv) -> None:
+    result = plugin_env.run_cli("plugins", "--json", plugins=[BROKEN])
+    assert result.returncode == 0, result.stderr
+    plugins = result.plugins()
+    assert list(plugins) == ["broken", "filters", "postgres"]
+    broken = plugins["broken"]
+    error = broken.pop("error")
+    assert broken == {
+        "name": "broken",
+        "distribution": BROKEN,
+        "version": "0.4.1",
+        "module": "schemasync_broken_plugin",
+        "status": "failed",
+        "builtin": False,
+        "hooks": [],
+    }
+    assert isinstance(error, str)
+    assert "ModuleNotFoundError" in error
+    assert "schemasync_missing_dependency" in error
+    assert plugins["filters"] == BUILTINS["filters"]
+    assert plugins["postgres"] == BUILTINS["postgres"]
+
+    (warning,) = _warnings(result.stderr)
+    assert warning.startswith(f"warning: plugin 'broken' from {BROKEN} 0.4.1 failed to load")
+    assert "schemasync_missing_dependency" in warning
+    assert "Traceback" not in result.stderr
+
+    table = plugin_env.run_cli("plugins", plugins=[BROKEN])
+    assert table.returncode == 0
+    (row,) = (line for line in table.stdout.splitlines() if line.startswith("broken "))
+    assert row.split()[:4] == ["broken", "failed", BROKEN, "0.4.1"]
+    assert "schemasync_missing_dependency" in row
+
+
+def test_misspelt_hook_fails_that_plugin_only(plugin_env: PluginEnv) -> None:
+    result = plugin_env.run_cli("plugins", "--json", plugins=[TYPO])
+    assert result.returncode == 0, result.stderr
+    plugins = result.plugins()
+    assert list(plugins) == ["filters", "postgres", "typo"]
+    typo = plugins["typo"]
+    assert (typo["status"], typo["distribution"], typo["version"], typo["hooks"]) == (
+        "failed",
+        TYPO,
+        "2.0.0",
+        [],
+    )
+    assert isinstance(typo["error"], str)
+    assert "unknown hook 'schemasync_sourcez'" in typo["error"]
+    assert plugins["filters"] == BUILTINS["filters"]
+    assert plugins["postgres"] == BUILTINS["postgres"]
+    (warning,) = _warnings(result.stderr)
+    assert warning.startswith(f"warning: plugin 'typo' from {TYPO} 2.0.0 failed to load")
+    assert "schemasync_sourcez" in warning
+
+
+@pytest.mark.parametrize("blocked", [BROKEN, "broken", "unrelated, BROKEN "])
+def test_blocked_plugin_is_listed_but_never_imported(plugin_env: PluginEnv, blocked: str) -> None:
+    result = plugin_env.run_cli("plugins", "--json", plugins=[BROKEN], env={BLOCK_ENV: blocked})
+    # No warning: importing it would have failed, so it was not imported.
+    assert (result.returncode, result.stderr) == (0, "")
+    plugins = result.plugins()
+    assert plugins["broken"] == {
+        "name": "broken",
+        "distribution": BROKEN,
+        "version": "0.4.1",
+        "module": "schemasync_broken_plugin",
+        "status": "blocked",
+        "builtin": False,
+        "hooks": [],
+        "error": None,
+    }
+    assert plugins["filters"] == BUILTINS["filters"]
+    assert plugins["postgres"] == BUILTINS["postgres"]
+
+
+def test_working_plugin_loads_beside_failing_ones(plugin_env: PluginEnv) -> None:
+    result = plugin_env.run_cli("plugins", "--json", plugins=[BROKEN, EXAMPLE, TYPO])
+    assert result.returncode == 0, result.stderr
+    plugins = result.plugins()
+    assert list(plugins) == ["broken", "example-normalizer", "filters", "postgres", "typo"]
+    assert plugins["example-normalizer"] == {
+        "name": "example-normalizer",
+        "distribution": EXAMPLE,
+        "version": "1.2.3",
+        "module": "schemasync_example_normalizer",
+        "status": "loaded",
+        "builtin": False,
+        "hooks": ["schemasync_name", "schemasync_normalizers"],
+        "error": None,
+    }
+    assert {name: p["status"] for name, p in plugins.items()} == {
+        "broken": "failed",
+        "example-normalizer": "loaded",
+        "filters": "loaded",
+        "postgres": "loaded",
+        "typo": "failed",
+    }
+    warnings = _warnings(result.stderr)
+    assert [w.split()[2] for w in warnings] == ["'broken'", "'typo'"]
+
+
+# --- the loaded plugins at work ---------------------------------------------------------
+
+_INT = TypeRef(schema="pg_catalog", name="int4", kind="base", sql="integer")
+
+
+def _table(name: str, *references: str) -> Relation:
+    return Relation(
+        schema="public",
+        name=name,
+        kind="table",
+        columns=(
+            Column(name="id", type=_INT, nullable=False),
+            *(Column(name=f"{ref}_id", type=_INT) for ref in references),
+        ),
+        foreign_keys=tuple(
+            ForeignKey(
+                name=f"{name}_{ref}_fkey",
+                columns=(f"{ref}_id",),
+                ref_schema="public",
+                ref_table=ref,
+                ref_columns=("id",),
+            )
+            for ref in references
+        ),
+    )
+
+
+def _normalize(host: PluginHost, schema: Schema, options: Mapping[str, object]) -> Schema:
+    for normalizer in host.normalizers():
+        schema = normalizer.normalize(schema, options)
+    return schema
+
+
+def test_installed_normalizer_runs_in_the_pipeline(load_installed: LoadInstalled) -> None:
+    host = load_installed(EXAMPLE)
+    info = _info(host, "example-normalizer")
+    assert (info.status, info.distribution, info.version, info.builtin, info.hooks) == (
+        "loaded",
+        EXAMPLE,
+        "1.2.3",
+        False,
+        ("schemasync_name", "schemasync_normalizers"),
+    )
+    normalizers = host.normalizers()
+    assert [n.name for n in normalizers] == ["exclude-tables", "drop-prefixed"]
+    assert all(isinstance(n, Normalizer) for n in normalizers)
+
+    schema = Schema(schemas=("public",), relations=(_table("tmp_x"), _table("keep", "tmp_x")))
+    result = _normalize(host, schema, {})
+    assert [r.name for r in result.relations] == ["keep"]
+    # The foreign key to the dropped table goes with it.
+    assert result.relation("public", "keep").foreign_keys == ()
+
+    # The prefix is read from the options; the core's normalizer reads its own key.
+    result = _normalize(host, schema, {"drop_prefix": "kee"})
+    assert [r.name for r in result.relations] == ["tmp_x"]
+    result = _normalize(host, schema, {"exclude_tables": ["public.keep"]})
+    assert result.relations == ()
+
+
+def test_installed_plugin_decision_hook_is_called(load_installed: LoadInstalled) -> None:
+    host = load_installed(EXAMPLE)
+    enum = NameRequest(kind="enum", schema="public", name="mood", target="typeddict")
+    field = NameRequest(kind="field", schema="public", name="mood", target="typeddict", parent="t")
+    assert host.hook.schemasync_name(request=enum) == "MOOD"
+    assert host.hook.schemasync_name(request=field) is None
+
+
+def test_misspelt_hook_leaves_nothing_of_the_plugin_registered(
+    load_installed: LoadInstalled,
+) -> None:
+    host = load_installed(TYPO)
+    info = _info(host, "typo")
+    assert (info.status, info.distribution, info.version, info.hooks) == (
+        "failed",
+        TYPO,
+        "2.0.0",
+        (),
+    )
+    assert info.error is not None
+    assert "unknown hook 'schemasync_sourcez'" in info.error
+    assert not host.manager.has_plugin("typo")
+    # Its correctly spelt hook went with it.
+    assert [n.name for n in host.normalizers()] == ["exclude-tables"]
+    assert set(host.sources()) == {"postgres"}
+
+
+def test_source_name_clash_names_both_plugins(load_installed: LoadInstalled) -> None:
+    host = load_installed(CLASH)
+    assert _info(host, "pg-lookalike").status == "loaded"
+    with pytest.raises(PluginError) as excinfo:
+        host.sources()
+    assert _clashing_plugins(excinfo.value.message) == {"pg-lookalike", "postgres"}
+    assert excinfo.value.hint is not None
+    assert BLOCK_ENV in excinfo.value.hint
+    with pytest.raises(PluginError, match="two plugins register a source"):
+        host.source("postgres")
+
+
+def test_blocking_one_side_of_a_clash_resolves_it(
+    load_installed: LoadInstalled, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(BLOCK_ENV, CLASH)
+    host = load_installed(CLASH)
+    assert _info(host, "pg-lookalike").status == "blocked"
+    assert isinstance(host.source("postgres"), PostgresSource)
+
+
+def test_source_name_clash_through_the_cli(plugin_env: PluginEnv) -> None:
+    result = plugin_env.run_cli("inspect", plugins=[CLASH])
+    assert result.returncode == PluginError.exit_code, result.stderr
+    assert result.stdout == ""
+    error, hint = result.stderr.splitlines()
+    assert _clashing_plugins(error.removeprefix("error: ")) == {"pg-lookalike", "postgres"}
+    assert hint == f"  hint: uninstall one, or block it with {BLOCK_ENV}"
+
+
+# --- lookups and failures in-process ----------------------------------------------------
+
+
+def test_missing_first_party_emitter_says_what_to_install() -> None:
+    host = load_plugins(discover=_core_entry_points)
+    assert host.emitters() == {}
+    with pytest.raises(PluginError, match=r"the 'pydantic' emitter is not installed") as excinfo:
+        host.emitter("pydantic")
+    assert excinfo.value.exit_code == 6
+    assert excinfo.value.hint is not None
+    assert "pip install schemasync-pydantic" in excinfo.value.hint
+
+
+def test_unknown_emitter_says_none_has_that_name() -> None:
+    host = load_plugins(discover=_core_entry_points)
+    with pytest.raises(PluginError, match=r"^no emitter named 'nosuch' is installed") as excinfo:
+        host.emitter("nosuch")
+    assert excinfo.value.hint is None
+
+
+def test_entry_point_to_a_missing_module_is_reported_not_raised() -> None:
+    ghost = EntryPoint(name="ghost", value="schemasync_no_such_plugin", group=ENTRY_POINT_GROUP)
+    host = load_plugins(discover=lambda: [*_core_entry_points(), ghost])
+    info = _info(host, "ghost")
+    assert (info.status, info.distribution, info.version, info.hooks) == (
+        "failed",
+        "unknown",
+        "unknown",
+        (),
+    )
+    assert info.error is not None
+    assert "No module named 'schemasync_no_such_plugin'" in info.error
+    assert [p.status for p in host.plugins if p.builtin] == ["loaded", "loaded"]
+    assert not host.manager.has_plugin("ghost")
+    assert set(host.sources()) == {"postgres"}
+
+
+def test_failure_is_reported_on_one_line() -> None:
+    # pluggy's message for a module registered twice spans two lines; the CLI prints the
+    # error inside a one-line warning.
+    again = EntryPoint(name="filters-again", value="schemasync.normalize", group=ENTRY_POINT_GROUP)
+    host = load_plugins(discover=lambda: [*_core_entry_points(), again])
+    info = _info(host, "filters-again")
+    assert info.status == "failed"
+    assert info.error is not None
+    assert "already registered under a different name" in info.error
+    assert "\n" not in info.error
+    assert [n.name for n in host.normalizers()] == ["exclude-tables"]
