@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import psycopg
+
 from schemasync.cli import main
 from schemasync.engine import TemporaryServer
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import psycopg
 import pytest
+
 from pg import PgServer, require_engine, run_sql, started_server
 from schemasync.engine import (
     BINDIR_ENV,
