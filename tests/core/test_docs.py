@@ -6,6 +6,7 @@ import inspect
 from pathlib import Path
 
 import pytest
+
 from schemasync import hookspecs
 
 PLUGIN_DOCS = (Path(__file__).parents[2] / "docs" / "plugins.md").read_text(encoding="utf-8")
