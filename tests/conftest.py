@@ -18,6 +18,13 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 
+def pytest_report_header() -> str:
+    """Say which PostgreSQL the run uses, so a log shows what was tested."""
+    if os.environ.get(TEST_DSN_ENV):
+        return f"postgresql: {TEST_DSN_ENV} (the running server)"
+    return f"postgresql: a temporary server, engine {os.environ.get('SCHEMASYNC_ENGINE', 'auto')}"
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PgServer]:
     """The PostgreSQL server of this test session."""
