@@ -1,0 +1,441 @@
+"""What to generate, independent of the target: classes, fields, types, modules.
+
+Emitters render a :class:`ModelSet` through their templates. The rules that every target
+shares live here once: which classes a relation gets (``Row``, ``Insert``, ``Update``), which
+fields each holds and whether they are required or nullable, the Python type of every
+column in the chosen wire profile, names, and which module each class lives in.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from schemasync import ir
+from schemasync.api import NameKind, NameRequest, Profile, PyType, TypeRequest
+from schemasync.codegen.naming import Namer, attribute_name
+from schemasync.codegen.types import LOCAL, range_type
+
+__all__ = [
+    "ClassModel",
+    "EnumModel",
+    "FieldModel",
+    "Layout",
+    "ModelSet",
+    "ModuleModel",
+    "build_models",
+]
+
+Layout = Literal["module", "package"]
+TableClass = Literal["row", "insert", "update"]
+ClassKind = Literal["row", "insert", "update", "composite"]
+#: The module holding enums, composites and helpers in the ``package`` layout.
+TYPES_MODULE = "_types"
+
+
+@dataclass(frozen=True)
+class FieldModel:
+    """One field of a generated class."""
+
+    #: The exact database name: the wire key, the alias.
+    db_name: str
+    #: The Python attribute name (a valid identifier).
+    attr: str
+    #: The Python type of a non-null value.
+    annotation: str
+    #: Whether the value may be ``None``.
+    nullable: bool
+    #: Whether the key must be present (``Row`` always; ``Insert`` when there is no default).
+    required: bool
+    type: ir.TypeRef
+    #: What the annotation needs imported, as ``(module, name)``.
+    imports: tuple[tuple[str, str], ...] = ()
+    comment: str | None = None
+    #: The IR column, for targets that turn constraints into validation.
+    column: ir.Column | None = None
+
+    @property
+    def aliased(self) -> bool:
+        """Whether the attribute name differs from the wire name."""
+        return self.attr != self.db_name
+
+    @property
+    def full_annotation(self) -> str:
+        """The annotation, ``| None`` included when nullable."""
+        return f"{self.annotation} | None" if self.nullable else self.annotation
+
+
+@dataclass(frozen=True)
+class ClassModel:
+    """A generated class: a table's Row, Insert or Update, or a composite type."""
+
+    kind: ClassKind
+    name: str
+    schema: str
+    #: The relation's or composite type's database name.
+    db_name: str
+    fields: tuple[FieldModel, ...]
+    module: str
+    comment: str | None = None
+    relation: ir.Relation | None = None
+
+    @property
+    def qualified_name(self) -> str:
+        """``schema.db_name``."""
+        return f"{self.schema}.{self.db_name}"
+
+
+@dataclass(frozen=True)
+class EnumModel:
+    """A generated enum: members as ``(python name, exact label)`` in label order."""
+
+    name: str
+    schema: str
+    db_name: str
+    members: tuple[tuple[str, str], ...]
+    module: str
+    comment: str | None = None
+
+    @property
+    def qualified_name(self) -> str:
+        """``schema.db_name``."""
+        return f"{self.schema}.{self.db_name}"
+
+
+@dataclass(frozen=True)
+class ModuleModel:
+    """One generated module and what it holds, in dependency order."""
+
+    name: str
+    enums: tuple[EnumModel, ...]
+    classes: tuple[ClassModel, ...]
+    #: ``module -> names`` to import, sorted; generated sibling modules start with ``.``.
+    imports: Mapping[str, tuple[str, ...]]
+    #: Helpers the module must define itself (``JsonValue``...).
+    helpers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ModelSet:
+    """Everything an emitter renders."""
+
+    schema: ir.Schema
+    schema_hash: str
+    profile: Profile
+    layout: Layout
+    modules: tuple[ModuleModel, ...]
+
+    @property
+    def enums(self) -> tuple[EnumModel, ...]:
+        """Every enum of every module."""
+        return tuple(e for m in self.modules for e in m.enums)
+
+    @property
+    def classes(self) -> tuple[ClassModel, ...]:
+        """Every class of every module."""
+        return tuple(c for m in self.modules for c in m.classes)
+
+
+MapType = Callable[[TypeRequest], "PyType | None"]
+Decide = Callable[[NameRequest], "str | None"]
+
+
+def _module_for(layout: Layout, schema: str, *, is_type: bool) -> str:
+    if layout == "module":
+        return "models"
+    if is_type:
+        return TYPES_MODULE
+    name = attribute_name(schema.lower())
+    return name if name != TYPES_MODULE else f"{name}_"
+
+
+def _element(ref: ir.TypeRef) -> ir.TypeRef:
+    # format_type prints one "[]" whatever the dimensions.
+    return ir.TypeRef(
+        schema=ref.schema,
+        name=ref.name,
+        kind=ref.kind,
+        sql=ref.sql.removesuffix("[]"),
+        modifiers=ref.modifiers,
+    )
+
+
+class _Types:
+    """Python types of PostgreSQL types for one run, computed once per distinct type."""
+
+    profile: Profile
+
+    def __init__(
+        self,
+        schema: ir.Schema,
+        *,
+        target: str,
+        profile: Profile,
+        map_type: MapType,
+        overrides: Mapping[str, PyType],
+    ) -> None:
+        self.target = target
+        self.profile = profile
+        self.map_type = map_type
+        self.overrides = overrides
+        self.user: dict[tuple[str, str], PyType] = {}
+        self.domains = {(d.schema, d.name): d for d in schema.domains}
+        self.range_subtypes: dict[tuple[str, str], ir.TypeRef] = {}
+        for rng in schema.range_types:
+            self.range_subtypes[(rng.schema, rng.name)] = rng.subtype
+            if rng.multirange:
+                self.range_subtypes[(rng.schema, rng.multirange)] = rng.subtype
+        self._cache: dict[ir.TypeRef, PyType] = {}
+
+    def __call__(self, ref: ir.TypeRef) -> PyType:
+        """The Python type of a non-null value of ``ref``."""
+        found = self._cache.get(ref)
+        if found is None:
+            found = self._cache[ref] = self._resolve(ref)
+        return found
+
+    def _resolve(self, ref: ir.TypeRef) -> PyType:
+        override = self.overrides.get(ref.qualified_name + "[]" * ref.array_dims)
+        if override is not None:
+            return override
+        answer = self.map_type(TypeRequest(type=ref, profile=self.profile, target=self.target))
+        if answer is not None:
+            return answer
+        if ref.is_array:
+            element = self(_element(ref))
+            annotation = element.annotation
+            for _ in range(ref.array_dims):
+                annotation = f"list[{annotation} | None]"
+            return PyType(annotation, element.imports)
+        key = (ref.schema, ref.name)
+        if key in self.user:
+            return self.user[key]
+        if ref.kind == "domain" and key in self.domains:
+            return self(self.domains[key].base_type)
+        if ref.kind in ("range", "multirange") and self.profile == "python":
+            subtype = self.range_subtypes.get(key)
+            if subtype is not None:
+                return range_type(self(subtype), multi=ref.kind == "multirange")
+        # What a driver or PostgREST gives for a type it does not know: its text.
+        return PyType("str")
+
+    def domain_chain(self, ref: ir.TypeRef) -> list[ir.Domain]:
+        """The domains ``ref`` is built on, outermost first."""
+        chain: list[ir.Domain] = []
+        while not ref.is_array and (ref.schema, ref.name) in self.domains:
+            domain = self.domains[(ref.schema, ref.name)]
+            chain.append(domain)
+            ref = domain.base_type
+        return chain
+
+    def nullable(self, column: ir.Column) -> bool:
+        """NULL allowed by the column and by every domain under it."""
+        return column.nullable and not any(d.not_null for d in self.domain_chain(column.type))
+
+    def has_default(self, column: ir.Column) -> bool:
+        """The database fills the column when an insert leaves it out."""
+        return (
+            column.default is not None
+            or column.identity is not None
+            or any(d.default is not None for d in self.domain_chain(column.type))
+        )
+
+
+def relation_classes(relation: ir.Relation) -> tuple[TableClass, ...]:
+    """Which classes a relation gets: tables all three, views what they allow."""
+    if relation.kind == "materialized_view":
+        return ("row",)
+    kinds: list[TableClass] = ["row"]
+    if relation.insertable:
+        kinds.append("insert")
+    if relation.updatable:
+        kinds.append("update")
+    return tuple(kinds)
+
+
+def build_models(
+    schema: ir.Schema,
+    *,
+    schema_hash: str,
+    target: str,
+    profile: Profile,
+    decide_name: Decide,
+    map_type: MapType,
+    layout: Layout = "module",
+    naming_overrides: Mapping[str, str] | None = None,
+    type_overrides: Mapping[str, PyType] | None = None,
+    reserved_names: Iterable[str] = (),
+    reserved_fields: Iterable[str] = (),
+    enum_annotation: Callable[[EnumModel], str] = lambda enum: enum.name,
+) -> ModelSet:
+    """Describe what ``target`` generates for ``schema``.
+
+    :param decide_name: the ``schemasync_name`` hook (config overrides are applied first).
+    :param map_type: the ``schemasync_map_type`` hook, asked first for every type.
+    :param layout: ``module`` (one module) or ``package`` (enums and composites in
+        ``_types``, tables in one module per schema).
+    :param naming_overrides: ``[tool.schemasync.naming]``, see :class:`Namer`.
+    :param type_overrides: ``schema.type`` (``[]`` per array dimension) to a Python type.
+    :param reserved_names: names the target's modules define or import themselves.
+    :param reserved_fields: attribute names the target's classes may not use.
+    :param enum_annotation: how a column of an enum type is annotated: the enum's class,
+        or an alias of its labels.
+
+    Partitions are left out: rows are read and written through their partitioned parent.
+    """
+    relations = [r for r in schema.relations if r.partition_of is None]
+    namer = Namer(decide_name, target, naming_overrides, reserved_names)
+    wanted: list[tuple[NameKind, str, str]] = [("enum", e.schema, e.name) for e in schema.enums]
+    wanted += [("composite", c.schema, c.name) for c in schema.composite_types]
+    wanted += [(kind, r.schema, r.name) for r in relations for kind in relation_classes(r)]
+    namer.classes(wanted)
+    types = _Types(
+        schema, target=target, profile=profile, map_type=map_type, overrides=type_overrides or {}
+    )
+
+    def local(name: str, module: str) -> PyType:
+        return PyType(name, ((f".{module}", name),))
+
+    enums: list[EnumModel] = []
+    for enum in schema.enums:
+        members = namer.members(enum.schema, enum.name, enum.labels)
+        model = EnumModel(
+            name=namer.cls("enum", enum.schema, enum.name),
+            schema=enum.schema,
+            db_name=enum.name,
+            members=tuple((members[label], label) for label in enum.labels),
+            module=_module_for(layout, enum.schema, is_type=True),
+            comment=enum.comment,
+        )
+        enums.append(model)
+        types.user[(enum.schema, enum.name)] = local(enum_annotation(model), model.module)
+    for composite in schema.composite_types:
+        name = namer.cls("composite", composite.schema, composite.name)
+        module = _module_for(layout, composite.schema, is_type=True)
+        types.user[(composite.schema, composite.name)] = local(name, module)
+    for relation in relations:
+        # A column may have a table's row type: it reads as that table's Row.
+        row = namer.cls("row", relation.schema, relation.name)
+        module = _module_for(layout, relation.schema, is_type=False)
+        types.user.setdefault((relation.schema, relation.name), local(row, module))
+
+    def make_field(
+        attrs: Mapping[str, str], column: ir.Column, *, required: bool, nullable: bool
+    ) -> FieldModel:
+        pytype = types(column.type)
+        return FieldModel(
+            db_name=column.name,
+            attr=attrs[column.name],
+            annotation=pytype.annotation,
+            nullable=nullable,
+            required=required,
+            type=column.type,
+            imports=pytype.imports,
+            comment=column.comment,
+            column=column,
+        )
+
+    classes: list[ClassModel] = []
+    for composite in schema.composite_types:
+        attrs = namer.fields(
+            composite.schema,
+            composite.name,
+            [a.name for a in composite.attributes],
+            reserved_fields,
+        )
+        classes.append(
+            ClassModel(
+                kind="composite",
+                name=namer.cls("composite", composite.schema, composite.name),
+                schema=composite.schema,
+                db_name=composite.name,
+                # Composite attributes cannot be declared NOT NULL: any may be null.
+                fields=tuple(
+                    make_field(
+                        attrs,
+                        ir.Column(
+                            name=a.name, type=a.type, collation=a.collation, comment=a.comment
+                        ),
+                        required=True,
+                        nullable=True,
+                    )
+                    for a in composite.attributes
+                ),
+                module=_module_for(layout, composite.schema, is_type=True),
+                comment=composite.comment,
+            )
+        )
+    for relation in relations:
+        attrs = namer.fields(
+            relation.schema, relation.name, [c.name for c in relation.columns], reserved_fields
+        )
+        # The database computes identity-always and generated columns; writes may not set them.
+        writable = [c for c in relation.columns if c.identity != "always" and c.generated is None]
+        for kind in relation_classes(relation):
+            columns = relation.columns if kind == "row" else writable
+            fields = tuple(
+                make_field(
+                    attrs,
+                    column,
+                    required=kind == "row"
+                    or (
+                        kind == "insert"
+                        and not types.nullable(column)
+                        and not types.has_default(column)
+                    ),
+                    nullable=types.nullable(column),
+                )
+                for column in columns
+            )
+            classes.append(
+                ClassModel(
+                    kind=kind,
+                    name=namer.cls(kind, relation.schema, relation.name),
+                    schema=relation.schema,
+                    db_name=relation.name,
+                    fields=fields,
+                    module=_module_for(layout, relation.schema, is_type=False),
+                    comment=relation.comment,
+                    relation=relation,
+                )
+            )
+    return ModelSet(
+        schema=schema,
+        schema_hash=schema_hash,
+        profile=profile,
+        layout=layout,
+        modules=_modules(enums, classes),
+    )
+
+
+def _modules(enums: list[EnumModel], classes: list[ClassModel]) -> tuple[ModuleModel, ...]:
+    enums_in: dict[str, list[EnumModel]] = defaultdict(list)
+    classes_in: dict[str, list[ClassModel]] = defaultdict(list)
+    for enum in enums:
+        enums_in[enum.module].append(enum)
+    for cls in classes:
+        classes_in[cls.module].append(cls)
+    modules: list[ModuleModel] = []
+    for name in sorted(set(enums_in) | set(classes_in)):
+        imports: dict[str, set[str]] = defaultdict(set)
+        helpers: set[str] = set()
+        for cls in classes_in[name]:
+            for f in cls.fields:
+                for module, imported in f.imports:
+                    if module == LOCAL:
+                        helpers.add(imported)
+                    elif module != f".{name}":
+                        imports[module].add(imported)
+        modules.append(
+            ModuleModel(
+                name=name,
+                enums=tuple(enums_in[name]),
+                # Composites first: a table's fields may use them.
+                classes=tuple(sorted(classes_in[name], key=lambda c: c.kind != "composite")),
+                imports={m: tuple(sorted(n)) for m, n in sorted(imports.items())},
+                helpers=tuple(sorted(helpers)),
+            )
+        )
+    return tuple(modules)

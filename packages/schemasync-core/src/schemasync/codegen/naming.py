@@ -1,0 +1,226 @@
+"""Python names for database objects: the defaults, and the resolver every emitter uses.
+
+Order of authority for any name: a ``[tool.schemasync.naming]`` override, then the
+``schemasync_name`` hook (plugins first, the defaults here last), then clash resolution,
+which keeps names valid, unique and clear of keywords, builtins and reserved names.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+
+from schemasync.api import NameKind, NameRequest
+from schemasync.hookspecs import hookimpl
+
+__all__ = [
+    "CLASS_SUFFIXES",
+    "Namer",
+    "attribute_name",
+    "member_name",
+    "pascal_case",
+    "schemasync_name",
+    "singular",
+]
+
+CLASS_SUFFIXES: Mapping[NameKind, str] = {"row": "Row", "insert": "Insert", "update": "Update"}
+#: Class names to avoid: keywords, and builtins a generated module would shadow.
+_RESERVED = frozenset(keyword.kwlist) | frozenset(dir(builtins))
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def _words(text: str) -> list[str]:
+    # camelCase and PascalCase split too, so "HTTPServerLog" -> HTTP, Server, Log.
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", text)
+    return _WORD.findall(unicodedata.normalize("NFKC", spaced))
+
+
+def pascal_case(text: str) -> str:
+    """``organization_type`` -> ``OrganizationType``; ``"Odd Name"`` -> ``OddName``;
+    ``1st_place`` -> ``T1stPlace`` (an identifier cannot start with a digit)."""
+    joined = "".join(w[:1].upper() + w[1:] for w in _words(text))
+    return f"T{joined}" if joined[:1].isdigit() else joined
+
+
+_IRREGULAR = {
+    "people": "person",
+    "children": "child",
+    "men": "man",
+    "women": "woman",
+    "data": "data",
+}
+_UNCHANGED = ("ss", "us", "is", "news", "series", "species", "status")
+
+
+def singular(word: str) -> str:
+    """A conservative English singular for a table name's last word."""
+    lowered = word.lower()
+    if lowered in _IRREGULAR:
+        return (
+            word[: -len(lowered)] + _IRREGULAR[lowered] if lowered != word else _IRREGULAR[lowered]
+        )
+    if lowered.endswith(_UNCHANGED) or len(word) <= 3:
+        return word
+    if lowered.endswith("ies"):
+        return word[:-3] + ("Y" if word[-3].isupper() else "y")
+    if lowered.endswith(("sses", "xes", "ches", "shes", "zes", "tuses", "buses", "ruses", "puses")):
+        return word[:-2]
+    if lowered.endswith("s"):
+        return word[:-1]
+    return word
+
+
+def _singular_name(name: str) -> str:
+    words = _words(name)
+    if not words:
+        return name
+    words[-1] = singular(words[-1])
+    return "_".join(words)
+
+
+def attribute_name(name: str) -> str:
+    """A valid, non-reserved Python identifier for a column or attribute name.
+
+    ``class`` -> ``class_``, ``1st place`` -> ``field_1st_place``, ``naïve café`` -> ``naïve_café``.
+    """
+    ident = "_".join(_WORD.findall(unicodedata.normalize("NFKC", name)))
+    if not ident:
+        ident = "field"
+    elif ident[0].isdigit():
+        ident = f"field_{ident}"
+    # Builtins are fine as attribute names (``id``, ``type``); keywords are not.
+    return f"{ident}_" if keyword.iskeyword(ident) else ident
+
+
+def member_name(label: str) -> str:
+    """An enum member name for a label: ``in progress`` -> ``IN_PROGRESS``, ``2fa`` ->
+    ``V_2FA``, ``''`` -> ``EMPTY``."""
+    ident = "_".join(_WORD.findall(unicodedata.normalize("NFKC", label))).upper()
+    if not ident:
+        return "EMPTY"
+    if ident[0].isdigit():
+        return f"V_{ident}"
+    # _missing_, _value_... are Enum's own; a member may not start with an underscore.
+    return ident
+
+
+@hookimpl(trylast=True)
+def schemasync_name(request: NameRequest) -> str | None:
+    """The core's naming rules; see :mod:`schemasync.codegen.naming`."""
+    if request.kind in CLASS_SUFFIXES:
+        return (pascal_case(_singular_name(request.name)) or "Table") + CLASS_SUFFIXES[request.kind]
+    if request.kind in ("enum", "composite"):
+        name = pascal_case(request.name) or "Type"
+        return f"{name}_" if keyword.iskeyword(name) else name
+    if request.kind == "enum_member":
+        return member_name(request.name)
+    if request.kind == "module":
+        return attribute_name(request.name.lower())
+    return attribute_name(request.name)
+
+
+Decide = Callable[[NameRequest], "str | None"]
+
+
+class Namer:
+    """Names for one emitter run, unique where Python needs them to be.
+
+    :param decide: asks the ``schemasync_name`` hook (plugins, then the defaults).
+    :param target: the emitter the names are for.
+    :param overrides: ``[tool.schemasync.naming]``: ``"schema.object"``,
+        ``"schema.table:row"`` or ``"schema.table.column"`` to a Python name; always wins.
+    :param reserved: names the generated module already uses (imports, helpers).
+    """
+
+    def __init__(
+        self,
+        decide: Decide,
+        target: str,
+        overrides: Mapping[str, str] | None = None,
+        reserved: Iterable[str] = (),
+    ) -> None:
+        self._decide = decide
+        self._target = target
+        self._overrides = overrides or {}
+        self._taken: set[str] = set(reserved)
+        self._classes: dict[tuple[NameKind, str, str], str] = {}
+
+    def _ask(self, kind: NameKind, schema: str, name: str, key: str, parent: str | None) -> str:
+        request = NameRequest(
+            kind=kind, schema=schema, name=name, target=self._target, parent=parent
+        )
+        chosen = self._overrides.get(key) or self._decide(request)
+        if not chosen or not chosen.isidentifier() or keyword.iskeyword(chosen):
+            raise ValueError(f"{chosen!r}, the name chosen for {key}, is not a Python identifier")
+        return chosen
+
+    def classes(self, wanted: Iterable[tuple[NameKind, str, str]]) -> None:
+        """Name every class of the run at once, so clashes resolve the same way every time.
+
+        :param wanted: ``(kind, schema, db_name)`` for each enum, composite and table class.
+
+        Classes are named ``public`` first, then by schema and name. A name already taken
+        gets the schema's name as a prefix (outside ``public``); one still taken (a keyword,
+        a builtin, an import, an earlier class) gets a numeric suffix.
+        """
+        for kind, schema, name in sorted(set(wanted), key=lambda w: (w[1] != "public", w[1], w)):
+            key = f"{schema}.{name}" + (f":{kind}" if kind in CLASS_SUFFIXES else "")
+            proposal = self._ask(kind, schema, name, key, None)
+            if self._is_taken(proposal) and schema != "public":
+                proposal = pascal_case(schema) + proposal
+            candidate, n = proposal, 2
+            while self._is_taken(candidate):
+                candidate, n = f"{proposal}{n}", n + 1
+            self._taken.add(candidate)
+            self._classes[(kind, schema, name)] = candidate
+
+    def _is_taken(self, name: str) -> bool:
+        return name in self._taken or name in _RESERVED
+
+    def cls(self, kind: NameKind, schema: str, name: str) -> str:
+        """The class name :meth:`classes` gave ``schema.name``."""
+        return self._classes[(kind, schema, name)]
+
+    def fields(
+        self, schema: str, parent: str, columns: Iterable[str], reserved: Iterable[str] = ()
+    ) -> dict[str, str]:
+        """Attribute names for ``columns`` of ``schema.parent``, unique within the class.
+
+        :param reserved: names the target forbids on a class (a base class's methods).
+        """
+        return self._unique(
+            (
+                (column, self._ask("field", schema, column, f"{schema}.{parent}.{column}", parent))
+                for column in columns
+            ),
+            set(reserved),
+        )
+
+    def members(self, schema: str, enum: str, labels: Iterable[str]) -> dict[str, str]:
+        """Enum member names for ``labels``, valid and unique within the enum."""
+        return self._unique(
+            (
+                (label, self._ask("enum_member", schema, label, f"{schema}.{enum}.{label}", enum))
+                for label in labels
+            ),
+            # Enum's own attributes; sunder and dunder names are reserved by Enum too.
+            {"name", "value", "mro"},
+            forbid_underscore=True,
+        )
+
+    @staticmethod
+    def _unique(
+        proposals: Iterable[tuple[str, str]], taken: set[str], *, forbid_underscore: bool = False
+    ) -> dict[str, str]:
+        result: dict[str, str] = {}
+        for db_name, proposal in proposals:
+            base = proposal.lstrip("_") or "V" if forbid_underscore else proposal
+            candidate, n = base, 2
+            while candidate in taken:
+                candidate, n = f"{base}_{n}", n + 1
+            taken.add(candidate)
+            result[db_name] = candidate
+        return result

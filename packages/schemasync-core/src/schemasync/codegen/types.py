@@ -1,0 +1,106 @@
+"""The core's default Python types for PostgreSQL's built-in types, per wire profile.
+
+``python``: what psycopg 3 returns with its default loaders (checked against a real server
+in the tests). ``json``: what ``json.loads`` gives for PostgREST / supabase-py output.
+User-defined types (enums, domains, composites, their ranges) and arrays are resolved by the
+model builder, which asks the ``schemasync_map_type`` hook first for every type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from schemasync.api import PyType, TypeRequest
+from schemasync.hookspecs import hookimpl
+
+__all__ = ["JSON_VALUE", "LOCAL", "schemasync_map_type"]
+
+#: The module name a :class:`PyType` import uses for helpers the generated module defines
+#: itself (emitters define them from their templates).
+LOCAL = "."
+#: A JSON value: the recursive alias every emitter defines.
+JSON_VALUE = PyType("JsonValue", ((LOCAL, "JsonValue"),))
+
+_STR = PyType("str")
+_INT = PyType("int")
+_FLOAT = PyType("float")
+_BOOL = PyType("bool")
+
+
+def _imp(module: str, *names: str) -> tuple[tuple[str, str], ...]:
+    return tuple((module, name) for name in names)
+
+
+_DECIMAL = PyType("Decimal", _imp("decimal", "Decimal"))
+_DATE = PyType("date", _imp("datetime", "date"))
+_DATETIME = PyType("datetime", _imp("datetime", "datetime"))
+_TIME = PyType("time", _imp("datetime", "time"))
+
+_SHARED: Mapping[str, PyType] = {
+    **dict.fromkeys(("int2", "int4", "int8", "oid"), _INT),
+    **dict.fromkeys(("float4", "float8"), _FLOAT),
+    "bool": _BOOL,
+    **dict.fromkeys(("json", "jsonb"), JSON_VALUE),
+}
+
+_PYTHON: Mapping[str, PyType] = {
+    **_SHARED,
+    "numeric": _DECIMAL,
+    "bytea": PyType("bytes"),
+    "date": _DATE,
+    **dict.fromkeys(("time", "timetz"), _TIME),
+    **dict.fromkeys(("timestamp", "timestamptz"), _DATETIME),
+    "interval": PyType("timedelta", _imp("datetime", "timedelta")),
+    "uuid": PyType("UUID", _imp("uuid", "UUID")),
+    # psycopg returns an address without a prefix length as an address, else an interface.
+    "inet": PyType(
+        "IPv4Interface | IPv6Interface | IPv4Address | IPv6Address",
+        _imp("ipaddress", "IPv4Address", "IPv4Interface", "IPv6Address", "IPv6Interface"),
+    ),
+    "cidr": PyType("IPv4Network | IPv6Network", _imp("ipaddress", "IPv4Network", "IPv6Network")),
+}
+
+_RANGE_SUBTYPES: Mapping[str, tuple[str, PyType]] = {
+    "int4range": ("int4multirange", _INT),
+    "int8range": ("int8multirange", _INT),
+    "numrange": ("nummultirange", _DECIMAL),
+    "daterange": ("datemultirange", _DATE),
+    "tsrange": ("tsmultirange", _DATETIME),
+    "tstzrange": ("tstzmultirange", _DATETIME),
+}
+
+
+def range_type(subtype: PyType, *, multi: bool = False) -> PyType:
+    """psycopg's ``Range[T]`` or ``Multirange[T]`` of ``subtype``."""
+    if multi:
+        wrapper = PyType("Multirange", _imp("psycopg.types.multirange", "Multirange"))
+    else:
+        wrapper = PyType("Range", _imp("psycopg.types.range", "Range"))
+    return PyType(f"{wrapper.annotation}[{subtype.annotation}]", wrapper.imports + subtype.imports)
+
+
+def _python(name: str) -> PyType | None:
+    if name in _PYTHON:
+        return _PYTHON[name]
+    for range_name, (multirange_name, subtype) in _RANGE_SUBTYPES.items():
+        if name in (range_name, multirange_name):
+            return range_type(subtype, multi=name == multirange_name)
+    return None
+
+
+@hookimpl(trylast=True)
+def schemasync_map_type(request: TypeRequest) -> PyType | None:
+    """Built-in scalar types; every other built-in type arrives as text: ``str``.
+
+    Arrays and user-defined types are left to the model builder (``None``).
+    """
+    ref = request.type
+    if (
+        ref.schema != "pg_catalog"
+        or ref.is_array
+        or ref.kind not in ("base", "range", "multirange")
+    ):
+        return None
+    if request.profile == "json":
+        return _SHARED.get(ref.name, _STR)
+    return _python(ref.name) or _STR
