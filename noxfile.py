@@ -14,12 +14,14 @@ nox.options.sessions = ["lint", "tests"]
 
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 CORE = "packages/schemasync-core"
+TYPEDDICT = "packages/schemasync-typeddict"
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 
-#: Install combinations the suite runs under; each is the packages installed beside the
-#: test tools. Emitter packages join here as they are added.
+#: Install combinations the suite runs under: the packages installed beside the test tools,
+#: and the test folders that apply. Each emitter's tests live in tests/<emitter>/.
 INSTALLS = {
     "core": [CORE],
+    "typeddict": [CORE, TYPEDDICT],
 }
 
 
@@ -34,14 +36,18 @@ def _install(session: nox.Session, packages: list[str], *groups: str) -> None:
 @nox.parametrize("install", list(INSTALLS))
 def tests(session: nox.Session, install: str) -> None:
     """Run the test suite with one install combination."""
-    _install(session, INSTALLS[install], "test")
-    session.run("pytest", *session.posargs, env={"SCHEMASYNC_INSTALLED": install})
+    packages = INSTALLS[install]
+    _install(session, packages, "test")
+    folders = ["tests/core"] + [f"tests/{path.rsplit('-', 1)[1]}" for path in packages[1:]]
+    # Tells the tests exactly which first-party distributions this session installed.
+    installed = ",".join(path.rsplit("/", 1)[1] for path in packages)
+    session.run("pytest", *(session.posargs or folders), env={"SCHEMASYNC_INSTALLED": installed})
 
 
 @nox.session(python="3.12")
 def lint(session: nox.Session) -> None:
     """ruff, mypy --strict and pyright over the code and the tests."""
-    _install(session, [CORE], "test", "lint")
+    _install(session, [CORE, TYPEDDICT], "test", "lint")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")

@@ -8,9 +8,10 @@ runs in a subprocess that finds them through importlib.metadata as it would afte
 
 from __future__ import annotations
 
+import os
 import re
 import sys
-from importlib.metadata import EntryPoint, distribution, version
+from importlib.metadata import EntryPoint, PackageNotFoundError, distribution, version
 from typing import TYPE_CHECKING, Protocol
 
 import pytest
@@ -33,28 +34,54 @@ CLASH = "schemasync-clash-plugin"
 
 CORE_VERSION = version("schemasync-core")
 
-BUILTINS: dict[str, PluginRecord] = {
-    "filters": {
-        "name": "filters",
-        "distribution": "schemasync-core",
-        "version": CORE_VERSION,
-        "module": "schemasync.normalize",
-        "status": "loaded",
-        "builtin": True,
-        "hooks": ["schemasync_normalizers"],
-        "error": None,
-    },
-    "postgres": {
-        "name": "postgres",
-        "distribution": "schemasync-core",
-        "version": CORE_VERSION,
-        "module": "schemasync.sources",
-        "status": "loaded",
-        "builtin": True,
-        "hooks": ["schemasync_sources"],
-        "error": None,
-    },
+#: First-party distributions and the plugins each registers: (entry point, module, hooks).
+FIRST_PARTY: dict[str, list[tuple[str, str, list[str]]]] = {
+    "schemasync-core": [
+        ("filters", "schemasync.normalize", ["schemasync_normalizers"]),
+        ("naming", "schemasync.codegen.naming", ["schemasync_name"]),
+        ("postgres", "schemasync.sources", ["schemasync_sources"]),
+        ("types", "schemasync.codegen.types", ["schemasync_map_type"]),
+    ],
+    "schemasync-typeddict": [("typeddict", "schemasync_typeddict", ["schemasync_emitters"])],
 }
+#: Set by the nox sessions: the first-party distributions that session installed.
+INSTALLED_ENV = "SCHEMASYNC_INSTALLED"
+
+
+def _installed_first_party() -> list[str]:
+    declared = os.environ.get(INSTALLED_ENV)
+    if declared:
+        return [name.strip() for name in declared.split(",") if name.strip()]
+    found = []
+    for name in FIRST_PARTY:
+        try:
+            distribution(name)
+        except PackageNotFoundError:
+            continue
+        found.append(name)
+    return found
+
+
+def _record(dist: str, name: str, module: str, hooks: list[str]) -> PluginRecord:
+    return {
+        "name": name,
+        "distribution": dist,
+        "version": version(dist),
+        "module": module,
+        "status": "loaded",
+        "builtin": dist == "schemasync-core",
+        "hooks": hooks,
+        "error": None,
+    }
+
+
+#: What `schemasync plugins --json` reports for each first-party plugin installed here.
+BUILTINS: dict[str, PluginRecord] = {
+    name: _record(dist, name, module, hooks)
+    for dist in _installed_first_party()
+    for name, module, hooks in FIRST_PARTY[dist]
+}
+
 
 _CLASH = re.compile(r"two plugins register a source named 'postgres': '([^']+)' and '([^']+)'")
 
@@ -114,18 +141,18 @@ def _clashing_plugins(message: str) -> set[str]:
 # --- what `schemasync plugins` reports --------------------------------------------------
 
 
-def test_plain_install_lists_exactly_the_builtins(plugin_env: PluginEnv) -> None:
+def test_plain_install_lists_exactly_what_is_installed(plugin_env: PluginEnv) -> None:
     assert schemasync.__version__ == CORE_VERSION
     result = plugin_env.run_cli("plugins", "--json")
     assert (result.returncode, result.stderr) == (0, "")
-    assert list(result.plugins().values()) == [BUILTINS["filters"], BUILTINS["postgres"]]
+    assert list(result.plugins().values()) == [BUILTINS[name] for name in sorted(BUILTINS)]
 
 
 def test_plugin_that_fails_to_import_is_reported_and_skipped(plugin_env: PluginEnv) -> None:
     result = plugin_env.run_cli("plugins", "--json", plugins=[BROKEN])
     assert result.returncode == 0, result.stderr
     plugins = result.plugins()
-    assert list(plugins) == ["broken", "filters", "postgres"]
+    assert list(plugins) == sorted(["broken", *BUILTINS])
     broken = plugins["broken"]
     error = broken.pop("error")
     assert broken == {
@@ -140,8 +167,7 @@ def test_plugin_that_fails_to_import_is_reported_and_skipped(plugin_env: PluginE
     assert isinstance(error, str)
     assert "ModuleNotFoundError" in error
     assert "schemasync_missing_dependency" in error
-    assert plugins["filters"] == BUILTINS["filters"]
-    assert plugins["postgres"] == BUILTINS["postgres"]
+    assert {name: plugins[name] for name in BUILTINS} == BUILTINS
 
     (warning,) = _warnings(result.stderr)
     assert warning.startswith(f"warning: plugin 'broken' from {BROKEN} 0.4.1 failed to load")
@@ -159,7 +185,7 @@ def test_misspelt_hook_fails_that_plugin_only(plugin_env: PluginEnv) -> None:
     result = plugin_env.run_cli("plugins", "--json", plugins=[TYPO])
     assert result.returncode == 0, result.stderr
     plugins = result.plugins()
-    assert list(plugins) == ["filters", "postgres", "typo"]
+    assert list(plugins) == sorted(["typo", *BUILTINS])
     typo = plugins["typo"]
     assert (typo["status"], typo["distribution"], typo["version"], typo["hooks"]) == (
         "failed",
@@ -169,8 +195,7 @@ def test_misspelt_hook_fails_that_plugin_only(plugin_env: PluginEnv) -> None:
     )
     assert isinstance(typo["error"], str)
     assert "unknown hook 'schemasync_sourcez'" in typo["error"]
-    assert plugins["filters"] == BUILTINS["filters"]
-    assert plugins["postgres"] == BUILTINS["postgres"]
+    assert {name: plugins[name] for name in BUILTINS} == BUILTINS
     (warning,) = _warnings(result.stderr)
     assert warning.startswith(f"warning: plugin 'typo' from {TYPO} 2.0.0 failed to load")
     assert "schemasync_sourcez" in warning
@@ -192,15 +217,14 @@ def test_blocked_plugin_is_listed_but_never_imported(plugin_env: PluginEnv, bloc
         "hooks": [],
         "error": None,
     }
-    assert plugins["filters"] == BUILTINS["filters"]
-    assert plugins["postgres"] == BUILTINS["postgres"]
+    assert {name: plugins[name] for name in BUILTINS} == BUILTINS
 
 
 def test_working_plugin_loads_beside_failing_ones(plugin_env: PluginEnv) -> None:
     result = plugin_env.run_cli("plugins", "--json", plugins=[BROKEN, EXAMPLE, TYPO])
     assert result.returncode == 0, result.stderr
     plugins = result.plugins()
-    assert list(plugins) == ["broken", "example-normalizer", "filters", "postgres", "typo"]
+    assert list(plugins) == sorted(["broken", "example-normalizer", "typo", *BUILTINS])
     assert plugins["example-normalizer"] == {
         "name": "example-normalizer",
         "distribution": EXAMPLE,
@@ -214,9 +238,8 @@ def test_working_plugin_loads_beside_failing_ones(plugin_env: PluginEnv) -> None
     assert {name: p["status"] for name, p in plugins.items()} == {
         "broken": "failed",
         "example-normalizer": "loaded",
-        "filters": "loaded",
-        "postgres": "loaded",
         "typo": "failed",
+        **dict.fromkeys(BUILTINS, "loaded"),
     }
     warnings = _warnings(result.stderr)
     assert [w.split()[2] for w in warnings] == ["'broken'", "'typo'"]
@@ -286,8 +309,9 @@ def test_installed_plugin_decision_hook_is_called(load_installed: LoadInstalled)
     host = load_installed(EXAMPLE)
     enum = NameRequest(kind="enum", schema="public", name="mood", target="typeddict")
     field = NameRequest(kind="field", schema="public", name="mood", target="typeddict", parent="t")
+    # The plugin answers for enums; for anything else the core's default rules answer.
     assert host.hook.schemasync_name(request=enum) == "MOOD"
-    assert host.hook.schemasync_name(request=field) is None
+    assert host.hook.schemasync_name(request=field) == "mood"
 
 
 def test_misspelt_hook_leaves_nothing_of_the_plugin_registered(
@@ -371,7 +395,9 @@ def test_entry_point_to_a_missing_module_is_reported_not_raised() -> None:
     )
     assert info.error is not None
     assert "No module named 'schemasync_no_such_plugin'" in info.error
-    assert [p.status for p in host.plugins if p.builtin] == ["loaded", "loaded"]
+    assert {p.name: p.status for p in host.plugins if p.builtin} == dict.fromkeys(
+        (name for name, record in BUILTINS.items() if record["builtin"]), "loaded"
+    )
     assert not host.manager.has_plugin("ghost")
     assert set(host.sources()) == {"postgres"}
 

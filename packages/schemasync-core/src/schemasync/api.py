@@ -8,18 +8,25 @@ looks them up by ``name``.
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import msgspec
 
 from schemasync.ir import Schema, TypeRef
 
+if TYPE_CHECKING:
+    import jinja2
+
+    from schemasync.codegen.model import EnumModel, ModelSet
+
 __all__ = [
     "EmitContext",
     "Emitter",
     "GeneratedFile",
+    "Layout",
     "LocalField",
     "LocalModel",
     "NameKind",
@@ -29,6 +36,7 @@ __all__ = [
     "PyType",
     "Source",
     "SourceRequest",
+    "TargetOptions",
     "TypeRequest",
 ]
 
@@ -91,15 +99,83 @@ class GeneratedFile(msgspec.Struct, frozen=True):
     content: bytes
 
 
+Layout = Literal["module", "package"]
+
+
+class TargetOptions(
+    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, rename="kebab"
+):
+    """Options every target takes, from ``[tool.schemasync.emitters.NAME]``.
+
+    An emitter with options of its own subclasses this and names it in ``options_type``.
+    """
+
+    #: Folder the target writes into, relative to the project root (default ``models/NAME``).
+    output: str | None = None
+    #: ``module``: one ``models.py``; ``package``: ``_types.py`` for enums and composites,
+    #: one module per schema for tables, and an ``__init__.py`` re-exporting them.
+    layout: Layout = "module"
+    #: The wire profile; defaults to the project's ``profile``.
+    profile: Profile | None = None
+    #: A folder whose templates replace the emitter's own, name by name.
+    templates: str | None = None
+
+
 @dataclass(frozen=True)
 class EmitContext:
-    """What an emitter gets besides the schema."""
+    """What an emitter gets besides the schema: its options and the shared machinery."""
 
-    #: The emitter's own options from the config.
-    options: Mapping[str, object]
+    options: TargetOptions
     profile: Profile
     schema_hash: str
     tool_version: str
+    #: The ``schemasync_name`` hook.
+    decide_name: Callable[[NameRequest], str | None]
+    #: The ``schemasync_map_type`` hook.
+    map_type: Callable[[TypeRequest], PyType | None]
+    naming_overrides: Mapping[str, str] = field(default_factory=dict[str, str])
+    type_overrides: Mapping[str, PyType] = field(default_factory=dict[str, "PyType"])
+    templates_dir: Path | None = None
+
+    def models(
+        self,
+        schema: Schema,
+        *,
+        target: str,
+        reserved_names: Iterable[str] = (),
+        reserved_fields: Iterable[str] = (),
+        enum_annotation: Callable[[EnumModel], str] | None = None,
+    ) -> ModelSet:
+        """What to generate, with this run's naming, types and layout (see
+        :func:`schemasync.codegen.model.build_models`)."""
+        from schemasync.codegen.model import build_models
+
+        return build_models(
+            schema,
+            schema_hash=self.schema_hash,
+            target=target,
+            profile=self.profile,
+            decide_name=self.decide_name,
+            map_type=self.map_type,
+            layout=self.options.layout,
+            naming_overrides=self.naming_overrides,
+            type_overrides=self.type_overrides,
+            reserved_names=reserved_names,
+            reserved_fields=reserved_fields,
+            **({"enum_annotation": enum_annotation} if enum_annotation else {}),
+        )
+
+    def templates(self, package: str) -> jinja2.Environment:
+        """The jinja2 environment for ``package``'s templates, user overrides first."""
+        from schemasync.codegen.render import environment
+
+        return environment(package, self.templates_dir)
+
+    def header(self) -> str:
+        """The comment block every generated module starts with."""
+        from schemasync.codegen.output import header
+
+        return header(self.tool_version, self.schema_hash)
 
 
 class Emitter(abc.ABC):
@@ -109,13 +185,16 @@ class Emitter(abc.ABC):
     #: The distribution that provides it, named when a user asks for it uninstalled.
     package: ClassVar[str]
     description: ClassVar[str] = ""
+    #: The options it reads from ``[tool.schemasync.emitters.NAME]``.
+    options_type: ClassVar[type[TargetOptions]] = TargetOptions
 
     @abc.abstractmethod
     def emit(self, schema: Schema, context: EmitContext) -> Sequence[GeneratedFile]:
         """Generate files for ``schema``.
 
         :param schema: the normalised schema.
-        :param context: options, wire profile and header facts.
+        :param context: options (an instance of ``options_type``), wire profile, naming,
+            type mapping and templates.
         :returns: the files, with deterministic content for the same inputs.
         """
 

@@ -82,6 +82,18 @@ def _build_parser() -> argparse.ArgumentParser:
     shown.add_argument("--enums", action="store_true", help="list enums and their labels")
     inspect.set_defaults(handler=_inspect)
 
+    run = commands.add_parser(
+        "run", help="generate the models of the chosen targets, the lock and schema_version.py"
+    )
+    _add_source_options(run)
+    run.add_argument(
+        "--emit",
+        metavar="NAME[,NAME]",
+        default="",
+        help="targets to generate (default: emit in config)",
+    )
+    run.set_defaults(handler=_run)
+
     plugins = commands.add_parser("plugins", help="list installed plugins and their hooks")
     plugins.add_argument("--json", action="store_true", help="as JSON")
     plugins.set_defaults(handler=_plugins)
@@ -116,6 +128,24 @@ def _inspect(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
             out.write(f"{enum.schema}.{enum.name}\t{', '.join(enum.labels)}\n")
     else:
         out.write(ir.encode_schema(schema).decode())
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
+    from schemasync.run import choose_emitters, run
+
+    config = load_config(args.config)
+    requested = [name.strip() for name in args.emit.split(",") if name.strip()]
+    emitters = choose_emitters(host, config, requested)
+    schema = read_schema(host, config, _source_choice(args))
+    result = run(host, config, schema, emitters)
+    root = config.root
+    for path in result.written.written:
+        out.write(f"wrote {path.relative_to(root) if path.is_relative_to(root) else path}\n")
+    out.write(
+        f"{len(result.written.written)} written, {len(result.written.unchanged)} unchanged; "
+        f"schema version {result.schema_version} ({result.schema_hash[:19]})\n"
+    )
     return EXIT_OK
 
 

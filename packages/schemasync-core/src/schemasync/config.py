@@ -23,7 +23,14 @@ if sys.version_info >= (3, 11):
 else:
     import tomli as tomllib
 
-__all__ = ["DEFAULT_DSN_ENV", "Config", "Settings", "find_config", "load_config"]
+__all__ = [
+    "DEFAULT_DSN_ENV",
+    "Config",
+    "Settings",
+    "TypeOverride",
+    "find_config",
+    "load_config",
+]
 
 DEFAULT_DSN_ENV = ("SUPABASE_DB_URL", "DATABASE_URL")
 CONFIG_FILE = "schemasync.toml"
@@ -31,6 +38,14 @@ PYPROJECT = "pyproject.toml"
 #: The range of ``statement_timeout`` PostgreSQL accepts, in seconds (whole milliseconds).
 MIN_STATEMENT_TIMEOUT_S = 0.001
 MAX_STATEMENT_TIMEOUT_S = 2_147_483.647
+
+
+class TypeOverride(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A hand-chosen Python type: ``{annotation = "Decimal", imports = ["decimal.Decimal"]}``."""
+
+    annotation: str
+    #: ``module.Name`` for each name the annotation uses.
+    imports: tuple[str, ...] = ()
 
 
 class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, rename="kebab"):
@@ -48,6 +63,24 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, rename="
     #: Seconds one introspection query may run before it is cancelled.
     statement_timeout: float = 30.0
     profile: Literal["python", "json"] = "python"
+    #: Targets ``schemasync run`` emits when ``--emit`` is not given.
+    emit: tuple[str, ...] = ()
+    #: Where the canonical schema of the last sync is kept, relative to the project root.
+    lock_file: str = "schemasync.lock"
+    #: Where ``schema_version.py`` is written, relative to the project root.
+    version_file: str = "schema_version.py"
+    #: Python names chosen by hand: ``"schema.enum"``, ``"schema.table:row"`` (or
+    #: ``:insert`` / ``:update``), ``"schema.table.column"``, ``"schema.enum.label"``.
+    naming: dict[str, str] = msgspec.field(default_factory=dict[str, str])
+    #: Python types chosen by hand for PostgreSQL types (``"pg_catalog.numeric"``, with
+    #: ``[]`` per array dimension): an annotation, or ``{annotation, imports}``.
+    types: dict[str, str | TypeOverride] = msgspec.field(
+        default_factory=dict[str, "str | TypeOverride"]
+    )
+    #: Options of each target, ``[tool.schemasync.emitters.NAME]``; each emitter checks its own.
+    emitters: dict[str, dict[str, object]] = msgspec.field(
+        default_factory=dict[str, dict[str, object]]
+    )
     #: Settings of third-party plugins, one table each: ``[tool.schemasync.plugins.NAME]``.
     #: Their keys are the plugin's own business, so they are not checked here.
     plugins: dict[str, dict[str, object]] = msgspec.field(

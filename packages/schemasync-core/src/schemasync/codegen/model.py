@@ -288,8 +288,8 @@ def build_models(
     relations = [r for r in schema.relations if r.partition_of is None]
     namer = Namer(decide_name, target, naming_overrides, reserved_names)
     wanted: list[tuple[NameKind, str, str]] = [("enum", e.schema, e.name) for e in schema.enums]
-    wanted += [("composite", c.schema, c.name) for c in schema.composite_types]
-    wanted += [(kind, r.schema, r.name) for r in relations for kind in relation_classes(r)]
+    wanted.extend(("composite", c.schema, c.name) for c in schema.composite_types)
+    wanted.extend((kind, r.schema, r.name) for r in relations for kind in relation_classes(r))
     namer.classes(wanted)
     types = _Types(
         schema, target=target, profile=profile, map_type=map_type, overrides=type_overrides or {}
@@ -432,10 +432,30 @@ def _modules(enums: list[EnumModel], classes: list[ClassModel]) -> tuple[ModuleM
             ModuleModel(
                 name=name,
                 enums=tuple(enums_in[name]),
-                # Composites first: a table's fields may use them.
-                classes=tuple(sorted(classes_in[name], key=lambda c: c.kind != "composite")),
+                classes=_dependency_order(classes_in[name], name),
                 imports={m: tuple(sorted(n)) for m, n in sorted(imports.items())},
                 helpers=tuple(sorted(helpers)),
             )
         )
     return tuple(modules)
+
+
+def _dependency_order(classes: list[ClassModel], module: str) -> tuple[ClassModel, ...]:
+    """Classes ordered so that each comes after the classes its fields use: generated code
+    evaluates annotations when it is imported, so nothing may be used before it exists."""
+    by_name = {c.name: c for c in classes}
+    ordered: dict[str, ClassModel] = {}
+
+    def visit(cls: ClassModel, path: tuple[str, ...]) -> None:
+        if cls.name in ordered or cls.name in path:
+            return
+        for f in cls.fields:
+            for source, name in f.imports:
+                if source == f".{module}" and name in by_name:
+                    visit(by_name[name], (*path, cls.name))
+        ordered[cls.name] = cls
+
+    # Composites first, then tables; each group keeps its order otherwise.
+    for cls in sorted(classes, key=lambda c: c.kind != "composite"):
+        visit(cls, ())
+    return tuple(ordered.values())

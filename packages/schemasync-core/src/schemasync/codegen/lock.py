@@ -1,0 +1,136 @@
+"""The lock file (the canonical IR the models were generated from) and ``schema_version.py``.
+
+Both change only when the schema does: rerunning on an unchanged database rewrites nothing,
+so ``LAST_SYNC`` is the time the schema last changed, not the time of the last run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+
+import msgspec
+
+from schemasync import ir
+from schemasync.codegen.output import header
+from schemasync.codegen.render import py_string
+from schemasync.errors import ConfigError
+
+__all__ = [
+    "Lock",
+    "next_lock",
+    "object_changes",
+    "read_lock",
+    "render_lock",
+    "render_schema_version",
+]
+
+LOCK_FORMAT = 1
+
+
+class Lock(msgspec.Struct, frozen=True, kw_only=True):
+    """What the lock file holds. Field order is the file's key order: the mark comes first."""
+
+    generated_by: str
+    format: int = LOCK_FORMAT
+    schema_version: int
+    last_sync: str
+    hash: str
+    #: What changed at the last sync, one line per object.
+    differences: tuple[str, ...] = ()
+    schema: ir.Schema
+
+
+def read_lock(path: Path) -> Lock | None:
+    """The lock at ``path``; ``None`` when there is none yet.
+
+    :raises ConfigError: the file exists but is not a lock this version can read.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ConfigError(f"cannot read the lock file {path}: {exc.strerror}") from exc
+    try:
+        return msgspec.json.decode(data, type=Lock)
+    except msgspec.DecodeError as exc:
+        raise ConfigError(
+            f"{path} is not a schemasync lock file this version can read ({exc})",
+            hint="restore it from version control, or delete it to start a new history",
+        ) from exc
+
+
+def _objects(schema: ir.Schema) -> dict[str, object]:
+    found: dict[str, object] = {}
+    groups: Iterable[
+        tuple[str, Iterable[ir.Enum | ir.Domain | ir.CompositeType | ir.RangeType]]
+    ] = (
+        ("enum", schema.enums),
+        ("domain", schema.domains),
+        ("composite type", schema.composite_types),
+        ("range type", schema.range_types),
+    )
+    for label, items in groups:
+        for item in items:
+            found[f"{label} {item.schema}.{item.name}"] = item
+    for rel in schema.relations:
+        found[f"{rel.kind.replace('_', ' ')} {rel.qualified_name}"] = rel
+    for fn in schema.functions:
+        found[f"{fn.kind} {fn.schema}.{fn.name}({fn.identity_arguments})"] = fn
+    return found
+
+
+def object_changes(old: ir.Schema | None, new: ir.Schema) -> tuple[str, ...]:
+    """One line per object added, removed or changed between ``old`` and ``new``."""
+    before = _objects(old) if old is not None else {}
+    after = _objects(new)
+    lines = [f"added {key}" for key in after if key not in before]
+    lines += [f"removed {key}" for key in before if key not in after]
+    lines += [f"changed {key}" for key in after if key in before and before[key] != after[key]]
+    return tuple(sorted(lines, key=lambda line: line.split(" ", 1)[1]))
+
+
+def next_lock(
+    previous: Lock | None, schema: ir.Schema, schema_hash: str, tool_version: str, now: dt.datetime
+) -> Lock:
+    """The lock after a sync: ``previous`` itself when the schema did not change."""
+    if previous is not None and previous.hash == schema_hash:
+        return previous
+    return Lock(
+        generated_by=f"schemasync {tool_version}",
+        schema_version=previous.schema_version + 1 if previous else 1,
+        last_sync=now.astimezone(dt.timezone.utc).isoformat(timespec="seconds"),
+        hash=schema_hash,
+        differences=object_changes(previous.schema if previous else None, schema),
+        schema=ir.canonicalize(schema),
+    )
+
+
+def render_lock(lock: Lock) -> bytes:
+    """The lock file's bytes: formatted JSON, the same for the same lock."""
+    return msgspec.json.format(msgspec.json.encode(lock), indent=2) + b"\n"
+
+
+def render_schema_version(lock: Lock, tool_version: str) -> bytes:
+    """``schema_version.py``: constants describing the schema the models came from."""
+    schema = lock.schema
+    lines = "".join(f"    {py_string(line)},\n" for line in lock.differences)
+    differences = f"(\n{lines})" if lines else "()"
+    text = (
+        header(tool_version, lock.hash)
+        + '"""The database schema the generated models were made from."""\n\n'
+        "from typing import Final\n\n"
+        "#: Increases by one each time the schema changes.\n"
+        f"SCHEMA_VERSION: Final = {lock.schema_version}\n"
+        "#: When the schema last changed (UTC, ISO 8601).\n"
+        f"LAST_SYNC: Final = {py_string(lock.last_sync)}\n"
+        "#: SHA-256 of the canonical schema.\n"
+        f"DB_HASH: Final = {py_string(lock.hash)}\n"
+        f"TABLES_COUNT: Final = {len(schema.tables)}\n"
+        f"ENUMS_COUNT: Final = {len(schema.enums)}\n"
+        "#: What changed at the last sync, one line per object.\n"
+        f"LAST_SYNC_DIFFERENCES: Final[tuple[str, ...]] = {differences}\n"
+    )
+    return text.encode()

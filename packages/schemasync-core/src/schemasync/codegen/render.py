@@ -1,0 +1,85 @@
+"""Templates: jinja2 environments with the filters every emitter's templates use.
+
+An emitter ships its templates in its package; a user can override any of them from the
+folder named by the target's ``templates`` option (files found there win, name by name).
+The filters make database text safe to place in generated code: nothing a comment, a
+label or a name holds can end a string literal or a docstring early.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+__all__ = ["docstring", "environment", "py_string"]
+
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape_code(char: str) -> str:
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def py_string(text: str) -> str:
+    """A double-quoted Python string literal holding exactly ``text``.
+
+    Quotes, backslashes and every non-printable character (controls, bidi overrides, line
+    separators) are escaped, so the literal is one line and shows what it holds.
+    """
+    escaped = "".join(_ESCAPES.get(c) or (c if c.isprintable() else _escape_code(c)) for c in text)
+    return f'"{escaped}"'
+
+
+def _escape_char(char: str) -> str:
+    if char == "\n":
+        return char
+    if char in _ESCAPES:
+        return _ESCAPES[char]
+    # Control and format characters (NUL, bidi overrides, separators) are spelled out so
+    # they neither break the file nor hide in it.
+    return char if char.isprintable() else _escape_code(char)
+
+
+def docstring(text: str, indent: int = 4) -> str:
+    """A triple-quoted docstring literal for ``text``, lines indented by ``indent`` spaces.
+
+    Backslashes and double quotes are escaped, so the text can never close the literal;
+    control characters are written as escapes.
+    """
+    body = "".join(_escape_char(c) for c in text.strip())
+    pad = " " * indent
+    lines = body.split("\n")
+    if len(lines) == 1:
+        return f'"""{body}"""'
+    return '"""' + f"\n{pad}".join(line.rstrip() for line in lines) + f'\n{pad}"""'
+
+
+def environment(package: str, override: Path | None = None) -> jinja2.Environment:
+    """A jinja2 environment loading ``package``'s ``templates`` folder, ``override`` first.
+
+    Filters: ``py_string`` (an exact Python string literal), ``py_repr`` (``repr``, for
+    literals of lists and tuples of strings), ``docstring(indent)`` (a safe docstring).
+    """
+    loaders: list[jinja2.BaseLoader] = []
+    if override is not None:
+        loaders.append(jinja2.FileSystemLoader(override))
+    loaders.append(jinja2.PackageLoader(package, "templates"))
+    # Snippets every target shares (the JSON alias, psycopg registration).
+    loaders.append(jinja2.PackageLoader("schemasync.codegen", "templates"))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=False,  # Python source, not HTML: escaping is done by the filters.
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["py_string"] = py_string
+    env.filters["py_repr"] = repr
+    env.filters["docstring"] = docstring
+    return env

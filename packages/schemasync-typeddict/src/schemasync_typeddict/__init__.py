@@ -1,0 +1,209 @@
+"""The TypedDict emitter: ``schemasync run --emit typeddict``.
+
+Every table gets ``Row``, ``Insert`` and ``Update`` TypedDicts (views and materialized views
+what they allow), enums become ``Literal`` aliases or Enum classes, composite types become
+TypedDicts. Keys are always the exact column names: a table with a key that is not a Python
+identifier uses the functional syntax.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import ClassVar, Literal
+
+from schemasync import hookimpl, ir
+from schemasync.api import EmitContext, Emitter, GeneratedFile, TargetOptions
+from schemasync.codegen.model import ClassModel, ModelSet, ModuleModel
+
+__all__ = ["TypedDictEmitter", "TypedDictOptions", "schemasync_emitters"]
+
+__version__ = "0.1.0"
+
+EnumStyle = Literal["literal", "strenum", "str-enum"]
+PythonVersion = Literal["3.10", "3.11", "3.12", "3.13", "3.14"]
+#: Names every generated module may import or define itself.
+RESERVED = (
+    "Any", "AsyncConnection", "Connection", "Enum", "JsonValue", "Literal", "NotRequired",
+    "StrEnum", "TYPE_CHECKING", "TypeAlias", "TypedDict", "cast", "register_types",
+    "register_types_async",
+)  # fmt: skip
+_DOCS = {
+    "row": "A row of {name}, as it is read.",
+    "insert": "What an INSERT into {name} may set; keys the database fills in are optional.",
+    "update": "What an UPDATE of {name} may set; every key is optional.",
+    "composite": "A value of the composite type {name}.",
+}
+
+
+class TypedDictOptions(TargetOptions, frozen=True, kw_only=True):
+    """``[tool.schemasync.emitters.typeddict]``."""
+
+    #: ``literal``: ``Literal[...]`` aliases (what rows hold without any set-up);
+    #: ``strenum`` (Python 3.11+) or ``str-enum``: Enum classes, which psycopg rows hold once
+    #: ``register_types(conn)`` has run.
+    enum_style: EnumStyle = "literal"
+    #: The oldest Python the generated code must run on; before 3.11, ``NotRequired`` and
+    #: ``TypedDict`` come from typing_extensions.
+    target_python: PythonVersion = "3.10"
+
+
+def _doc_of(cls: ClassModel) -> str:
+    return _DOCS[cls.kind].format(name=cls.qualified_name)
+
+
+class TypedDictEmitter(Emitter):
+    """Generates TypedDicts; see the module docstring."""
+
+    name = "typeddict"
+    package = "schemasync-typeddict"
+    description = "TypedDicts for rows, inserts and updates"
+    options_type: ClassVar[type[TargetOptions]] = TypedDictOptions
+
+    def emit(self, schema: ir.Schema, context: EmitContext) -> Sequence[GeneratedFile]:
+        """Render the models of ``schema`` (see :class:`TypedDictOptions`)."""
+        options = context.options
+        assert isinstance(options, TypedDictOptions)
+        if options.enum_style == "strenum" and options.target_python == "3.10":
+            from schemasync.errors import ConfigError
+
+            raise ConfigError(
+                "enum_style 'strenum' needs Python 3.11 (StrEnum)",
+                hint="set target_python = \"3.11\" or higher, or use enum_style 'str-enum'",
+            )
+        class_style = options.enum_style != "literal"
+        models = context.models(
+            schema,
+            target=self.name,
+            reserved_names=RESERVED,
+            # JSON rows hold enum labels as plain strings, whatever the enum style.
+            enum_annotation=(
+                (lambda enum: f"{enum.name}Value")
+                if class_style and context.profile == "json"
+                else (lambda enum: enum.name)
+            ),
+        )
+        env = context.templates("schemasync_typeddict")
+        template = env.get_template("module.py.j2")
+        files: list[GeneratedFile] = []
+        types_module = "models" if models.layout == "module" else "_types"
+        for module in models.modules:
+            register = (
+                context.profile == "python"
+                and module.name == types_module
+                and (
+                    bool(module.enums)
+                    or any(c.kind == "composite" for c in module.classes)
+                    or bool(schema.range_types)
+                )
+            )
+            text = template.render(
+                header=context.header(),
+                doc=_module_doc(models, module),
+                imports=_imports(module, options, register, models),
+                module=module,
+                exports=_exports(module, options, models) if models.layout == "package" else [],
+                enum_style=options.enum_style,
+                register=register,
+                enums=module.enums,
+                enum_classes=class_style,
+                composites=[c for c in module.classes if c.kind == "composite"],
+                ranges=[(r.schema, r.name) for r in schema.range_types],
+                doc_of=_doc_of,
+                composite_factory="cast({cls}, dict(zip(({keys},), values)))",
+            )
+            files.append(GeneratedFile(f"{module.name}.py", text.encode()))
+        if models.layout == "package":
+            files.append(GeneratedFile("__init__.py", _package_init(models, options, context)))
+        return files
+
+
+def _module_doc(models: ModelSet, module: ModuleModel) -> str:
+    what = "Enums and composite types" if module.name == "_types" else "TypedDicts"
+    return f"{what} of the database schema (wire profile: {models.profile})."
+
+
+def _exports(module: ModuleModel, options: TypedDictOptions, models: ModelSet) -> list[str]:
+    names = [e.name for e in module.enums]
+    if options.enum_style != "literal" and models.profile == "json":
+        names += [f"{e.name}Value" for e in module.enums]
+    names += [c.name for c in module.classes]
+    return sorted(names)
+
+
+def _imports(
+    module: ModuleModel, options: TypedDictOptions, register: bool, models: ModelSet
+) -> list[str]:
+    """The module's import lines, grouped and sorted as isort would."""
+    typing_names: set[str] = {"TypedDict"} if module.classes else set()
+    if any(c.kind != "update" and not f.required for c in module.classes for f in c.fields):
+        typing_names.add("NotRequired")
+    literal_aliases = options.enum_style == "literal" or models.profile == "json"
+    if (module.enums and literal_aliases) or "JsonValue" in module.helpers:
+        typing_names.add("TypeAlias")
+    if module.enums and literal_aliases:
+        typing_names.add("Literal")
+    if register:
+        typing_names |= {"TYPE_CHECKING", "Any"}
+        if any(c.kind == "composite" for c in module.classes):
+            typing_names.add("cast")
+    # Before 3.11, NotRequired and a TypedDict that understands it come from typing_extensions.
+    backported: set[str] = set()
+    if options.target_python == "3.10":
+        backported = {"NotRequired", "TypedDict"} & typing_names
+
+    stdlib: dict[str, set[str]] = {}
+    third_party: dict[str, set[str]] = {}
+    local: dict[str, set[str]] = {}
+    if typing_names - backported:
+        stdlib["typing"] = typing_names - backported
+    if backported:
+        third_party["typing_extensions"] = backported
+    if module.enums and options.enum_style != "literal":
+        stdlib["enum"] = {"StrEnum" if options.enum_style == "strenum" else "Enum"}
+    for source, names in module.imports.items():
+        if source.startswith("."):
+            group = local
+        else:
+            group = stdlib if source.split(".")[0] in _STDLIB else third_party
+        group.setdefault(source, set()).update(names)
+
+    lines: list[str] = []
+    for group in (stdlib, third_party, local):
+        if group:
+            lines += [
+                f"from {source} import {', '.join(sorted(names, key=_isort_key))}"
+                for source, names in sorted(group.items())
+            ]
+            lines.append("")
+    if register:
+        lines += ["if TYPE_CHECKING:", "    from psycopg import AsyncConnection, Connection", ""]
+    return lines[:-1]
+
+
+def _isort_key(name: str) -> tuple[int, str]:
+    # isort's default "force_sort_within_sections" off: CONSTANTS, then Classes, then functions.
+    if name.isupper() and len(name) > 1:
+        return (0, name)
+    return (1, name) if name[:1].isupper() else (2, name)
+
+
+_STDLIB = frozenset({"datetime", "decimal", "enum", "ipaddress", "typing", "uuid"})
+
+
+def _package_init(models: ModelSet, options: TypedDictOptions, context: EmitContext) -> bytes:
+    lines = [context.header() + '"""Generated TypedDicts of the database schema."""', ""]
+    exported: list[str] = []
+    for module in models.modules:
+        names = _exports(module, options, models)
+        if names:
+            lines.append(f"from .{module.name} import (")
+            lines += [f"    {name} as {name}," for name in names]
+            lines.append(")")
+            exported += names
+    return ("\n".join(lines) + "\n").encode()
+
+
+@hookimpl
+def schemasync_emitters() -> Iterable[Emitter]:
+    """Register the ``typeddict`` emitter."""
+    return [TypedDictEmitter()]
