@@ -56,6 +56,6 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python="3.12")
 def example(session: nox.Session) -> None:
-    """The README's main command: inspect the quickstart example on a throwaway server."""
-    session.install(f"{CORE}[embedded]")
-    session.run("python", "examples/quickstart/inspect_example.py")
+    """The README's main command: models for the quickstart example, on a throwaway server."""
+    session.install(f"{CORE}[embedded]", TYPEDDICT)
+    session.run("python", "examples/quickstart/run_example.py")
