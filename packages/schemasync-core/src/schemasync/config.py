@@ -128,14 +128,16 @@ class Config:
         )
 
 
-def _normalise_keys(table: Mapping[str, object]) -> dict[str, object]:
+def normalise_keys(table: Mapping[str, object]) -> dict[str, object]:
+    """``snake_case`` keys in the ``kebab-case`` the settings structs are declared with."""
     return {key.replace("_", "-"): value for key, value in table.items()}
 
 
 _AT = re.compile(r" - at `\$\.?([^`]*)`$")
 
 
-def _explain(error: msgspec.ValidationError, origin: str) -> str:
+def explain(error: msgspec.ValidationError, origin: str) -> str:
+    """One line naming the key that ``error`` is about and where it was read from."""
     text = str(error)
     match = _AT.search(text)
     where = match.group(1).replace("-", "_") if match else ""
@@ -212,9 +214,9 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
     if isinstance(table.get("dsn_env"), str):
         table = {**table, "dsn_env": [table["dsn_env"]]}
     try:
-        settings = msgspec.convert(_normalise_keys(table), Settings)
+        settings = msgspec.convert(normalise_keys(table), Settings)
     except msgspec.ValidationError as exc:
-        raise ConfigError(_explain(exc, origin)) from exc
+        raise ConfigError(explain(exc, origin)) from exc
     if not settings.dsn_env:
         raise ConfigError(f"'dsn_env' in {origin} must name at least one variable")
     # Written as a range so that nan fails too; the server takes whole milliseconds up to

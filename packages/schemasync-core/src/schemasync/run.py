@@ -17,7 +17,7 @@ from schemasync import __version__, ir
 from schemasync.api import EmitContext, Emitter, PyType, TargetOptions
 from schemasync.codegen.lock import next_lock, read_lock, render_lock, render_schema_version
 from schemasync.codegen.output import PlannedFile, WriteResult, write_files
-from schemasync.config import Config, TypeOverride
+from schemasync.config import Config, TypeOverride, explain, normalise_keys
 from schemasync.errors import ConfigError, UsageError
 from schemasync.plugins import PluginHost
 
@@ -38,6 +38,7 @@ def choose_emitters(host: PluginHost, config: Config, requested: Sequence[str]) 
 
     :raises UsageError: nothing to emit.
     :raises PluginError: an emitter is not installed (the message names its package).
+    :raises ConfigError: an emitter's options are wrong.
     """
     names = list(dict.fromkeys(requested or config.settings.emit))
     if not names:
@@ -46,18 +47,19 @@ def choose_emitters(host: PluginHost, config: Config, requested: Sequence[str]) 
             hint="pass --emit NAME[,NAME...] or set emit = [...] in the config "
             f"(installed: {', '.join(sorted(host.emitters())) or 'none'})",
         )
-    return [host.emitter(name) for name in names]
+    emitters = [host.emitter(name) for name in names]
+    for emitter in emitters:
+        _options(emitter, config)  # bad options fail here, before any database work
+    return emitters
 
 
 def _options(emitter: Emitter, config: Config) -> TargetOptions:
     raw = config.settings.emitters.get(emitter.name, {})
     try:
-        return msgspec.convert(
-            {key.replace("_", "-"): value for key, value in raw.items()}, emitter.options_type
-        )
+        return msgspec.convert(normalise_keys(raw), emitter.options_type)
     except msgspec.ValidationError as exc:
-        where = f"[tool.schemasync.emitters.{emitter.name}] in {config.origin}"
-        raise ConfigError(f"{where}: {str(exc).replace('-', '_')}") from exc
+        where = f"[emitters.{emitter.name}] of {config.origin}"
+        raise ConfigError(explain(exc, where)) from exc
 
 
 def _type_overrides(config: Config) -> dict[str, PyType]:
