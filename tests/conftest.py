@@ -18,6 +18,22 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--update-golden``: rewrite golden files from what the code generates now."""
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite the golden files of the generator tests instead of comparing with them",
+    )
+
+
+@pytest.fixture(scope="session")
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """Whether golden tests rewrite their files (``--update-golden``) rather than compare."""
+    return bool(request.config.getoption("--update-golden"))
+
+
 def pytest_report_header() -> str:
     """Say which PostgreSQL the run uses, so a log shows what was tested."""
     if os.environ.get(TEST_DSN_ENV):

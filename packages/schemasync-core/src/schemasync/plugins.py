@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from types import ModuleType
-from typing import Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 import pluggy
 
@@ -80,6 +80,20 @@ class PluginHost:
         """Register an in-process plugin (a module or an object with hook implementations)."""
         self.manager.register(plugin, name=name)
         self.manager.check_pending()
+
+    def decider(self, hook_name: str) -> Callable[[object], Any]:
+        """A callable asking a ``firstresult`` hook that takes one ``request`` argument.
+
+        Emitters ask naming and type-mapping hooks tens of thousands of times a run. When a
+        single implementation is registered (the core's default, usually), it is called
+        directly: the answer is the same, without pluggy's per-call overhead.
+        """
+        caller: pluggy.HookCaller = getattr(self.manager.hook, hook_name)
+        impls = caller.get_hookimpls()
+        if len(impls) == 1 and not impls[0].hookwrapper and not impls[0].wrapper:
+            function = impls[0].function
+            return lambda request: function(request=request)
+        return lambda request: caller(request=request)
 
     def sources(self) -> dict[str, Source]:
         """Every registered source by name."""

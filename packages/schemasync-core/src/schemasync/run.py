@@ -7,7 +7,7 @@ file in the way leaves the output exactly as it was.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -21,7 +21,7 @@ from schemasync.config import Config, TypeOverride, explain, normalise_keys
 from schemasync.errors import ConfigError, UsageError
 from schemasync.plugins import PluginHost
 
-__all__ = ["RunResult", "choose_emitters", "plan", "run"]
+__all__ = ["RunResult", "choose_emitters", "emit_context", "plan", "run"]
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,25 @@ def _inside(root: Path, relative: str, what: str) -> Path:
     return root / path
 
 
+def emit_context(
+    host: PluginHost, config: Config, emitter: Emitter, options: TargetOptions, schema_hash: str
+) -> EmitContext:
+    """What ``emitter`` gets for this project: its options, profile, hooks and overrides."""
+    return EmitContext(
+        options=options,
+        profile=options.profile or config.settings.profile,
+        schema_hash=schema_hash,
+        tool_version=__version__,
+        decide_name=host.decider("schemasync_name"),
+        map_type=host.decider("schemasync_map_type"),
+        naming_overrides=config.settings.naming,
+        type_overrides=_type_overrides(config),
+        templates_dir=(
+            _inside(config.root, options.templates, "templates") if options.templates else None
+        ),
+    )
+
+
 def plan(
     host: PluginHost,
     config: Config,
@@ -96,25 +115,11 @@ def plan(
     """
     schema_hash = ir.schema_hash(schema)
     root = config.root
-    naming: Mapping[str, str] = config.settings.naming
-    types = _type_overrides(config)
     files: list[PlannedFile] = []
     for emitter in emitters:
         options = _options(emitter, config)
         output = _inside(root, options.output or f"models/{emitter.name}", "output")
-        context = EmitContext(
-            options=options,
-            profile=options.profile or config.settings.profile,
-            schema_hash=schema_hash,
-            tool_version=__version__,
-            decide_name=lambda request: host.hook.schemasync_name(request=request),
-            map_type=lambda request: host.hook.schemasync_map_type(request=request),
-            naming_overrides=naming,
-            type_overrides=types,
-            templates_dir=_inside(root, options.templates, "templates")
-            if options.templates
-            else None,
-        )
+        context = emit_context(host, config, emitter, options, schema_hash)
         for generated in emitter.emit(schema, context):
             files.append(PlannedFile(_inside(output, generated.path, "file"), generated.content))
     lock_path = _inside(root, config.settings.lock_file, "lock_file")

@@ -8,6 +8,8 @@ identifier uses the functional syntax.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable, Sequence
 from typing import ClassVar, Literal
 
@@ -49,6 +51,46 @@ class TypedDictOptions(TargetOptions, frozen=True, kw_only=True):
 
 def _doc_of(cls: ClassModel) -> str:
     return _DOCS[cls.kind].format(name=cls.qualified_name)
+
+
+def _domains(schema: ir.Schema) -> list[tuple[str, str, str, str, bool]]:
+    """``(schema, name, base schema, base name, base is an array)`` of every domain, each
+    after the domain it is based on: ``register_types`` loads a domain as its base type."""
+    by_key = {(d.schema, d.name): d for d in schema.domains}
+    ordered: dict[tuple[str, str], ir.Domain] = {}
+
+    def visit(domain: ir.Domain) -> None:
+        base = domain.base_type
+        if (base.schema, base.name) in by_key and not base.is_array:
+            visit(by_key[(base.schema, base.name)])
+        ordered.setdefault((domain.schema, domain.name), domain)
+
+    for domain in schema.domains:
+        visit(domain)
+    return [
+        (d.schema, d.name, d.base_type.schema, d.base_type.name, d.base_type.is_array)
+        for d in ordered.values()
+    ]
+
+
+_NAME = re.compile(r"[^\W\d]\w*")
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_in(annotation: str) -> frozenset[str]:
+    return frozenset(_NAME.findall(annotation))
+
+
+def _functional(cls: ClassModel) -> bool:
+    """Whether ``cls`` needs the functional syntax: a key is not its attribute name, or a
+    key is a name the annotations use (``date: date``, ``str: str``), which the class syntax
+    would shadow for the fields after it (type checkers say so)."""
+    if cls.aliased:
+        return True
+    keys = {f.db_name for f in cls.fields}
+    if "NotRequired" in keys and cls.kind != "update":
+        return True
+    return any(not keys.isdisjoint(_names_in(f.full_annotation)) for f in cls.fields)
 
 
 class TypedDictEmitter(Emitter):
@@ -94,6 +136,7 @@ class TypedDictEmitter(Emitter):
                     bool(module.enums)
                     or any(c.kind == "composite" for c in module.classes)
                     or bool(schema.range_types)
+                    or bool(schema.domains)
                 )
             )
             text = template.render(
@@ -108,7 +151,12 @@ class TypedDictEmitter(Emitter):
                 enum_classes=class_style,
                 composites=[c for c in module.classes if c.kind == "composite"],
                 ranges=[(r.schema, r.name) for r in schema.range_types],
+                multiranges=[(r.schema, r.multirange) for r in schema.range_types if r.multirange],
+                domains=_domains(schema),
+                # JSON rows hold labels: class-style enums get a Literal alias of them too.
+                value_aliases=class_style and context.profile == "json",
                 doc_of=_doc_of,
+                functional=_functional,
                 composite_factory="cast({cls}, dict(zip(({keys},), values)))",
             )
             files.append(GeneratedFile(f"{module.name}.py", text.encode()))
@@ -170,14 +218,24 @@ def _imports(
     lines: list[str] = []
     for group in (stdlib, third_party, local):
         if group:
-            lines += [
-                f"from {source} import {', '.join(sorted(names, key=_isort_key))}"
-                for source, names in sorted(group.items())
-            ]
+            for source, members in sorted(group.items()):
+                lines += _import_lines(source, sorted(members, key=_isort_key))
             lines.append("")
     if register:
         lines += ["if TYPE_CHECKING:", "    from psycopg import AsyncConnection, Connection", ""]
     return lines[:-1]
+
+
+#: The line length isort and ruff wrap imports at by default.
+_LINE_LENGTH = 88
+
+
+def _import_lines(source: str, names: Sequence[str]) -> list[str]:
+    """``from source import names`` on one line, or wrapped one name a line as isort does."""
+    line = f"from {source} import {', '.join(names)}"
+    if len(line) <= _LINE_LENGTH:
+        return [line]
+    return [f"from {source} import (", *(f"    {name}," for name in names), ")"]
 
 
 def _isort_key(name: str) -> tuple[int, str]:
@@ -195,11 +253,10 @@ def _package_init(models: ModelSet, options: TypedDictOptions, context: EmitCont
     exported: list[str] = []
     for module in models.modules:
         names = _exports(module, options, models)
-        if names:
-            lines.append(f"from .{module.name} import (")
-            lines += [f"    {name} as {name}," for name in names]
-            lines.append(")")
-            exported += names
+        # One statement per name: isort does not combine "as" imports.
+        for name in names:
+            lines += _import_lines(f".{module.name}", [f"{name} as {name}"])
+        exported += names
     return ("\n".join(lines) + "\n").encode()
 
 

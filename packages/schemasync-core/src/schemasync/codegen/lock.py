@@ -13,7 +13,7 @@ from pathlib import Path
 import msgspec
 
 from schemasync import ir
-from schemasync.codegen.output import header
+from schemasync.codegen.output import MARK, header
 from schemasync.codegen.render import py_string
 from schemasync.errors import ConfigError
 
@@ -99,7 +99,8 @@ def next_lock(
     if previous is not None and previous.hash == schema_hash:
         return previous
     return Lock(
-        generated_by=f"schemasync {tool_version}",
+        # The mark write_files looks for before it overwrites a file.
+        generated_by=f"{MARK} {tool_version}",
         schema_version=previous.schema_version + 1 if previous else 1,
         last_sync=now.astimezone(dt.timezone.utc).isoformat(timespec="seconds"),
         hash=schema_hash,
@@ -128,7 +129,8 @@ def render_schema_version(lock: Lock, tool_version: str) -> bytes:
         f"LAST_SYNC: Final = {py_string(lock.last_sync)}\n"
         "#: SHA-256 of the canonical schema.\n"
         f"DB_HASH: Final = {py_string(lock.hash)}\n"
-        f"TABLES_COUNT: Final = {len(schema.tables)}\n"
+        "#: Tables, partitioned and foreign tables; partitions count with their parent.\n"
+        f"TABLES_COUNT: Final = {sum(1 for t in schema.tables if t.partition_of is None)}\n"
         f"ENUMS_COUNT: Final = {len(schema.enums)}\n"
         "#: What changed at the last sync, one line per object.\n"
         f"LAST_SYNC_DIFFERENCES: Final[tuple[str, ...]] = {differences}\n"

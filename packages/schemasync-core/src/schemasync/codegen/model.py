@@ -86,6 +86,11 @@ class ClassModel:
         """``schema.db_name``."""
         return f"{self.schema}.{self.db_name}"
 
+    @property
+    def aliased(self) -> bool:
+        """Whether any field's attribute name differs from its wire name."""
+        return any(f.attr != f.db_name for f in self.fields)
+
 
 @dataclass(frozen=True)
 class EnumModel:
@@ -371,31 +376,30 @@ def build_models(
         attrs = namer.fields(
             relation.schema, relation.name, [c.name for c in relation.columns], reserved_fields
         )
-        # The database computes identity-always and generated columns; writes may not set them.
-        writable = [c for c in relation.columns if c.identity != "always" and c.generated is None]
-        for kind in relation_classes(relation):
-            columns = relation.columns if kind == "row" else writable
-            fields = tuple(
-                make_field(
-                    attrs,
-                    column,
-                    required=kind == "row"
-                    or (
-                        kind == "insert"
-                        and not types.nullable(column)
-                        and not types.has_default(column)
-                    ),
-                    nullable=types.nullable(column),
-                )
-                for column in columns
-            )
+        kinds = relation_classes(relation)
+        fields: dict[TableClass, list[FieldModel]] = {kind: [] for kind in kinds}
+        for column in relation.columns:
+            nullable = types.nullable(column)
+            required = make_field(attrs, column, required=True, nullable=nullable)
+            fields["row"].append(required)
+            # The database computes identity-always and generated columns; writes may not set them.
+            if kinds == ("row",) or column.identity == "always" or column.generated is not None:
+                continue
+            # Fields are frozen, so the classes that agree on one share it.
+            optional = make_field(attrs, column, required=False, nullable=nullable)
+            if "insert" in fields:
+                insert_optional = nullable or types.has_default(column)
+                fields["insert"].append(optional if insert_optional else required)
+            if "update" in fields:
+                fields["update"].append(optional)
+        for kind in kinds:
             classes.append(
                 ClassModel(
                     kind=kind,
                     name=namer.cls(kind, relation.schema, relation.name),
                     schema=relation.schema,
                     db_name=relation.name,
-                    fields=fields,
+                    fields=tuple(fields[kind]),
                     module=_module_for(layout, relation.schema, is_type=False),
                     comment=relation.comment,
                     relation=relation,

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 
 from schemasync.api import NameKind, NameRequest
+from schemasync.errors import ConfigError, PluginError
 from schemasync.hookspecs import hookimpl
 
 __all__ = [
@@ -51,6 +52,12 @@ _IRREGULAR = {
     "men": "man",
     "women": "woman",
     "data": "data",
+    "quizzes": "quiz",
+    # -ies and -ches words that keep their e.
+    "movies": "movie",
+    "cookies": "cookie",
+    "caches": "cache",
+    "niches": "niche",
 }
 _UNCHANGED = ("ss", "us", "is", "news", "series", "species", "status")
 
@@ -59,14 +66,15 @@ def singular(word: str) -> str:
     """A conservative English singular for a table name's last word."""
     lowered = word.lower()
     if lowered in _IRREGULAR:
-        return (
-            word[: -len(lowered)] + _IRREGULAR[lowered] if lowered != word else _IRREGULAR[lowered]
-        )
+        found = _IRREGULAR[lowered]
+        return found[:1].upper() + found[1:] if word[:1].isupper() else found
     if lowered.endswith(_UNCHANGED) or len(word) <= 3:
         return word
     if lowered.endswith("ies"):
         return word[:-3] + ("Y" if word[-3].isupper() else "y")
-    if lowered.endswith(("sses", "xes", "ches", "shes", "zes", "tuses", "buses", "ruses", "puses")):
+    if lowered.endswith(
+        ("sses", "xes", "ches", "shes", "zzes", "tuses", "buses", "ruses", "puses")
+    ):
         return word[:-2]
     if lowered.endswith("s"):
         return word[:-1]
@@ -152,10 +160,20 @@ class Namer:
         request = NameRequest(
             kind=kind, schema=schema, name=name, target=self._target, parent=parent
         )
-        chosen = self._overrides.get(key) or self._decide(request)
-        if not chosen or not chosen.isidentifier() or keyword.iskeyword(chosen):
-            raise ValueError(f"{chosen!r}, the name chosen for {key}, is not a Python identifier")
-        return chosen
+        override = self._overrides.get(key)
+        chosen = override or self._decide(request)
+        if chosen and chosen.isidentifier() and not keyword.iskeyword(chosen):
+            return chosen
+        if override:
+            raise ConfigError(
+                f"naming override {key!r} = {chosen!r} is not a Python identifier",
+                hint="use letters, digits and underscores, not a leading digit or a keyword",
+            )
+        raise PluginError(
+            f"{chosen!r}, the name a schemasync_name hook chose for {key}, "
+            "is not a Python identifier",
+            hint="fix the plugin, or block it with SCHEMASYNC_DISABLE_PLUGINS",
+        )
 
     def classes(self, wanted: Iterable[tuple[NameKind, str, str]]) -> None:
         """Name every class of the run at once, so clashes resolve the same way every time.

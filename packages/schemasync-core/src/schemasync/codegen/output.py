@@ -67,6 +67,9 @@ def write_files(files: Sequence[PlannedFile]) -> WriteResult:
         path = planned.path
         if path.is_dir():
             raise OutputError(f"cannot write {path}: it is a folder")
+        blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+        if blocking is not None:
+            raise OutputError(f"cannot write {path}: {blocking} is a file, not a folder")
         if path.exists():
             if not _ours(path):
                 raise OutputError(

@@ -8,6 +8,7 @@ label or a name holds can end a string literal or a docstring early.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import jinja2
@@ -16,6 +17,10 @@ __all__ = ["docstring", "environment", "py_string"]
 
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+#: Printable ASCII but the quote and the backslash: text that needs no escaping at all (the
+#: common case, checked in one pass instead of character by character).
+_PLAIN = re.compile(r"[ !#-\[\]-~]*")
+_PLAIN_LINES = re.compile(r"[\n !#-\[\]-~]*")
 
 
 def _escape_code(char: str) -> str:
@@ -31,6 +36,8 @@ def py_string(text: str) -> str:
     Quotes, backslashes and every non-printable character (controls, bidi overrides, line
     separators) are escaped, so the literal is one line and shows what it holds.
     """
+    if _PLAIN.fullmatch(text):
+        return f'"{text}"'
     escaped = "".join(_ESCAPES.get(c) or (c if c.isprintable() else _escape_code(c)) for c in text)
     return f'"{escaped}"'
 
@@ -51,12 +58,16 @@ def docstring(text: str, indent: int = 4) -> str:
     Backslashes and double quotes are escaped, so the text can never close the literal;
     control characters are written as escapes.
     """
-    body = "".join(_escape_char(c) for c in text.strip())
+    body = text.strip()
+    if not _PLAIN_LINES.fullmatch(body):
+        body = "".join(_escape_char(c) for c in body)
     pad = " " * indent
     lines = body.split("\n")
     if len(lines) == 1:
         return f'"""{body}"""'
-    return '"""' + f"\n{pad}".join(line.rstrip() for line in lines) + f'\n{pad}"""'
+    # Lines lose trailing spaces, and blank lines stay empty: no trailing whitespace at all.
+    rest = "".join(f"\n{pad}{line}" if line else "\n" for line in map(str.rstrip, lines[1:]))
+    return f'"""{lines[0].rstrip()}{rest}\n{pad}"""'
 
 
 def environment(package: str, override: Path | None = None) -> jinja2.Environment:
@@ -78,6 +89,7 @@ def environment(package: str, override: Path | None = None) -> jinja2.Environmen
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
+        auto_reload=False,  # one run, one environment: no need to stat a template per use
     )
     env.filters["py_string"] = py_string
     env.filters["py_repr"] = repr

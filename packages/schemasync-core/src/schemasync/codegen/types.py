@@ -37,14 +37,20 @@ _DATETIME = PyType("datetime", _imp("datetime", "datetime"))
 _TIME = PyType("time", _imp("datetime", "time"))
 
 _SHARED: Mapping[str, PyType] = {
-    **dict.fromkeys(("int2", "int4", "int8", "oid"), _INT),
+    **dict.fromkeys(("int2", "int4", "int8"), _INT),
     **dict.fromkeys(("float4", "float8"), _FLOAT),
     "bool": _BOOL,
     **dict.fromkeys(("json", "jsonb"), JSON_VALUE),
 }
 
+# PostgreSQL's JSON (row_to_json, json_agg: what PostgREST sends) writes numeric as a number,
+# which json.loads reads as a float (an int when it has no fraction; int is a float to type
+# checkers), and oid as a string.
+_JSON: Mapping[str, PyType] = {**_SHARED, "numeric": _FLOAT}
+
 _PYTHON: Mapping[str, PyType] = {
     **_SHARED,
+    "oid": _INT,
     "numeric": _DECIMAL,
     "bytea": PyType("bytes"),
     "date": _DATE,
@@ -102,5 +108,5 @@ def schemasync_map_type(request: TypeRequest) -> PyType | None:
     ):
         return None
     if request.profile == "json":
-        return _SHARED.get(ref.name, _STR)
+        return _JSON.get(ref.name, _STR)
     return _python(ref.name) or _STR

@@ -1,0 +1,459 @@
+"""Writing generated files, the lock file and ``schema_version.py``.
+
+``write_files`` is all or nothing: every target is checked before the first byte is written,
+each file is replaced atomically (a temporary sibling renamed over it), files whose bytes
+would not change are not touched, and a file schemasync did not generate is never
+overwritten. The lock changes only when the schema does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import stat
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from schemasync import ir
+from schemasync.codegen.lock import (
+    Lock,
+    next_lock,
+    object_changes,
+    read_lock,
+    render_lock,
+    render_schema_version,
+)
+from schemasync.codegen.output import MARK, PlannedFile, header, write_files
+from schemasync.errors import ConfigError, OutputError
+
+NOW = dt.datetime(2024, 6, 1, 12, 30, 15, 999, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+LATER = NOW + dt.timedelta(days=3)
+TEMP_GLOB = "*.schemasync-tmp"
+
+
+def ours(text: str = "x = 1\n") -> bytes:
+    """The content of a generated file."""
+    return (header("0.1.0", "sha256:abc") + text).encode()
+
+
+def snapshot(root: Path) -> dict[str, tuple[bytes, int, int]]:
+    """Every file under ``root``: bytes, inode and modification time."""
+    return {
+        str(path.relative_to(root)): (
+            path.read_bytes(),
+            path.stat().st_ino,
+            path.stat().st_mtime_ns,
+        )
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def temp_files(root: Path) -> list[Path]:
+    """Temporary files left under ``root`` (pathlib's ``*`` matches hidden names too)."""
+    return sorted(root.rglob(TEMP_GLOB))
+
+
+# --- write_files -----------------------------------------------------------------------------
+
+
+def test_writes_new_files_and_their_folders(tmp_path: Path) -> None:
+    files = [
+        PlannedFile(tmp_path / "models" / "deep" / "a.py", ours("a = 1\n")),
+        PlannedFile(tmp_path / "b.py", ours("b = 2\n")),
+    ]
+
+    result = write_files(files)
+
+    assert result.written == [f.path for f in files]
+    assert result.unchanged == []
+    for planned in files:
+        assert planned.path.read_bytes() == planned.content
+        assert stat.S_IMODE(planned.path.stat().st_mode) == 0o644
+    assert temp_files(tmp_path) == []
+
+
+def test_unchanged_files_are_not_touched(tmp_path: Path) -> None:
+    files = [
+        PlannedFile(tmp_path / "a.py", ours("a = 1\n")),
+        PlannedFile(tmp_path / "b.py", ours()),
+    ]
+    write_files(files)
+    before = snapshot(tmp_path)
+
+    result = write_files(files)
+
+    assert result.written == []
+    assert result.unchanged == [f.path for f in files]
+    assert snapshot(tmp_path) == before
+
+
+def test_only_changed_files_are_replaced_by_an_atomic_rename(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.py", tmp_path / "b.py"
+    write_files([PlannedFile(a, ours("a = 1\n")), PlannedFile(b, ours("b = 1\n"))])
+    before = snapshot(tmp_path)
+
+    result = write_files([PlannedFile(a, ours("a = 2\n")), PlannedFile(b, ours("b = 1\n"))])
+
+    assert result.written == [a]
+    assert result.unchanged == [b]
+    after = snapshot(tmp_path)
+    assert after["b.py"] == before["b.py"]
+    assert after["a.py"][0] == ours("a = 2\n")
+    # A new inode: the file was renamed into place, not rewritten where it stood.
+    assert after["a.py"][1] != before["a.py"][1]
+    assert temp_files(tmp_path) == []
+
+
+def test_a_foreign_file_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    mine = tmp_path / "hand_written.py"
+    mine.write_text("# my own code\nVALUE = 1\n")
+    ours_before = tmp_path / "models.py"
+    ours_before.write_bytes(ours("old = 1\n"))
+    before = snapshot(tmp_path)
+    files = [
+        PlannedFile(tmp_path / "new" / "first.py", ours()),
+        PlannedFile(ours_before, ours("new = 1\n")),
+        PlannedFile(mine, ours()),
+    ]
+
+    with pytest.raises(OutputError) as caught:
+        write_files(files)
+
+    assert caught.value.message == f"refusing to overwrite {mine}: schemasync did not generate it"
+    assert caught.value.hint == "move the file away, or point the target's output elsewhere"
+    assert caught.value.exit_code == 8
+    assert snapshot(tmp_path) == before
+    assert not (tmp_path / "new").exists()
+
+
+def test_the_mark_must_be_near_the_top(tmp_path: Path) -> None:
+    late = tmp_path / "late.py"
+    late.write_text("#" * 600 + f"\n# {MARK}\n")
+
+    with pytest.raises(OutputError, match="refusing to overwrite"):
+        write_files([PlannedFile(late, ours())])
+
+    early = tmp_path / "early.py"
+    early.write_text("#!/usr/bin/env python\n" + f"# {MARK} 0.0.1 from schema x.\n")
+    assert write_files([PlannedFile(early, ours())]).written == [early]
+
+
+def test_a_folder_where_a_file_goes_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    (tmp_path / "models.py").mkdir()
+    files = [PlannedFile(tmp_path / "a.py", ours()), PlannedFile(tmp_path / "models.py", ours())]
+
+    with pytest.raises(OutputError) as caught:
+        write_files(files)
+
+    assert caught.value.message == f"cannot write {tmp_path / 'models.py'}: it is a folder"
+    assert not (tmp_path / "a.py").exists()
+
+
+def test_a_file_where_a_folder_goes_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    (tmp_path / "models").write_text("not a folder\n")
+    target = tmp_path / "models" / "pkg" / "a.py"
+    files = [PlannedFile(tmp_path / "first.py", ours()), PlannedFile(target, ours())]
+
+    with pytest.raises(OutputError) as caught:
+        write_files(files)
+
+    assert caught.value.message == (
+        f"cannot write {target}: {tmp_path / 'models'} is a file, not a folder"
+    )
+    assert not (tmp_path / "first.py").exists()
+
+
+def test_stale_temporary_files_of_a_killed_run_are_removed(tmp_path: Path) -> None:
+    stale = tmp_path / ".models.py.k1ll3d.schemasync-tmp"
+    stale.write_bytes(b"half a fi")
+    unrelated = tmp_path / ".models.py.swp"
+    unrelated.write_bytes(b"editor state")
+
+    write_files([PlannedFile(tmp_path / "models.py", ours())])
+
+    assert not stale.exists()
+    assert unrelated.read_bytes() == b"editor state"
+    assert temp_files(tmp_path) == []
+
+
+def test_a_failed_rename_leaves_the_old_file_and_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "models.py"
+    target.write_bytes(ours("old = 1\n"))
+
+    def fail(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", fail)
+
+    with pytest.raises(OutputError) as caught:
+        write_files([PlannedFile(target, ours("new = 1\n"))])
+
+    assert caught.value.message == f"cannot write {target}: No space left on device"
+    assert target.read_bytes() == ours("old = 1\n")
+    assert temp_files(tmp_path) == []
+
+
+def test_an_interrupted_write_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupt(fd: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupt)
+
+    with pytest.raises(KeyboardInterrupt):
+        write_files([PlannedFile(tmp_path / "models.py", ours())])
+
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- the lock --------------------------------------------------------------------------------
+
+
+def text_type() -> ir.TypeRef:
+    return ir.TypeRef(schema="pg_catalog", name="text", kind="base", sql="text")
+
+
+def table(name: str, *columns: str, schema: str = "public") -> ir.Relation:
+    return ir.Relation(
+        schema=schema,
+        name=name,
+        kind="table",
+        columns=tuple(ir.Column(name=c, type=text_type()) for c in columns),
+    )
+
+
+SCHEMA_1 = ir.Schema(
+    schemas=("public",),
+    enums=(ir.Enum(schema="public", name="status", labels=("a", "b")),),
+    relations=(
+        table("projects", "id", "name"),
+        table("tasks", "id"),
+        ir.Relation(schema="public", name="v", kind="view", columns=()),
+    ),
+)
+SCHEMA_2 = msgspec.structs.replace(
+    SCHEMA_1,
+    enums=(),
+    relations=(table("projects", "id", "name", "note"), table("tasks", "id"), table("zeta", "id")),
+)
+
+
+def first_lock(schema: ir.Schema = SCHEMA_1) -> Lock:
+    return next_lock(None, schema, ir.schema_hash(schema), "0.1.0", NOW)
+
+
+def test_first_lock() -> None:
+    lock = first_lock()
+
+    assert lock.schema_version == 1
+    assert lock.hash == ir.schema_hash(SCHEMA_1)
+    assert lock.schema == ir.canonicalize(SCHEMA_1)
+    assert lock.last_sync == "2024-06-01T10:30:15+00:00"  # UTC, whole seconds
+    assert lock.generated_by == f"{MARK} 0.1.0"
+    # One line per object, ordered by kind of object, then name.
+    assert lock.differences == (
+        "added enum public.status",
+        "added table public.projects",
+        "added table public.tasks",
+        "added view public.v",
+    )
+
+
+def test_next_lock_keeps_the_previous_lock_when_the_hash_is_unchanged() -> None:
+    previous = first_lock()
+
+    again = next_lock(previous, SCHEMA_1, ir.schema_hash(SCHEMA_1), "9.9.9", LATER)
+
+    assert again is previous
+
+
+def test_next_lock_bumps_the_version_and_records_what_changed() -> None:
+    previous = first_lock()
+
+    lock = next_lock(previous, SCHEMA_2, ir.schema_hash(SCHEMA_2), "0.2.0", LATER)
+
+    assert lock.schema_version == 2
+    assert lock.hash == ir.schema_hash(SCHEMA_2)
+    assert lock.schema == ir.canonicalize(SCHEMA_2)
+    assert lock.last_sync == "2024-06-04T10:30:15+00:00"
+    assert lock.generated_by == f"{MARK} 0.2.0"
+    assert lock.differences == (
+        "removed enum public.status",
+        "changed table public.projects",
+        "added table public.zeta",
+        "removed view public.v",
+    )
+
+
+def test_object_changes_names_every_kind_of_object() -> None:
+    ref = text_type()
+    schema = ir.Schema(
+        schemas=("public",),
+        domains=(ir.Domain(schema="public", name="d", base_type=ref),),
+        composite_types=(
+            ir.CompositeType(
+                schema="public", name="c", attributes=(ir.CompositeAttribute(name="x", type=ref),)
+            ),
+        ),
+        range_types=(ir.RangeType(schema="public", name="r", subtype=ref),),
+        relations=(
+            ir.Relation(schema="public", name="m", kind="materialized_view", columns=()),
+            ir.Relation(schema="public", name="p", kind="partitioned_table", columns=()),
+        ),
+        functions=(
+            ir.Function(
+                schema="public", name="f", identity_arguments="integer", arguments=(), returns="int"
+            ),
+        ),
+    )
+
+    assert object_changes(None, schema) == (
+        "added composite type public.c",
+        "added domain public.d",
+        "added function public.f(integer)",
+        "added materialized view public.m",
+        "added partitioned table public.p",
+        "added range type public.r",
+    )
+    assert object_changes(schema, schema) == ()
+
+
+def test_lock_round_trips_through_its_file(tmp_path: Path) -> None:
+    lock = first_lock()
+    path = tmp_path / "schemasync.lock"
+    path.write_bytes(render_lock(lock))
+
+    assert read_lock(path) == lock
+    assert render_lock(lock) == render_lock(first_lock())  # same lock, same bytes
+    assert path.read_bytes().startswith(b'{\n  "generated_by": ')
+
+
+def test_a_lock_file_is_recognised_as_generated(tmp_path: Path) -> None:
+    """After a schema change, the new lock replaces the old one."""
+    path = tmp_path / "schemasync.lock"
+    first = first_lock()
+    write_files([PlannedFile(path, render_lock(first))])
+    second = next_lock(first, SCHEMA_2, ir.schema_hash(SCHEMA_2), "0.1.0", LATER)
+
+    result = write_files([PlannedFile(path, render_lock(second))])
+
+    assert result.written == [path]
+    assert read_lock(path) == second
+
+
+def test_read_lock_without_a_file_is_none(tmp_path: Path) -> None:
+    assert read_lock(tmp_path / "schemasync.lock") is None
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(b"", id="empty"),
+        pytest.param(b"{not json", id="not-json"),
+        pytest.param(b'{"schema_version": 1}', id="missing-fields"),
+        pytest.param(b"[]", id="not-an-object"),
+        pytest.param(b'{"hello": "world"}', id="someone-else's"),
+        pytest.param(b"\xff\xfe\x00", id="binary"),
+    ],
+)
+def test_read_lock_on_a_corrupt_file_is_a_config_error(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "schemasync.lock"
+    path.write_bytes(content)
+
+    with pytest.raises(ConfigError) as caught:
+        read_lock(path)
+
+    assert caught.value.message.startswith(
+        f"{path} is not a schemasync lock file this version can read ("
+    )
+    assert caught.value.hint == (
+        "restore it from version control, or delete it to start a new history"
+    )
+
+
+def test_read_lock_on_a_truncated_lock_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "schemasync.lock"
+    data = render_lock(first_lock())
+    path.write_bytes(data[: len(data) // 2])
+
+    with pytest.raises(ConfigError, match="is not a schemasync lock file"):
+        read_lock(path)
+
+
+def test_read_lock_on_a_folder_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "schemasync.lock"
+    path.mkdir()
+
+    with pytest.raises(ConfigError, match=f"cannot read the lock file {path}: "):
+        read_lock(path)
+
+
+# --- schema_version.py -----------------------------------------------------------------------
+
+
+def run_module(source: bytes) -> dict[str, object]:
+    namespace: dict[str, object] = {}
+    exec(compile(source, "schema_version.py", "exec"), namespace)
+    return namespace
+
+
+def test_schema_version_module_holds_the_lock() -> None:
+    previous = first_lock()
+    lock = next_lock(previous, SCHEMA_2, ir.schema_hash(SCHEMA_2), "0.1.0", LATER)
+
+    source = render_schema_version(lock, "0.1.0")
+    constants = run_module(source)
+
+    assert source.decode().startswith(f"# {MARK} 0.1.0 from schema {lock.hash}.\n")
+    assert constants["SCHEMA_VERSION"] == 2
+    assert constants["LAST_SYNC"] == "2024-06-04T10:30:15+00:00"
+    assert constants["DB_HASH"] == ir.schema_hash(SCHEMA_2)
+    assert constants["TABLES_COUNT"] == 3
+    assert constants["ENUMS_COUNT"] == 0
+    assert constants["LAST_SYNC_DIFFERENCES"] == lock.differences
+    assert constants["__doc__"] == "The database schema the generated models were made from."
+
+
+def test_schema_version_module_of_a_first_sync() -> None:
+    constants = run_module(render_schema_version(first_lock(), "0.1.0"))
+
+    assert constants["SCHEMA_VERSION"] == 1
+    assert constants["TABLES_COUNT"] == 2  # views are not tables
+    assert constants["ENUMS_COUNT"] == 1
+    assert constants["LAST_SYNC_DIFFERENCES"] == first_lock().differences
+
+
+def test_schema_version_module_without_differences() -> None:
+    lock = msgspec.structs.replace(first_lock(), differences=())
+
+    source = render_schema_version(lock, "0.1.0")
+
+    assert b"LAST_SYNC_DIFFERENCES: Final[tuple[str, ...]] = ()\n" in source
+    assert run_module(source)["LAST_SYNC_DIFFERENCES"] == ()
+
+
+def test_schema_version_module_with_hostile_object_names() -> None:
+    name = 'x"); import os; ("\n\u2028\x00'
+    schema = ir.Schema(schemas=("public",), relations=(table(name, "id"),))
+    lock = first_lock(schema)
+
+    source = render_schema_version(lock, "0.1.0")
+    constants = run_module(source)
+
+    assert constants["LAST_SYNC_DIFFERENCES"] == (f"added table public.{name}",)
+    assert b"import os" not in source.split(b"LAST_SYNC_DIFFERENCES")[0]
+    for line in source.decode().split("\n"):
+        assert line.isprintable(), repr(line)
+
+
+def test_render_is_deterministic() -> None:
+    lock = first_lock()
+
+    assert render_schema_version(lock, "0.1.0") == render_schema_version(first_lock(), "0.1.0")
+    assert b"\r" not in render_schema_version(lock, "0.1.0")

@@ -1,0 +1,225 @@
+"""The template filters that put database text into generated code.
+
+Comments, labels and names come from whoever can run DDL. ``py_string`` must give a one-line
+literal holding exactly the text; ``docstring`` a docstring holding exactly the text
+(stripped, without trailing spaces on its lines) that nothing in the text can close early.
+"""
+
+from __future__ import annotations
+
+import ast
+import random
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from schemasync.codegen.render import docstring, environment, py_string
+
+HOSTILE = (
+    "",
+    "plain text",
+    'say "hi"',
+    "it's",
+    '"""',
+    "'''",
+    '""""""',
+    '"""; import os #',
+    '\\"""; import os #',
+    "back\\slash",
+    "ends with a backslash\\",
+    'ends with a quote"',
+    "\\n is not a newline",
+    "line one\nline two",
+    "crlf\r\nline",
+    "tab\there",
+    "nul\x00byte",
+    "escape \x1b[31mred\x1b[0m",
+    "delete\x7f",
+    "next line\x85",
+    "line\u2028separator",
+    "paragraph\u2029separator",
+    "bidi \u202eevil\u202c override",
+    "zero\u200bwidth",
+    "bom\ufeff",
+    "emoji 😀 and 🇫🇷",
+    "naïve café",
+    "日本語",
+    "lone \ud800 surrogate",
+    "{{ jinja }} {% raw %}",
+    "f'{x}'",
+    "\n\n  padded  \n\n",
+    "x\n\n\ny",
+    "indented\n    code\n\tblock",
+    'a\n"""\nimport os\n"""',
+    "trailing spaces   \nnext",
+)
+
+#: Pieces random texts are built from: every kind of character that needs care.
+PIECES = (
+    '"', "'", "\\", "\n", "\r", "\t", "\x00", "\x0b", "\x0c", "\x1b", "\x1c", "\x7f", "\x85",
+    "\xa0", "\u2028", "\u2029", "\u202e", "\u200b", "\ufeff", "\ud83d", "😀", "é", "日",
+    '"""', "'''", " ", "  ", "a", "Z", "0", "#", "{", "}", "%", "\u2013", "\\N", "x",
+)  # fmt: skip
+
+
+def random_texts(count: int, seed: int = 20240601) -> list[str]:
+    """``count`` texts of 0 to 20 pieces, the same every run."""
+    rng = random.Random(seed)
+    return ["".join(rng.choices(PIECES, k=rng.randint(0, 20))) for _ in range(count)]
+
+
+def expected_docstring(text: str) -> str:
+    """What a docstring keeps of ``text``: stripped, lines without trailing spaces."""
+    return "\n".join(line.rstrip(" ") for line in text.strip().split("\n"))
+
+
+def assert_printable_lines(source: str) -> None:
+    """Only ``\\n`` breaks lines, and nothing invisible or control is written raw."""
+    for line in source.split("\n"):
+        assert line.isprintable(), repr(line)
+
+
+# --- py_string -------------------------------------------------------------------------------
+
+
+def check_py_string(text: str) -> None:
+    literal = py_string(text)
+    assert literal.isprintable(), repr(literal)  # one line, nothing hidden
+    assert len(literal.splitlines()) == 1
+    node = ast.parse(literal, mode="eval").body
+    assert isinstance(node, ast.Constant)
+    assert node.value == text
+    assert eval(literal) == text
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_py_string_round_trips(text: str) -> None:
+    check_py_string(text)
+
+
+def test_py_string_round_trips_random_texts() -> None:
+    for text in random_texts(3000):
+        check_py_string(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "literal"),
+    [
+        ("plain", '"plain"'),
+        ("", '""'),
+        ('a"b', '"a\\"b"'),
+        ("a\\b", '"a\\\\b"'),
+        ("a\nb", '"a\\nb"'),
+        ("\x00", '"\\x00"'),
+        ("\x1b", '"\\x1b"'),
+        ("\x7f", '"\\x7f"'),
+        ("\u2028", '"\\u2028"'),
+        ("\u202e", '"\\u202e"'),
+        ("\U000e0041", '"\\U000e0041"'),
+        ("it's", '"it\'s"'),
+        ("😀 é", '"😀 é"'),
+    ],
+)
+def test_py_string_spelling(text: str, literal: str) -> None:
+    """Printable text is written as it is; the rest as the shortest escape."""
+    assert py_string(text) == literal
+
+
+# --- docstring -------------------------------------------------------------------------------
+
+
+def check_docstring(text: str) -> None:
+    expected = expected_docstring(text)
+    # A docstring of several lines closes on a line of its own.
+    closed = expected + "\n" if "\n" in expected else expected
+
+    module = docstring(text, 0) + "\n"
+    tree = ast.parse(module)
+    assert len(tree.body) == 1, module  # nothing broke out of the literal
+    assert ast.get_docstring(tree, clean=False) == closed
+    assert_printable_lines(module)
+
+    pad = " " * 4
+    cls = f"class C:\n    {docstring(text)}\n    x = 1\n"
+    tree = ast.parse(cls)
+    body = tree.body[0]
+    assert isinstance(body, ast.ClassDef)
+    assert len(body.body) == 2, cls
+    doc = ast.get_docstring(body, clean=False)
+    assert doc is not None
+    lines = doc.split("\n")
+    restored = "\n".join([lines[0], *(line.removeprefix(pad) for line in lines[1:])])
+    assert restored == closed
+    assert_printable_lines(cls)
+    for line in cls.split("\n"):
+        assert line == line.rstrip(), repr(line)  # no trailing whitespace anywhere
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_docstring_holds_exactly_the_text(text: str) -> None:
+    check_docstring(text)
+
+
+def test_docstring_holds_exactly_random_texts() -> None:
+    for text in random_texts(3000):
+        check_docstring(text)
+
+
+def test_docstring_cannot_be_broken_out_of() -> None:
+    comment = 'Nice table."""; import os; os.system("rm -rf /") #'
+
+    module = docstring(comment, 0) + "\nx = 1\n"
+    tree = ast.parse(module)
+
+    assert [type(node) for node in tree.body] == [ast.Expr, ast.Assign]
+    assert ast.get_docstring(tree) == comment
+    assert not any(isinstance(node, ast.Import) for node in ast.walk(tree))
+
+
+@pytest.mark.parametrize(
+    ("text", "indent", "literal"),
+    [
+        ("One line.", 4, '"""One line."""'),
+        ("  padded  ", 4, '"""padded"""'),
+        ('say "hi"', 0, '"""say \\"hi\\""""'),
+        ("first\nsecond", 4, '"""first\n    second\n    """'),
+        ("first\nsecond", 0, '"""first\nsecond\n"""'),
+        ("first  \n\nthird", 2, '"""first\n\n  third\n  """'),
+        ("tab\tand nul\x00", 4, '"""tab\\tand nul\\x00"""'),
+    ],
+)
+def test_docstring_layout(text: str, indent: int, literal: str) -> None:
+    assert docstring(text, indent) == literal
+
+
+# --- the environment -------------------------------------------------------------------------
+
+
+def test_environment_has_the_filters() -> None:
+    env = environment("schemasync.codegen")
+    template = env.from_string(
+        "{{ text | py_string }}\n{{ names | py_repr }}\n{{ text | docstring(0) }}\n"
+    )
+
+    out = template.render(text='a "b"\nc', names=("x", "y"))
+
+    assert out == '"a \\"b\\"\\nc"\n(\'x\', \'y\')\n"""a \\"b\\"\nc\n"""\n'
+
+
+def test_environment_override_folder_wins_name_by_name(tmp_path: Path) -> None:
+    (tmp_path / "json_value.py.j2").write_text("JsonValue = object  # mine\n")
+
+    env = environment("schemasync.codegen", tmp_path)
+
+    assert env.get_template("json_value.py.j2").render() == "JsonValue = object  # mine\n"
+    shipped = env.get_template("register.py.j2")
+    assert shipped.filename is not None
+    assert Path(shipped.filename).parent != tmp_path
+
+
+def test_environment_refuses_undefined_variables() -> None:
+    env = environment("schemasync.codegen")
+
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ missing }}").render()

@@ -1,0 +1,299 @@
+"""``schemasync run`` with the core alone: choosing emitters, and the run's file handling.
+
+The command-line cases run ``python -m schemasync run`` in a subprocess, in a project folder
+of its own, against a real database. The rest drive :func:`schemasync.run.run` in process
+with a small emitter defined here, so the lock file, ``schema_version.py`` and the
+all-or-nothing writing are covered whichever emitters are installed. The TypedDict emitter's
+runs are in tests/typeddict/test_run_typeddict.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pg import run_sql
+from schemasync import hookimpl, ir
+from schemasync.api import EmitContext, Emitter, GeneratedFile
+from schemasync.codegen.lock import read_lock
+from schemasync.codegen.output import MARK
+from schemasync.config import Config, load_config
+from schemasync.errors import ConfigError, OutputError, PluginError
+from schemasync.pipeline import SourceChoice, read_schema
+from schemasync.plugins import KNOWN_EMITTER_PACKAGES, PluginHost, load_plugins
+from schemasync.run import choose_emitters, run
+
+SCHEMA_SQL = """
+CREATE TYPE public.task_status AS ENUM ('todo', 'done');
+CREATE TABLE public.projects (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name text NOT NULL,
+    status public.task_status NOT NULL DEFAULT 'todo'
+);
+"""
+NOW = dt.datetime(2024, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, cwd: Path, dsn: str) -> Result:
+    """``python -m schemasync ARGS`` in ``cwd`` with ``DATABASE_URL`` set to ``dsn``."""
+    environ = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("SUPABASE_DB_URL", "DATABASE_URL") and not name.startswith("PG")
+    }
+    environ["DATABASE_URL"] = dsn
+    done = subprocess.run(
+        [sys.executable, "-m", "schemasync", *args],
+        cwd=cwd,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    return Result(done.returncode, done.stdout, done.stderr)
+
+
+def project(root: Path, settings: str = "") -> Path:
+    """A project folder whose pyproject.toml holds ``settings`` under [tool.schemasync]."""
+    (root / "pyproject.toml").write_text(
+        f'[project]\nname = "app"\nversion = "0"\n\n[tool.schemasync]\n{settings}'
+    )
+    return root
+
+
+def files_in(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def installed_emitters() -> list[str]:
+    return sorted(load_plugins().emitters())
+
+
+def missing_first_party_emitter() -> tuple[str, str]:
+    """A first-party emitter this environment does not have, and its distribution."""
+    missing = sorted(set(KNOWN_EMITTER_PACKAGES) - set(installed_emitters()))
+    assert missing, "every first-party emitter is installed; this test needs one that is not"
+    return missing[0], KNOWN_EMITTER_PACKAGES[missing[0]]
+
+
+# --- choosing emitters on the command line ---------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("where", ["option", "config"])
+def test_an_emitter_that_is_not_installed_names_the_package(
+    pg_dsn: str, tmp_path: Path, where: str
+) -> None:
+    run_sql(pg_dsn, SCHEMA_SQL)
+    name, package = missing_first_party_emitter()
+    root = project(tmp_path, f'emit = ["{name}"]\n' if where == "config" else "")
+    args = ["run", "--emit", name] if where == "option" else ["run"]
+
+    result = run_cli(*args, cwd=root, dsn=pg_dsn)
+
+    assert result.code == 6, result.stderr
+    assert result.stdout == ""
+    installed = ", ".join(installed_emitters()) or "none"
+    assert result.stderr.splitlines() == [
+        f"error: the {name!r} emitter is not installed (installed emitters: {installed})",
+        f"  hint: install it with: pip install {package}",
+    ]
+    assert files_in(root) == ["pyproject.toml"]
+
+
+@pytest.mark.postgres
+def test_an_unknown_emitter_is_a_plugin_error_without_a_package_hint(
+    pg_dsn: str, tmp_path: Path
+) -> None:
+    root = project(tmp_path)
+
+    result = run_cli("run", "--emit", "no-such-emitter", cwd=root, dsn=pg_dsn)
+
+    assert result.code == 6, result.stderr
+    installed = ", ".join(installed_emitters()) or "none"
+    assert result.stderr.splitlines() == [
+        f"error: no emitter named 'no-such-emitter' is installed (installed emitters: {installed})"
+    ]
+    assert files_in(root) == ["pyproject.toml"]
+
+
+@pytest.mark.postgres
+def test_nothing_to_emit_is_a_usage_error_with_a_hint(pg_dsn: str, tmp_path: Path) -> None:
+    run_sql(pg_dsn, SCHEMA_SQL)
+    root = project(tmp_path, "include_schemas = ['public']\n")
+
+    result = run_cli("run", "--emit", " , ", cwd=root, dsn=pg_dsn)
+
+    assert result.code == 2, result.stderr
+    assert result.stdout == ""
+    installed = ", ".join(installed_emitters()) or "none"
+    assert result.stderr.splitlines() == [
+        "error: nothing to emit",
+        "  hint: pass --emit NAME[,NAME...] or set emit = [...] in the config "
+        f"(installed: {installed})",
+    ]
+    assert files_in(root) == ["pyproject.toml"]
+
+
+# --- the run itself, with an emitter of the test's own ---------------------------------------
+
+
+class TableList(Emitter):
+    """Writes one line per relation, under the generated-file header."""
+
+    name = "table-list"
+    package = "schemasync-tests"
+
+    def emit(self, schema: ir.Schema, context: EmitContext) -> Sequence[GeneratedFile]:
+        lines = "".join(f"{r.qualified_name}\n" for r in schema.relations)
+        return [GeneratedFile("tables.txt", (context.header() + lines).encode())]
+
+
+class Failing(Emitter):
+    """Fails after the emitters before it have rendered their files."""
+
+    name = "failing"
+    package = "schemasync-tests"
+
+    def emit(self, schema: ir.Schema, context: EmitContext) -> Sequence[GeneratedFile]:
+        raise ConfigError("the failing emitter failed")
+
+
+class EmittersPlugin:
+    """Registers the emitters above."""
+
+    @hookimpl
+    def schemasync_emitters(self) -> list[Emitter]:
+        return [TableList(), Failing()]
+
+
+def host() -> PluginHost:
+    return load_plugins(extra=[("test-emitters", EmittersPlugin())])
+
+
+def sync(config: Config, dsn: str, emit: Sequence[str] = (), now: dt.datetime = NOW) -> int:
+    """Read the database and run; returns how many files were written."""
+    plugins = host()
+    schema = read_schema(plugins, config, SourceChoice(target=dsn))
+    result = run(plugins, config, schema, choose_emitters(plugins, config, emit), now=now)
+    return len(result.written.written)
+
+
+def configured(root: Path, settings: str = 'emit = ["table-list"]\n') -> Config:
+    return load_config(start=project(root, settings))
+
+
+@pytest.mark.postgres
+def test_a_schema_change_rewrites_the_lock_and_bumps_the_version(
+    pg_dsn: str, tmp_path: Path
+) -> None:
+    run_sql(pg_dsn, SCHEMA_SQL)
+    config = configured(tmp_path)
+
+    assert sync(config, pg_dsn) == 3
+    first = read_lock(tmp_path / "schemasync.lock")
+    assert first is not None
+    assert first.schema_version == 1
+    assert (
+        (tmp_path / "models" / "table-list" / "tables.txt")
+        .read_text()
+        .endswith("public.projects\n")
+    )
+
+    run_sql(pg_dsn, "CREATE TABLE public.tasks (id int PRIMARY KEY);")
+    assert sync(config, pg_dsn, now=NOW + dt.timedelta(hours=1)) == 3
+
+    second = read_lock(tmp_path / "schemasync.lock")
+    assert second is not None
+    assert second.schema_version == 2
+    assert second.differences == ("added table public.tasks",)
+    assert second.last_sync == "2024-06-01T13:00:00+00:00"
+    assert second.generated_by.startswith(MARK)
+    assert second.schema == read_schema(host(), config, SourceChoice(target=pg_dsn))
+    version = (tmp_path / "schema_version.py").read_text()
+    assert "SCHEMA_VERSION: Final = 2\n" in version
+    assert f'DB_HASH: Final = "{second.hash}"\n' in version
+
+    assert sync(config, pg_dsn, now=NOW + dt.timedelta(hours=2)) == 0
+
+
+@pytest.mark.postgres
+def test_a_failing_emitter_leaves_everything_as_it_was(pg_dsn: str, tmp_path: Path) -> None:
+    run_sql(pg_dsn, SCHEMA_SQL)
+    config = configured(tmp_path, 'emit = ["table-list", "failing"]\n')
+
+    with pytest.raises(ConfigError, match="the failing emitter failed"):
+        sync(config, pg_dsn)
+
+    assert files_in(tmp_path) == ["pyproject.toml"]
+
+
+@pytest.mark.postgres
+def test_a_foreign_file_stops_the_run_before_anything_is_written(
+    pg_dsn: str, tmp_path: Path
+) -> None:
+    run_sql(pg_dsn, SCHEMA_SQL)
+    config = configured(tmp_path)
+    # The last file of the plan: every other one would have been written before it.
+    (tmp_path / "schema_version.py").write_text("VERSION = 'mine'\n")
+
+    with pytest.raises(OutputError) as caught:
+        sync(config, pg_dsn)
+
+    assert caught.value.message == (
+        f"refusing to overwrite {tmp_path / 'schema_version.py'}: schemasync did not generate it"
+    )
+
+    assert files_in(tmp_path) == ["pyproject.toml", "schema_version.py"]
+    assert (tmp_path / "schema_version.py").read_text() == "VERSION = 'mine'\n"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (
+            '[tool.schemasync.emitters.table-list]\noutput = "../elsewhere"\n',
+            "output '../elsewhere' must be a path inside the project",
+        ),
+        ('lock_file = "/tmp/schemasync.lock"\n', "lock_file '/tmp/schemasync.lock' must be a path"),
+        ('version_file = "../v.py"\n', "version_file '../v.py' must be a path inside the project"),
+    ],
+)
+def test_paths_outside_the_project_are_refused(
+    pg_dsn: str, tmp_path: Path, settings: str, message: str
+) -> None:
+    root = tmp_path / "app"
+    root.mkdir()
+    config = configured(root, 'emit = ["table-list"]\n' + settings)
+
+    with pytest.raises(ConfigError, match=message):
+        sync(config, pg_dsn)
+
+    assert files_in(tmp_path) == ["app/pyproject.toml"]
+
+
+def test_choose_emitters_prefers_the_command_line(tmp_path: Path) -> None:
+    config = configured(tmp_path, 'emit = ["failing"]\n')
+
+    chosen = choose_emitters(host(), config, ["table-list", "table-list"])
+
+    assert [e.name for e in chosen] == ["table-list"]
+    assert [e.name for e in choose_emitters(host(), config, [])] == ["failing"]
+    with pytest.raises(PluginError, match="no emitter named 'nope'"):
+        choose_emitters(host(), config, ["nope"])

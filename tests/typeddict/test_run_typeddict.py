@@ -1,0 +1,435 @@
+"""``schemasync run --emit typeddict`` end to end: a real database, the CLI in a subprocess.
+
+Each test works in a project folder of its own (a pyproject.toml with [tool.schemasync]) and
+checks what lands on disk: which files are written, which are left alone (same bytes, same
+inode, same modification time), the lock file and ``schema_version.py``, and that a run
+that fails writes nothing at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import runpy
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pg import run_sql
+from schemasync import ir
+from schemasync.codegen.lock import read_lock
+
+pytestmark = pytest.mark.postgres
+
+SCHEMA_SQL = """
+CREATE SCHEMA billing;
+CREATE TYPE public.task_status AS ENUM ('todo', 'in progress', 'done');
+CREATE TABLE public.projects (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name text NOT NULL,
+    status public.task_status NOT NULL DEFAULT 'todo',
+    "due on" date
+);
+CREATE TABLE billing.invoices (
+    id integer PRIMARY KEY,
+    project_id bigint REFERENCES public.projects (id),
+    amount numeric(10, 2) NOT NULL
+);
+"""
+MODELS = "models/typeddict"
+LOCK = "schemasync.lock"
+VERSION = "schema_version.py"
+PACKAGE = '[tool.schemasync.emitters.typeddict]\nlayout = "package"\n'
+
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+    def wrote(self) -> set[str]:
+        """The files the run reported writing, relative to the project."""
+        return {
+            line.removeprefix("wrote ")
+            for line in self.stdout.splitlines()
+            if line.startswith("wrote ")
+        }
+
+    def summary(self) -> str:
+        """The last line: counts, schema version and hash."""
+        return self.stdout.splitlines()[-1]
+
+
+def run_cli(*args: str, cwd: Path, dsn: str, env: dict[str, str] | None = None) -> Result:
+    """``python -m schemasync ARGS`` in ``cwd`` with ``DATABASE_URL`` set to ``dsn``."""
+    environ = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("SUPABASE_DB_URL", "DATABASE_URL") and not name.startswith("PG")
+    }
+    environ["DATABASE_URL"] = dsn
+    environ.update(env or {})
+    done = subprocess.run(
+        [sys.executable, "-m", "schemasync", *args],
+        cwd=cwd,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    return Result(done.returncode, done.stdout, done.stderr)
+
+
+def project(root: Path, settings: str = "") -> Path:
+    """``root`` with a pyproject.toml emitting TypedDicts, plus ``settings``."""
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "app"\nversion = "0"\n\n'
+        f'[tool.schemasync]\nemit = ["typeddict"]\n\n{settings}'
+    )
+    return root
+
+
+@pytest.fixture
+def dsn(pg_dsn: str) -> str:
+    """A database holding SCHEMA_SQL."""
+    run_sql(pg_dsn, SCHEMA_SQL)
+    return pg_dsn
+
+
+def state(root: Path) -> dict[str, tuple[bytes, int, int]]:
+    """Every file under ``root``: its bytes, inode and modification time."""
+    found = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            info = path.stat()
+            found[path.relative_to(root).as_posix()] = (
+                path.read_bytes(),
+                info.st_ino,
+                info.st_mtime_ns,
+            )
+    return found
+
+
+def temp_files(root: Path) -> list[Path]:
+    return sorted(root.rglob("*.schemasync-tmp"))
+
+
+def inspected(root: Path, dsn: str) -> ir.Schema:
+    """The schema ``schemasync inspect`` reads with the project's settings."""
+    result = run_cli("inspect", cwd=root, dsn=dsn)
+    assert result.code == 0, result.stderr
+    return ir.decode_schema(result.stdout)
+
+
+def constants(root: Path) -> dict[str, object]:
+    return runpy.run_path(str(root / VERSION))
+
+
+def ok(result: Result) -> Result:
+    assert result.code == 0, result.stderr
+    assert result.stderr == ""
+    return result
+
+
+# --- reruns ----------------------------------------------------------------------------------
+
+
+def test_first_run_writes_the_models_the_lock_and_schema_version(dsn: str, tmp_path: Path) -> None:
+    root = project(tmp_path)
+
+    result = ok(run_cli("run", cwd=root, dsn=dsn))
+
+    schema_hash = ir.schema_hash(inspected(root, dsn))
+    assert result.stdout.splitlines() == [
+        f"wrote {MODELS}/models.py",
+        f"wrote {LOCK}",
+        f"wrote {VERSION}",
+        f"3 written, 0 unchanged; schema version 1 ({schema_hash[:19]})",
+    ]
+    assert sorted(state(root)) == sorted([LOCK, f"{MODELS}/models.py", "pyproject.toml", VERSION])
+    compile((root / MODELS / "models.py").read_bytes(), "models.py", "exec")
+    values = constants(root)
+    assert values["SCHEMA_VERSION"] == 1
+    assert values["DB_HASH"] == schema_hash
+    assert values["TABLES_COUNT"] == 2
+    assert values["ENUMS_COUNT"] == 1
+    assert values["LAST_SYNC_DIFFERENCES"] == (
+        "added enum public.task_status",
+        "added table billing.invoices",
+        "added table public.projects",
+    )
+
+
+def test_a_second_run_on_an_unchanged_database_writes_nothing(dsn: str, tmp_path: Path) -> None:
+    root = project(tmp_path, PACKAGE)
+    first = ok(run_cli("run", cwd=root, dsn=dsn))
+    before = state(root)
+
+    second = ok(run_cli("run", cwd=root, dsn=dsn))
+
+    assert second.wrote() == set()
+    written = len(first.wrote())
+    assert (
+        second.stdout
+        == first.stdout.splitlines()[-1].replace(
+            f"{written} written, 0 unchanged", f"0 written, {written} unchanged"
+        )
+        + "\n"
+    )
+    assert state(root) == before  # same bytes, inodes and modification times
+
+
+def test_a_schema_change_rewrites_what_changed_and_bumps_the_version(
+    dsn: str, tmp_path: Path
+) -> None:
+    root = project(tmp_path)
+    ok(run_cli("run", cwd=root, dsn=dsn))
+    before = state(root)
+    first_sync = constants(root)["LAST_SYNC"]
+    run_sql(
+        dsn,
+        "ALTER TABLE public.projects ADD COLUMN note text;"
+        "CREATE TABLE public.tasks (id integer PRIMARY KEY, title text NOT NULL);",
+    )
+
+    result = ok(run_cli("run", cwd=root, dsn=dsn))
+
+    after = state(root)
+    changed = {path for path in after if after[path][0] != before[path][0]}
+    assert result.wrote() == changed == {f"{MODELS}/models.py", LOCK, VERSION}
+    for path in changed:
+        assert after[path][1] != before[path][1], path  # renamed into place
+    schema = inspected(root, dsn)
+    schema_hash = ir.schema_hash(schema)
+    assert result.summary() == f"3 written, 0 unchanged; schema version 2 ({schema_hash[:19]})"
+
+    values = constants(root)
+    assert values["SCHEMA_VERSION"] == 2
+    assert values["DB_HASH"] == schema_hash
+    assert values["TABLES_COUNT"] == 3
+    assert str(values["LAST_SYNC"]) >= str(first_sync)  # ISO 8601 UTC: sorts as time does
+    assert values["LAST_SYNC_DIFFERENCES"] == (
+        "changed table public.projects",
+        "added table public.tasks",
+    )
+    lock = read_lock(root / LOCK)
+    assert lock is not None
+    assert lock.schema_version == 2
+    assert lock.hash == schema_hash
+    assert lock.schema == schema
+    assert lock.differences == values["LAST_SYNC_DIFFERENCES"]
+    models = (root / MODELS / "models.py").read_text()
+    assert "class TaskRow(TypedDict):" in models
+    assert '"note": str | None,' in models
+
+
+def test_an_option_change_rewrites_only_the_files_whose_bytes_change(
+    dsn: str, tmp_path: Path
+) -> None:
+    root = project(tmp_path, PACKAGE)
+    ok(run_cli("run", cwd=root, dsn=dsn))
+    before = state(root)
+    project(root, PACKAGE + 'enum_style = "str-enum"\n')
+
+    result = ok(run_cli("run", cwd=root, dsn=dsn))
+
+    after = state(root)
+    changed = {path for path in after if after[path][0] != before[path][0]}
+    assert result.wrote() == changed - {"pyproject.toml"}
+    assert f"{MODELS}/_types.py" in changed
+    assert "class TaskStatus(str, Enum):" in (root / MODELS / "_types.py").read_text()
+    # The schema did not change: same lock, same schema_version.py, same version.
+    for path in (LOCK, VERSION, f"{MODELS}/billing.py"):
+        assert after[path] == before[path], path
+    assert result.summary().endswith(f"schema version 1 ({constants(root)['DB_HASH']!s:.19})")
+
+
+# --- nothing written when the run fails ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("settings", "foreign"),
+    [
+        pytest.param("", f"{MODELS}/models.py", id="module"),
+        # Written after _types.py and billing.py, were the checks not made first.
+        pytest.param(PACKAGE, f"{MODELS}/public.py", id="package-module"),
+        pytest.param(PACKAGE, VERSION, id="last-file"),
+    ],
+)
+def test_a_file_schemasync_did_not_generate_is_refused_and_nothing_is_written(
+    dsn: str, tmp_path: Path, settings: str, foreign: str
+) -> None:
+    root = project(tmp_path, settings)
+    mine = root / foreign
+    mine.parent.mkdir(parents=True, exist_ok=True)
+    mine.write_text('"""Hand-written."""\n\nVALUE = 1\n')
+    before = state(root)
+
+    result = run_cli("run", cwd=root, dsn=dsn)
+
+    assert result.code == 8, result.stderr
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"error: refusing to overwrite {mine}: schemasync did not generate it",
+        "  hint: move the file away, or point the target's output elsewhere",
+    ]
+    assert state(root) == before
+    assert temp_files(root) == []
+
+
+def test_a_stale_temporary_file_of_a_killed_run_is_removed(dsn: str, tmp_path: Path) -> None:
+    root = project(tmp_path)
+    ok(run_cli("run", cwd=root, dsn=dsn))
+    # A run killed while writing models.py after the schema changed.
+    run_sql(dsn, "ALTER TABLE public.projects ADD COLUMN note text;")
+    stale = root / MODELS / ".models.py.x1y2z3ab.schemasync-tmp"
+    stale.write_bytes(b"# Generated by schemasync 0.1.0 from schema sha256:0\nclass Half")
+
+    result = ok(run_cli("run", cwd=root, dsn=dsn))
+
+    assert f"{MODELS}/models.py" in result.wrote()
+    assert not stale.exists()
+    assert temp_files(root) == []
+    assert '"note": str | None,' in (root / MODELS / "models.py").read_text()
+
+
+# --- options ---------------------------------------------------------------------------------
+
+
+def test_a_template_folder_replaces_the_emitters_templates_name_by_name(
+    dsn: str, tmp_path: Path
+) -> None:
+    root = project(tmp_path, '[tool.schemasync.emitters.typeddict]\ntemplates = "templates"\n')
+    (root / "templates").mkdir()
+    (root / "templates" / "enum.py.j2").write_text(
+        "# Custom enum template for {{ enum.qualified_name | py_string }}.\n"
+        "{{ enum.name }}: TypeAlias = Literal["
+        '{{ enum.members | map(attribute="1") | map("py_string") | join(", ") }}]\n'
+    )
+
+    ok(run_cli("run", cwd=root, dsn=dsn))
+
+    models = (root / MODELS / "models.py").read_text()
+    assert (
+        '# Custom enum template for "public.task_status".\n'
+        'TaskStatus: TypeAlias = Literal["todo", "in progress", "done"]\n'
+    ) in models
+    assert "class InvoiceRow(TypedDict):" in models  # the shipped typeddict.py.j2
+    compile(models, "models.py", "exec")
+
+
+@pytest.mark.parametrize(
+    ("option", "key", "problem"),
+    [
+        ('enum_stlye = "literal"', "enum_stlye", "unknown key"),
+        ('enum-style = "pascal"', "enum_style", "invalid enum value 'pascal'"),
+        ('layout = "flat"', "layout", "invalid enum value 'flat'"),
+        ("target_python = 3.12", "target_python", "expected `str`, got `float`"),
+        ("output = 1", "output", "expected `str | null`, got `int`"),
+    ],
+)
+def test_bad_emitter_options_are_config_errors_naming_the_key(
+    dsn: str, tmp_path: Path, option: str, key: str, problem: str
+) -> None:
+    root = project(tmp_path, f"[tool.schemasync.emitters.typeddict]\n{option}\n")
+
+    result = run_cli("run", cwd=root, dsn=dsn)
+
+    assert result.code == 3, result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert f"'{key}'" in lines[0]
+    assert problem in lines[0]
+    assert "[emitters.typeddict]" in lines[0]
+    assert str(root / "pyproject.toml") in lines[0]
+    assert sorted(state(root)) == ["pyproject.toml"]
+
+
+def test_strenum_needs_python_3_11(dsn: str, tmp_path: Path) -> None:
+    root = project(tmp_path, '[tool.schemasync.emitters.typeddict]\nenum_style = "strenum"\n')
+
+    result = run_cli("run", cwd=root, dsn=dsn)
+
+    assert result.code == 3, result.stderr
+    assert (
+        result.stderr.splitlines()[0] == "error: enum_style 'strenum' needs Python 3.11 (StrEnum)"
+    )
+    assert sorted(state(root)) == ["pyproject.toml"]
+
+
+# --- layouts ---------------------------------------------------------------------------------
+
+CHECK_PACKAGE = """
+import json, typing
+import dbmodels
+from dbmodels import billing, public, _types
+
+print(json.dumps({
+    "exports": sorted(name for name in vars(dbmodels) if not name.startswith("_")),
+    "same": dbmodels.InvoiceRow is billing.InvoiceRow and dbmodels.TaskStatus is _types.TaskStatus,
+    "labels": list(typing.get_args(dbmodels.TaskStatus)),
+    "project_insert": [
+        sorted(public.ProjectInsert.__required_keys__),
+        sorted(public.ProjectInsert.__optional_keys__),
+    ],
+    "invoice_row": sorted(billing.InvoiceRow.__required_keys__),
+    "invoice_update": sorted(billing.InvoiceUpdate.__optional_keys__),
+}))
+"""
+
+
+def test_package_layout_writes_a_module_per_schema_and_imports(dsn: str, tmp_path: Path) -> None:
+    root = project(
+        tmp_path,
+        '[tool.schemasync.emitters.typeddict]\nlayout = "package"\noutput = "src/dbmodels"\n',
+    )
+
+    result = ok(run_cli("run", cwd=root, dsn=dsn))
+
+    package = root / "src" / "dbmodels"
+    assert sorted(p.name for p in package.iterdir()) == [
+        "__init__.py",
+        "_types.py",
+        "billing.py",
+        "public.py",
+    ]
+    assert result.wrote() == {
+        f"src/dbmodels/{name}" for name in ("__init__.py", "_types.py", "billing.py", "public.py")
+    } | {LOCK, VERSION}
+    assert "TaskStatus" in (package / "_types.py").read_text()
+    assert "class InvoiceRow(TypedDict):" in (package / "billing.py").read_text()
+    assert "from ._types import TaskStatus" in (package / "public.py").read_text()
+
+    done = subprocess.run(
+        [sys.executable, "-c", CHECK_PACKAGE],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root / "src")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert {
+        "InvoiceInsert",
+        "InvoiceRow",
+        "InvoiceUpdate",
+        "ProjectInsert",
+        "ProjectRow",
+        "ProjectUpdate",
+        "TaskStatus",
+    } <= set(found["exports"])
+    assert found["same"] is True
+    assert found["labels"] == ["todo", "in progress", "done"]
+    assert found["project_insert"] == [["name"], ["due on", "status"]]
+    assert found["invoice_row"] == ["amount", "id", "project_id"]
+    assert found["invoice_update"] == ["amount", "id", "project_id"]
