@@ -433,3 +433,66 @@ def test_package_layout_writes_a_module_per_schema_and_imports(dsn: str, tmp_pat
     assert found["project_insert"] == [["name"], ["due on", "status"]]
     assert found["invoice_row"] == ["amount", "id", "project_id"]
     assert found["invoice_update"] == ["amount", "id", "project_id"]
+
+
+# --- overrides: config first, then plugins, then the defaults -------------------------------
+
+
+def test_config_naming_and_type_overrides_shape_the_models(dsn: str, tmp_path: Path) -> None:
+    root = project(
+        tmp_path,
+        "[tool.schemasync.naming]\n"
+        '"public.task_status" = "Progress"\n'
+        '"public.projects:row" = "ProjectRecord"\n\n'
+        "[tool.schemasync.types]\n"
+        '"pg_catalog.numeric" = "float"\n'
+        '"pg_catalog.date" = { annotation = "Day", imports = ["app.calendar.Day"] }\n',
+    )
+    ok(run_cli("run", cwd=root, dsn=dsn))
+    text = (root / MODELS / "models.py").read_text()
+    assert "Progress: TypeAlias = Literal[" in text
+    # "due on" is not an identifier: the functional syntax keeps the key exact.
+    assert 'ProjectRecord = TypedDict(\n    "ProjectRecord",' in text
+    assert '"status": Progress,' in text
+    assert '"due on": Day | None,' in text
+    assert "from app.calendar import Day" in text
+    assert "ProjectInsert" in text  # only the Row was renamed
+    assert "amount: float" in text
+    assert "Decimal" not in text
+
+
+def test_override_that_is_not_an_identifier_is_a_config_error(dsn: str, tmp_path: Path) -> None:
+    root = project(tmp_path, '[tool.schemasync.naming]\n"public.task_status" = "not valid"\n')
+    result = run_cli("run", cwd=root, dsn=dsn)
+    assert result.code == 3
+    assert "naming override 'public.task_status' = 'not valid'" in result.stderr
+    assert not (root / MODELS).exists()
+
+
+def test_a_type_mapping_plugin_overrides_the_default(dsn: str) -> None:
+    import psycopg
+
+    from schemasync import hookimpl
+    from schemasync.api import PyType, TypeRequest
+    from schemasync.config import Config
+    from schemasync.introspect import introspect
+    from schemasync.plugins import load_plugins
+    from schemasync.run import emit_context
+
+    class MoneyAsStr:
+        @hookimpl
+        def schemasync_map_type(self, request: TypeRequest) -> PyType | None:
+            if request.type.name == "numeric":
+                return PyType("MoneyText", (("app.money", "MoneyText"),))
+            return None
+
+    host = load_plugins()
+    host.register(MoneyAsStr(), "money-as-str")
+    with psycopg.connect(dsn) as conn:
+        schema = introspect(conn)
+    emitter = host.emitter("typeddict")
+    context = emit_context(host, Config(), emitter, emitter.options_type(), ir.schema_hash(schema))
+    (generated,) = emitter.emit(schema, context)
+    text = generated.content.decode()
+    assert "from app.money import MoneyText" in text
+    assert "amount: MoneyText" in text
