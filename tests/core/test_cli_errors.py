@@ -9,10 +9,7 @@ never the password: every DSN here carries one, so every case also proves the re
 from __future__ import annotations
 
 import json
-import os
 import socket
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +20,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from cli import Result, run_cli
 from pg import PgServer, run_sql
 from schemasync import ir
 from schemasync.engine import TemporaryServer
@@ -36,37 +34,6 @@ ROLE = "schemasync_pw_user"
 DEFAULT_SOURCE = "$SUPABASE_DB_URL or $DATABASE_URL"
 #: A name that can never resolve (RFC 6761).
 UNRESOLVABLE = "db.schemasync-test.invalid"
-
-
-@dataclass(frozen=True)
-class Result:
-    code: int
-    stdout: str
-    stderr: str
-
-
-def run_cli(
-    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 90
-) -> Result:
-    """``python -m schemasync ARGS`` in ``cwd``, with no DSN but the ones in ``env``."""
-    environ = {
-        name: value
-        for name, value in os.environ.items()
-        # libpq's own variables (PGPASSWORD, PGHOST...) would change what a DSN means.
-        if name not in ("SUPABASE_DB_URL", "DATABASE_URL") and not name.startswith("PG")
-    }
-    environ["PGPASSFILE"] = str(cwd / "no-such-pgpass")
-    environ.update(env or {})
-    completed = subprocess.run(
-        [sys.executable, "-m", "schemasync", *args],
-        cwd=cwd,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    return Result(completed.returncode, completed.stdout, completed.stderr)
 
 
 def assert_no_secret(result: Result, secret: str = PASSWORD) -> None:

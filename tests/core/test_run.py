@@ -10,15 +10,12 @@ runs are in tests/typeddict/test_run_typeddict.py.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from cli import run_cli
 from pg import run_sql
 from schemasync import hookimpl, ir
 from schemasync.api import EmitContext, Emitter, GeneratedFile
@@ -39,33 +36,6 @@ CREATE TABLE public.projects (
 );
 """
 NOW = dt.datetime(2024, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
-
-
-@dataclass(frozen=True)
-class Result:
-    code: int
-    stdout: str
-    stderr: str
-
-
-def run_cli(*args: str, cwd: Path, dsn: str) -> Result:
-    """``python -m schemasync ARGS`` in ``cwd`` with ``DATABASE_URL`` set to ``dsn``."""
-    environ = {
-        name: value
-        for name, value in os.environ.items()
-        if name not in ("SUPABASE_DB_URL", "DATABASE_URL") and not name.startswith("PG")
-    }
-    environ["DATABASE_URL"] = dsn
-    done = subprocess.run(
-        [sys.executable, "-m", "schemasync", *args],
-        cwd=cwd,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    return Result(done.returncode, done.stdout, done.stderr)
 
 
 def project(root: Path, settings: str = "") -> Path:

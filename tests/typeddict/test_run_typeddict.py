@@ -13,11 +13,11 @@ import os
 import runpy
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from cli import Result, run_cli
 from pg import run_sql
 from schemasync import ir
 from schemasync.codegen.lock import read_lock
@@ -43,46 +43,6 @@ MODELS = "models/typeddict"
 LOCK = "schemasync.lock"
 VERSION = "schema_version.py"
 PACKAGE = '[tool.schemasync.emitters.typeddict]\nlayout = "package"\n'
-
-
-@dataclass(frozen=True)
-class Result:
-    code: int
-    stdout: str
-    stderr: str
-
-    def wrote(self) -> set[str]:
-        """The files the run reported writing, relative to the project."""
-        return {
-            line.removeprefix("wrote ")
-            for line in self.stdout.splitlines()
-            if line.startswith("wrote ")
-        }
-
-    def summary(self) -> str:
-        """The last line: counts, schema version and hash."""
-        return self.stdout.splitlines()[-1]
-
-
-def run_cli(*args: str, cwd: Path, dsn: str, env: dict[str, str] | None = None) -> Result:
-    """``python -m schemasync ARGS`` in ``cwd`` with ``DATABASE_URL`` set to ``dsn``."""
-    environ = {
-        name: value
-        for name, value in os.environ.items()
-        if name not in ("SUPABASE_DB_URL", "DATABASE_URL") and not name.startswith("PG")
-    }
-    environ["DATABASE_URL"] = dsn
-    environ.update(env or {})
-    done = subprocess.run(
-        [sys.executable, "-m", "schemasync", *args],
-        cwd=cwd,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    return Result(done.returncode, done.stdout, done.stderr)
 
 
 def project(root: Path, settings: str = "") -> Path:
