@@ -456,3 +456,33 @@ def test_a_type_mapping_plugin_overrides_the_default(dsn: str) -> None:
     text = generated.content.decode()
     assert "from app.money import MoneyText" in text
     assert "amount: MoneyText" in text
+
+
+def test_package_with_only_a_domain_still_gets_register_types(pg_dsn: str, tmp_path: Path) -> None:
+    # Domains are registered so psycopg loads arrays of them; there is no enum or composite
+    # to put in _types, and the module must exist all the same.
+    run_sql(
+        pg_dsn,
+        "CREATE DOMAIN public.score AS numeric(5, 2) CHECK (VALUE >= 0);"
+        "CREATE TABLE public.results (id int PRIMARY KEY, scores public.score[]);",
+    )
+    root = project(tmp_path, PACKAGE)
+    ok(run_cli("run", cwd=root, dsn=pg_dsn))
+    package = root / MODELS
+    assert "def register_types(" in (package / "_types.py").read_text()
+    assert "register_types as register_types" in (package / "__init__.py").read_text()
+    check = (
+        "import psycopg, sys\n"
+        "from psycopg.rows import dict_row\n"
+        "sys.path.insert(0, 'models')\n"
+        "import typeddict as models\n"
+        f"conn = psycopg.connect({pg_dsn!r}, row_factory=dict_row)\n"
+        "models.register_types(conn)\n"
+        "conn.execute(\"INSERT INTO results VALUES (1, '{1.5,2}')\")\n"
+        "print(repr(conn.execute('SELECT scores FROM results').fetchone()['scores']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", check], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[Decimal('1.50'), Decimal('2.00')]"

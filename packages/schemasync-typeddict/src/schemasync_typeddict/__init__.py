@@ -128,17 +128,16 @@ class TypedDictEmitter(Emitter):
         template = env.get_template("module.py.j2")
         files: list[GeneratedFile] = []
         types_module = "models" if models.layout == "module" else "_types"
-        for module in models.modules:
-            register = (
-                context.profile == "python"
-                and module.name == types_module
-                and (
-                    bool(module.enums)
-                    or any(c.kind == "composite" for c in module.classes)
-                    or bool(schema.range_types)
-                    or bool(schema.domains)
-                )
-            )
+        # psycopg must be taught the schema's own types for rows to hold what is declared.
+        needs_register = context.profile == "python" and bool(
+            schema.enums or schema.composite_types or schema.range_types or schema.domains
+        )
+        modules = list(models.modules)
+        if needs_register and types_module not in {m.name for m in modules}:
+            # Domains or ranges alone still need register_types, which lives in _types.
+            modules.append(ModuleModel(types_module, (), (), {}, ()))
+        for module in sorted(modules, key=lambda m: m.name):
+            register = needs_register and module.name == types_module
             text = template.render(
                 header=context.header(),
                 doc=_module_doc(models, module),
@@ -161,7 +160,8 @@ class TypedDictEmitter(Emitter):
             )
             files.append(GeneratedFile(f"{module.name}.py", text.encode()))
         if models.layout == "package":
-            files.append(GeneratedFile("__init__.py", _package_init(models, options, context)))
+            init = _package_init(models, options, context, register=needs_register)
+            files.append(GeneratedFile("__init__.py", init))
         return files
 
 
@@ -248,15 +248,18 @@ def _isort_key(name: str) -> tuple[int, str]:
 _STDLIB = frozenset({"datetime", "decimal", "enum", "ipaddress", "typing", "uuid"})
 
 
-def _package_init(models: ModelSet, options: TypedDictOptions, context: EmitContext) -> bytes:
+def _package_init(
+    models: ModelSet, options: TypedDictOptions, context: EmitContext, *, register: bool
+) -> bytes:
     lines = [context.header() + '"""Generated TypedDicts of the database schema."""', ""]
-    exported: list[str] = []
-    for module in models.modules:
-        names = _exports(module, options, models)
+    exports = {module.name: _exports(module, options, models) for module in models.modules}
+    if register:
+        exports.setdefault("_types", [])
+        exports["_types"] = sorted([*exports["_types"], "register_types", "register_types_async"])
+    for module_name, names in sorted(exports.items()):
         # One statement per name: isort does not combine "as" imports.
         for name in names:
-            lines += _import_lines(f".{module.name}", [f"{name} as {name}"])
-        exported += names
+            lines += _import_lines(f".{module_name}", [f"{name} as {name}"])
     return ("\n".join(lines) + "\n").encode()
 
 

@@ -5,6 +5,8 @@
 from ._types import Address as Address
 from ._types import Currency as Currency
 from ._types import TaskStatus as TaskStatus
+from ._types import register_types as register_types
+from ._types import register_types_async as register_types_async
 from .billing import AccountInsert as AccountInsert
 from .billing import AccountRow as AccountRow
 from .billing import AccountTotalRow as AccountTotalRow

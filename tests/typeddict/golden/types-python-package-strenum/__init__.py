@@ -9,6 +9,8 @@ from ._types import Mood as Mood
 from ._types import None_ as None_
 from ._types import TagRow as TagRow
 from ._types import Warning2 as Warning2
+from ._types import register_types as register_types
+from ._types import register_types_async as register_types_async
 from .auth import AuthUserInsert as AuthUserInsert
 from .auth import AuthUserRow as AuthUserRow
 from .auth import AuthUserUpdate as AuthUserUpdate
