@@ -162,7 +162,7 @@ class EmitContext:
             type_overrides=self.type_overrides,
             reserved_names=reserved_names,
             reserved_fields=reserved_fields,
-            **({"enum_annotation": enum_annotation} if enum_annotation else {}),
+            enum_annotation=enum_annotation,
         )
 
     def templates(self, package: str) -> jinja2.Environment:

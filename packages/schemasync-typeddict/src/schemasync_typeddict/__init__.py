@@ -15,7 +15,7 @@ from typing import ClassVar, Literal
 
 from schemasync import hookimpl, ir
 from schemasync.api import EmitContext, Emitter, GeneratedFile, TargetOptions
-from schemasync.codegen.model import ClassModel, ModelSet, ModuleModel
+from schemasync.codegen.model import TYPES_MODULE, ClassModel, ModelSet, ModuleModel
 
 __all__ = ["TypedDictEmitter", "TypedDictOptions", "schemasync_emitters"]
 
@@ -127,7 +127,7 @@ class TypedDictEmitter(Emitter):
         env = context.templates("schemasync_typeddict")
         template = env.get_template("module.py.j2")
         files: list[GeneratedFile] = []
-        types_module = "models" if models.layout == "module" else "_types"
+        types_module = models.types_module
         # psycopg must be taught the schema's own types for rows to hold what is declared.
         needs_register = context.profile == "python" and bool(
             schema.enums or schema.composite_types or schema.range_types or schema.domains
@@ -166,7 +166,7 @@ class TypedDictEmitter(Emitter):
 
 
 def _module_doc(models: ModelSet, module: ModuleModel) -> str:
-    what = "Enums and composite types" if module.name == "_types" else "TypedDicts"
+    what = "Enums and composite types" if module.name == TYPES_MODULE else "TypedDicts"
     return f"{what} of the database schema (wire profile: {models.profile})."
 
 
@@ -254,8 +254,8 @@ def _package_init(
     lines = [context.header() + '"""Generated TypedDicts of the database schema."""', ""]
     exports = {module.name: _exports(module, options, models) for module in models.modules}
     if register:
-        exports.setdefault("_types", [])
-        exports["_types"] = sorted([*exports["_types"], "register_types", "register_types_async"])
+        helpers = ["register_types", "register_types_async"]
+        exports[TYPES_MODULE] = sorted([*exports.get(TYPES_MODULE, []), *helpers])
     for module_name, names in sorted(exports.items()):
         # One statement per name: isort does not combine "as" imports.
         for name in names:

@@ -31,6 +31,8 @@ __all__ = [
 Layout = Literal["module", "package"]
 TableClass = Literal["row", "insert", "update"]
 ClassKind = Literal["row", "insert", "update", "composite"]
+#: The one module of the ``module`` layout.
+MODULE = "models"
 #: The module holding enums, composites and helpers in the ``package`` layout.
 TYPES_MODULE = "_types"
 
@@ -133,6 +135,11 @@ class ModelSet:
     modules: tuple[ModuleModel, ...]
 
     @property
+    def types_module(self) -> str:
+        """The module holding enums and composite types in this layout."""
+        return MODULE if self.layout == "module" else TYPES_MODULE
+
+    @property
     def enums(self) -> tuple[EnumModel, ...]:
         """Every enum of every module."""
         return tuple(e for m in self.modules for e in m.enums)
@@ -149,7 +156,7 @@ Decide = Callable[[NameRequest], "str | None"]
 
 def _module_for(layout: Layout, schema: str, *, is_type: bool) -> str:
     if layout == "module":
-        return "models"
+        return MODULE
     if is_type:
         return TYPES_MODULE
     name = attribute_name(schema.lower())
@@ -273,7 +280,7 @@ def build_models(
     type_overrides: Mapping[str, PyType] | None = None,
     reserved_names: Iterable[str] = (),
     reserved_fields: Iterable[str] = (),
-    enum_annotation: Callable[[EnumModel], str] = lambda enum: enum.name,
+    enum_annotation: Callable[[EnumModel], str] | None = None,
 ) -> ModelSet:
     """Describe what ``target`` generates for ``schema``.
 
@@ -285,8 +292,8 @@ def build_models(
     :param type_overrides: ``schema.type`` (``[]`` per array dimension) to a Python type.
     :param reserved_names: names the target's modules define or import themselves.
     :param reserved_fields: attribute names the target's classes may not use.
-    :param enum_annotation: how a column of an enum type is annotated: the enum's class,
-        or an alias of its labels.
+    :param enum_annotation: how a column of an enum type is annotated: the enum's class or
+        alias (the default, its name), or another alias of its labels.
 
     Partitions are left out: rows are read and written through their partitioned parent.
     """
@@ -315,7 +322,8 @@ def build_models(
             comment=enum.comment,
         )
         enums.append(model)
-        types.user[(enum.schema, enum.name)] = local(enum_annotation(model), model.module)
+        annotation = enum_annotation(model) if enum_annotation else model.name
+        types.user[(enum.schema, enum.name)] = local(annotation, model.module)
     for composite in schema.composite_types:
         name = namer.cls("composite", composite.schema, composite.name)
         module = _module_for(layout, composite.schema, is_type=True)
