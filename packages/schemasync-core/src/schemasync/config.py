@@ -40,6 +40,9 @@ MIN_STATEMENT_TIMEOUT_S = 0.001
 MAX_STATEMENT_TIMEOUT_S = 2_147_483.647
 
 
+SeverityName = Literal["low", "medium", "high", "critical"]
+
+
 class TypeOverride(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """A hand-chosen Python type: ``{annotation = "Decimal", imports = ["decimal.Decimal"]}``."""
 
@@ -81,6 +84,18 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, rename="
     emitters: dict[str, dict[str, object]] = msgspec.field(
         default_factory=dict[str, dict[str, object]]
     )
+    #: Lowest severity that makes ``schemasync check`` fail (exit 1).
+    fail_on: SeverityName = "high"
+    #: What ``check`` compares the database with by default: ``lock``, ``code`` or ``both``.
+    against: Literal["lock", "code", "both"] = "both"
+    #: Glob patterns (relative to the project root) of committed Python files holding models
+    #: to check against the database; the emitters' output folders are always included.
+    models: tuple[str, ...] = ()
+    #: Model or enum classes the naming rules cannot place: class name to ``schema.name``
+    #: (a table, view, enum or composite type), with ``:insert`` / ``:update`` for those roles.
+    model_names: dict[str, str] = msgspec.field(default_factory=dict[str, str])
+    #: Severity per change kind, overriding plugins and the defaults; keys may use ``*``.
+    severity: dict[str, SeverityName] = msgspec.field(default_factory=dict[str, "SeverityName"])
     #: Settings of third-party plugins, one table each: ``[tool.schemasync.plugins.NAME]``.
     #: Their keys are the plugin's own business, so they are not checked here.
     plugins: dict[str, dict[str, object]] = msgspec.field(
