@@ -108,7 +108,7 @@ def synthetic_schema(tables: int) -> ir.Schema:
 
 def context(host: PluginHost, emitter: Emitter, schema_hash: str) -> EmitContext:
     """The EmitContext :func:`schemasync.run.plan` builds for default settings."""
-    return emit_context(host, Config(), emitter, emitter.options_type(), schema_hash)
+    return emit_context(host, Config(), emitter.options_type(), schema_hash)
 
 
 def timed(repeat: int, action: Callable[[], object]) -> list[float]:

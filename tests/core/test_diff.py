@@ -236,6 +236,7 @@ def test_every_kind_has_a_default_severity_and_the_table_matches_the_brief() -> 
         "attribute.comment_changed", "attributes.reordered", "range.added", "range.removed",
         "range.changed", "function.removed", "function.changed", "function.comment_changed",
         "foreign_table.added", "foreign_table.removed", "materialized_view.removed",
+        "model.unmatched", "field.unreadable",
     }  # fmt: skip
     generic = {
         k for k in KINDS if k.split(".")[0] in {

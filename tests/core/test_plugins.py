@@ -37,12 +37,21 @@ CORE_VERSION = version("schemasync-core")
 #: First-party distributions and the plugins each registers: (entry point, module, hooks).
 FIRST_PARTY: dict[str, list[tuple[str, str, list[str]]]] = {
     "schemasync-core": [
+        ("differ", "schemasync.diff", ["schemasync_compare"]),
         ("filters", "schemasync.normalize", ["schemasync_normalizers"]),
         ("naming", "schemasync.codegen.naming", ["schemasync_name"]),
         ("postgres", "schemasync.sources", ["schemasync_sources"]),
+        ("readers", "schemasync.readback", ["schemasync_read_models"]),
+        ("severity", "schemasync.severity", ["schemasync_severity"]),
         ("types", "schemasync.codegen.types", ["schemasync_map_type"]),
     ],
-    "schemasync-typeddict": [("typeddict", "schemasync_typeddict", ["schemasync_emitters"])],
+    "schemasync-typeddict": [
+        (
+            "typeddict",
+            "schemasync_typeddict",
+            ["schemasync_emitters", "schemasync_read_models"],
+        )
+    ],
 }
 #: Set by the nox sessions: the first-party distributions that session installed.
 INSTALLED_ENV = "SCHEMASYNC_INSTALLED"

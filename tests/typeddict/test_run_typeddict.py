@@ -15,12 +15,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from cli import Result, run_cli
 from pg import run_sql
 from schemasync import ir
-from schemasync.codegen.lock import read_lock
+from schemasync.codegen.lock import Lock, read_lock
 
 pytestmark = pytest.mark.postgres
 
@@ -203,9 +204,13 @@ def test_an_option_change_rewrites_only_the_files_whose_bytes_change(
     assert result.wrote() == changed - {"pyproject.toml"}
     assert f"{MODELS}/_types.py" in changed
     assert "class TaskStatus(str, Enum):" in (root / MODELS / "_types.py").read_text()
-    # The schema did not change: same lock, same schema_version.py, same version.
-    for path in (LOCK, VERSION, f"{MODELS}/billing.py"):
+    # The schema did not change: same schema_version.py and version; the lock records the
+    # new files' digests but keeps its version and sync time.
+    for path in (VERSION, f"{MODELS}/billing.py"):
         assert after[path] == before[path], path
+    old_lock, new_lock = (msgspec.json.decode(s[LOCK][0], type=Lock) for s in (before, after))
+    assert (new_lock.schema_version, new_lock.last_sync) == (1, old_lock.last_sync)
+    assert new_lock.outputs != old_lock.outputs
     assert result.summary().endswith(f"schema version 1 ({constants(root)['DB_HASH']!s:.19})")
 
 
@@ -451,7 +456,7 @@ def test_a_type_mapping_plugin_overrides_the_default(dsn: str) -> None:
     with psycopg.connect(dsn) as conn:
         schema = introspect(conn)
     emitter = host.emitter("typeddict")
-    context = emit_context(host, Config(), emitter, emitter.options_type(), ir.schema_hash(schema))
+    context = emit_context(host, Config(), emitter.options_type(), ir.schema_hash(schema))
     (generated,) = emitter.emit(schema, context)
     text = generated.content.decode()
     assert "from app.money import MoneyText" in text

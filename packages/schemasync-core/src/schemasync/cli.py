@@ -10,19 +10,31 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from schemasync import __version__, ir
+from schemasync.changes import Severity
 from schemasync.config import load_config
-from schemasync.errors import EXIT_BUG, EXIT_INTERRUPTED, EXIT_OK, SchemasyncError
+from schemasync.errors import (
+    EXIT_BUG,
+    EXIT_DRIFT,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    SchemasyncError,
+    UsageError,
+)
 from schemasync.pipeline import SourceChoice, read_schema
 from schemasync.plugins import PluginHost, load_plugins
 from schemasync.redact import redact
+
+if TYPE_CHECKING:
+    from schemasync.check import CheckResult
 
 __all__ = ["main"]
 
@@ -94,10 +106,117 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(handler=_run)
 
+    verbs = (
+        ("check", "fail when the database, the lock and the models disagree", _check),
+        ("diff", "show every change between the lock, the models and the database", _diff),
+        ("report", "write the drift report as Markdown (a PR comment, a step summary)", _report),
+    )
+    for name, summary, handler in verbs:
+        command = commands.add_parser(name, help=summary)
+        _add_source_options(command)
+        _add_drift_options(command, report=name == "report")
+        command.set_defaults(handler=handler)
+
+    hook = commands.add_parser("install-hook", help="install a git pre-commit hook running check")
+    hook.add_argument("--uninstall", action="store_true", help="remove the hook it installed")
+    hook.set_defaults(handler=_install_hook)
+
     plugins = commands.add_parser("plugins", help="list installed plugins and their hooks")
     plugins.add_argument("--json", action="store_true", help="as JSON")
     plugins.set_defaults(handler=_plugins)
     return parser
+
+
+def _add_drift_options(parser: argparse.ArgumentParser, *, report: bool) -> None:
+    group = parser.add_argument_group("drift")
+    group.add_argument(
+        "--offline",
+        action="store_true",
+        help="no database: check the models and generated files against the lock",
+    )
+    group.add_argument(
+        "--against",
+        choices=["lock", "code", "both"],
+        help="compare the database with the lock, the models, or both (default: config)",
+    )
+    group.add_argument(
+        "--fail-on",
+        choices=[s.name.lower() for s in Severity],
+        help="lowest severity that fails (default: config fail_on, else high)",
+    )
+    group.add_argument(
+        "--format",
+        choices=["text", "json", "markdown", "github"],
+        default="markdown" if report else None,
+        help="output format (default: text; markdown for report)",
+    )
+    if report:
+        group.add_argument("--output", type=Path, metavar="FILE", help="write to FILE")
+        group.add_argument(
+            "--step-summary",
+            action="store_true",
+            help="also append to the file in $GITHUB_STEP_SUMMARY",
+        )
+
+
+def _drift(args: argparse.Namespace, host: PluginHost) -> CheckResult:
+    from schemasync.check import check
+
+    config = load_config(args.config)
+    reader = None if args.offline else (lambda: read_schema(host, config, _source_choice(args)))
+    return check(
+        host,
+        config,
+        reader,
+        against=args.against,
+        fail_on=Severity.parse(args.fail_on) if args.fail_on else None,
+    )
+
+
+def _render(result: CheckResult, fmt: str | None, out: TextIO, *, detail: bool) -> str:
+    from schemasync.report import render
+
+    colour = fmt is None and out.isatty() and not os.environ.get("NO_COLOR")
+    return render(result, fmt or "text", detail=detail, colour=colour)  # type: ignore[arg-type]
+
+
+def _check(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
+    result = _drift(args, host)
+    out.write(_render(result, args.format, out, detail=False))
+    return EXIT_DRIFT if result.failed else EXIT_OK
+
+
+def _diff(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
+    out.write(_render(_drift(args, host), args.format, out, detail=True))
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
+    from schemasync.codegen.output import PlannedFile, write_atomically
+
+    text = _render(_drift(args, host), args.format, out, detail=True)
+    if args.output:
+        write_atomically(PlannedFile(args.output, text.encode()))
+    else:
+        out.write(text)
+    if args.step_summary:
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if not summary:
+            raise UsageError(
+                "--step-summary needs GITHUB_STEP_SUMMARY, which GitHub Actions sets",
+                hint="run it inside a workflow step, or use --output FILE",
+            )
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(text)
+    return EXIT_OK
+
+
+def _install_hook(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
+    from schemasync.githook import install_hook, uninstall_hook
+
+    path = uninstall_hook(Path.cwd()) if args.uninstall else install_hook(Path.cwd())
+    out.write(f"{'removed' if args.uninstall else 'installed'} {path}\n")
+    return EXIT_OK
 
 
 def _source_choice(args: argparse.Namespace) -> SourceChoice:

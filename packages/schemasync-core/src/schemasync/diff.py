@@ -108,6 +108,9 @@ KINDS: Mapping[str, Severity] = {
     "function.removed": _M,
     "function.changed": _L,
     "function.comment_changed": _L,
+    # Found only when committed code is compared with a schema (schemasync.codecheck).
+    "model.unmatched": _M,
+    "field.unreadable": _M,
 }
 
 _T = TypeVar("_T")

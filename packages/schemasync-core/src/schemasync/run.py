@@ -7,6 +7,7 @@ file in the way leaves the output exactly as it was.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -21,7 +22,18 @@ from schemasync.config import Config, TypeOverride, explain, normalise_keys
 from schemasync.errors import ConfigError, UsageError
 from schemasync.plugins import PluginHost
 
-__all__ = ["RunResult", "choose_emitters", "emit_context", "plan", "run"]
+__all__ = [
+    "RunResult",
+    "choose_emitters",
+    "digest",
+    "emit_context",
+    "emitter_options",
+    "fingerprint",
+    "inside",
+    "plan",
+    "relative_key",
+    "run",
+]
 
 
 @dataclass(frozen=True)
@@ -49,11 +61,12 @@ def choose_emitters(host: PluginHost, config: Config, requested: Sequence[str]) 
         )
     emitters = [host.emitter(name) for name in names]
     for emitter in emitters:
-        _options(emitter, config)  # bad options fail here, before any database work
+        emitter_options(emitter, config)  # bad options fail here, before any database work
     return emitters
 
 
-def _options(emitter: Emitter, config: Config) -> TargetOptions:
+def emitter_options(emitter: Emitter, config: Config) -> TargetOptions:
+    """``emitter``'s options from ``[tool.schemasync.emitters.NAME]``, checked."""
     raw = config.settings.emitters.get(emitter.name, {})
     try:
         return msgspec.convert(normalise_keys(raw), emitter.options_type)
@@ -75,7 +88,8 @@ def _type_overrides(config: Config) -> dict[str, PyType]:
     return result
 
 
-def _inside(root: Path, relative: str, what: str) -> Path:
+def inside(root: Path, relative: str, what: str) -> Path:
+    """``root / relative``; :class:`ConfigError` when ``relative`` leaves ``root``."""
     path = PurePosixPath(relative)
     if path.is_absolute() or ".." in path.parts:
         raise ConfigError(f"{what} {relative!r} must be a path inside the project")
@@ -83,9 +97,9 @@ def _inside(root: Path, relative: str, what: str) -> Path:
 
 
 def emit_context(
-    host: PluginHost, config: Config, emitter: Emitter, options: TargetOptions, schema_hash: str
+    host: PluginHost, config: Config, options: TargetOptions, schema_hash: str
 ) -> EmitContext:
-    """What ``emitter`` gets for this project: its options, profile, hooks and overrides."""
+    """What an emitter with ``options`` gets for this project: profile, hooks, overrides."""
     return EmitContext(
         options=options,
         profile=options.profile or config.settings.profile,
@@ -96,9 +110,50 @@ def emit_context(
         naming_overrides=config.settings.naming,
         type_overrides=_type_overrides(config),
         templates_dir=(
-            _inside(config.root, options.templates, "templates") if options.templates else None
+            inside(config.root, options.templates, "templates") if options.templates else None
         ),
     )
+
+
+#: Settings that decide what ``check`` reports, not what ``run`` writes.
+_DRIFT_SETTINGS = frozenset(
+    ("fail-on", "against", "models", "model-names", "severity", "dsn-env", "statement-timeout")
+)
+
+
+def digest(content: bytes) -> str:
+    """The SHA-256 of a generated file, as the lock records it."""
+    return "sha256:" + hashlib.sha256(content).hexdigest()
+
+
+def relative_key(path: Path, root: Path) -> str:
+    """How the lock names a generated file: its POSIX path relative to the project root."""
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
+
+
+def fingerprint(host: PluginHost, config: Config, emitters: Sequence[Emitter]) -> str:
+    """SHA-256 of what besides the schema decides the generated files: the tool and plugin
+    versions, the settings that shape output, the targets, and any template overrides."""
+    settings = {
+        key: value
+        for key, value in msgspec.to_builtins(config.settings).items()
+        if key not in _DRIFT_SETTINGS
+    }
+    templates: dict[str, str] = {}
+    for emitter in emitters:
+        folder = emitter_options(emitter, config).templates
+        if folder:
+            for path in sorted(inside(config.root, folder, "templates").rglob("*")):
+                if path.is_file():
+                    templates[relative_key(path, config.root)] = digest(path.read_bytes())
+    inputs = {
+        "tool": __version__,
+        "plugins": sorted((p.name, p.distribution, p.version, p.status) for p in host.plugins),
+        "emit": [emitter.name for emitter in emitters],
+        "settings": settings,
+        "templates": templates,
+    }
+    return digest(msgspec.json.encode(inputs, order="sorted"))
 
 
 def plan(
@@ -117,15 +172,24 @@ def plan(
     root = config.root
     files: list[PlannedFile] = []
     for emitter in emitters:
-        options = _options(emitter, config)
-        output = _inside(root, options.output or f"models/{emitter.name}", "output")
-        context = emit_context(host, config, emitter, options, schema_hash)
+        options = emitter_options(emitter, config)
+        output = inside(root, options.output or f"models/{emitter.name}", "output")
+        context = emit_context(host, config, options, schema_hash)
         for generated in emitter.emit(schema, context):
-            files.append(PlannedFile(_inside(output, generated.path, "file"), generated.content))
-    lock_path = _inside(root, config.settings.lock_file, "lock_file")
-    lock = next_lock(read_lock(lock_path), schema, schema_hash, __version__, now)
+            files.append(PlannedFile(inside(output, generated.path, "file"), generated.content))
+    lock_path = inside(root, config.settings.lock_file, "lock_file")
+    lock = next_lock(
+        read_lock(lock_path),
+        schema,
+        schema_hash,
+        __version__,
+        now,
+        emit=tuple(emitter.name for emitter in emitters),
+        fingerprint=fingerprint(host, config, emitters),
+        outputs={relative_key(f.path, root): digest(f.content) for f in files},
+    )
     files.append(PlannedFile(lock_path, render_lock(lock)))
-    version_path = _inside(root, config.settings.version_file, "version_file")
+    version_path = inside(root, config.settings.version_file, "version_file")
     files.append(PlannedFile(version_path, render_schema_version(lock, __version__)))
     return files, lock.schema_version, schema_hash
 

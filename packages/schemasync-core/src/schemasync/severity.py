@@ -69,7 +69,7 @@ def classify(
     :param options: the raw settings table, handed to plugins.
     """
     override = _override(overrides)
-    ranked = []
+    ranked: list[RankedChange] = []
     for change, side, where in changes:
         level = override(change.kind)
         if level is None:

@@ -8,16 +8,19 @@ identifier uses the functional syntax.
 
 from __future__ import annotations
 
+import ast
 import functools
 import re
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import ClassVar, Literal
 
 from schemasync import hookimpl, ir
-from schemasync.api import EmitContext, Emitter, GeneratedFile, TargetOptions
+from schemasync.api import EmitContext, Emitter, GeneratedFile, LocalModel, TargetOptions
 from schemasync.codegen.model import TYPES_MODULE, ClassModel, ModelSet, ModuleModel
+from schemasync_typeddict.reader import read_typeddicts
 
-__all__ = ["TypedDictEmitter", "TypedDictOptions", "schemasync_emitters"]
+__all__ = ["TypedDictEmitter", "TypedDictOptions", "schemasync_emitters", "schemasync_read_models"]
 
 __version__ = "0.1.0"
 
@@ -267,3 +270,9 @@ def _package_init(
 def schemasync_emitters() -> Iterable[Emitter]:
     """Register the ``typeddict`` emitter."""
     return [TypedDictEmitter()]
+
+
+@hookimpl
+def schemasync_read_models(tree: ast.Module, path: Path) -> list[LocalModel]:
+    """Read TypedDicts back from committed source, generated or hand-written."""
+    return read_typeddicts(tree, path)

@@ -39,6 +39,14 @@ class Lock(msgspec.Struct, frozen=True, kw_only=True):
     hash: str
     #: What changed at the last sync, one line per object.
     differences: tuple[str, ...] = ()
+    #: The targets the last sync emitted, so ``check`` can tell whether their files are
+    #: current without being told again.
+    emit: tuple[str, ...] = ()
+    #: SHA-256 of what besides the schema decides the generated files (tool and plugin
+    #: versions, settings, templates): while it holds, ``outputs`` says what they must be.
+    fingerprint: str = ""
+    #: SHA-256 of each generated file, by path relative to the project root.
+    outputs: dict[str, str] = msgspec.field(default_factory=dict[str, str])
     schema: ir.Schema
 
 
@@ -93,11 +101,25 @@ def object_changes(old: ir.Schema | None, new: ir.Schema) -> tuple[str, ...]:
 
 
 def next_lock(
-    previous: Lock | None, schema: ir.Schema, schema_hash: str, tool_version: str, now: dt.datetime
+    previous: Lock | None,
+    schema: ir.Schema,
+    schema_hash: str,
+    tool_version: str,
+    now: dt.datetime,
+    *,
+    emit: tuple[str, ...] = (),
+    fingerprint: str = "",
+    outputs: dict[str, str] | None = None,
 ) -> Lock:
-    """The lock after a sync: ``previous`` itself when the schema did not change."""
+    """The lock after a sync: ``previous`` itself when nothing changed; when only the
+    targets or their files changed, the schema version and sync time stay."""
+    outputs = outputs or {}
     if previous is not None and previous.hash == schema_hash:
-        return previous
+        if (previous.emit, previous.fingerprint, previous.outputs) == (emit, fingerprint, outputs):
+            return previous
+        return msgspec.structs.replace(
+            previous, emit=emit, fingerprint=fingerprint, outputs=outputs
+        )
     return Lock(
         # The mark write_files looks for before it overwrites a file.
         generated_by=f"{MARK} {tool_version}",
@@ -105,6 +127,9 @@ def next_lock(
         last_sync=now.astimezone(dt.timezone.utc).isoformat(timespec="seconds"),
         hash=schema_hash,
         differences=object_changes(previous.schema if previous else None, schema),
+        emit=emit,
+        fingerprint=fingerprint,
+        outputs=outputs,
         schema=ir.canonicalize(schema),
     )
 

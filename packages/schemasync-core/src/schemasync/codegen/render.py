@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jinja2
+if TYPE_CHECKING:
+    import jinja2
 
 __all__ = ["docstring", "environment", "py_string"]
 
@@ -76,6 +78,9 @@ def environment(package: str, override: Path | None = None) -> jinja2.Environmen
     Filters: ``py_string`` (an exact Python string literal), ``py_repr`` (``repr``, for
     literals of lists and tuples of strings), ``docstring(indent)`` (a safe docstring).
     """
+    # Imported here: commands that render nothing (check --offline) skip its import cost.
+    import jinja2
+
     loaders: list[jinja2.BaseLoader] = []
     if override is not None:
         loaders.append(jinja2.FileSystemLoader(override))

@@ -1,0 +1,240 @@
+"""``schemasync check`` / ``diff`` / ``report``: find drift, rank it, decide the exit code.
+
+Three things are compared:
+
+- ``lock``: the committed lock snapshot against the database (every compare hook).
+- ``code``: the committed models, read back with ``ast``, against the database (or, offline,
+  against the lock). Generated files that are exactly what ``run`` would write from the lock
+  say nothing the lock side does not, so they are only read when the lock side is off.
+- ``files``: whether the generated files are what ``run`` would write from the lock; a
+  stale file fails the check whatever its severity threshold.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from schemasync import __version__, ir
+from schemasync.api import Emitter, LocalModel, TargetOptions
+from schemasync.changes import Change, Severity
+from schemasync.codecheck import Finding, compare_code
+from schemasync.codegen.lock import Lock, read_lock, render_lock, render_schema_version
+from schemasync.codegen.model import ModelSet
+from schemasync.config import Config
+from schemasync.errors import ConfigError
+from schemasync.plugins import PluginHost
+from schemasync.readback import read_files
+from schemasync.run import (
+    digest,
+    emit_context,
+    emitter_options,
+    fingerprint,
+    inside,
+    plan,
+    relative_key,
+)
+from schemasync.severity import RankedChange, classify
+
+__all__ = ["Against", "CheckResult", "StaleFile", "check"]
+
+Against = Literal["lock", "code", "both"]
+
+
+@dataclass(frozen=True)
+class StaleFile:
+    """A generated file that is not what ``run`` would write from the lock."""
+
+    path: str
+    #: ``changed`` (edited, or generated from something else) or ``missing``.
+    state: Literal["changed", "missing"]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Everything a check found, ranked, with what it was measured against."""
+
+    changes: list[RankedChange]
+    stale: list[StaleFile]
+    fail_on: Severity
+    against: Against
+    offline: bool
+    lock: Lock
+    #: The hash of the schema that was checked (the database's, or the lock's offline).
+    schema_hash: str
+    #: Model files read back, relative to the project root.
+    model_files: list[str] = field(default_factory=list[str])
+
+    @property
+    def failing(self) -> list[RankedChange]:
+        """Changes at or above the threshold."""
+        return [c for c in self.changes if c.severity >= self.fail_on]
+
+    @property
+    def failed(self) -> bool:
+        """Whether the check fails (exit code 1)."""
+        return bool(self.failing or self.stale)
+
+
+def _model_files(config: Config, output_dirs: Sequence[Path]) -> list[Path]:
+    root = config.root
+    found: dict[Path, None] = {}
+    for pattern in config.settings.models:
+        inside(root, pattern, "models pattern")  # refuses absolute and parent paths
+        matches = sorted(p for p in root.glob(pattern) if p.is_file() and p.suffix == ".py")
+        if not matches:
+            raise ConfigError(
+                f"models pattern {pattern!r} matches no Python file under {root}",
+                hint="fix the pattern in the config, or remove it",
+            )
+        found.update(dict.fromkeys(matches))
+    for folder in output_dirs:
+        found.update(dict.fromkeys(sorted(folder.rglob("*.py")) if folder.is_dir() else []))
+    return list(found)
+
+
+def _generated_files(
+    host: PluginHost, config: Config, lock: Lock, emitters: Sequence[Emitter]
+) -> tuple[list[StaleFile], set[Path]]:
+    """Generated files that are not what ``run`` would write from the lock, and those that are.
+
+    While the lock's fingerprint holds (same tool, plugins, settings and templates), the
+    digests it records are what ``run`` would write, so nothing needs rendering; otherwise
+    every file is rendered again and compared.
+    """
+    root = config.root
+    expected: dict[Path, str]
+    if lock.fingerprint and lock.fingerprint == fingerprint(host, config, emitters):
+        expected = {root / path: sha for path, sha in lock.outputs.items()}
+        expected[inside(root, config.settings.lock_file, "lock_file")] = digest(render_lock(lock))
+        version = render_schema_version(lock, __version__)
+        expected[inside(root, config.settings.version_file, "version_file")] = digest(version)
+    else:
+        now = dt.datetime.now(dt.timezone.utc)
+        planned, _, _ = plan(host, config, lock.schema, emitters, now=now)
+        expected = {file.path: digest(file.content) for file in planned}
+    stale: list[StaleFile] = []
+    fresh: set[Path] = set()
+    for path, sha in expected.items():
+        try:
+            current = path.read_bytes()
+        except FileNotFoundError:
+            stale.append(StaleFile(relative_key(path, root), "missing"))
+            continue
+        except OSError as exc:
+            raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
+        if digest(current) == sha:
+            fresh.add(path)
+        else:
+            stale.append(StaleFile(relative_key(path, root), "changed"))
+    return stale, fresh
+
+
+def check(
+    host: PluginHost,
+    config: Config,
+    read_database: Callable[[], ir.Schema] | None,
+    *,
+    against: Against | None = None,
+    fail_on: Severity | None = None,
+) -> CheckResult:
+    """Compare, rank and decide.
+
+    :param read_database: reads the live schema; ``None`` checks offline, against the lock.
+    :param against: which sides to compare (default: the config's ``against``).
+    :param fail_on: the threshold (default: the config's ``fail_on``).
+    :raises ConfigError: no lock file where one is needed, unreadable model files.
+    :raises PluginError: a target the lock names is not installed.
+    """
+    settings = config.settings
+    against = against or settings.against
+    fail_on = fail_on or Severity.parse(settings.fail_on)
+    root = config.root
+    lock_path = inside(root, settings.lock_file, "lock_file")
+    lock = read_lock(lock_path)
+    if lock is None:
+        raise ConfigError(
+            f"no lock file at {relative_key(lock_path, root)}: nothing to check against",
+            hint="run `schemasync run` once and commit what it writes",
+        )
+    offline = read_database is None
+    schema = lock.schema if read_database is None else read_database()
+    schema_hash = ir.schema_hash(schema)
+
+    names = settings.emit or lock.emit
+    emitters = [host.emitter(name) for name in names]
+    stale, fresh = _generated_files(host, config, lock, emitters)
+
+    found: list[tuple[Change, str, str]] = []
+    compare_lock = against in ("lock", "both") and not offline
+    if compare_lock:
+        for batch in host.hook.schemasync_compare(old=lock.schema, new=schema):
+            found.extend((change, "lock", "") for change in batch)
+
+    model_files: list[Path] = []
+    if against in ("code", "both"):
+        outputs = [
+            inside(root, emitter_options(e, config).output or f"models/{e.name}", "output")
+            for e in emitters
+        ]
+        model_files = _model_files(config, outputs)
+        # Generated files that match the lock mirror it: the lock side has already reported
+        # what they would, and offline they match by construction.
+        if compare_lock or offline:
+            model_files = [p for p in model_files if p not in fresh]
+        local = read_files(model_files, host.hook.schemasync_read_models)
+        for finding in _compare_code(host, config, local, schema, lock, emitter_names=names):
+            where = finding.where
+            relative = relative_key(Path(where.rsplit(":", 1)[0]), root)
+            found.append((finding.change, "code", f"{relative}:{where.rsplit(':', 1)[1]}"))
+
+    ranked = classify(found, host.hook.schemasync_severity, settings.severity, config.raw)
+    return CheckResult(
+        changes=ranked,
+        stale=stale,
+        fail_on=fail_on,
+        against=against,
+        offline=offline,
+        lock=lock,
+        schema_hash=schema_hash,
+        model_files=[relative_key(p, root) for p in model_files],
+    )
+
+
+def _compare_code(
+    host: PluginHost,
+    config: Config,
+    local: list[LocalModel],
+    schema: ir.Schema,
+    lock: Lock,
+    *,
+    emitter_names: Sequence[str],
+) -> list[Finding]:
+    installed = host.emitters()
+    default_target = next(iter(emitter_names), "typeddict")
+    cache: dict[tuple[str, bool], ModelSet] = {}
+
+    def models_for(target: str, *, old: bool) -> ModelSet:
+        key = (target, old)
+        if key not in cache:
+            source = lock.schema if old else schema
+            emitter = installed.get(target)
+            options = emitter_options(emitter, config) if emitter else TargetOptions()
+            context = emit_context(host, config, options, ir.schema_hash(source))
+            cache[key] = context.models(source, target=target)
+        return cache[key]
+
+    return list(
+        compare_code(
+            local,
+            schema,
+            lambda target: models_for(target, old=False),
+            target_of=lambda m: m.flavour if m.flavour in installed else default_target,
+            previous=lock.schema,
+            previous_models=lambda target: models_for(target, old=True),
+            model_names=config.settings.model_names,
+        )
+    )

@@ -1,0 +1,498 @@
+"""Drift against code: committed models (read back with ``ast``) compared with a schema.
+
+Each local class is placed on a database object by the naming rules: the names ``run`` would
+generate for the target that recognised it, then the class name read as a table or enum name
+(``Project`` or ``Projects`` for ``projects``), then ``model_names`` from the config. A class
+that cannot be placed is reported as ``model.unmatched``, never guessed. Findings use the
+differ's change kinds, with the database's side as ``after`` and the code's as ``before``,
+so the same severity rules rank them.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from schemasync import ir
+from schemasync.api import LocalField, LocalModel
+from schemasync.changes import Change
+from schemasync.codegen.model import FieldModel, ModelSet
+from schemasync.codegen.naming import pascal_case, singular
+from schemasync.readback import canonical_annotation, string_values, union_members
+
+__all__ = ["Finding", "Placement", "compare_code"]
+
+#: The kind of a class that stands for nothing in the database (its default severity lives
+#: with the rest in :data:`schemasync.diff.KINDS`).
+UNMATCHED = "model.unmatched"
+
+#: Library spellings of the types the core maps to, for hand-written models.
+_SAME: Mapping[str, str] = {
+    **dict.fromkeys(
+        ("AwareDatetime", "NaiveDatetime", "PastDatetime", "FutureDatetime"), "datetime"
+    ),
+    **dict.fromkeys(("PastDate", "FutureDate"), "date"),
+    **dict.fromkeys(
+        ("StrictInt", "PositiveInt", "NegativeInt", "NonNegativeInt", "NonPositiveInt"), "int"
+    ),
+    **dict.fromkeys(
+        ("StrictFloat", "PositiveFloat", "NegativeFloat", "NonNegativeFloat", "FiniteFloat"),
+        "float",
+    ),
+    "StrictStr": "str",
+    "StrictBool": "bool",
+    "StrictBytes": "bytes",
+    **{f"UUID{n}": "UUID" for n in range(1, 9)},
+    "Json": "JsonValue",
+    "IPvAnyAddress": "IPv4Address | IPv6Address",
+    "IPvAnyInterface": "IPv4Interface | IPv6Interface",
+    "IPvAnyNetwork": "IPv4Network | IPv6Network",
+}
+_ROLE = {"row": "row", "insert": "insert", "update": "update"}
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The database object a local class stands for."""
+
+    #: ``row``, ``insert``, ``update``, ``composite`` or ``enum``.
+    role: str
+    schema: str
+    name: str
+
+    @property
+    def path(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A change found in code, and the ``file:line`` of the class it concerns."""
+
+    change: Change
+    where: str
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", name.lower())
+
+
+class _Index:
+    """Class names of one schema's models, exact and loose, mapped to database objects."""
+
+    def __init__(self, models: ModelSet) -> None:
+        self.exact: dict[str, Placement] = {}
+        loose: dict[str, set[Placement]] = {}
+        for cls in models.classes:
+            role = _ROLE.get(cls.kind, "composite")
+            self.exact[cls.name] = Placement(role, cls.schema, cls.db_name)
+        for enum in models.enums:
+            self.exact[enum.name] = Placement("enum", enum.schema, enum.db_name)
+        schema = models.schema
+        named: list[tuple[str, str, str]] = [("enum", e.schema, e.name) for e in schema.enums]
+        named += [("composite", c.schema, c.name) for c in schema.composite_types]
+        named += [("row", r.schema, r.name) for r in schema.relations if r.partition_of is None]
+        for role, schema_name, name in named:
+            place = Placement(role, schema_name, name)
+            words = pascal_case(name)
+            for spelling in {words, singular(words)}:
+                loose.setdefault(_key(spelling), set()).add(place)
+        # Only unambiguous loose names place anything.
+        self.loose = {key: next(iter(p)) for key, p in loose.items() if len(p) == 1}
+
+    def place(self, name: str) -> Placement | None:
+        return self.exact.get(name) or self.loose.get(_key(name))
+
+
+def _overrides(model_names: Mapping[str, str]) -> dict[str, Placement]:
+    """``model_names`` from the config: ``Class = "schema.name"`` or ``"schema.name:insert"``."""
+    placements: dict[str, Placement] = {}
+    for cls, target in model_names.items():
+        qualified, _, role = target.partition(":")
+        schema, _, name = qualified.partition(".")
+        placements[cls] = Placement(role or "row", schema, name)
+    return placements
+
+
+def _members(annotation: str) -> tuple[set[str], bool] | None:
+    """The union members of an annotation without ``None``, and whether ``None`` is one."""
+    try:
+        members = union_members(canonical_annotation(annotation))
+    except SyntaxError:
+        return None
+    expanded: set[str] = set()
+    for member in members:
+        expanded.update(union_members(_SAME.get(member, member)))
+    return expanded - {"None"}, "None" in expanded
+
+
+class _Checker:
+    def __init__(
+        self,
+        schema: ir.Schema,
+        expected: Callable[[str], ModelSet],
+        previous: ir.Schema | None,
+        previous_models: Callable[[str], ModelSet] | None,
+        model_names: Mapping[str, str],
+    ) -> None:
+        self.schema = schema
+        self.expected = expected
+        self.previous = previous
+        self.previous_models = previous_models
+        self.overrides = _overrides(model_names)
+        self.indexes: dict[tuple[str, bool], _Index] = {}
+        self.findings: list[Finding] = []
+        #: Local class name -> the database object it was placed on (enums and composites),
+        #: so annotations naming local classes resolve to the same identities as expected ones.
+        self.local_types: dict[str, str] = {}
+
+    def index(self, target: str, *, old: bool = False) -> _Index:
+        key = (target, old)
+        if key not in self.indexes:
+            source = self.previous_models if old else self.expected
+            assert source is not None
+            self.indexes[key] = _Index(source(target))
+        return self.indexes[key]
+
+    def place(self, model: LocalModel, target: str) -> Placement | None:
+        if model.name in self.overrides:
+            return self.overrides[model.name]
+        found = self.index(target).place(model.name)
+        if found is None and self.previous_models is not None:
+            found = self.index(target, old=True).place(model.name)
+        if found is None:
+            return None
+        # An enum class must land on an enum, a model class on a relation or composite.
+        is_enum = model.kind in ("enum", "literal")
+        return found if (found.role == "enum") == is_enum else None
+
+    def report(  # noqa: PLR0917 - mirrors Change's fields, in its order
+        self, model: LocalModel, kind: str, path: str, before: object, after: object, message: str
+    ) -> None:
+        change = Change(kind=kind, path=path, before=before, after=after, message=message)
+        self.findings.append(Finding(change, f"{model.path}:{model.line}"))
+
+    # --- enums ----------------------------------------------------------------------------
+
+    def enum(self, model: LocalModel, place: Placement) -> None:
+        try:
+            enum = self.schema.enum(place.schema, place.name)
+        except KeyError:
+            self.report(
+                model,
+                "enum.removed",
+                place.path,
+                list(model.values),
+                None,
+                f"{model.name} stands for an enum the database no longer has",
+            )
+            return
+        self.labels(model, place.path, model.values, enum.labels)
+
+    def labels(
+        self, model: LocalModel, path: str, code: Sequence[str], database: Sequence[str]
+    ) -> None:
+        for label in database:
+            if label not in code:
+                self.report(
+                    model,
+                    "enum.label_added",
+                    f"{path}.{label}",
+                    None,
+                    label,
+                    f"label {label!r} is missing from {model.name}",
+                )
+        for label in code:
+            if label not in database:
+                self.report(
+                    model,
+                    "enum.label_removed",
+                    f"{path}.{label}",
+                    label,
+                    None,
+                    f"{model.name} has label {label!r}, which the database has not",
+                )
+        kept_code = [label for label in code if label in database]
+        kept_db = [label for label in database if label in code]
+        if kept_code != kept_db:
+            self.report(
+                model,
+                "enum.labels_reordered",
+                path,
+                list(code),
+                list(database),
+                f"{model.name} lists the labels in another order",
+            )
+
+    # --- classes --------------------------------------------------------------------------
+
+    def cls(self, model: LocalModel, place: Placement, target: str) -> None:
+        expected = next(
+            (
+                c
+                for c in self.expected(target).classes
+                if c.schema == place.schema
+                and c.db_name == place.name
+                and _ROLE.get(c.kind, "composite") == place.role
+            ),
+            None,
+        )
+        if expected is None:
+            self.missing_class(model, place)
+            return
+        prefix = "attribute" if place.role == "composite" else "column"
+        relation = expected.relation
+        wanted = {f.db_name: f for f in expected.fields}
+        seen: set[str] = set()
+        for local in model.fields:
+            wire = local.alias or local.name
+            seen.add(wire)
+            path = f"{place.path}.{wire}"
+            if wire in wanted:
+                self.field(model, path, prefix, local, wanted[wire], place.role)
+                continue
+            column = (
+                next((c for c in relation.columns if c.name == wire), None) if relation else None
+            )
+            if column is None:
+                self.report(
+                    model,
+                    f"{prefix}.removed",
+                    path,
+                    local.annotation,
+                    None,
+                    f"{model.name}.{local.name} has no {prefix} in the database",
+                )
+            else:
+                # The column exists but writes may not set it: identity always or generated.
+                kind = "column.generated_changed" if column.generated else "column.identity_changed"
+                self.report(
+                    model,
+                    kind,
+                    path,
+                    local.annotation,
+                    None,
+                    f"{model.name}.{local.name}: the database fills this column in; "
+                    "writes may not set it",
+                )
+        for wire, field in wanted.items():
+            if wire in seen:
+                continue
+            required = place.role == "insert" and field.required
+            kind = f"{prefix}.added_required" if required else f"{prefix}.added"
+            if prefix == "attribute":
+                kind = "attribute.added"
+            self.report(
+                model,
+                kind,
+                f"{place.path}.{wire}",
+                None,
+                field.full_annotation,
+                f"{model.name} has no field for {wire!r}"
+                + (", which inserts must set" if required else ""),
+            )
+
+    def missing_class(self, model: LocalModel, place: Placement) -> None:
+        if place.role == "composite":
+            self.report(
+                model,
+                "composite.removed",
+                place.path,
+                model.name,
+                None,
+                f"{model.name} stands for a composite type the database no longer has",
+            )
+            return
+        try:
+            relation = self.schema.relation(place.schema, place.name)
+        except KeyError:
+            kind = "table.removed"
+            if self.previous is not None:
+                old = next(
+                    (r for r in self.previous.relations if r.qualified_name == place.path), None
+                )
+                if old is not None:
+                    kind = f"{'table' if old.kind == 'partitioned_table' else old.kind}.removed"
+            self.report(
+                model,
+                kind,
+                place.path,
+                model.name,
+                None,
+                f"{model.name} stands for a relation the database no longer has",
+            )
+            return
+        self.report(
+            model,
+            "view.read_only",
+            place.path,
+            model.name,
+            None,
+            f"{model.name} writes to {relation.kind.replace('_', ' ')} "
+            f"{relation.qualified_name}, which no longer accepts {place.role}s",
+        )
+
+    def field(  # noqa: PLR0917 - one field pair with its context
+        self,
+        model: LocalModel,
+        path: str,
+        prefix: str,
+        local: LocalField,
+        wanted: FieldModel,
+        role: str,
+    ) -> None:
+        code = _members(local.annotation)
+        if code is None:
+            self.report(
+                model,
+                "field.unreadable",
+                path,
+                local.annotation,
+                wanted.full_annotation,
+                f"{model.name}.{local.name}: annotation is not a Python expression",
+            )
+            return
+        code_types, code_nullable = code
+        expected = _members(wanted.annotation)
+        assert expected is not None
+        db_types = expected[0]
+        # Writes may always leave out a nullable value; Update keys are all optional.
+        if code_nullable != wanted.nullable and not (role == "update" and code_nullable):
+            kind = f"{prefix}.made_nullable" if wanted.nullable else f"{prefix}.made_not_null"
+            self.report(
+                model,
+                kind,
+                path,
+                local.annotation,
+                wanted.full_annotation,
+                f"{model.name}.{local.name} is {local.annotation}; the database "
+                + ("allows NULL" if wanted.nullable else "does not allow NULL"),
+            )
+        if not self.same_types(model, path, code_types, db_types, wanted):
+            self.report(
+                model,
+                f"{prefix}.type_changed",
+                path,
+                local.annotation,
+                wanted.full_annotation,
+                f"{model.name}.{local.name} is {local.annotation}; the database "
+                f"column is {wanted.type.sql} ({wanted.full_annotation})",
+            )
+        if role == "insert" and wanted.required and not local.required:
+            self.report(
+                model,
+                "column.default_removed_required",
+                path,
+                "optional",
+                "required",
+                f"{model.name}.{local.name} is optional; inserts must set it",
+            )
+        elif role == "insert" and local.required and not wanted.required:
+            self.report(
+                model,
+                "column.default_added",
+                path,
+                "required",
+                "optional",
+                f"{model.name}.{local.name} is required; the database has a default",
+            )
+
+    def identity(self, name: str) -> str:
+        """What a type name in an annotation stands for: a database enum or composite when
+        a local or generated class of that name was placed on one."""
+        return self.local_types.get(name, name)
+
+    def same_types(
+        self, model: LocalModel, path: str, code: set[str], database: set[str], wanted: FieldModel
+    ) -> bool:
+        if code & {"Any", "object"} or database == {"JsonValue"}:
+            return True
+        element = wanted.type
+        if element.kind == "enum" and not element.is_array:
+            enum = self.schema.enum(element.schema, element.name)
+            literal = [m for m in code if m.startswith("Literal[")]
+            if literal and len(code) == 1:
+                values = _literal_values(literal[0])
+                if values is not None:
+                    # Label changes name themselves; the order of an inline Literal is not
+                    # recorded (canonical form sorts it), so only membership is compared.
+                    self.labels(
+                        model, f"{enum.schema}.{enum.name}", sorted(values), sorted(enum.labels)
+                    )
+                    return True
+            if code == {"str"}:
+                return True
+        resolved_code = {self.identity(m) for m in code}
+        resolved_db = {self.identity(m) for m in database}
+        if resolved_code <= resolved_db:
+            return True
+        # JSON numbers: an int is a float to type checkers.
+        return resolved_db == {"float"} and resolved_code <= {"float", "int"}
+
+
+def _literal_values(member: str) -> list[str] | None:
+    node = ast.parse(member, mode="eval").body
+    if not isinstance(node, ast.Subscript):
+        return None
+    values = string_values(node)
+    return list(values) if values is not None else None
+
+
+def compare_code(
+    models: Iterable[LocalModel],
+    schema: ir.Schema,
+    expected: Callable[[str], ModelSet],
+    *,
+    target_of: Callable[[LocalModel], str],
+    previous: ir.Schema | None = None,
+    previous_models: Callable[[str], ModelSet] | None = None,
+    model_names: Mapping[str, str] | None = None,
+) -> list[Finding]:
+    """Changes between the committed ``models`` and ``schema``.
+
+    :param expected: the model set ``run`` would generate from ``schema`` for a target.
+    :param target_of: the target whose naming rules place a local model (the emitter that
+        recognised it, or the project's first).
+    :param previous: the lock's schema, so classes for objects since dropped are placed too.
+    :param previous_models: ``expected`` for ``previous``.
+    :param model_names: ``model_names`` from the config.
+    """
+    checker = _Checker(schema, expected, previous, previous_models, model_names or {})
+    placed: list[tuple[LocalModel, Placement, str]] = []
+    for model in models:
+        target = target_of(model)
+        place = checker.place(model, target)
+        if place is None:
+            what = "enum" if model.kind in ("enum", "literal") else "model"
+            checker.report(
+                model,
+                UNMATCHED,
+                f"{model.path}:{model.name}",
+                model.name,
+                None,
+                f"{what} {model.name} matches no table, view, enum or composite type; "
+                "map it with model_names in the config",
+            )
+            continue
+        placed.append((model, place, target))
+        if place.role in ("enum", "composite"):
+            checker.local_types[model.name] = f"{place.role}:{place.path}"
+    # Generated names resolve to the same identities as local ones.
+    for _, _, target in placed:
+        models_set = checker.expected(target)
+        for enum in models_set.enums:
+            checker.local_types.setdefault(enum.name, f"enum:{enum.schema}.{enum.db_name}")
+        for cls in models_set.classes:
+            if cls.kind == "composite":
+                checker.local_types.setdefault(cls.name, f"composite:{cls.schema}.{cls.db_name}")
+    for model, place, target in placed:
+        if place.role == "enum":
+            checker.enum(model, place)
+        else:
+            checker.cls(model, place, target)
+    unique: dict[tuple[str, str], Finding] = {}
+    for finding in checker.findings:
+        unique.setdefault((finding.change.kind, finding.change.path), finding)
+    return list(unique.values())

@@ -1,0 +1,225 @@
+"""Output of ``check``, ``diff`` and ``report``: terminal text, JSON, Markdown and GitHub
+workflow annotations, all from one :class:`~schemasync.check.CheckResult`.
+
+Every text that comes from the database or the code (paths, comments, expressions, labels)
+is escaped for the format it lands in, so no name can break a table or forge an annotation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Literal
+
+from schemasync.changes import Severity
+from schemasync.check import CheckResult
+from schemasync.severity import RankedChange
+
+__all__ = ["Format", "render"]
+
+Format = Literal["text", "json", "markdown", "github"]
+
+_COLOURS = {
+    Severity.CRITICAL: "\033[1;31m",
+    Severity.HIGH: "\033[31m",
+    Severity.MEDIUM: "\033[33m",
+    Severity.LOW: "\033[2m",
+}
+_RESET = "\033[0m"
+_ICONS = {
+    Severity.CRITICAL: "🔴",
+    Severity.HIGH: "🟠",
+    Severity.MEDIUM: "🟡",
+    Severity.LOW: "⚪",
+}
+
+
+def render(result: CheckResult, fmt: Format, *, detail: bool = False, colour: bool = False) -> str:
+    """``result`` in ``fmt``.
+
+    :param detail: include before and after values (``diff``).
+    :param colour: ANSI colours in text output (a terminal).
+    """
+    if fmt == "json":
+        return _json(result)
+    if fmt == "markdown":
+        return _markdown(result, detail=detail)
+    if fmt == "github":
+        return _github(result)
+    return _text(result, detail=detail, colour=colour)
+
+
+def _sides(result: CheckResult) -> str:
+    sides = {"lock": "the lock", "code": "the models", "both": "the lock and the models"}
+    subject = "the lock" if result.offline else "the database"
+    checked = "the models" if result.offline else sides[result.against]
+    return f"{subject} vs {checked}"
+
+
+def _found_in(change: RankedChange) -> str:
+    return f"code: {change.where}" if change.where else change.side
+
+
+def _summary(result: CheckResult) -> str:
+    counts = Counter(c.severity for c in result.changes)
+    parts = [f"{counts[s]} {s.name.lower()}" for s in sorted(counts, reverse=True)]
+    noun = "change" if len(result.changes) == 1 else "changes"
+    text = f"{len(result.changes)} {noun}" + (f" ({', '.join(parts)})" if parts else "")
+    if result.stale:
+        text += f", {len(result.stale)} stale generated file{'s' * (len(result.stale) > 1)}"
+    verdict = "failing" if result.failed else "passing"
+    return f"{text}; {verdict} at {result.fail_on.name.lower()} or above"
+
+
+def _one_line_ok(result: CheckResult) -> str:
+    lock = result.lock
+    return (
+        f"ok: no drift ({_sides(result)}; schema version {lock.schema_version}, "
+        f"{result.schema_hash[:19]})\n"
+    )
+
+
+def _value(value: object) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text.replace("\n", "\\n")
+
+
+def _text(result: CheckResult, *, detail: bool, colour: bool) -> str:
+    if not result.changes and not result.stale:
+        return _one_line_ok(result)
+    width = max((len(c.change.path) for c in result.changes), default=0)
+    lines: list[str] = []
+    for ranked in result.changes:
+        change = ranked.change
+        level = f"{ranked.severity.name:<8}"
+        if colour:
+            level = f"{_COLOURS[ranked.severity]}{level}{_RESET}"
+        lines.append(
+            f"{level}  {change.path:<{width}}  {change.kind}: {change.message}  "
+            f"[{_found_in(ranked)}]"
+        )
+        if detail:
+            lines.append(f"{'':10}  before: {_value(change.before)}")
+            lines.append(f"{'':10}  after:  {_value(change.after)}")
+    for stale in result.stale:
+        level = f"{'STALE':<8}"
+        if colour:
+            level = f"{_COLOURS[Severity.HIGH]}{level}{_RESET}"
+        lines.append(f"{level}  {stale.path}: {stale.state}; run `schemasync run` to regenerate it")
+    lines.append(_summary(result) + f" ({_sides(result)})")
+    return "\n".join(lines) + "\n"
+
+
+def _json(result: CheckResult) -> str:
+    document = {
+        "failed": result.failed,
+        "fail_on": result.fail_on.name.lower(),
+        "against": result.against,
+        "offline": result.offline,
+        "schema_version": result.lock.schema_version,
+        "lock_hash": result.lock.hash,
+        "schema_hash": result.schema_hash,
+        "changes": [
+            {
+                "severity": c.severity.name.lower(),
+                "kind": c.change.kind,
+                "path": c.change.path,
+                "message": c.change.message,
+                "before": c.change.before,
+                "after": c.change.after,
+                "side": c.side,
+                "where": c.where or None,
+            }
+            for c in result.changes
+        ],
+        "stale": [{"path": s.path, "state": s.state} for s in result.stale],
+        "model_files": result.model_files,
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _cell(text: str) -> str:
+    """``text`` inside a Markdown table cell: no HTML, no column breaks, one line."""
+    escaped = (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("|", "&#124;")
+        .replace("`", "&#96;")
+        .replace("\r\n", "\n")
+        .replace("\n", "<br>")
+    )
+    for char in "\\*_[]#~":
+        escaped = escaped.replace(char, "\\" + char)
+    return escaped
+
+
+def _code(text: str) -> str:
+    """``text`` as inline code inside a table cell."""
+    return f"<code>{_cell(text)}</code>"
+
+
+def _markdown(result: CheckResult, *, detail: bool) -> str:
+    lock = result.lock
+    lines = ["## schemasync: schema drift", ""]
+    if not result.changes and not result.stale:
+        lines.append(f"✅ No drift: {_cell(_sides(result))}.")
+    else:
+        icon = "❌" if result.failed else "⚠️"
+        lines.append(f"{icon} {_cell(_summary(result))}.")
+    lines += [
+        "",
+        f"Compared {_cell(_sides(result))}. Lock: schema version {lock.schema_version}, "
+        f"{_code(lock.hash)}; checked schema {_code(result.schema_hash)}.",
+    ]
+    if result.changes:
+        lines += ["", "| Severity | Object | Change | Found in |", "|---|---|---|---|"]
+        for ranked in result.changes:
+            change = ranked.change
+            lines.append(
+                f"| {_ICONS[ranked.severity]} {ranked.severity.name} | {_code(change.path)} | "
+                f"{_code(change.kind)}: {_cell(change.message)} | {_cell(_found_in(ranked))} |"
+            )
+    if result.stale:
+        lines += ["", "**Stale generated files** (run `schemasync run` and commit):", ""]
+        lines += [f"- {_code(s.path)}: {s.state}" for s in result.stale]
+    if detail and result.changes:
+        lines += ["", "<details><summary>Before and after</summary>", ""]
+        lines += ["| Object | Change | Before | After |", "|---|---|---|---|"]
+        for ranked in result.changes:
+            change = ranked.change
+            lines.append(
+                f"| {_code(change.path)} | {_code(change.kind)} | "
+                f"{_code(_value(change.before))} | {_code(_value(change.after))} |"
+            )
+        lines += ["", "</details>"]
+    return "\n".join(lines) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _github(result: CheckResult) -> str:
+    """Workflow commands: one annotation per change, ``error`` at or above the threshold."""
+    lines: list[str] = []
+    for ranked in result.changes:
+        change = ranked.change
+        level = "error" if ranked.severity >= result.fail_on else "warning"
+        properties = [f"title={_escape_property(f'{ranked.severity.name} {change.kind}')}"]
+        if ranked.where:
+            file, _, line = ranked.where.rpartition(":")
+            properties += [f"file={_escape_property(file)}", f"line={_escape_property(line)}"]
+        message = f"{change.path}: {change.message} [{_found_in(ranked)}]"
+        lines.append(f"::{level} {','.join(properties)}::{_escape_data(message)}")
+    for stale in result.stale:
+        lines.append(
+            f"::error file={_escape_property(stale.path)},title=stale generated file::"
+            f"{_escape_data(f'{stale.path} is {stale.state}; run schemasync run and commit')}"
+        )
+    lines.append(f"::notice title=schemasync::{_escape_data(_summary(result))}")
+    return "\n".join(lines) + "\n"
