@@ -62,7 +62,8 @@ class CheckResult:
     fail_on: Severity
     against: Against
     offline: bool
-    lock: Lock
+    #: The lock; ``None`` when only the models were checked and there is none yet.
+    lock: Lock | None
     #: The hash of the schema that was checked (the database's, or the lock's offline).
     schema_hash: str
     #: Model files read back, relative to the project root.
@@ -94,6 +95,11 @@ def _model_files(config: Config, output_dirs: Sequence[Path]) -> list[Path]:
     for folder in output_dirs:
         found.update(dict.fromkeys(sorted(folder.rglob("*.py")) if folder.is_dir() else []))
     return list(found)
+
+
+def _locked(lock: Lock | None) -> Lock:
+    assert lock is not None, "checked by the caller"
+    return lock
 
 
 def _generated_files(
@@ -155,22 +161,23 @@ def check(
     root = config.root
     lock_path = inside(root, settings.lock_file, "lock_file")
     lock = read_lock(lock_path)
-    if lock is None:
+    offline = read_database is None
+    if lock is None and (offline or against != "code"):
         raise ConfigError(
             f"no lock file at {relative_key(lock_path, root)}: nothing to check against",
-            hint="run `schemasync run` once and commit what it writes",
+            hint="run `schemasync run` once and commit what it writes, "
+            "or check hand-written models alone with --against code",
         )
-    offline = read_database is None
-    schema = lock.schema if read_database is None else read_database()
+    schema = read_database() if read_database is not None else _locked(lock).schema
     schema_hash = ir.schema_hash(schema)
 
-    names = settings.emit or lock.emit
+    names = settings.emit or (lock.emit if lock else ())
     emitters = [host.emitter(name) for name in names]
-    stale, fresh = _generated_files(host, config, lock, emitters)
+    stale, fresh = _generated_files(host, config, lock, emitters) if lock else ([], set[Path]())
 
     found: list[tuple[Change, str, str]] = []
     compare_lock = against in ("lock", "both") and not offline
-    if compare_lock:
+    if compare_lock and lock is not None:
         for batch in host.hook.schemasync_compare(old=lock.schema, new=schema):
             found.extend((change, "lock", "") for change in batch)
 
@@ -209,7 +216,7 @@ def _compare_code(
     config: Config,
     local: list[LocalModel],
     schema: ir.Schema,
-    lock: Lock,
+    lock: Lock | None,
     *,
     emitter_names: Sequence[str],
 ) -> list[Finding]:
@@ -220,7 +227,7 @@ def _compare_code(
     def models_for(target: str, *, old: bool) -> ModelSet:
         key = (target, old)
         if key not in cache:
-            source = lock.schema if old else schema
+            source = _locked(lock).schema if old else schema
             emitter = installed.get(target)
             options = emitter_options(emitter, config) if emitter else TargetOptions()
             context = emit_context(host, config, options, ir.schema_hash(source))
@@ -233,8 +240,8 @@ def _compare_code(
             schema,
             lambda target: models_for(target, old=False),
             target_of=lambda m: m.flavour if m.flavour in installed else default_target,
-            previous=lock.schema,
-            previous_models=lambda target: models_for(target, old=True),
+            previous=lock.schema if lock else None,
+            previous_models=(lambda target: models_for(target, old=True)) if lock else None,
             model_names=config.settings.model_names,
         )
     )

@@ -51,6 +51,7 @@ _SAME: Mapping[str, str] = {
     "IPvAnyNetwork": "IPv4Network | IPv6Network",
 }
 _ROLE = {"row": "row", "insert": "insert", "update": "update"}
+_INNER_NONE = re.compile(r" \| None(?=[\],])")
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,10 @@ def _members(annotation: str) -> tuple[set[str], bool] | None:
     expanded: set[str] = set()
     for member in members:
         expanded.update(union_members(_SAME.get(member, member)))
-    return expanded - {"None"}, "None" in expanded
+    # Array elements are nullable in PostgreSQL whatever the column says; hand-written
+    # ``list[str]`` for ``text[]`` is the norm, so element nullability is not compared.
+    loose = {_INNER_NONE.sub("", member) for member in expanded}
+    return loose - {"None"}, "None" in loose
 
 
 class _Checker:
@@ -469,7 +473,7 @@ def compare_code(
             checker.report(
                 model,
                 UNMATCHED,
-                f"{model.path}:{model.name}",
+                model.name,
                 model.name,
                 None,
                 f"{what} {model.name} matches no table, view, enum or composite type; "

@@ -71,12 +71,13 @@ def _summary(result: CheckResult) -> str:
     return f"{text}; {verdict} at {result.fail_on.name.lower()} or above"
 
 
-def _one_line_ok(result: CheckResult) -> str:
+def _version(result: CheckResult) -> str:
     lock = result.lock
-    return (
-        f"ok: no drift ({_sides(result)}; schema version {lock.schema_version}, "
-        f"{result.schema_hash[:19]})\n"
-    )
+    return f"schema version {lock.schema_version}" if lock else "no lock"
+
+
+def _one_line_ok(result: CheckResult) -> str:
+    return f"ok: no drift ({_sides(result)}; {_version(result)}, {result.schema_hash[:19]})\n"
 
 
 def _value(value: object) -> str:
@@ -116,8 +117,8 @@ def _json(result: CheckResult) -> str:
         "fail_on": result.fail_on.name.lower(),
         "against": result.against,
         "offline": result.offline,
-        "schema_version": result.lock.schema_version,
-        "lock_hash": result.lock.hash,
+        "schema_version": result.lock.schema_version if result.lock else None,
+        "lock_hash": result.lock.hash if result.lock else None,
         "schema_hash": result.schema_hash,
         "changes": [
             {
@@ -162,6 +163,9 @@ def _code(text: str) -> str:
 def _markdown(result: CheckResult, *, detail: bool) -> str:
     lock = result.lock
     lines = ["## schemasync: schema drift", ""]
+    locked = (
+        f"Lock: schema version {lock.schema_version}, {_code(lock.hash)}" if lock else "No lock"
+    )
     if not result.changes and not result.stale:
         lines.append(f"✅ No drift: {_cell(_sides(result))}.")
     else:
@@ -169,8 +173,7 @@ def _markdown(result: CheckResult, *, detail: bool) -> str:
         lines.append(f"{icon} {_cell(_summary(result))}.")
     lines += [
         "",
-        f"Compared {_cell(_sides(result))}. Lock: schema version {lock.schema_version}, "
-        f"{_code(lock.hash)}; checked schema {_code(result.schema_hash)}.",
+        f"Compared {_cell(_sides(result))}. {locked}; checked schema {_code(result.schema_hash)}.",
     ]
     if result.changes:
         lines += ["", "| Severity | Object | Change | Found in |", "|---|---|---|---|"]

@@ -1,0 +1,268 @@
+"""Drift end to end: ``run``, a migration, then ``check`` / ``diff`` / ``report`` as a user
+runs them, against a real server; hand-written models checked against a database."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cli import Result, run_cli
+from pg import run_sql
+from schemasync.codegen.lock import read_lock
+
+pytestmark = pytest.mark.postgres
+
+SCHEMA_SQL = """
+CREATE TYPE public.task_status AS ENUM ('todo', 'doing', 'done');
+CREATE TABLE public.projects (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name text NOT NULL,
+    status public.task_status NOT NULL DEFAULT 'todo',
+    note text
+);
+CREATE TABLE public.legacy_orders (id int PRIMARY KEY, total numeric(10, 2));
+"""
+MODELS = "models/typeddict/models.py"
+HANDWRITTEN = Path(__file__).parents[1] / "fixtures" / "handwritten"
+#: A DSN nothing listens on: an offline check must never need it.
+UNREACHABLE = "postgresql://nobody:secret@127.0.0.1:1/nowhere"
+
+
+@pytest.fixture
+def project(pg_dsn: str, tmp_path: Path) -> tuple[Path, str]:
+    """A project synced with SCHEMA_SQL: ``run`` has written models, lock and version."""
+    run_sql(pg_dsn, SCHEMA_SQL)
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "app"\nversion = "0"\n\n[tool.schemasync]\nemit = ["typeddict"]\n'
+    )
+    done = run_cli("run", cwd=tmp_path, dsn=pg_dsn)
+    assert done.code == 0, done.stderr
+    return tmp_path, pg_dsn
+
+
+def lines(result: Result) -> list[str]:
+    return result.stdout.splitlines()
+
+
+def changes(result: Result) -> set[tuple[str, str, str, str]]:
+    document = json.loads(result.stdout)
+    return {(c["severity"], c["kind"], c["path"], c["side"]) for c in document["changes"]}
+
+
+def test_no_change_since_run_exits_0_with_one_line(project: tuple[Path, str]) -> None:
+    root, dsn = project
+    result = run_cli("check", cwd=root, dsn=dsn)
+    assert result.code == 0, result.stderr
+    assert len(lines(result)) == 1
+    assert lines(result)[0].startswith("ok: no drift (the database vs the lock and the models;")
+
+
+def test_a_dropped_column_exits_1_and_names_it_critical(project: tuple[Path, str]) -> None:
+    root, dsn = project
+    run_sql(dsn, "ALTER TABLE projects DROP COLUMN note")
+
+    result = run_cli("check", cwd=root, dsn=dsn)
+
+    assert result.code == 1, result.stderr
+    assert lines(result)[0].split() == [
+        "CRITICAL", "public.projects.note", "column.removed:", "column", "removed", "[lock]",
+    ]  # fmt: skip
+    assert lines(result)[-1].startswith("1 change (1 critical); failing at high or above")
+    # The committed models are the lock's, so the model side adds nothing new.
+    both = run_cli("check", "--format", "json", cwd=root, dsn=dsn)
+    assert changes(both) == {("critical", "column.removed", "public.projects.note", "lock")}
+    code = run_cli("check", "--against", "code", "--format", "json", cwd=root, dsn=dsn)
+    assert changes(code) == {("critical", "column.removed", "public.projects.note", "code")}
+    where = json.loads(code.stdout)["changes"][0]["where"]
+    assert where.startswith(f"{MODELS}:")
+
+
+def test_fail_on_and_config_overrides_decide_the_exit_code(project: tuple[Path, str]) -> None:
+    root, dsn = project
+    run_sql(dsn, "ALTER TYPE task_status ADD VALUE 'blocked'")  # MEDIUM
+
+    assert run_cli("check", cwd=root, dsn=dsn).code == 0
+    assert run_cli("check", "--fail-on", "medium", cwd=root, dsn=dsn).code == 1
+    with (root / "pyproject.toml").open("a") as handle:
+        handle.write('fail_on = "low"\n[tool.schemasync.severity]\n"enum.*" = "critical"\n')
+    result = run_cli("check", "--format", "json", cwd=root, dsn=dsn)
+    assert result.code == 1
+    assert changes(result) == {
+        ("critical", "enum.label_added", "public.task_status.blocked", "lock")
+    }
+
+
+def test_every_format_carries_the_changes(project: tuple[Path, str]) -> None:
+    root, dsn = project
+    run_sql(
+        dsn, "ALTER TABLE projects DROP COLUMN note; ALTER TABLE projects ADD COLUMN owner text"
+    )
+    markdown = run_cli("check", "--format", "markdown", cwd=root, dsn=dsn)
+    assert markdown.code == 1
+    assert "| 🔴 CRITICAL | <code>public.projects.note</code> |" in markdown.stdout
+    assert "| ⚪ LOW | <code>public.projects.owner</code> |" in markdown.stdout
+    github = run_cli("check", "--format", "github", cwd=root, dsn=dsn)
+    assert github.code == 1
+    assert "::error title=CRITICAL column.removed::public.projects.note: column removed" in (
+        github.stdout
+    )
+    assert "::warning title=LOW column.added::public.projects.owner" in github.stdout
+    diff = run_cli("diff", cwd=root, dsn=dsn)
+    assert diff.code == 0  # diff shows; check decides
+    assert "before: text" in diff.stdout
+    assert "after:  text" in diff.stdout
+
+
+def test_report_writes_markdown_and_the_step_summary(
+    project: tuple[Path, str], tmp_path: Path
+) -> None:
+    root, dsn = project
+    run_sql(dsn, "ALTER TABLE projects ALTER COLUMN name DROP NOT NULL")
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n")
+    result = run_cli(
+        "report", "--output", "drift.md", "--step-summary",
+        cwd=root, dsn=dsn, env={"GITHUB_STEP_SUMMARY": str(summary)},
+    )  # fmt: skip
+    assert result.code == 0, result.stderr
+    report = (root / "drift.md").read_text()
+    assert report.startswith("## schemasync: schema drift")
+    assert r"column.made\_nullable" in report  # escaped: Markdown reads _ as emphasis
+    assert "<details><summary>Before and after</summary>" in report
+    assert summary.read_text() == "earlier step\n" + report
+    missing = run_cli("report", "--step-summary", cwd=root, dsn=dsn)
+    assert missing.code == 2
+    assert "GITHUB_STEP_SUMMARY" in missing.stderr
+
+
+def test_stale_generated_files_fail_online_and_offline(project: tuple[Path, str]) -> None:
+    root, dsn = project
+    models = root / MODELS
+    models.write_text(models.read_text() + "\nEXTRA = 1\n")
+    (root / "schema_version.py").unlink()
+
+    for args in (("check",), ("check", "--offline")):
+        result = run_cli(*args, cwd=root, dsn=dsn)
+        assert result.code == 1, result.stdout
+        assert f"STALE     {MODELS}: changed; run `schemasync run` to regenerate it" in lines(
+            result
+        )
+        assert "STALE     schema_version.py: missing; run `schemasync run` to regenerate it" in (
+            lines(result)
+        )
+    assert run_cli("run", cwd=root, dsn=dsn).code == 0
+    assert run_cli("check", "--offline", cwd=root).code == 0
+
+
+def test_offline_check_needs_no_database_and_never_imports_psycopg(
+    project: tuple[Path, str],
+) -> None:
+    root, _ = project
+    result = run_cli("check", "--offline", cwd=root, dsn=UNREACHABLE)
+    assert result.code == 0, result.stderr
+    assert lines(result)[0].startswith("ok: no drift (the lock vs the models;")
+    probe = (
+        "import sys\nfrom schemasync.cli import main\ncode = main(['check', '--offline'])\n"
+        "assert code == 0, code\nloaded = [m for m in ('psycopg', 'pglast') if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_offline_check_reads_hand_written_models_against_the_lock(
+    project: tuple[Path, str],
+) -> None:
+    root, _ = project
+    (root / "app").mkdir()
+    (root / "app" / "types.py").write_text(
+        "from typing import Literal\nStatus = Literal['todo', 'doing']\n"
+        "from typing import TypedDict\nclass Project(TypedDict):\n    id: int\n    name: str\n"
+    )
+    with (root / "pyproject.toml").open("a") as handle:
+        handle.write('models = ["app/*.py"]\n')
+    result = run_cli("check", "--offline", "--format", "json", cwd=root, dsn=UNREACHABLE)
+    # Settings changed, so the lock's fingerprint no longer holds: the files are compared by
+    # rendering them again, and they are still current.
+    assert json.loads(result.stdout)["stale"] == []
+    # Status is loosely named, so it places nothing; Project lacks two columns.
+    assert changes(result) == {
+        ("medium", "model.unmatched", "Status", "code"),
+        ("low", "column.added", "public.projects.status", "code"),
+        ("low", "column.added", "public.projects.note", "code"),
+    }
+    assert result.code == 0
+
+
+def test_hand_written_models_are_checked_against_the_database(pg_dsn: str, tmp_path: Path) -> None:
+    root = tmp_path / "handwritten"
+    shutil.copytree(HANDWRITTEN, root)
+    run_sql(pg_dsn, (root / "schema.sql").read_text())
+
+    result = run_cli("check", "--format", "json", cwd=root, dsn=pg_dsn)
+
+    document = json.loads(result.stdout)
+    assert document["model_files"] == ["app/__init__.py", "app/models.py"]
+    found = {(c["severity"], c["kind"], c["path"]) for c in document["changes"]}
+    assert found == {
+        ("medium", "enum.label_added", "public.task_status.archived"),
+        ("critical", "enum.label_removed", "public.task_status.blocked"),
+        ("medium", "column.made_not_null", "public.projects.name"),
+        ("critical", "column.type_changed", "public.projects.owner_id"),
+        ("critical", "column.removed", "public.projects.archived"),
+        ("high", "column.default_removed_required", "public.tasks.project_id"),
+        ("high", "column.default_removed_required", "public.tasks.title"),
+        ("low", "column.added", "public.tasks.estimate"),
+        ("low", "column.added", "public.tasks.id"),
+        ("high", "column.made_nullable", "public.tasks.estimate"),
+        ("medium", "model.unmatched", "Helper"),
+    }
+    by_path = {c["path"]: c for c in document["changes"]}
+    assert by_path["public.projects.owner_id"]["before"] == "str"
+    assert by_path["public.projects.owner_id"]["after"] == "UUID"
+    assert by_path["Helper"]["where"] == "app/models.py:53"
+    assert result.code == 1
+    # Without a lock, only the models can be checked: the lock side says so.
+    lock_side = run_cli("check", "--against", "lock", cwd=root, dsn=pg_dsn)
+    assert lock_side.code == 3
+    assert "no lock file at schemasync.lock" in lock_side.stderr
+    assert read_lock(root / "schemasync.lock") is None
+
+
+def test_install_hook_refuses_a_foreign_hook(tmp_path: Path) -> None:
+    git = shutil.which("git")
+    assert git is not None, "git is needed to test the hook installer"
+    subprocess.run([git, "init", "-q", str(tmp_path)], check=True)
+    hook = tmp_path / ".git" / "hooks" / "pre-commit"
+
+    installed = run_cli("install-hook", cwd=tmp_path)
+    assert installed.code == 0, installed.stderr
+    assert "schemasync check --offline" in hook.read_text()
+    assert os.access(hook, os.X_OK)
+    assert run_cli("install-hook", cwd=tmp_path).code == 0  # refreshing our own is fine
+    assert run_cli("install-hook", "--uninstall", cwd=tmp_path).code == 0
+    assert not hook.exists()
+
+    hook.write_text("#!/bin/sh\nmake lint\n")
+    refused = run_cli("install-hook", cwd=tmp_path)
+    assert refused.code == 3
+    assert "was not written by schemasync; it was left alone" in refused.stderr
+    assert hook.read_text() == "#!/bin/sh\nmake lint\n"
+    assert run_cli("install-hook", "--uninstall", cwd=tmp_path).code == 3
+    assert hook.read_text() == "#!/bin/sh\nmake lint\n"
+
+
+def test_install_hook_outside_a_repository_is_a_usage_error(tmp_path: Path) -> None:
+    # Stops git from finding a repository in a folder above the test's.
+    env = {"GIT_CEILING_DIRECTORIES": str(tmp_path.parent)}
+    result = run_cli("install-hook", cwd=tmp_path, env=env)
+    assert result.code == 2
+    assert "is not inside a git repository" in result.stderr
