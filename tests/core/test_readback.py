@@ -21,7 +21,8 @@ from schemasync.readback import (
     ("spellings", "canonical"),
     [
         (["int | None", "Optional[int]", "typing.Optional[int]", "Union[None, int]"], "int | None"),
-        (["list[str]", "List[str]", "typing.List[str]", "Sequence[str]", "'list[str]'"], "list[str]"),
+        (["list[str]", "List[str]", "typing.List[str]", "Sequence[str]", "'list[str]'"],
+         "list[str]"),
         (["datetime", "datetime.datetime", "dt.datetime"], "datetime"),
         (["Annotated[Decimal, Field(max_digits=5)]", "NotRequired[Decimal]"], "Decimal"),
         (["NotRequired[Optional[List[Optional[str]]]]"], "list[str | None] | None"),
