@@ -184,8 +184,10 @@ def test_offline_check_reads_hand_written_models_against_the_lock(
     root, _ = project
     (root / "app").mkdir()
     (root / "app" / "types.py").write_text(
-        "from typing import Literal\nStatus = Literal['todo', 'doing']\n"
-        "from typing import TypedDict\nclass Project(TypedDict):\n    id: int\n    name: str\n"
+        "from typing import Literal, TypedDict\n"
+        "Status = Literal['todo', 'doing']\n"
+        "class Project(TypedDict):\n    id: int\n    name: str\n    status: Status\n"
+        "class Widget(TypedDict):\n    id: int\n"
     )
     with (root / "pyproject.toml").open("a") as handle:
         handle.write('models = ["app/*.py"]\n')
@@ -193,10 +195,11 @@ def test_offline_check_reads_hand_written_models_against_the_lock(
     # Settings changed, so the lock's fingerprint no longer holds: the files are compared by
     # rendering them again, and they are still current.
     assert json.loads(result.stdout)["stale"] == []
-    # Status is loosely named, so it places nothing; Project lacks two columns.
+    # Status is a type alias: it is compared where Project uses it. Widget stands for
+    # nothing; Project lacks a column.
     assert changes(result) == {
-        ("medium", "model.unmatched", "Status", "code"),
-        ("low", "column.added", "public.projects.status", "code"),
+        ("medium", "model.unmatched", "Widget", "code"),
+        ("medium", "enum.label_added", "public.task_status.done", "code"),
         ("low", "column.added", "public.projects.note", "code"),
     }
     assert result.code == 0

@@ -81,18 +81,23 @@ def load_schema(host: PluginHost, dsn: str) -> ir.Schema:
     return read_schema(host, Config(), SourceChoice(target=dsn))
 
 
+def project_config(root: Path, options: Mapping[str, str]) -> Config:
+    """A project in ``root`` emitting TypedDicts with ``options`` into :data:`OUTPUT`."""
+    return Config(
+        settings=Settings(
+            emit=("typeddict",), emitters={"typeddict": {"output": OUTPUT, **options}}
+        ),
+        path=root / "pyproject.toml",
+    )
+
+
 def generate(
     host: PluginHost, schema: ir.Schema, options: Mapping[str, str], root: Path
 ) -> dict[str, bytes]:
     """What ``schemasync run`` would write for ``schema`` with these typeddict options, by
     path inside the output folder (the lock and schema_version.py left out). Writes nothing.
     """
-    config = Config(
-        settings=Settings(
-            emit=("typeddict",), emitters={"typeddict": {"output": OUTPUT, **options}}
-        ),
-        path=root / "pyproject.toml",
-    )
+    config = project_config(root, options)
     files, _, _ = plan(host, config, schema, choose_emitters(host, config, []), now=NOW)
     output = root / OUTPUT
     return {

@@ -51,6 +51,8 @@ _SAME: Mapping[str, str] = {
     "IPvAnyNetwork": "IPv4Network | IPv6Network",
 }
 _ROLE = {"row": "row", "insert": "insert", "update": "update"}
+#: Names in a canonical annotation, outside the string literals of a ``Literal``.
+_NAME = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[A-Za-z_]\w*")
 _INNER_NONE = re.compile(r" \| None(?=[\],])")
 
 
@@ -148,9 +150,10 @@ class _Checker:
         self.overrides = _overrides(model_names)
         self.indexes: dict[tuple[str, bool], _Index] = {}
         self.findings: list[Finding] = []
-        #: Local class name -> the database object it was placed on (enums and composites),
-        #: so annotations naming local classes resolve to the same identities as expected ones.
-        self.local_types: dict[str, str] = {}
+        #: What a type name in an annotation stands for: enums (placed classes, generated
+        #: names, Literal aliases) become the Literal of their labels, composite and row
+        #: classes the object they were placed on (see :meth:`resolve`).
+        self.names: dict[str, str] = {}
 
     def index(self, target: str, *, old: bool = False) -> _Index:
         key = (target, old)
@@ -403,37 +406,50 @@ class _Checker:
                 f"{model.name}.{local.name} is required; the database has a default",
             )
 
-    def identity(self, name: str) -> str:
-        """What a type name in an annotation stands for: a database enum or composite when
-        a local or generated class of that name was placed on one."""
-        return self.local_types.get(name, name)
+    def resolve(self, member: str) -> str:
+        """``member`` with every name of an enum, Literal alias, composite or row class
+        replaced by what it stands for, so spellings of one type compare equal."""
+        return _NAME.sub(lambda m: self.names.get(m.group(0), m.group(0)), member)
 
     def same_types(
         self, model: LocalModel, path: str, code: set[str], database: set[str], wanted: FieldModel
     ) -> bool:
         if code & {"Any", "object"} or database == {"JsonValue"}:
             return True
+        resolved_code = {self.resolve(m) for m in code}
+        resolved_db = {self.resolve(m) for m in database}
         element = wanted.type
-        if element.kind == "enum" and not element.is_array:
-            enum = self.schema.enum(element.schema, element.name)
-            literal = [m for m in code if m.startswith("Literal[")]
-            if literal and len(code) == 1:
-                values = _literal_values(literal[0])
-                if values is not None:
-                    # Label changes name themselves; the order of an inline Literal is not
-                    # recorded (canonical form sorts it), so only membership is compared.
-                    self.labels(
-                        model, f"{enum.schema}.{enum.name}", sorted(values), sorted(enum.labels)
-                    )
-                    return True
-            if code == {"str"}:
+        if element.kind == "enum" and not element.is_array and len(code) == 1:
+            (member,) = resolved_code
+            if member == "str":
+                return True  # labels are strings: imprecise, not wrong
+            values = _literal_values(member) if member.startswith("Literal[") else None
+            if values is not None:
+                # Label changes name themselves; only membership is compared, as the
+                # canonical form of a Literal sorts its members.
+                enum = self.schema.enum(element.schema, element.name)
+                self.labels(
+                    model, f"{enum.schema}.{enum.name}", sorted(values), sorted(enum.labels)
+                )
                 return True
-        resolved_code = {self.identity(m) for m in code}
-        resolved_db = {self.identity(m) for m in database}
         if resolved_code <= resolved_db:
             return True
         # JSON numbers: an int is a float to type checkers.
         return resolved_db == {"float"} and resolved_code <= {"float", "int"}
+
+
+def _literal(values: Iterable[str]) -> str:
+    """The canonical ``Literal[...]`` of ``values``."""
+    return "Literal[" + ", ".join(repr(v) for v in sorted(set(values))) + "]"
+
+
+def _stands_for(schema: ir.Schema, place: Placement) -> str:
+    if place.role == "enum":
+        try:
+            return _literal(schema.enum(place.schema, place.name).labels)
+        except KeyError:
+            pass  # dropped: its own report says so
+    return f"{place.role}:{place.path}"
 
 
 def _literal_values(member: str) -> list[str] | None:
@@ -468,8 +484,12 @@ def compare_code(
     for model in models:
         target = target_of(model)
         place = checker.place(model, target)
+        if place is None and model.kind == "literal":
+            # A type alias, not a model: it stands for its own values where a field uses it.
+            checker.names[model.name] = _literal(model.values)
+            continue
         if place is None:
-            what = "enum" if model.kind in ("enum", "literal") else "model"
+            what = "enum" if model.kind == "enum" else "model"
             checker.report(
                 model,
                 UNMATCHED,
@@ -481,16 +501,17 @@ def compare_code(
             )
             continue
         placed.append((model, place, target))
-        if place.role in ("enum", "composite"):
-            checker.local_types[model.name] = f"{place.role}:{place.path}"
-    # Generated names resolve to the same identities as local ones.
-    for _, _, target in placed:
-        models_set = checker.expected(target)
-        for enum in models_set.enums:
-            checker.local_types.setdefault(enum.name, f"enum:{enum.schema}.{enum.db_name}")
-        for cls in models_set.classes:
-            if cls.kind == "composite":
-                checker.local_types.setdefault(cls.name, f"composite:{cls.schema}.{cls.db_name}")
+        checker.names[model.name] = _stands_for(schema, place)
+    # Generated names resolve like local ones.
+    for target in {target for _, _, target in placed}:
+        expected_set = checker.expected(target)
+        for enum in expected_set.enums:
+            place = Placement("enum", enum.schema, enum.db_name)
+            checker.names.setdefault(enum.name, _stands_for(schema, place))
+        for cls in expected_set.classes:
+            if cls.kind in ("composite", "row"):
+                place = Placement(_ROLE.get(cls.kind, "composite"), cls.schema, cls.db_name)
+                checker.names.setdefault(cls.name, _stands_for(schema, place))
     for model, place, target in placed:
         if place.role == "enum":
             checker.enum(model, place)
