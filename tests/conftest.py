@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from pg import TEST_DSN_ENV, PgServer, scratch_database, server_version
+from plugin_env import PluginEnv
 from schemasync.engine import TemporaryServer
 
 if TYPE_CHECKING:
@@ -39,6 +40,12 @@ def pytest_report_header() -> str:
     if os.environ.get(TEST_DSN_ENV):
         return f"postgresql: {TEST_DSN_ENV} (the running server)"
     return f"postgresql: a temporary server, engine {os.environ.get('SCHEMASYNC_ENGINE', 'auto')}"
+
+
+@pytest.fixture(scope="session")
+def plugin_env(tmp_path_factory: pytest.TempPathFactory) -> PluginEnv:
+    """Plugin projects installed once per session, each into a folder of its own."""
+    return PluginEnv(tmp_path_factory.mktemp("plugin-env"))
 
 
 @pytest.fixture(scope="session")

@@ -95,12 +95,6 @@ BUILTINS: dict[str, PluginRecord] = {
 _CLASH = re.compile(r"two plugins register a source named 'postgres': '([^']+)' and '([^']+)'")
 
 
-@pytest.fixture(scope="session")
-def plugin_env(tmp_path_factory: pytest.TempPathFactory) -> PluginEnv:
-    """Plugin projects installed once per session, each into a folder of its own."""
-    return PluginEnv(tmp_path_factory.mktemp("plugin-env"))
-
-
 class LoadInstalled(Protocol):
     def __call__(self, *projects: str) -> PluginHost: ...
 

@@ -121,6 +121,11 @@ _DRIFT_SETTINGS = frozenset(
 )
 
 
+#: Hooks whose answers shape generated files; plugins implementing none of them (severity
+#: rules, sources, readers) can come and go without making the files stale.
+_OUTPUT_HOOKS = frozenset(("schemasync_emitters", "schemasync_name", "schemasync_map_type"))
+
+
 def digest(content: bytes) -> str:
     """The SHA-256 of a generated file, as the lock records it."""
     return "sha256:" + hashlib.sha256(content).hexdigest()
@@ -148,7 +153,11 @@ def fingerprint(host: PluginHost, config: Config, emitters: Sequence[Emitter]) -
                     templates[relative_key(path, config.root)] = digest(path.read_bytes())
     inputs = {
         "tool": __version__,
-        "plugins": sorted((p.name, p.distribution, p.version, p.status) for p in host.plugins),
+        "plugins": sorted(
+            (p.name, p.distribution, p.version, p.status)
+            for p in host.plugins
+            if _OUTPUT_HOOKS.intersection(p.hooks)
+        ),
         "emit": [emitter.name for emitter in emitters],
         "settings": settings,
         "templates": templates,
