@@ -269,3 +269,36 @@ def test_install_hook_outside_a_repository_is_a_usage_error(tmp_path: Path) -> N
     result = run_cli("install-hook", cwd=tmp_path, env=env)
     assert result.code == 2
     assert "is not inside a git repository" in result.stderr
+
+
+def test_the_pre_commit_framework_runs_the_hook(project: tuple[Path, str]) -> None:
+    root, _ = project
+    git = shutil.which("git")
+    assert git is not None, "git is needed to run the pre-commit framework"
+    repository = Path(__file__).parents[2]
+    identity = ["-c", "user.name=t", "-c", "user.email=t@example.com"]
+    for args in (["init", "-q"], ["add", "-A"], [*identity, "commit", "-qm", "models"]):
+        subprocess.run([git, *args], cwd=root, check=True, capture_output=True)
+    # The hook runs the schemasync of the project's environment: this interpreter's.
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PRE_COMMIT_HOME": str(root.parent / "pre-commit-home"),
+        "DATABASE_URL": UNREACHABLE,
+    }
+    command = [
+        sys.executable, "-m", "pre_commit", "try-repo", str(repository), "schemasync-check",
+        "--all-files",
+    ]  # fmt: skip
+
+    def hook() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
+
+    passed = hook()
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "schemasync check" in passed.stdout
+    models = root / MODELS
+    models.write_text(models.read_text() + "\nEXTRA = 1\n")
+    failed = hook()
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert f"{MODELS}: changed" in failed.stdout

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 import msgspec
 
-from schemasync.ir import Schema, TypeRef
+from schemasync.ir import Relation, Schema, TypeRef
 
 if TYPE_CHECKING:
     import jinja2
@@ -145,6 +145,7 @@ class EmitContext:
         reserved_names: Iterable[str] = (),
         reserved_fields: Iterable[str] = (),
         enum_annotation: Callable[[EnumModel], str] | None = None,
+        fields_of: Callable[[Relation], bool] | None = None,
     ) -> ModelSet:
         """What to generate, with this run's naming, types and layout (see
         :func:`schemasync.codegen.model.build_models`)."""
@@ -163,6 +164,7 @@ class EmitContext:
             reserved_names=reserved_names,
             reserved_fields=reserved_fields,
             enum_annotation=enum_annotation,
+            fields_of=fields_of,
         )
 
     def templates(self, package: str) -> jinja2.Environment:

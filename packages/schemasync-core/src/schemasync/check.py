@@ -168,8 +168,11 @@ def check(
             hint="run `schemasync run` once and commit what it writes, "
             "or check hand-written models alone with --against code",
         )
-    schema = read_database() if read_database is not None else _locked(lock).schema
-    schema_hash = ir.schema_hash(schema)
+    if read_database is None:
+        schema, schema_hash = _locked(lock).schema, _locked(lock).hash
+    else:
+        schema = read_database()
+        schema_hash = ir.schema_hash(schema)
 
     names = settings.emit or (lock.emit if lock else ())
     emitters = [host.emitter(name) for name in names]
@@ -193,7 +196,10 @@ def check(
         if compare_lock or offline:
             model_files = [p for p in model_files if p not in fresh]
         local = read_files(model_files, host.hook.schemasync_read_models)
-        for finding in _compare_code(host, config, local, schema, lock, emitter_names=names):
+        findings = _compare_code(
+            host, config, local, (schema, schema_hash), lock, emitter_names=names
+        )
+        for finding in findings:
             where = finding.where
             relative = relative_key(Path(where.rsplit(":", 1)[0]), root)
             found.append((finding.change, "code", f"{relative}:{where.rsplit(':', 1)[1]}"))
@@ -215,33 +221,42 @@ def _compare_code(
     host: PluginHost,
     config: Config,
     local: list[LocalModel],
-    schema: ir.Schema,
+    checked: tuple[ir.Schema, str],
     lock: Lock | None,
     *,
     emitter_names: Sequence[str],
 ) -> list[Finding]:
+    schema = checked[0]
     installed = host.emitters()
     default_target = next(iter(emitter_names), "typeddict")
-    cache: dict[tuple[str, bool], ModelSet] = {}
+    cache: dict[tuple[str, bool, frozenset[str]], ModelSet] = {}
 
-    def models_for(target: str, *, old: bool) -> ModelSet:
-        key = (target, old)
+    def models_for(target: str, relations: frozenset[str], *, old: bool) -> ModelSet:
+        key = (target, old, relations)
         if key not in cache:
-            source = _locked(lock).schema if old else schema
+            source, source_hash = (_locked(lock).schema, _locked(lock).hash) if old else checked
             emitter = installed.get(target)
             options = emitter_options(emitter, config) if emitter else TargetOptions()
-            context = emit_context(host, config, options, ir.schema_hash(source))
-            cache[key] = context.models(source, target=target)
+            context = emit_context(host, config, options, source_hash)
+            cache[key] = context.models(
+                source, target=target, fields_of=lambda r: r.qualified_name in relations
+            )
         return cache[key]
 
+    # Offline the lock is the schema: nothing can have been dropped since.
+    previous = lock.schema if lock and lock.schema is not schema else None
     return list(
         compare_code(
             local,
             schema,
-            lambda target: models_for(target, old=False),
+            lambda target, relations: models_for(target, relations, old=False),
             target_of=lambda m: m.flavour if m.flavour in installed else default_target,
-            previous=lock.schema if lock else None,
-            previous_models=(lambda target: models_for(target, old=True)) if lock else None,
+            previous=previous,
+            previous_models=(
+                (lambda target, relations: models_for(target, relations, old=True))
+                if previous
+                else None
+            ),
             model_names=config.settings.model_names,
         )
     )

@@ -22,6 +22,7 @@ from schemasync import __version__, ir
 from schemasync.changes import Severity
 from schemasync.config import load_config
 from schemasync.errors import (
+    EXIT_BROKEN_PIPE,
     EXIT_BUG,
     EXIT_DRIFT,
     EXIT_INTERRUPTED,
@@ -329,6 +330,11 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # Whoever read the output stopped; flushing at exit would fail again, so what is
+        # left goes nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except Exception as exc:  # a bug: say so, and how to get the details
         if args.debug:
             sys.stderr.write(redact("".join(traceback.format_exception(exc))))

@@ -22,7 +22,7 @@ from schemasync.codegen.model import FieldModel, ModelSet
 from schemasync.codegen.naming import pascal_case, singular
 from schemasync.readback import canonical_annotation, string_values, union_members
 
-__all__ = ["Finding", "Placement", "compare_code"]
+__all__ = ["Expected", "Finding", "Placement", "compare_code"]
 
 #: The kind of a class that stands for nothing in the database (its default severity lives
 #: with the rest in :data:`schemasync.diff.KINDS`).
@@ -54,6 +54,11 @@ _ROLE = {"row": "row", "insert": "insert", "update": "update"}
 #: Names in a canonical annotation, outside the string literals of a ``Literal``.
 _NAME = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[A-Za-z_]\w*")
 _INNER_NONE = re.compile(r" \| None(?=[\],])")
+
+
+#: ``expected(target, relations)``: what ``run`` would generate for a target, every class
+#: named, with fields only for ``relations`` (``schema.name``), as fields cost time.
+Expected = Callable[[str, frozenset[str]], ModelSet]
 
 
 @dataclass(frozen=True)
@@ -138,9 +143,9 @@ class _Checker:
     def __init__(
         self,
         schema: ir.Schema,
-        expected: Callable[[str], ModelSet],
+        expected: Expected,
         previous: ir.Schema | None,
-        previous_models: Callable[[str], ModelSet] | None,
+        previous_models: Expected | None,
         model_names: Mapping[str, str],
     ) -> None:
         self.schema = schema
@@ -154,13 +159,15 @@ class _Checker:
         #: names, Literal aliases) become the Literal of their labels, composite and row
         #: classes the object they were placed on (see :meth:`resolve`).
         self.names: dict[str, str] = {}
+        #: ``schema.name`` of every relation a local class was placed on.
+        self.compared: frozenset[str] = frozenset()
 
     def index(self, target: str, *, old: bool = False) -> _Index:
         key = (target, old)
         if key not in self.indexes:
             source = self.previous_models if old else self.expected
             assert source is not None
-            self.indexes[key] = _Index(source(target))
+            self.indexes[key] = _Index(source(target, frozenset()))
         return self.indexes[key]
 
     def place(self, model: LocalModel, target: str) -> Placement | None:
@@ -239,7 +246,7 @@ class _Checker:
         expected = next(
             (
                 c
-                for c in self.expected(target).classes
+                for c in self.expected(target, self.compared).classes
                 if c.schema == place.schema
                 and c.db_name == place.name
                 and _ROLE.get(c.kind, "composite") == place.role
@@ -463,16 +470,17 @@ def _literal_values(member: str) -> list[str] | None:
 def compare_code(
     models: Iterable[LocalModel],
     schema: ir.Schema,
-    expected: Callable[[str], ModelSet],
+    expected: Expected,
     *,
     target_of: Callable[[LocalModel], str],
     previous: ir.Schema | None = None,
-    previous_models: Callable[[str], ModelSet] | None = None,
+    previous_models: Expected | None = None,
     model_names: Mapping[str, str] | None = None,
 ) -> list[Finding]:
     """Changes between the committed ``models`` and ``schema``.
 
-    :param expected: the model set ``run`` would generate from ``schema`` for a target.
+    :param expected: the model set ``run`` would generate from ``schema`` for a target, with
+        the fields of the named relations only (see :data:`Expected`).
     :param target_of: the target whose naming rules place a local model (the emitter that
         recognised it, or the project's first).
     :param previous: the lock's schema, so classes for objects since dropped are placed too.
@@ -504,7 +512,7 @@ def compare_code(
         checker.names[model.name] = _stands_for(schema, place)
     # Generated names resolve like local ones.
     for target in {target for _, _, target in placed}:
-        expected_set = checker.expected(target)
+        expected_set = checker.expected(target, frozenset())
         for enum in expected_set.enums:
             place = Placement("enum", enum.schema, enum.db_name)
             checker.names.setdefault(enum.name, _stands_for(schema, place))
@@ -512,6 +520,9 @@ def compare_code(
             if cls.kind in ("composite", "row"):
                 place = Placement(_ROLE.get(cls.kind, "composite"), cls.schema, cls.db_name)
                 checker.names.setdefault(cls.name, _stands_for(schema, place))
+    checker.compared = frozenset(
+        place.path for _, place, _ in placed if place.role in ("row", "insert", "update")
+    )
     for model, place, target in placed:
         if place.role == "enum":
             checker.enum(model, place)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 __all__ = [
+    "EXIT_BROKEN_PIPE",
     "EXIT_BUG",
     "EXIT_DRIFT",
     "EXIT_INTERRUPTED",
@@ -32,6 +33,8 @@ EXIT_DRIFT = 1
 EXIT_BUG = 70
 #: Interrupted with Ctrl-C (128 + SIGINT).
 EXIT_INTERRUPTED = 130
+#: The reader of the output went away (``schemasync diff | head``): 128 + SIGPIPE.
+EXIT_BROKEN_PIPE = 141
 
 
 class SchemasyncError(Exception):

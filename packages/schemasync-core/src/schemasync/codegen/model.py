@@ -281,6 +281,7 @@ def build_models(
     reserved_names: Iterable[str] = (),
     reserved_fields: Iterable[str] = (),
     enum_annotation: Callable[[EnumModel], str] | None = None,
+    fields_of: Callable[[ir.Relation], bool] | None = None,
 ) -> ModelSet:
     """Describe what ``target`` generates for ``schema``.
 
@@ -294,6 +295,9 @@ def build_models(
     :param reserved_fields: attribute names the target's classes may not use.
     :param enum_annotation: how a column of an enum type is annotated: the enum's class or
         alias (the default, its name), or another alias of its labels.
+    :param fields_of: when given, only relations it accepts get their fields; the others'
+        classes are named (names do not depend on fields) but empty. Drift checks name every
+        class but compare few.
 
     Partitions are left out: rows are read and written through their partitioned parent.
     """
@@ -381,12 +385,14 @@ def build_models(
             )
         )
     for relation in relations:
+        wanted_fields = fields_of is None or fields_of(relation)
+        columns = relation.columns if wanted_fields else ()
         attrs = namer.fields(
-            relation.schema, relation.name, [c.name for c in relation.columns], reserved_fields
+            relation.schema, relation.name, [c.name for c in columns], reserved_fields
         )
         kinds = relation_classes(relation)
         fields: dict[TableClass, list[FieldModel]] = {kind: [] for kind in kinds}
-        for column in relation.columns:
+        for column in columns:
             nullable = types.nullable(column)
             required = make_field(attrs, column, required=True, nullable=nullable)
             fields["row"].append(required)
