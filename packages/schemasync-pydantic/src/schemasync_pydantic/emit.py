@@ -39,7 +39,7 @@ RESERVED = (
     "Annotated", "Any", "AsyncConnection", "AwareDatetime", "BaseModel", "ConfigDict",
     "Connection", "Enum", "Field", "GetCoreSchemaHandler", "GetPydanticSchema", "JsonValue",
     "Literal", "Multirange", "NaiveDatetime", "Range", "SerializationInfo", "StrEnum",
-    "TYPE_CHECKING", "TypeAlias", "TypeVar", "cast", "core_schema", "get_args", "register_types",
+    "TYPE_CHECKING", "TypeAlias", "TypeGuard", "TypeVar", "core_schema", "get_args", "register_types",
     "register_types_async",
 )  # fmt: skip
 #: Attribute names a model may not use: BaseModel's own attributes, and the names a class
@@ -356,7 +356,7 @@ def _imports(
         else:
             add("enum", "StrEnum" if options.enum_style == "strenum" else "Enum")
     if ranges:
-        add("typing", "Annotated", "Any", "TypeAlias", "TypeVar", "cast", "get_args")
+        add("typing", "Annotated", "Any", "TypeAlias", "TypeGuard", "TypeVar", "get_args")
         add("pydantic", "GetCoreSchemaHandler", "GetPydanticSchema")
         add("pydantic_core", "core_schema")
         add("psycopg.types.range", "Range as _PsycopgRange")
