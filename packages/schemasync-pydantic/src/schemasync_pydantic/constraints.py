@@ -53,6 +53,9 @@ class Constraints:
     max_length: int | None = None
     max_digits: int | None = None
     decimal_places: int | None = None
+    #: NaN and infinities, which an unconstrained ``numeric`` holds and pydantic refuses
+    #: by default.
+    allow_inf_nan: bool | None = None
     #: The only values allowed (``IN (...)``), in the order the CHECK lists them.
     literals: tuple[str | int, ...] | None = None
 
@@ -72,6 +75,7 @@ class Constraints:
             changes[name] = (
                 theirs if mine is None else mine if theirs is None else tighter(mine, theirs)
             )
+        changes["allow_inf_nan"] = self.allow_inf_nan or other.allow_inf_nan
         places = [p for p in (self.decimal_places, other.decimal_places) if p is not None]
         changes["decimal_places"] = min(places) if places else None
         if self.literals is None or other.literals is None:
@@ -95,6 +99,8 @@ class Constraints:
                 for n in ("min_length", "max_length")
                 if getattr(self, n) is not None
             ]
+        if annotation == "Decimal" and self.allow_inf_nan:
+            args.append("allow_inf_nan=True")
         if annotation == "Decimal":
             args += [
                 f"{n}={getattr(self, n)}"
@@ -123,7 +129,11 @@ def _number(value: Decimal, annotation: str) -> str:
 
 def type_constraints(ref: ir.TypeRef) -> Constraints:
     """What the type modifiers of ``ref`` (an element type) enforce."""
-    if ref.schema != "pg_catalog" or not ref.modifiers:
+    if ref.schema != "pg_catalog":
+        return Constraints()
+    if ref.name == "numeric" and not ref.modifiers:
+        return Constraints(allow_inf_nan=True)
+    if not ref.modifiers:
         return Constraints()
     if ref.name in ("varchar", "bpchar"):
         return Constraints(max_length=ref.modifiers[0])

@@ -303,8 +303,11 @@ def _config(options: PydanticOptions) -> list[str]:
         f"extra={py_string(options.extra)}",
         f"frozen={options.frozen}",
         f"from_attributes={options.from_attributes}",
+        # bytea is any bytes, which JSON carries only encoded.
+        'ser_json_bytes="base64"',
         # Column names are the aliases; attribute names are accepted too.
         "serialize_by_alias=True",
+        'val_json_bytes="base64"',
         "validate_by_alias=True",
         "validate_by_name=True",
     ]
@@ -359,6 +362,7 @@ def _imports(
         add("typing", "Annotated", "Any", "TypeAlias", "TypeGuard", "TypeVar", "get_args")
         add("pydantic", "GetCoreSchemaHandler", "GetPydanticSchema")
         add("pydantic_core", "core_schema")
+        add("decimal", "Decimal")
         add("psycopg.types.range", "Range as _PsycopgRange")
         if "Multirange" in ranges:
             add("psycopg.types.multirange", "Multirange as _PsycopgMultirange")

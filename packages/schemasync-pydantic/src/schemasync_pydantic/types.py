@@ -33,7 +33,6 @@ _INET = PyType(
     _imp("ipaddress", "IPv4Address", "IPv4Interface", "IPv6Address", "IPv6Interface"),
 )
 _CIDR = PyType("IPv4Network | IPv6Network", _imp("ipaddress", "IPv4Network", "IPv6Network"))
-_TIME = PyType("time", _imp("datetime", "time"))
 
 _SHARED: Mapping[str, PyType] = {
     "timestamptz": _AWARE,
@@ -49,12 +48,12 @@ _PYTHON: Mapping[str, PyType] = {
     "tsmultirange": range_type(_NAIVE, multi=True),
 }
 # PostgreSQL's JSON writes these as strings (numeric as a number) that pydantic parses.
-# Intervals stay text: PostgreSQL writes them as "1 day 02:03:04", which no parser reads.
+# Intervals stay text: PostgreSQL writes them as "1 day 02:03:04", which no parser reads;
+# so does timetz, whose offset it writes as "+01", which pydantic's time parser refuses.
 _JSON: Mapping[str, PyType] = {
     **_SHARED,
     "date": PyType("date", _imp("datetime", "date")),
-    "time": _TIME,
-    "timetz": _TIME,
+    "time": PyType("time", _imp("datetime", "time")),
     "uuid": PyType("UUID", _imp("uuid", "UUID")),
     "numeric": PyType("Decimal", _imp("decimal", "Decimal")),
 }

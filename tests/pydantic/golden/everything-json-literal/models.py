@@ -40,7 +40,9 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=True,
+        ser_json_bytes="base64",
         serialize_by_alias=True,
+        val_json_bytes="base64",
         validate_by_alias=True,
         validate_by_name=True,
     )
@@ -126,7 +128,7 @@ class ProjectRow(_Model):
     grid: list[list[int | None] | None] | None
     home: Address | None
     prices: str | None
-    budget_twice: Decimal | None
+    budget_twice: Decimal | None = Field(allow_inf_nan=True)
 
 
 class ProjectInsert(_Model):

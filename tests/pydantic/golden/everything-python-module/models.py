@@ -65,7 +65,13 @@ def _subtype(source: Any) -> Any:
 
 def _ranges_of(subtype: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
     """Validate a Range, or its mapping, with bounds of ``subtype``; serialise it."""
-    bound = core_schema.nullable_schema(handler.generate_schema(subtype))
+    # numrange bounds may be infinite, which pydantic refuses of a Decimal by default.
+    value = (
+        core_schema.decimal_schema(allow_inf_nan=True)
+        if subtype is Decimal
+        else handler.generate_schema(subtype)
+    )
+    bound = core_schema.nullable_schema(value)
     bounds = core_schema.literal_schema(["[)", "(]", "[]", "()"])
     fields = {
         "lower": core_schema.typed_dict_field(bound, required=False),
@@ -119,7 +125,9 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=False,
+        ser_json_bytes="base64",
         serialize_by_alias=True,
+        val_json_bytes="base64",
         validate_by_alias=True,
         validate_by_name=True,
     )
@@ -205,7 +213,7 @@ class ProjectRow(_Model):
     grid: list[list[int | None] | None] | None
     home: Address | None
     prices: Range[Decimal] | None
-    budget_twice: Decimal | None
+    budget_twice: Decimal | None = Field(allow_inf_nan=True)
 
 
 class ProjectInsert(_Model):

@@ -44,7 +44,9 @@ class _Model(BaseModel):
         extra="forbid",
         frozen=True,
         from_attributes=False,
+        ser_json_bytes="base64",
         serialize_by_alias=True,
+        val_json_bytes="base64",
         validate_by_alias=True,
         validate_by_name=True,
     )
@@ -71,7 +73,7 @@ class ProjectRow(_Model):
     grid: list[list[int | None] | None] | None
     home: Address | None
     prices: Range[Decimal] | None
-    budget_twice: Decimal | None
+    budget_twice: Decimal | None = Field(allow_inf_nan=True)
 
 
 class ProjectInsert(_Model):

@@ -76,7 +76,9 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=False,
+        ser_json_bytes="base64",
         serialize_by_alias=True,
+        val_json_bytes="base64",
         validate_by_alias=True,
         validate_by_name=True,
     )
@@ -160,7 +162,7 @@ class ArrayRow(_Model):
     bools: list[bool | None] | None
     dates: list[date | None] | None
     times: list[time | None] | None
-    timetzs: list[time | None] | None
+    timetzs: list[str | None] | None
     stamps: list[NaiveDatetime | None] | None
     stamptzs: list[AwareDatetime | None] | None
     spans: list[str | None] | None
@@ -226,7 +228,7 @@ class ArrayInsert(_Model):
     bools: list[bool | None] | None = None
     dates: list[date | None] | None = None
     times: list[time | None] | None = None
-    timetzs: list[time | None] | None = None
+    timetzs: list[str | None] | None = None
     stamps: list[NaiveDatetime | None] | None = None
     stamptzs: list[AwareDatetime | None] | None = None
     spans: list[str | None] | None = None
@@ -292,7 +294,7 @@ class ArrayUpdate(_Model):
     bools: list[bool | None] | None = None
     dates: list[date | None] | None = None
     times: list[time | None] | None = None
-    timetzs: list[time | None] | None = None
+    timetzs: list[str | None] | None = None
     stamps: list[NaiveDatetime | None] | None = None
     stamptzs: list[AwareDatetime | None] | None = None
     spans: list[str | None] | None = None
@@ -501,7 +503,7 @@ class MoodCountRow(_Model):
 
     mood: Mood | None
     n: int | None
-    best: Decimal | None
+    best: Decimal | None = Field(allow_inf_nan=True)
 
 
 class NamedPersonRow(_Model):
@@ -572,13 +574,13 @@ class NumberRow(_Model):
     regular: int | None
     big: int
     counter: int
-    exact: Decimal | None
+    exact: Decimal | None = Field(allow_inf_nan=True)
     price: Decimal | None = Field(max_digits=12, decimal_places=2)
     fraction: Decimal | None = Field(max_digits=3, decimal_places=3)
     approx: float | None
     precise: float | None
     cash: str | None
-    doubled: Decimal | None
+    doubled: Decimal | None = Field(allow_inf_nan=True)
 
 
 class NumberInsert(_Model):
@@ -591,7 +593,7 @@ class NumberInsert(_Model):
     regular: int | None = None
     big: int | None = None
     counter: int | None = None
-    exact: Decimal | None = None
+    exact: Decimal | None = Field(default=None, allow_inf_nan=True)
     price: Decimal | None = Field(default=None, max_digits=12, decimal_places=2)
     fraction: Decimal | None = Field(default=None, max_digits=3, decimal_places=3)
     approx: float | None = None
@@ -609,7 +611,7 @@ class NumberUpdate(_Model):
     regular: int | None = None
     big: int | None = None
     counter: int | None = None
-    exact: Decimal | None = None
+    exact: Decimal | None = Field(default=None, allow_inf_nan=True)
     price: Decimal | None = Field(default=None, max_digits=12, decimal_places=2)
     fraction: Decimal | None = Field(default=None, max_digits=3, decimal_places=3)
     approx: float | None = None
@@ -732,7 +734,7 @@ class ShadowRow(_Model):
     datetime: AwareDatetime | None
     int_: int | None = Field(alias="int")
     str_: str | None = Field(alias="str")
-    Decimal_: Decimal | None = Field(alias="Decimal")
+    Decimal_: Decimal | None = Field(alias="Decimal", allow_inf_nan=True)
     UUID_: UUID | None = Field(alias="UUID")
     Range_2: str | None = Field(alias="Range")
     JsonValue_2: JsonValue | None = Field(alias="JsonValue")
@@ -749,7 +751,7 @@ class ShadowInsert(_Model):
     datetime: AwareDatetime | None = None
     int_: int | None = Field(default=None, alias="int")
     str_: str | None = Field(default=None, alias="str")
-    Decimal_: Decimal | None = Field(default=None, alias="Decimal")
+    Decimal_: Decimal | None = Field(default=None, alias="Decimal", allow_inf_nan=True)
     UUID_: UUID | None = Field(default=None, alias="UUID")
     Range_2: str | None = Field(default=None, alias="Range")
     JsonValue_2: JsonValue | None = Field(default=None, alias="JsonValue")
@@ -766,7 +768,7 @@ class ShadowUpdate(_Model):
     datetime: AwareDatetime | None = None
     int_: int | None = Field(default=None, alias="int")
     str_: str | None = Field(default=None, alias="str")
-    Decimal_: Decimal | None = Field(default=None, alias="Decimal")
+    Decimal_: Decimal | None = Field(default=None, alias="Decimal", allow_inf_nan=True)
     UUID_: UUID | None = Field(default=None, alias="UUID")
     Range_2: str | None = Field(default=None, alias="Range")
     JsonValue_2: JsonValue | None = Field(default=None, alias="JsonValue")
@@ -862,7 +864,7 @@ class TemporalRow(_Model):
     id: UUID
     day: date
     at_time: time | None
-    at_time_tz: time | None
+    at_time_tz: str | None
     stamp: NaiveDatetime | None
     stamp_tz: AwareDatetime
     stamp_tz0: AwareDatetime | None
@@ -876,7 +878,7 @@ class TemporalInsert(_Model):
     id: UUID | None = None
     day: date
     at_time: time | None = None
-    at_time_tz: time | None = None
+    at_time_tz: str | None = None
     stamp: NaiveDatetime | None = None
     stamp_tz: AwareDatetime | None = None
     stamp_tz0: AwareDatetime | None = None
@@ -890,7 +892,7 @@ class TemporalUpdate(_Model):
     id: UUID | None = None
     day: date | None = None
     at_time: time | None = None
-    at_time_tz: time | None = None
+    at_time_tz: str | None = None
     stamp: NaiveDatetime | None = None
     stamp_tz: AwareDatetime | None = None
     stamp_tz0: AwareDatetime | None = None

@@ -75,7 +75,13 @@ def _subtype(source: Any) -> Any:
 
 def _ranges_of(subtype: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
     """Validate a Range, or its mapping, with bounds of ``subtype``; serialise it."""
-    bound = core_schema.nullable_schema(handler.generate_schema(subtype))
+    # numrange bounds may be infinite, which pydantic refuses of a Decimal by default.
+    value = (
+        core_schema.decimal_schema(allow_inf_nan=True)
+        if subtype is Decimal
+        else handler.generate_schema(subtype)
+    )
+    bound = core_schema.nullable_schema(value)
     bounds = core_schema.literal_schema(["[)", "(]", "[]", "()"])
     fields = {
         "lower": core_schema.typed_dict_field(bound, required=False),
@@ -174,7 +180,9 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=False,
+        ser_json_bytes="base64",
         serialize_by_alias=True,
+        val_json_bytes="base64",
         validate_by_alias=True,
         validate_by_name=True,
     )
@@ -599,7 +607,7 @@ class MoodCountRow(_Model):
 
     mood: Mood | None
     n: int | None
-    best: Decimal | None
+    best: Decimal | None = Field(allow_inf_nan=True)
 
 
 class NamedPersonRow(_Model):
@@ -670,13 +678,13 @@ class NumberRow(_Model):
     regular: int | None
     big: int
     counter: int
-    exact: Decimal | None
+    exact: Decimal | None = Field(allow_inf_nan=True)
     price: Decimal | None = Field(max_digits=12, decimal_places=2)
     fraction: Decimal | None = Field(max_digits=3, decimal_places=3)
     approx: float | None
     precise: float | None
     cash: str | None
-    doubled: Decimal | None
+    doubled: Decimal | None = Field(allow_inf_nan=True)
 
 
 class NumberInsert(_Model):
@@ -689,7 +697,7 @@ class NumberInsert(_Model):
     regular: int | None = None
     big: int | None = None
     counter: int | None = None
-    exact: Decimal | None = None
+    exact: Decimal | None = Field(default=None, allow_inf_nan=True)
     price: Decimal | None = Field(default=None, max_digits=12, decimal_places=2)
     fraction: Decimal | None = Field(default=None, max_digits=3, decimal_places=3)
     approx: float | None = None
@@ -707,7 +715,7 @@ class NumberUpdate(_Model):
     regular: int | None = None
     big: int | None = None
     counter: int | None = None
-    exact: Decimal | None = None
+    exact: Decimal | None = Field(default=None, allow_inf_nan=True)
     price: Decimal | None = Field(default=None, max_digits=12, decimal_places=2)
     fraction: Decimal | None = Field(default=None, max_digits=3, decimal_places=3)
     approx: float | None = None
@@ -830,7 +838,7 @@ class ShadowRow(_Model):
     datetime: AwareDatetime | None
     int_: int | None = Field(alias="int")
     str_: str | None = Field(alias="str")
-    Decimal_: Decimal | None = Field(alias="Decimal")
+    Decimal_: Decimal | None = Field(alias="Decimal", allow_inf_nan=True)
     UUID_: UUID | None = Field(alias="UUID")
     Range_2: Range[int] | None = Field(alias="Range")
     JsonValue_2: JsonValue | None = Field(alias="JsonValue")
@@ -847,7 +855,7 @@ class ShadowInsert(_Model):
     datetime: AwareDatetime | None = None
     int_: int | None = Field(default=None, alias="int")
     str_: str | None = Field(default=None, alias="str")
-    Decimal_: Decimal | None = Field(default=None, alias="Decimal")
+    Decimal_: Decimal | None = Field(default=None, alias="Decimal", allow_inf_nan=True)
     UUID_: UUID | None = Field(default=None, alias="UUID")
     Range_2: Range[int] | None = Field(default=None, alias="Range")
     JsonValue_2: JsonValue | None = Field(default=None, alias="JsonValue")
@@ -864,7 +872,7 @@ class ShadowUpdate(_Model):
     datetime: AwareDatetime | None = None
     int_: int | None = Field(default=None, alias="int")
     str_: str | None = Field(default=None, alias="str")
-    Decimal_: Decimal | None = Field(default=None, alias="Decimal")
+    Decimal_: Decimal | None = Field(default=None, alias="Decimal", allow_inf_nan=True)
     UUID_: UUID | None = Field(default=None, alias="UUID")
     Range_2: Range[int] | None = Field(default=None, alias="Range")
     JsonValue_2: JsonValue | None = Field(default=None, alias="JsonValue")

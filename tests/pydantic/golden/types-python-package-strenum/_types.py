@@ -78,7 +78,13 @@ def _subtype(source: Any) -> Any:
 
 def _ranges_of(subtype: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
     """Validate a Range, or its mapping, with bounds of ``subtype``; serialise it."""
-    bound = core_schema.nullable_schema(handler.generate_schema(subtype))
+    # numrange bounds may be infinite, which pydantic refuses of a Decimal by default.
+    value = (
+        core_schema.decimal_schema(allow_inf_nan=True)
+        if subtype is Decimal
+        else handler.generate_schema(subtype)
+    )
+    bound = core_schema.nullable_schema(value)
     bounds = core_schema.literal_schema(["[)", "(]", "[]", "()"])
     fields = {
         "lower": core_schema.typed_dict_field(bound, required=False),
@@ -177,7 +183,9 @@ class _Model(BaseModel):
         extra="forbid",
         frozen=True,
         from_attributes=False,
+        ser_json_bytes="base64",
         serialize_by_alias=True,
+        val_json_bytes="base64",
         validate_by_alias=True,
         validate_by_name=True,
     )

@@ -104,7 +104,9 @@ class _Model(BaseModel):
         extra="forbid",
         frozen=True,
         from_attributes=False,
+        ser_json_bytes="base64",
         serialize_by_alias=True,
+        val_json_bytes="base64",
         validate_by_alias=True,
         validate_by_name=True,
     )
@@ -471,7 +473,7 @@ class MoodCountRow(_Model):
 
     mood: Mood | None
     n: int | None
-    best: Decimal | None
+    best: Decimal | None = Field(allow_inf_nan=True)
 
 
 class NamedPersonRow(_Model):
@@ -542,13 +544,13 @@ class NumberRow(_Model):
     regular: int | None
     big: int
     counter: int
-    exact: Decimal | None
+    exact: Decimal | None = Field(allow_inf_nan=True)
     price: Decimal | None = Field(max_digits=12, decimal_places=2)
     fraction: Decimal | None = Field(max_digits=3, decimal_places=3)
     approx: float | None
     precise: float | None
     cash: str | None
-    doubled: Decimal | None
+    doubled: Decimal | None = Field(allow_inf_nan=True)
 
 
 class NumberInsert(_Model):
@@ -561,7 +563,7 @@ class NumberInsert(_Model):
     regular: int | None = None
     big: int | None = None
     counter: int | None = None
-    exact: Decimal | None = None
+    exact: Decimal | None = Field(default=None, allow_inf_nan=True)
     price: Decimal | None = Field(default=None, max_digits=12, decimal_places=2)
     fraction: Decimal | None = Field(default=None, max_digits=3, decimal_places=3)
     approx: float | None = None
@@ -579,7 +581,7 @@ class NumberUpdate(_Model):
     regular: int | None = None
     big: int | None = None
     counter: int | None = None
-    exact: Decimal | None = None
+    exact: Decimal | None = Field(default=None, allow_inf_nan=True)
     price: Decimal | None = Field(default=None, max_digits=12, decimal_places=2)
     fraction: Decimal | None = Field(default=None, max_digits=3, decimal_places=3)
     approx: float | None = None
@@ -702,7 +704,7 @@ class ShadowRow(_Model):
     datetime: AwareDatetime | None
     int_: int | None = Field(alias="int")
     str_: str | None = Field(alias="str")
-    Decimal_: Decimal | None = Field(alias="Decimal")
+    Decimal_: Decimal | None = Field(alias="Decimal", allow_inf_nan=True)
     UUID_: UUID | None = Field(alias="UUID")
     Range_2: Range[int] | None = Field(alias="Range")
     JsonValue_2: JsonValue | None = Field(alias="JsonValue")
@@ -719,7 +721,7 @@ class ShadowInsert(_Model):
     datetime: AwareDatetime | None = None
     int_: int | None = Field(default=None, alias="int")
     str_: str | None = Field(default=None, alias="str")
-    Decimal_: Decimal | None = Field(default=None, alias="Decimal")
+    Decimal_: Decimal | None = Field(default=None, alias="Decimal", allow_inf_nan=True)
     UUID_: UUID | None = Field(default=None, alias="UUID")
     Range_2: Range[int] | None = Field(default=None, alias="Range")
     JsonValue_2: JsonValue | None = Field(default=None, alias="JsonValue")
@@ -736,7 +738,7 @@ class ShadowUpdate(_Model):
     datetime: AwareDatetime | None = None
     int_: int | None = Field(default=None, alias="int")
     str_: str | None = Field(default=None, alias="str")
-    Decimal_: Decimal | None = Field(default=None, alias="Decimal")
+    Decimal_: Decimal | None = Field(default=None, alias="Decimal", allow_inf_nan=True)
     UUID_: UUID | None = Field(default=None, alias="UUID")
     Range_2: Range[int] | None = Field(default=None, alias="Range")
     JsonValue_2: JsonValue | None = Field(default=None, alias="JsonValue")
