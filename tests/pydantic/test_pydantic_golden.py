@@ -133,7 +133,11 @@ def test_mypy_strict_with_the_pydantic_plugin_passes(
 
 def test_pyright_strict_passes(written: Path) -> None:
     for python in sorted({case.python for case in CASES}):
-        config = {"typeCheckingMode": "strict", "pythonVersion": python, "include": _packages(python)}
+        config = {
+            "typeCheckingMode": "strict",
+            "pythonVersion": python,
+            "include": _packages(python),
+        }
         (written / "pyrightconfig.json").write_text(json.dumps(config), encoding="utf-8")
         result = run_python(
             "-m", "pyright", "--warnings", "--pythonpath", sys.executable, "--project", ".",
@@ -187,7 +191,7 @@ def test_every_generated_class_is_read_back(
         # Wire names: the alias where the attribute differs, the attribute otherwise.
         assert [f.alias or f.name for f in model.fields] == [f.db_name for f in cls.fields]
         assert [f.required for f in model.fields] == [f.required for f in cls.fields]
-        for local, f in zip(model.fields, cls.fields):
+        for local, f in zip(model.fields, cls.fields, strict=True):
             assert "Annotated" not in local.annotation
             assert "Field(" not in local.annotation
             nullable = local.annotation.endswith("| None") or local.annotation == "None"

@@ -11,13 +11,13 @@ from typing import Any
 
 import msgspec
 import psycopg
-import pydantic
 import pytest
 from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from pydantic_support import EMITTER, model_set
 
+import pydantic
 from generated import generate, import_path, load_schema, write_package
 from pg import fixture_sql, run_sql
 from schemasync import ir
@@ -91,8 +91,8 @@ def _insert(conn: psycopg.Connection[Row], cls: ClassModel, row: Row, schema: ir
     if not row:
         query = sql.SQL("INSERT INTO {} DEFAULT VALUES RETURNING *").format(table)
     else:
-        query = sql.SQL("INSERT INTO {} ({}) OVERRIDING SYSTEM VALUE VALUES ({}) RETURNING *")
-        query = query.format(
+        template = "INSERT INTO {} ({}) OVERRIDING SYSTEM VALUE VALUES ({}) RETURNING *"
+        query = sql.SQL(template).format(
             table,
             sql.SQL(", ").join(map(sql.Identifier, row)),
             sql.SQL(", ").join(_placeholder(types[k]) for k in row),
@@ -179,11 +179,9 @@ def test_inserts_of_the_required_fields_alone_are_accepted(pg_dsn: str, tmp_path
                 conn.execute(sql.SQL("TRUNCATE {} CASCADE").format(
                     sql.Identifier(cls.schema, cls.db_name)))  # fmt: skip
                 _insert(conn, cls, payload, schema)
-            with pytest.raises(pydantic.ValidationError):
-                if required:
+            if required:
+                with pytest.raises(pydantic.ValidationError):
                     model.model_validate({})
-                else:
-                    raise pydantic.ValidationError.from_exception_data("none required", [])
 
 
 def test_invalid_values_are_refused_before_the_database(pg_dsn: str, tmp_path: Path) -> None:
@@ -192,8 +190,15 @@ def test_invalid_values_are_refused_before_the_database(pg_dsn: str, tmp_path: P
     models = _generate(schema, tmp_path, "python_checks", "python")
     (cls,) = [c for c in _classes(schema, "insert") if c.db_name == "items"]
     insert = models.ItemInsert
-    good = {"code": "abcd", "qty": 10, "size": "M", "label": "abc", "colour": "green", "pct": 100}
-    bad = [
+    good: dict[str, object] = {
+        "code": "abcd",
+        "qty": 10,
+        "size": "M",
+        "label": "abc",
+        "colour": "green",
+        "pct": 100,
+    }
+    bad: list[dict[str, object]] = [
         {"code": "abcde"},  # varchar(4)
         {"qty": 0},  # CHECK (qty >= 1 AND qty <= 10)
         {"qty": 11},

@@ -162,8 +162,9 @@ def translate_check(
         statements = parse_sql(f"SELECT {expression}")
     except ParseError:
         return None
-    (target,) = statements[0].stmt.targetList  # pyright: ignore[reportOptionalMemberAccess, reportAttributeAccessIssue, reportUnknownVariableType, reportUnknownMemberType]
-    return _Translator(column, annotation, padded).translate(target.val)  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
+    select: Any = statements[0].stmt
+    (target,) = select.targetList
+    return _Translator(column, annotation, padded).translate(target.val)
 
 
 class _Translator:
@@ -173,9 +174,9 @@ class _Translator:
         self.padded = padded
 
     def translate(self, node: Any) -> Constraints | None:
-        from pglast import ast, enums
+        from pglast import enums
 
-        if isinstance(node, ast.BoolExpr):
+        if _is(node, "BoolExpr"):
             if node.boolop != enums.BoolExprType.AND_EXPR:
                 return None
             result = Constraints()
@@ -185,7 +186,7 @@ class _Translator:
                     return None
                 result = result.merge(part)
             return result
-        if not isinstance(node, ast.A_Expr) or len(node.name) != 1:
+        if not _is(node, "A_Expr") or len(node.name) != 1:
             return None
         operator = node.name[0].sval
         if node.kind == enums.A_Expr_Kind.AEXPR_OP_ANY and operator == "=":
@@ -201,7 +202,8 @@ class _Translator:
             return self._in(left, right)
         if self._is_subject(left) and self.annotation in _NUMBER_TYPES:
             bound = _constant_number(right)
-            return None if bound is None else Constraints(**{_BOUND[operator]: bound})
+            bounds: dict[str, Any] = {_BOUND[operator]: bound}
+            return None if bound is None else Constraints(**bounds)
         if self._is_length(left) and self.annotation == "str" and not self.padded:
             length = _constant_number(right)
             if length is None or length != length.to_integral_value():
@@ -216,24 +218,20 @@ class _Translator:
         return None
 
     def _is_subject(self, node: Any) -> bool:
-        from pglast import ast
-
-        if isinstance(node, ast.TypeCast):
+        if _is(node, "TypeCast"):
             if _type_name(node.typeName) not in _IDENTITY_CASTS.get(self.annotation, ()):
                 return False
             node = node.arg
         return (
-            isinstance(node, ast.ColumnRef)
+            _is(node, "ColumnRef")
             and len(node.fields) == 1
-            and isinstance(node.fields[0], ast.String)
+            and _is(node.fields[0], "String")
             and node.fields[0].sval == self.column
         )
 
     def _is_length(self, node: Any) -> bool:
-        from pglast import ast
-
         return (
-            isinstance(node, ast.FuncCall)
+            _is(node, "FuncCall")
             and [n.sval for n in node.funcname][-1:] in ([f] for f in _LENGTH_FUNCTIONS)
             and len(node.funcname) <= 2
             and node.args is not None
@@ -242,26 +240,33 @@ class _Translator:
         )
 
     def _in(self, subject: Any, values: Any) -> Constraints | None:
-        from pglast import ast
-
         if not self._is_subject(subject) or self.annotation not in ("str", "int") or self.padded:
             return None
-        if isinstance(values, ast.TypeCast):
+        if _is(values, "TypeCast"):
             values = values.arg
-        items = values.elements if isinstance(values, ast.A_ArrayExpr) else values
+        items = values.elements if _is(values, "A_ArrayExpr") else values
         if not isinstance(items, (tuple, list)):
             items = (items,)
         found: list[str | int] = []
         for item in items:  # pyright: ignore[reportUnknownVariableType]
-            value = _constant_text(item) if self.annotation == "str" else _constant_number(item)
-            if value is None:
-                return None
-            if isinstance(value, Decimal):
-                if value != value.to_integral_value():
+            if self.annotation == "str":
+                text = _constant_text(item)
+                if text is None:
                     return None
-                value = int(value)
-            found.append(value)
+                found.append(text)
+                continue
+            number = _constant_number(item)
+            if number is None or number != number.to_integral_value():
+                return None
+            found.append(int(number))
         return Constraints(literals=tuple(dict.fromkeys(found)))
+
+
+def _is(node: object, name: str) -> bool:
+    """Whether ``node`` is the pglast node ``name``. Nodes are told apart by class name, so
+    they stay ``Any``: pglast types every attribute as optional, which the shapes matched
+    here rule out."""
+    return type(node).__name__ == name
 
 
 def _type_name(type_name: Any) -> str:
@@ -269,22 +274,20 @@ def _type_name(type_name: Any) -> str:
 
 
 def _constant_number(node: Any) -> Decimal | None:
-    from pglast import ast
-
     negate = False
-    if isinstance(node, ast.A_Expr) and node.lexpr is None and [n.sval for n in node.name] == ["-"]:
+    if _is(node, "A_Expr") and node.lexpr is None and [n.sval for n in node.name] == ["-"]:
         negate, node = True, node.rexpr
-    if isinstance(node, ast.TypeCast):
+    if _is(node, "TypeCast"):
         if _type_name(node.typeName) not in _NUMERIC_CASTS:
             return None
         node = node.arg
-    if not isinstance(node, ast.A_Const) or node.isnull:
+    if not _is(node, "A_Const") or node.isnull:
         return None
     value = node.val
     text = (
-        str(value.ival) if isinstance(value, ast.Integer)
-        else value.fval if isinstance(value, ast.Float)
-        else value.sval if isinstance(value, ast.String)
+        str(value.ival) if _is(value, "Integer")
+        else value.fval if _is(value, "Float")
+        else value.sval if _is(value, "String")
         else None
     )  # fmt: skip
     if text is None:
@@ -299,12 +302,10 @@ def _constant_number(node: Any) -> Decimal | None:
 
 
 def _constant_text(node: Any) -> str | None:
-    from pglast import ast
-
-    if isinstance(node, ast.TypeCast):
+    if _is(node, "TypeCast"):
         if _type_name(node.typeName) not in ("text", "varchar", "bpchar"):
             return None
         node = node.arg
-    if isinstance(node, ast.A_Const) and not node.isnull and isinstance(node.val, ast.String):
+    if _is(node, "A_Const") and not node.isnull and _is(node.val, "String"):
         return str(node.val.sval)
     return None

@@ -38,9 +38,8 @@ Extra = Literal["ignore", "forbid", "allow"]
 RESERVED = (
     "Annotated", "Any", "AsyncConnection", "AwareDatetime", "BaseModel", "ConfigDict",
     "Connection", "Enum", "Field", "GetCoreSchemaHandler", "GetPydanticSchema", "JsonValue",
-    "Literal", "Multirange", "NaiveDatetime", "Range", "SerializationInfo", "StrEnum",
-    "TYPE_CHECKING", "TypeAlias", "TypeGuard", "TypeVar", "core_schema", "get_args", "register_types",
-    "register_types_async",
+    "Literal", "Multirange", "NaiveDatetime", "Range", "StrEnum", "TYPE_CHECKING", "TypeAlias",
+    "TypeGuard", "TypeVar", "core_schema", "get_args", "register_types", "register_types_async",
 )  # fmt: skip
 #: Attribute names a model may not use: BaseModel's own attributes, and the names a class
 #: body evaluates (``Field``, ``None``...), which a field with a default would shadow.
@@ -201,14 +200,13 @@ def _fields(cls: ClassModel, validation: _Validation) -> list[PydanticField]:
     used = {name for _, annotation, args in typed for name in _NAME.findall(annotation + str(args))}
     taken = used | {f.attr for f in cls.fields}
     result: list[PydanticField] = []
-    for f, annotation, args in typed:
+    for f, annotation, constraints in typed:
         attr = f.attr
         if attr in used:
             while attr in taken:
                 attr += "_"
             taken.add(attr)
-        if attr != f.db_name:
-            args = [f"alias={py_string(f.db_name)}", *args]
+        args = [f"alias={py_string(f.db_name)}"] * (attr != f.db_name) + constraints
         if f.required:
             default = f"Field({', '.join(args)})" if args else None
         else:
@@ -269,7 +267,14 @@ class PydanticEmitter(Emitter):
             text = template.render(
                 header=context.header(),
                 doc=_module_doc(models, module),
-                imports=_imports(module, classes, options, types_module, helpers, register),
+                imports=_imports(
+                    module,
+                    classes=classes,
+                    options=options,
+                    types_module=types_module,
+                    ranges=helpers,
+                    register=register,
+                ),
                 module=module,
                 exports=exports[module.name] if models.layout == "package" else [],
                 range_helpers=helpers,
@@ -284,7 +289,7 @@ class PydanticEmitter(Emitter):
                 ranges=[(r.schema, r.name) for r in schema.range_types],
                 multiranges=[(r.schema, r.multirange) for r in schema.range_types if r.multirange],
                 domains=registered_domains(schema),
-                doc_of=lambda cls: _DOCS[cls.kind].format(name=cls.qualified_name),
+                doc_of=_doc_of,
                 composite_factory="{cls}.model_validate(dict(zip(({keys},), values)))",
             )
             files.append(GeneratedFile(f"{module.name}.py", text.encode()))
@@ -293,6 +298,10 @@ class PydanticEmitter(Emitter):
             init = package_init(context.header(), doc, {k: v for k, v in exports.items() if v})
             files.append(GeneratedFile("__init__.py", init))
         return files
+
+
+def _doc_of(cls: ClassModel) -> str:
+    return _DOCS[cls.kind].format(name=cls.qualified_name)
 
 
 def _config(options: PydanticOptions) -> list[str]:
@@ -320,6 +329,7 @@ def _module_doc(models: ModelSet, module: ModuleModel) -> str:
 
 def _imports(
     module: ModuleModel,
+    *,
     classes: Sequence[tuple[ClassModel, Sequence[PydanticField]]],
     options: PydanticOptions,
     types_module: str,

@@ -63,6 +63,13 @@ class _StripAnnotated(ast.NodeTransformer):
 
 
 def _annotation(node: ast.expr) -> str:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        # A string annotation (a forward reference) holds the expression.
+        text: str = node.value
+        try:
+            node = ast.parse(text, mode="eval").body
+        except SyntaxError:
+            return text
     return ast.unparse(_StripAnnotated().visit(ast.parse(ast.unparse(node), mode="eval").body))
 
 
