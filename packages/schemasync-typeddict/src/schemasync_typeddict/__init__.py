@@ -18,6 +18,7 @@ from typing import ClassVar, Literal
 from schemasync import hookimpl, ir
 from schemasync.api import EmitContext, Emitter, GeneratedFile, LocalModel, TargetOptions
 from schemasync.codegen.model import TYPES_MODULE, ClassModel, ModelSet, ModuleModel
+from schemasync.codegen.pysource import import_block, package_init, registered_domains
 from schemasync_typeddict.reader import read_typeddicts
 
 __all__ = ["TypedDictEmitter", "TypedDictOptions", "schemasync_emitters", "schemasync_read_models"]
@@ -54,26 +55,6 @@ class TypedDictOptions(TargetOptions, frozen=True, kw_only=True):
 
 def _doc_of(cls: ClassModel) -> str:
     return _DOCS[cls.kind].format(name=cls.qualified_name)
-
-
-def _domains(schema: ir.Schema) -> list[tuple[str, str, str, str, bool]]:
-    """``(schema, name, base schema, base name, base is an array)`` of every domain, each
-    after the domain it is based on: ``register_types`` loads a domain as its base type."""
-    by_key = {(d.schema, d.name): d for d in schema.domains}
-    ordered: dict[tuple[str, str], ir.Domain] = {}
-
-    def visit(domain: ir.Domain) -> None:
-        base = domain.base_type
-        if (base.schema, base.name) in by_key and not base.is_array:
-            visit(by_key[(base.schema, base.name)])
-        ordered.setdefault((domain.schema, domain.name), domain)
-
-    for domain in schema.domains:
-        visit(domain)
-    return [
-        (d.schema, d.name, d.base_type.schema, d.base_type.name, d.base_type.is_array)
-        for d in ordered.values()
-    ]
 
 
 _NAME = re.compile(r"[^\W\d]\w*")
@@ -154,7 +135,7 @@ class TypedDictEmitter(Emitter):
                 composites=[c for c in module.classes if c.kind == "composite"],
                 ranges=[(r.schema, r.name) for r in schema.range_types],
                 multiranges=[(r.schema, r.multirange) for r in schema.range_types if r.multirange],
-                domains=_domains(schema),
+                domains=registered_domains(schema),
                 # JSON rows hold labels: class-style enums get a Literal alias of them too.
                 value_aliases=class_style and context.profile == "json",
                 doc_of=_doc_of,
@@ -202,68 +183,29 @@ def _imports(
     if options.target_python == "3.10":
         backported = {"NotRequired", "TypedDict"} & typing_names
 
-    stdlib: dict[str, set[str]] = {}
-    third_party: dict[str, set[str]] = {}
-    local: dict[str, set[str]] = {}
+    imports: dict[str, set[str]] = {}
     if typing_names - backported:
-        stdlib["typing"] = typing_names - backported
+        imports["typing"] = typing_names - backported
     if backported:
-        third_party["typing_extensions"] = backported
+        imports["typing_extensions"] = backported
     if module.enums and options.enum_style != "literal":
-        stdlib["enum"] = {"StrEnum" if options.enum_style == "strenum" else "Enum"}
+        imports["enum"] = {"StrEnum" if options.enum_style == "strenum" else "Enum"}
     for source, names in module.imports.items():
-        if source.startswith("."):
-            group = local
-        else:
-            group = stdlib if source.split(".")[0] in _STDLIB else third_party
-        group.setdefault(source, set()).update(names)
-
-    lines: list[str] = []
-    for group in (stdlib, third_party, local):
-        if group:
-            for source, members in sorted(group.items()):
-                lines += _import_lines(source, sorted(members, key=_isort_key))
-            lines.append("")
+        imports.setdefault(source, set()).update(names)
+    lines = import_block(imports)
     if register:
-        lines += ["if TYPE_CHECKING:", "    from psycopg import AsyncConnection, Connection", ""]
-    return lines[:-1]
-
-
-#: The line length isort and ruff wrap imports at by default.
-_LINE_LENGTH = 88
-
-
-def _import_lines(source: str, names: Sequence[str]) -> list[str]:
-    """``from source import names`` on one line, or wrapped one name a line as isort does."""
-    line = f"from {source} import {', '.join(names)}"
-    if len(line) <= _LINE_LENGTH:
-        return [line]
-    return [f"from {source} import (", *(f"    {name}," for name in names), ")"]
-
-
-def _isort_key(name: str) -> tuple[int, str]:
-    # isort's default "force_sort_within_sections" off: CONSTANTS, then Classes, then functions.
-    if name.isupper() and len(name) > 1:
-        return (0, name)
-    return (1, name) if name[:1].isupper() else (2, name)
-
-
-_STDLIB = frozenset({"datetime", "decimal", "enum", "ipaddress", "typing", "uuid"})
+        lines += ["", "if TYPE_CHECKING:", "    from psycopg import AsyncConnection, Connection"]
+    return lines
 
 
 def _package_init(
     models: ModelSet, options: TypedDictOptions, context: EmitContext, *, register: bool
 ) -> bytes:
-    lines = [context.header() + '"""Generated TypedDicts of the database schema."""', ""]
     exports = {module.name: _exports(module, options, models) for module in models.modules}
     if register:
         helpers = ["register_types", "register_types_async"]
         exports[TYPES_MODULE] = sorted([*exports.get(TYPES_MODULE, []), *helpers])
-    for module_name, names in sorted(exports.items()):
-        # One statement per name: isort does not combine "as" imports.
-        for name in names:
-            lines += _import_lines(f".{module_name}", [f"{name} as {name}"])
-    return ("\n".join(lines) + "\n").encode()
+    return package_init(context.header(), "Generated TypedDicts of the database schema.", exports)
 
 
 @hookimpl

@@ -1,0 +1,82 @@
+"""Python source every emitter writes the same way: import blocks laid out as isort and ruff
+want them, the ``__init__.py`` of the package layout, and the order ``register_types``
+loads domains in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from schemasync import ir
+
+__all__ = ["LINE_LENGTH", "import_block", "import_lines", "package_init", "registered_domains"]
+
+#: The line length isort and ruff wrap imports at by default.
+LINE_LENGTH = 88
+#: Standard-library modules generated code imports from; everything else not relative is
+#: third party.
+_STDLIB = frozenset({"datetime", "decimal", "enum", "ipaddress", "typing", "uuid"})
+
+
+def _isort_key(name: str) -> tuple[int, str]:
+    # isort's default "force_sort_within_sections" off: CONSTANTS, then Classes, then functions.
+    if name.isupper() and len(name) > 1:
+        return (0, name)
+    return (1, name) if name[:1].isupper() else (2, name)
+
+
+def import_lines(source: str, names: Sequence[str]) -> list[str]:
+    """``from source import names`` on one line, or wrapped one name a line as isort does."""
+    line = f"from {source} import {', '.join(names)}"
+    if len(line) <= LINE_LENGTH:
+        return [line]
+    return [f"from {source} import (", *(f"    {name}," for name in names), ")"]
+
+
+def import_block(imports: Mapping[str, Iterable[str]]) -> list[str]:
+    """The import lines of ``module -> names``: standard library, third party, then the
+    generated package's own modules (``.name``), each group sorted and followed by an empty
+    line, the last one excepted."""
+    groups: tuple[dict[str, set[str]], ...] = ({}, {}, {})
+    for source, names in imports.items():
+        if source.startswith("."):
+            group = groups[2]
+        else:
+            group = groups[0] if source.split(".")[0] in _STDLIB else groups[1]
+        group.setdefault(source, set()).update(names)
+    lines: list[str] = []
+    for group in groups:
+        if group:
+            for source, members in sorted(group.items()):
+                lines += import_lines(source, sorted(members, key=_isort_key))
+            lines.append("")
+    return lines[:-1]
+
+
+def package_init(header: str, doc: str, exports: Mapping[str, Iterable[str]]) -> bytes:
+    """The ``__init__.py`` of the package layout: re-exports ``module -> names``."""
+    lines = [f'{header}"""{doc}"""', ""]
+    for module_name, names in sorted(exports.items()):
+        # One statement per name: isort does not combine "as" imports.
+        for name in names:
+            lines += import_lines(f".{module_name}", [f"{name} as {name}"])
+    return ("\n".join(lines) + "\n").encode()
+
+
+def registered_domains(schema: ir.Schema) -> list[tuple[str, str, str, str, bool]]:
+    """``(schema, name, base schema, base name, base is an array)`` of every domain, each
+    after the domain it is based on: ``register_types`` loads a domain as its base type."""
+    by_key = {(d.schema, d.name): d for d in schema.domains}
+    ordered: dict[tuple[str, str], ir.Domain] = {}
+
+    def visit(domain: ir.Domain) -> None:
+        base = domain.base_type
+        if (base.schema, base.name) in by_key and not base.is_array:
+            visit(by_key[(base.schema, base.name)])
+        ordered.setdefault((domain.schema, domain.name), domain)
+
+    for domain in schema.domains:
+        visit(domain)
+    return [
+        (d.schema, d.name, d.base_type.schema, d.base_type.name, d.base_type.is_array)
+        for d in ordered.values()
+    ]

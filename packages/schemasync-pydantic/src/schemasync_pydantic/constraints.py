@@ -1,0 +1,311 @@
+"""Validation the database enforces, as pydantic ``Field`` constraints.
+
+Three sources: type modifiers (``varchar(n)``, ``char(n)``: ``max_length``; ``numeric(p,s)``:
+``max_digits`` / ``decimal_places``), the CHECK constraints of domains, and the CHECK
+constraints of a single column. CHECK expressions are parsed with pglast (PostgreSQL's own
+parser) and translated only when every part of them has one of these shapes::
+
+    x >= 0, x < 10, 0 <= x          ge / gt / le / lt (numbers)
+    x BETWEEN 1 AND 5               (PostgreSQL stores it as two comparisons)
+    length(x) <= 80                 min_length / max_length (also char_length)
+    x IN ('a', 'b'), x = 'a'        a Literal of the values (text and integers)
+
+joined with AND. Anything else (OR, NOT, <>, regular expressions, other functions, other
+columns) leaves the whole CHECK out: the database still enforces it, the model never
+guesses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from schemasync import ir
+
+__all__ = ["Constraints", "translate_check", "type_constraints"]
+
+#: Casts that change nothing about a value of each Python type, so a CHECK may be read
+#: through them (``(name)::text``, ``(VALUE)::integer``). Any other cast could round or
+#: truncate, and leaves the CHECK out.
+_IDENTITY_CASTS = {
+    "str": frozenset({"text", "varchar"}),
+    "int": frozenset({"int2", "int4", "int8"}),
+    "Decimal": frozenset({"numeric"}),
+    "float": frozenset({"float4", "float8"}),
+}
+_NUMBER_TYPES = frozenset({"int", "float", "Decimal"})
+_NUMERIC_CASTS = frozenset({"int2", "int4", "int8", "numeric", "float4", "float8"})
+_FLIP = {">=": "<=", "<=": ">=", ">": "<", "<": ">", "=": "="}
+_BOUND = {">=": "ge", ">": "gt", "<=": "le", "<": "lt"}
+_LENGTH_FUNCTIONS = frozenset({"length", "char_length", "character_length"})
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """Field constraints of one value; ``None`` where there is none."""
+
+    ge: Decimal | None = None
+    gt: Decimal | None = None
+    le: Decimal | None = None
+    lt: Decimal | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    max_digits: int | None = None
+    decimal_places: int | None = None
+    #: NaN and infinities, which an unconstrained ``numeric`` holds and pydantic refuses
+    #: by default.
+    allow_inf_nan: bool | None = None
+    #: The only values allowed (``IN (...)``), in the order the CHECK lists them.
+    literals: tuple[str | int, ...] | None = None
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, f.name) is not None for f in fields(self))
+
+    def merge(self, other: Constraints) -> Constraints:
+        """Both at once: the tighter of each bound, the values both allow."""
+        changes: dict[str, Any] = {}
+        for name, tighter in (("ge", max), ("gt", max), ("le", min), ("lt", min)):
+            mine, theirs = getattr(self, name), getattr(other, name)
+            changes[name] = (
+                theirs if mine is None else mine if theirs is None else tighter(mine, theirs)
+            )
+        for name, tighter in (("min_length", max), ("max_length", min), ("max_digits", min)):
+            mine, theirs = getattr(self, name), getattr(other, name)
+            changes[name] = (
+                theirs if mine is None else mine if theirs is None else tighter(mine, theirs)
+            )
+        changes["allow_inf_nan"] = self.allow_inf_nan or other.allow_inf_nan
+        places = [p for p in (self.decimal_places, other.decimal_places) if p is not None]
+        changes["decimal_places"] = min(places) if places else None
+        if self.literals is None or other.literals is None:
+            changes["literals"] = self.literals if other.literals is None else other.literals
+        else:
+            changes["literals"] = tuple(v for v in self.literals if v in other.literals)
+        return replace(self, **changes)
+
+    def arguments(self, annotation: str) -> list[str]:
+        """``name=value`` arguments of ``Field`` for a value annotated ``annotation``: only
+        the constraints pydantic applies to that type (a type override may have changed it)."""
+        args: list[str] = []
+        if annotation in _NUMBER_TYPES:
+            for name in ("ge", "gt", "le", "lt"):
+                bound = getattr(self, name)
+                if bound is not None:
+                    args.append(f"{name}={_number(bound, annotation)}")
+        if annotation == "str":
+            args += [
+                f"{n}={getattr(self, n)}"
+                for n in ("min_length", "max_length")
+                if getattr(self, n) is not None
+            ]
+        if annotation == "Decimal" and self.allow_inf_nan:
+            args.append("allow_inf_nan=True")
+        if annotation == "Decimal":
+            args += [
+                f"{n}={getattr(self, n)}"
+                for n in ("max_digits", "decimal_places")
+                if getattr(self, n) is not None
+            ]
+        return args
+
+    def literal(self, annotation: str) -> tuple[str | int, ...] | None:
+        """The allowed values, when they fit ``annotation`` (text or integers)."""
+        if self.literals is None:
+            return None
+        wanted = str if annotation == "str" else int if annotation == "int" else None
+        if wanted is None or not all(type(v) is wanted for v in self.literals):
+            return None
+        return self.literals
+
+
+def _number(value: Decimal, annotation: str) -> str:
+    if value == value.to_integral_value():
+        return str(int(value))
+    # A float column compares with the binary float PostgreSQL reads the constant as; the
+    # others compare exactly, which a Decimal does and a float literal would not.
+    return repr(float(value)) if annotation == "float" else f'Decimal("{value}")'
+
+
+def type_constraints(ref: ir.TypeRef) -> Constraints:
+    """What the type modifiers of ``ref`` (an element type) enforce."""
+    if ref.schema != "pg_catalog":
+        return Constraints()
+    if ref.name == "numeric" and not ref.modifiers:
+        return Constraints(allow_inf_nan=True)
+    if not ref.modifiers:
+        return Constraints()
+    if ref.name in ("varchar", "bpchar"):
+        return Constraints(max_length=ref.modifiers[0])
+    if ref.name == "numeric" and len(ref.modifiers) == 2:
+        precision, scale = ref.modifiers
+        # PostgreSQL 15 also allows a negative scale, or one above the precision, which
+        # max_digits / decimal_places cannot say.
+        if 0 <= scale <= precision:
+            return Constraints(max_digits=precision, decimal_places=scale)
+    return Constraints()
+
+
+def translate_check(
+    expression: str, column: str, annotation: str, *, padded: bool = False
+) -> Constraints | None:
+    """The constraints of CHECK ``expression`` on ``column`` (``value`` for a domain), whose
+    values have the Python type ``annotation``; ``None`` when it does not translate.
+
+    :param padded: the column is ``char(n)``, whose ``length`` ignores the padding its
+        values carry, so length checks cannot be compared with them.
+    """
+    from pglast import parse_sql
+    from pglast.parser import ParseError
+
+    try:
+        statements = parse_sql(f"SELECT {expression}")
+    except ParseError:
+        return None
+    select: Any = statements[0].stmt
+    (target,) = select.targetList
+    return _Translator(column, annotation, padded).translate(target.val)
+
+
+class _Translator:
+    def __init__(self, column: str, annotation: str, padded: bool) -> None:
+        self.column = column
+        self.annotation = annotation
+        self.padded = padded
+
+    def translate(self, node: Any) -> Constraints | None:
+        from pglast import enums
+
+        if _is(node, "BoolExpr"):
+            if node.boolop != enums.BoolExprType.AND_EXPR:
+                return None
+            result = Constraints()
+            for arg in node.args:
+                part = self.translate(arg)
+                if part is None:
+                    return None
+                result = result.merge(part)
+            return result
+        if not _is(node, "A_Expr") or len(node.name) != 1:
+            return None
+        operator = node.name[0].sval
+        if node.kind == enums.A_Expr_Kind.AEXPR_OP_ANY and operator == "=":
+            return self._in(node.lexpr, node.rexpr)
+        if node.kind == enums.A_Expr_Kind.AEXPR_IN and operator == "=":
+            return self._in(node.lexpr, node.rexpr)
+        if node.kind != enums.A_Expr_Kind.AEXPR_OP or operator not in _FLIP or node.lexpr is None:
+            return None
+        left, right = node.lexpr, node.rexpr
+        if not self._is_subject(left) and not self._is_length(left):
+            left, right, operator = right, left, _FLIP[operator]
+        if operator == "=":
+            return self._in(left, right)
+        if self._is_subject(left) and self.annotation in _NUMBER_TYPES:
+            bound = _constant_number(right)
+            bounds: dict[str, Any] = {_BOUND[operator]: bound}
+            return None if bound is None else Constraints(**bounds)
+        if self._is_length(left) and self.annotation == "str" and not self.padded:
+            length = _constant_number(right)
+            if length is None or length != length.to_integral_value():
+                return None
+            n = int(length)
+            return {
+                ">=": Constraints(min_length=n),
+                ">": Constraints(min_length=n + 1),
+                "<=": Constraints(max_length=n),
+                "<": Constraints(max_length=n - 1),
+            }[operator]
+        return None
+
+    def _is_subject(self, node: Any) -> bool:
+        if _is(node, "TypeCast"):
+            if _type_name(node.typeName) not in _IDENTITY_CASTS.get(self.annotation, ()):
+                return False
+            node = node.arg
+        return (
+            _is(node, "ColumnRef")
+            and len(node.fields) == 1
+            and _is(node.fields[0], "String")
+            and node.fields[0].sval == self.column
+        )
+
+    def _is_length(self, node: Any) -> bool:
+        return (
+            _is(node, "FuncCall")
+            and [n.sval for n in node.funcname][-1:] in ([f] for f in _LENGTH_FUNCTIONS)
+            and len(node.funcname) <= 2
+            and node.args is not None
+            and len(node.args) == 1
+            and self._is_subject(node.args[0])
+        )
+
+    def _in(self, subject: Any, values: Any) -> Constraints | None:
+        if not self._is_subject(subject) or self.annotation not in ("str", "int") or self.padded:
+            return None
+        if _is(values, "TypeCast"):
+            values = values.arg
+        items = values.elements if _is(values, "A_ArrayExpr") else values
+        if not isinstance(items, (tuple, list)):
+            items = (items,)
+        found: list[str | int] = []
+        for item in items:  # pyright: ignore[reportUnknownVariableType]
+            if self.annotation == "str":
+                text = _constant_text(item)
+                if text is None:
+                    return None
+                found.append(text)
+                continue
+            number = _constant_number(item)
+            if number is None or number != number.to_integral_value():
+                return None
+            found.append(int(number))
+        return Constraints(literals=tuple(dict.fromkeys(found)))
+
+
+def _is(node: object, name: str) -> bool:
+    """Whether ``node`` is the pglast node ``name``. Nodes are told apart by class name, so
+    they stay ``Any``: pglast types every attribute as optional, which the shapes matched
+    here rule out."""
+    return type(node).__name__ == name
+
+
+def _type_name(type_name: Any) -> str:
+    return str(type_name.names[-1].sval)
+
+
+def _constant_number(node: Any) -> Decimal | None:
+    negate = False
+    if _is(node, "A_Expr") and node.lexpr is None and [n.sval for n in node.name] == ["-"]:
+        negate, node = True, node.rexpr
+    if _is(node, "TypeCast"):
+        if _type_name(node.typeName) not in _NUMERIC_CASTS:
+            return None
+        node = node.arg
+    if not _is(node, "A_Const") or node.isnull:
+        return None
+    value = node.val
+    text = (
+        str(value.ival) if _is(value, "Integer")
+        else value.fval if _is(value, "Float")
+        else value.sval if _is(value, "String")
+        else None
+    )  # fmt: skip
+    if text is None:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not number.is_finite():
+        return None
+    return -number if negate else number
+
+
+def _constant_text(node: Any) -> str | None:
+    if _is(node, "TypeCast"):
+        if _type_name(node.typeName) not in ("text", "varchar", "bpchar"):
+            return None
+        node = node.arg
+    if _is(node, "A_Const") and not node.isnull and _is(node.val, "String"):
+        return str(node.val.sval)
+    return None

@@ -1,0 +1,384 @@
+"""The Pydantic v2 emitter: ``schemasync run --emit pydantic``.
+
+Every table gets ``Row``, ``Insert`` and ``Update`` models (views and materialized views what
+they allow), enums become Enum classes (or ``Literal`` aliases), composite types nested
+models. Attributes are valid Python names; every one that differs from its column carries
+the exact column name as its alias. What the database enforces and pydantic can say
+(lengths, precision, simple CHECK constraints) becomes field constraints.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from schemasync import ir
+from schemasync.api import EmitContext, Emitter, GeneratedFile, TargetOptions
+from schemasync.codegen.model import (
+    TYPES_MODULE,
+    ClassModel,
+    FieldModel,
+    ModelSet,
+    ModuleModel,
+)
+from schemasync.codegen.pysource import import_block, package_init, registered_domains
+from schemasync.codegen.render import py_string
+from schemasync_pydantic.constraints import Constraints, translate_check, type_constraints
+from schemasync_pydantic.types import TARGET
+
+__all__ = ["RESERVED", "RESERVED_FIELDS", "PydanticEmitter", "PydanticField", "PydanticOptions"]
+
+EnumStyle = Literal["literal", "strenum", "str-enum"]
+PythonVersion = Literal["3.10", "3.11", "3.12", "3.13", "3.14"]
+Extra = Literal["ignore", "forbid", "allow"]
+
+#: Names every generated module may import or define itself.
+RESERVED = (
+    "Annotated", "Any", "AsyncConnection", "AwareDatetime", "BaseModel", "ConfigDict",
+    "Connection", "Enum", "Field", "GetCoreSchemaHandler", "GetPydanticSchema", "JsonValue",
+    "Literal", "Multirange", "NaiveDatetime", "Range", "StrEnum", "TYPE_CHECKING", "TypeAlias",
+    "TypeGuard", "TypeVar", "core_schema", "get_args", "register_types", "register_types_async",
+)  # fmt: skip
+#: Attribute names a model may not use: BaseModel's own attributes, and the names a class
+#: body evaluates (``Field``, ``None``...), which a field with a default would shadow.
+RESERVED_FIELDS = (
+    "construct", "copy", "dict", "from_orm", "json", "model_computed_fields", "model_config",
+    "model_construct", "model_copy", "model_dump", "model_dump_json", "model_extra",
+    "model_fields", "model_fields_set", "model_json_schema", "model_parametrized_name",
+    "model_post_init", "model_rebuild", "model_validate", "model_validate_json",
+    "model_validate_strings", "parse_file", "parse_obj", "parse_raw", "schema", "schema_json",
+    "update_forward_refs", "validate", *RESERVED,
+)  # fmt: skip
+_DOCS = {
+    "row": "A row of {name}, as it is read.",
+    "insert": "What an INSERT into {name} may set; fields the database fills in are optional.",
+    "update": "What an UPDATE of {name} may set; every field is optional.",
+    "composite": "A value of the composite type {name}.",
+}
+#: Where the names generated annotations and defaults use come from.
+_NAME_SOURCES = {
+    "Annotated": "typing",
+    "Literal": "typing",
+    "Field": "pydantic",
+    "Decimal": "decimal",
+}
+_PSYCOPG_RANGES = {("psycopg.types.range", "Range"), ("psycopg.types.multirange", "Multirange")}
+_NAME = re.compile(r"[^\W\d]\w*")
+
+
+class PydanticOptions(TargetOptions, frozen=True, kw_only=True):
+    """``[tool.schemasync.emitters.pydantic]``."""
+
+    #: ``str-enum`` or ``strenum`` (Python 3.11+): Enum classes; ``literal``: ``Literal``
+    #: aliases of the labels.
+    enum_style: EnumStyle = "str-enum"
+    #: The oldest Python the generated code must run on.
+    target_python: PythonVersion = "3.10"
+    #: ``model_config`` of every model: instances immutable (and hashable).
+    frozen: bool = False
+    #: ``model_config`` of every model: what validation does with keys no field has.
+    extra: Extra = "ignore"
+    #: ``model_config`` of every model: validate from objects' attributes (ORM rows).
+    from_attributes: bool = False
+
+
+@dataclass(frozen=True)
+class PydanticField:
+    """One attribute of a generated model, as written."""
+
+    attr: str
+    #: The exact column name.
+    db_name: str
+    #: The full annotation (``| None`` included).
+    annotation: str
+    #: What follows ``=``: ``None``, ``Field(...)``, or ``None`` for a plain required field.
+    default: str | None
+    comment: str | None
+
+
+def _element(ref: ir.TypeRef) -> ir.TypeRef:
+    return ir.TypeRef(
+        schema=ref.schema,
+        name=ref.name,
+        kind=ref.kind,
+        sql=ref.sql.removesuffix("[]"),
+        modifiers=ref.modifiers,
+    )
+
+
+class _Validation:
+    """Constraints and annotations of the fields of one schema."""
+
+    def __init__(self, schema: ir.Schema) -> None:
+        self.domains = {(d.schema, d.name): d for d in schema.domains}
+
+    def _chain(self, ref: ir.TypeRef) -> tuple[list[ir.Domain], ir.TypeRef]:
+        chain: list[ir.Domain] = []
+        while not ref.is_array and (ref.schema, ref.name) in self.domains:
+            domain = self.domains[(ref.schema, ref.name)]
+            chain.append(domain)
+            ref = domain.base_type
+        return chain, ref
+
+    def value(
+        self,
+        ref: ir.TypeRef,
+        annotation: str,
+        *,
+        checks: Iterable[ir.CheckConstraint] = (),
+        column: str = "value",
+        enforced_only: bool,
+    ) -> tuple[str, list[str]]:
+        """The annotation of a non-null value of ``ref`` (core annotation ``annotation``)
+        with element constraints and ``Literal`` values applied, and the ``Field``
+        arguments of the value itself.
+
+        :param checks: CHECK constraints on ``column`` alone.
+        :param enforced_only: leave out constraints marked NOT VALID, which rows already
+            in the table may break.
+        """
+        chain, base = self._chain(ref)
+        if base.is_array:
+            # Constraints of the elements go inside the list, where the core's annotation
+            # has the usual shape; an override that changed it gets none.
+            prefix, suffix = "list[" * base.array_dims, " | None]" * base.array_dims
+            if not (annotation.startswith(prefix) and annotation.endswith(suffix)):
+                return annotation, []
+            inner = annotation[len(prefix) : len(annotation) - len(suffix)]
+            inner, args = self.value(_element(base), inner, enforced_only=enforced_only)
+            if args:
+                inner = f"Annotated[{inner}, Field({', '.join(args)})]"
+            return prefix + inner + suffix, []
+        result = type_constraints(base)
+        padded = base.schema == "pg_catalog" and base.name == "bpchar"
+        found: list[Constraints | None] = []
+        for domain in chain:
+            found += [
+                translate_check(c.expression, "value", annotation, padded=padded)
+                for c in domain.checks
+                if c.validated or not enforced_only
+            ]
+        found += [
+            translate_check(c.expression, column, annotation, padded=padded)
+            for c in checks
+            if c.validated or not enforced_only
+        ]
+        for constraints in found:
+            if constraints is not None:
+                result = result.merge(constraints)
+        literal = result.literal(annotation)
+        if literal is not None:
+            values = ", ".join(py_string(v) if isinstance(v, str) else str(v) for v in literal)
+            return f"Literal[{values}]", []
+        return annotation, result.arguments(annotation)
+
+
+def _fields(cls: ClassModel, validation: _Validation) -> list[PydanticField]:
+    enforced_only = cls.kind in ("row", "composite")
+    checks: dict[str, list[ir.CheckConstraint]] = {}
+    if cls.relation is not None:
+        for check in cls.relation.check_constraints:
+            if len(check.columns) == 1:
+                checks.setdefault(check.columns[0], []).append(check)
+    typed: list[tuple[FieldModel, str, list[str]]] = []
+    for f in cls.fields:
+        annotation, args = validation.value(
+            f.type,
+            f.annotation,
+            checks=checks.get(f.db_name, ()),
+            column=f.db_name,
+            enforced_only=enforced_only,
+        )
+        if f.nullable or not f.required:
+            annotation += " | None"
+        typed.append((f, annotation, args))
+    # A class body evaluates its annotations and defaults in order: an attribute named like
+    # a type they use (``date: date``) would shadow it. Such attributes get a trailing "_"
+    # (the column name stays exact in the alias).
+    used = {name for _, annotation, args in typed for name in _NAME.findall(annotation + str(args))}
+    taken = used | {f.attr for f in cls.fields}
+    result: list[PydanticField] = []
+    for f, annotation, constraints in typed:
+        attr = f.attr
+        if attr in used:
+            while attr in taken:
+                attr += "_"
+            taken.add(attr)
+        args = [f"alias={py_string(f.db_name)}"] * (attr != f.db_name) + constraints
+        if f.required:
+            default = f"Field({', '.join(args)})" if args else None
+        else:
+            default = f"Field(default=None, {', '.join(args)})" if args else "None"
+        result.append(PydanticField(attr, f.db_name, annotation, default, f.comment))
+    return result
+
+
+class PydanticEmitter(Emitter):
+    """Generates Pydantic v2 models; see the module docstring."""
+
+    name = TARGET
+    package = "schemasync-pydantic"
+    description = "Pydantic v2 models for rows, inserts and updates"
+    options_type: ClassVar[type[TargetOptions]] = PydanticOptions
+
+    def emit(self, schema: ir.Schema, context: EmitContext) -> Sequence[GeneratedFile]:
+        """Render the models of ``schema`` (see :class:`PydanticOptions`)."""
+        options = context.options
+        assert isinstance(options, PydanticOptions)
+        if options.enum_style == "strenum" and options.target_python == "3.10":
+            from schemasync.errors import ConfigError
+
+            raise ConfigError(
+                "enum_style 'strenum' needs Python 3.11 (StrEnum)",
+                hint="set target_python = \"3.11\" or higher, or use enum_style 'str-enum'",
+            )
+        models = context.models(
+            schema, target=self.name, reserved_names=RESERVED, reserved_fields=RESERVED_FIELDS
+        )
+        validation = _Validation(schema)
+        types_module = models.types_module
+        modules = list(models.modules)
+        ranges = sorted(
+            {name for m in modules for source, names in m.imports.items() for name in names
+             if (source, name) in _PSYCOPG_RANGES}
+        )  # fmt: skip
+        needs_register = context.profile == "python" and bool(
+            schema.enums or schema.composite_types or schema.range_types or schema.domains
+        )
+        if (needs_register or ranges) and types_module not in {m.name for m in modules}:
+            # Helpers live in the types module, even when it holds no enum or composite.
+            modules.append(ModuleModel(types_module, (), (), {}, ()))
+        config = _config(options)
+        env = context.templates("schemasync_pydantic")
+        template = env.get_template("module.py.j2")
+        files: list[GeneratedFile] = []
+        exports: dict[str, list[str]] = {}
+        for module in sorted(modules, key=lambda m: m.name):
+            is_types = module.name == types_module
+            register = needs_register and is_types
+            classes = [(cls, _fields(cls, validation)) for cls in module.classes]
+            helpers = ranges if is_types else []
+            exports[module.name] = sorted(
+                [*helpers, *(e.name for e in module.enums), *(c.name for c in module.classes)]
+                + (["register_types", "register_types_async"] if register else [])
+            )
+            text = template.render(
+                header=context.header(),
+                doc=_module_doc(models, module),
+                imports=_imports(
+                    module,
+                    classes=classes,
+                    options=options,
+                    types_module=types_module,
+                    ranges=helpers,
+                    register=register,
+                ),
+                module=module,
+                exports=exports[module.name] if models.layout == "package" else [],
+                range_helpers=helpers,
+                config=config,
+                models=classes,
+                enum_style=options.enum_style,
+                value_aliases=False,
+                register=register,
+                enums=module.enums,
+                enum_classes=options.enum_style != "literal",
+                composites=[c for c in module.classes if c.kind == "composite"],
+                ranges=[(r.schema, r.name) for r in schema.range_types],
+                multiranges=[(r.schema, r.multirange) for r in schema.range_types if r.multirange],
+                domains=registered_domains(schema),
+                doc_of=_doc_of,
+                composite_factory="{cls}.model_validate(dict(zip(({keys},), values)))",
+            )
+            files.append(GeneratedFile(f"{module.name}.py", text.encode()))
+        if models.layout == "package":
+            doc = "Generated Pydantic models of the database schema."
+            init = package_init(context.header(), doc, {k: v for k, v in exports.items() if v})
+            files.append(GeneratedFile("__init__.py", init))
+        return files
+
+
+def _doc_of(cls: ClassModel) -> str:
+    return _DOCS[cls.kind].format(name=cls.qualified_name)
+
+
+def _config(options: PydanticOptions) -> list[str]:
+    return [
+        # Models build their validators when first used, not when imported: a module of
+        # hundreds of tables imports quickly, and each model costs only once it is used.
+        "defer_build=True",
+        f"extra={py_string(options.extra)}",
+        f"frozen={options.frozen}",
+        f"from_attributes={options.from_attributes}",
+        # bytea is any bytes, which JSON carries only encoded.
+        'ser_json_bytes="base64"',
+        # Column names are the aliases; attribute names are accepted too.
+        "serialize_by_alias=True",
+        'val_json_bytes="base64"',
+        "validate_by_alias=True",
+        "validate_by_name=True",
+    ]
+
+
+def _module_doc(models: ModelSet, module: ModuleModel) -> str:
+    what = "Enums and composite types" if module.name == TYPES_MODULE else "Pydantic models"
+    return f"{what} of the database schema (wire profile: {models.profile})."
+
+
+def _imports(
+    module: ModuleModel,
+    *,
+    classes: Sequence[tuple[ClassModel, Sequence[PydanticField]]],
+    options: PydanticOptions,
+    types_module: str,
+    ranges: Sequence[str],
+    register: bool,
+) -> list[str]:
+    """The module's import lines, grouped and sorted as isort would."""
+    imports: dict[str, set[str]] = {}
+
+    def add(source: str, *names: str) -> None:
+        imports.setdefault(source, set()).update(names)
+
+    for source, names in module.imports.items():
+        for name in names:
+            if (source, name) in _PSYCOPG_RANGES:
+                # psycopg's Range, made a pydantic type by the types module.
+                if module.name != types_module:
+                    add(f".{types_module}", name)
+            else:
+                add(source, name)
+    if "JsonValue" in module.helpers:
+        add("pydantic", "JsonValue")
+    used = {
+        name
+        for _, fields in classes
+        for f in fields
+        for name in _NAME.findall(f"{f.annotation} {f.default or ''}")
+    }
+    for name, source in _NAME_SOURCES.items():
+        if name in used:
+            add(source, name)
+    if classes:
+        add("pydantic", "BaseModel", "ConfigDict")
+    if module.enums:
+        if options.enum_style == "literal":
+            add("typing", "Literal", "TypeAlias")
+        else:
+            add("enum", "StrEnum" if options.enum_style == "strenum" else "Enum")
+    if ranges:
+        add("typing", "Annotated", "Any", "TypeAlias", "TypeGuard", "TypeVar", "get_args")
+        add("pydantic", "GetCoreSchemaHandler", "GetPydanticSchema")
+        add("pydantic_core", "core_schema")
+        add("decimal", "Decimal")
+        add("psycopg.types.range", "Range as _PsycopgRange")
+        if "Multirange" in ranges:
+            add("psycopg.types.multirange", "Multirange as _PsycopgMultirange")
+    if register:
+        add("typing", "TYPE_CHECKING", "Any")
+    lines = import_block(imports)
+    if register:
+        lines += ["", "if TYPE_CHECKING:", "    from psycopg import AsyncConnection, Connection"]
+    return lines

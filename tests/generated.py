@@ -1,0 +1,92 @@
+"""Helpers of the emitter tests that do not depend on one emitter: generating code from a
+schema through ``schemasync.run.plan``, writing it as a package, importing it, and running
+the checkers on it."""
+
+from __future__ import annotations
+
+import datetime
+import importlib.util
+import subprocess
+import sys
+import uuid
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import ModuleType
+
+from schemasync import ir
+from schemasync.config import Config, Settings
+from schemasync.pipeline import SourceChoice, read_schema
+from schemasync.plugins import PluginHost
+from schemasync.run import choose_emitters, plan
+
+#: When the lock and schema_version.py say the schema changed, so a run is reproducible.
+NOW = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+#: The emitter's output folder, relative to the project root of a generation.
+OUTPUT = "out"
+
+
+def load_schema(host: PluginHost, dsn: str) -> ir.Schema:
+    """The normalised schema of the database at ``dsn``, read as ``schemasync run`` reads it."""
+    return read_schema(host, Config(), SourceChoice(target=dsn))
+
+
+def generate(
+    host: PluginHost, schema: ir.Schema, emitter: str, options: Mapping[str, object], root: Path
+) -> dict[str, bytes]:
+    """What ``schemasync run`` would write for ``schema`` with these options of ``emitter``,
+    by path inside the output folder (the lock and schema_version.py left out)."""
+    config = Config(
+        settings=Settings(emit=(emitter,), emitters={emitter: {"output": OUTPUT, **options}}),
+        path=root / "pyproject.toml",
+    )
+    files, _, _ = plan(host, config, schema, choose_emitters(host, config, []), now=NOW)
+    output = root / OUTPUT
+    return {
+        f.path.relative_to(output).as_posix(): f.content
+        for f in files
+        if f.path.is_relative_to(output)
+    }
+
+
+def write_package(folder: Path, files: Mapping[str, bytes]) -> Path:
+    """Write ``files`` into ``folder``, made a package (an empty ``__init__.py`` if none)."""
+    for relative, content in files.items():
+        path = folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    (folder / "__init__.py").touch()
+    return folder
+
+
+def import_path(path: Path) -> ModuleType:
+    """Import the generated module at ``path`` under a name of its own."""
+    name = f"schemasync_generated_{uuid.uuid4().hex}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    # Registered, as pydantic resolves a model's annotations through its module.
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_python(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The test environment's interpreter with ``args`` (``-m tool ...``), output captured."""
+    return subprocess.run(
+        [sys.executable, *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=600
+    )
+
+
+def mypy(
+    paths: Sequence[str], *, cwd: Path, python: str, cache: Path, plugins: Sequence[str] = ()
+) -> subprocess.CompletedProcess[str]:
+    """``mypy --strict`` for ``python`` with ``plugins``, with a config of its own."""
+    config = cwd / f"mypy-{python}.ini"
+    lines = ["[mypy]", "strict = True", f"python_version = {python}"]
+    if plugins:
+        lines.append(f"plugins = {', '.join(plugins)}")
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return run_python(
+        "-m", "mypy", "--config-file", str(config), "--cache-dir", str(cache), *paths, cwd=cwd
+    )
