@@ -14,14 +14,17 @@ __all__ = [
     "EXIT_BUG",
     "EXIT_DRIFT",
     "EXIT_INTERRUPTED",
+    "EXIT_TERMINATED",
     "EXIT_OK",
     "ConfigError",
     "DatabaseError",
     "EngineError",
     "IntrospectionError",
+    "MigrationError",
     "OutputError",
     "PluginError",
     "SchemasyncError",
+    "Terminated",
     "UsageError",
 ]
 
@@ -32,6 +35,12 @@ EXIT_DRIFT = 1
 EXIT_BUG = 70
 #: Interrupted with Ctrl-C (128 + SIGINT).
 EXIT_INTERRUPTED = 130
+#: Stopped by SIGTERM while a throwaway server ran (128 + SIGTERM).
+EXIT_TERMINATED = 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be so that the same cleanup runs."""
 
 
 class SchemasyncError(Exception):
@@ -88,3 +97,9 @@ class OutputError(SchemasyncError):
     """Generated files could not be written; nothing was left half-written."""
 
     exit_code = 8
+
+
+class MigrationError(SchemasyncError):
+    """A migration does not parse or does not apply; the message names file, line and column."""
+
+    exit_code = 9
