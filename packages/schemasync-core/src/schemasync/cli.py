@@ -1,8 +1,8 @@
 """The ``schemasync`` command line.
 
-Exit codes (documented in docs/cli.md): 0 success, 1 drift found, 2 usage, 3 config,
-4 database connection, 5 introspection, 6 plugin, 7 throwaway server, 8 output, 70 a bug,
-130 interrupted.
+Exit codes (documented in docs/cli.md): 0 success, 1 drift or lint problems found, 2 usage,
+3 config, 4 database connection, 5 introspection, 6 plugin, 7 throwaway server, 8 output,
+9 a migration failed, 70 a bug, 130 interrupted, 143 terminated.
 """
 
 from __future__ import annotations
@@ -19,7 +19,15 @@ from typing import TextIO
 
 from schemasync import __version__, ir
 from schemasync.config import load_config
-from schemasync.errors import EXIT_BUG, EXIT_INTERRUPTED, EXIT_OK, SchemasyncError
+from schemasync.errors import (
+    EXIT_BUG,
+    EXIT_DRIFT,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_TERMINATED,
+    SchemasyncError,
+    Terminated,
+)
 from schemasync.pipeline import SourceChoice, read_schema
 from schemasync.plugins import PluginHost, load_plugins
 from schemasync.redact import redact
@@ -94,6 +102,13 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(handler=_run)
 
+    lint = commands.add_parser(
+        "lint-migrations", help="check that migrations parse, apply and follow naming rules"
+    )
+    lint.add_argument("directory", nargs="?", type=Path, metavar="DIR", help="migrations folder")
+    lint.add_argument("--format", choices=("text", "json", "github"), default="text")
+    lint.set_defaults(handler=_lint_migrations)
+
     plugins = commands.add_parser("plugins", help="list installed plugins and their hooks")
     plugins.add_argument("--json", action="store_true", help="as JSON")
     plugins.set_defaults(handler=_plugins)
@@ -147,6 +162,17 @@ def _run(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
         f"schema version {result.schema_version} ({result.schema_hash[:19]})\n"
     )
     return EXIT_OK
+
+
+def _lint_migrations(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
+    from schemasync.lint import format_result, lint_migrations
+
+    config = load_config(args.config)
+    settings = config.settings
+    directory = args.directory or config.root / settings.migrations_dir
+    result = lint_migrations(directory, settings.lint, supabase_mode=settings.supabase)
+    out.write(format_result(result, args.format))
+    return EXIT_DRIFT if result.problems else EXIT_OK
 
 
 def _plugins(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
@@ -207,9 +233,9 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         if exc.hint:
             sys.stderr.write(f"  hint: {redact(exc.hint)}\n")
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         sys.stderr.write("interrupted\n")
-        return EXIT_INTERRUPTED
+        return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
     except Exception as exc:  # a bug: say so, and how to get the details
         if args.debug:
             sys.stderr.write(redact("".join(traceback.format_exception(exc))))
