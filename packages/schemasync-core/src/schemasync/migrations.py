@@ -399,11 +399,10 @@ class MigrationsSource(Source):
             hidden = tuple(s for s in supabase.LAYER_SCHEMAS if s not in request.include_schemas)
         with migrated_server(parsed, supabase_layer=layer, engine=None if engine is None else str(engine)) as state:
             if isinstance(state, Problem):
-                raise MigrationError(
-                    str(state),
-                    hint="fix the migration; no file was written"
-                    + ("" if layer else "; Supabase migrations may need supabase = true"),
-                )
+                hint = "fix the migration; no file was written"
+                if not layer and supabase.mentions_layer(state.message):
+                    hint += "; for Supabase migrations outside supabase/migrations, set supabase = true"
+                raise MigrationError(str(state), hint=hint)
             with psycopg.connect(state.server.dsn()) as conn:
                 schema = introspect(
                     conn,

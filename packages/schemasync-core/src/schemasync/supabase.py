@@ -15,6 +15,7 @@ is not bcrypt), which never matters for reading a schema.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -29,6 +30,7 @@ __all__ = [
     "SupabaseMode",
     "is_supabase_layout",
     "layer_enabled",
+    "mentions_layer",
 ]
 
 #: ``auto`` turns the layer on for a Supabase layout (see :func:`is_supabase_layout`).
@@ -64,6 +66,16 @@ def is_supabase_layout(directory: Path) -> bool:
     """Whether ``directory`` is Supabase's migrations folder: ``supabase/migrations``."""
     resolved = directory.resolve()
     return resolved.name == "migrations" and resolved.parent.name == "supabase"
+
+
+_LAYER_NAMES = re.compile(
+    r'\b(?:auth|storage|extensions|realtime)\.|"(?:anon|authenticated|service_role|supabase_\w+)"'
+)
+
+
+def mentions_layer(message: str) -> bool:
+    """Whether a server error names an object the layer would have created."""
+    return _LAYER_NAMES.search(message) is not None
 
 
 def layer_enabled(mode: object, directory: Path) -> bool:
