@@ -109,7 +109,8 @@ def find_migrations(directory: Path) -> list[Migration]:
     if not directory.is_dir():
         raise UsageError(
             f"migrations folder {directory} does not exist",
-            hint="pass the folder (--from DIR), or set migrations_dir in the config",
+            hint="name the migrations folder (--from DIR, or lint-migrations DIR), "
+            "or set migrations_dir in the config",
         )
     found: list[Migration] = []
     for path in sorted(directory.glob("*.sql")):

@@ -68,16 +68,6 @@ def is_supabase_layout(directory: Path) -> bool:
     return resolved.name == "migrations" and resolved.parent.name == "supabase"
 
 
-_LAYER_NAMES = re.compile(
-    r'\b(?:auth|storage|extensions|realtime)\.|"(?:anon|authenticated|service_role|supabase_\w+)"'
-)
-
-
-def mentions_layer(message: str) -> bool:
-    """Whether a server error names an object the layer would have created."""
-    return _LAYER_NAMES.search(message) is not None
-
-
 def layer_enabled(mode: object, directory: Path) -> bool:
     """Whether the layer applies to ``directory`` under the ``supabase`` setting ``mode``."""
     if isinstance(mode, bool):
@@ -360,3 +350,20 @@ $$;
     ),
     "pg_stat_statements": StandIn(version="1.10", functions=(), sql=""),
 }
+
+
+# Names a server error mentions when a migration relies on the layer: its schemas, its roles,
+# and the functions of the extensions it preinstalls.
+_LAYER_NAMES = re.compile(
+    r'\b(?:auth|storage|extensions|realtime)\.|"(?:anon|authenticated|service_role|supabase_\w+)"|'
+    + "|".join(
+        rf"\b{function}\("
+        for extension in PREINSTALLED_EXTENSIONS
+        for function in STAND_INS[extension].functions
+    )
+)
+
+
+def mentions_layer(message: str) -> bool:
+    """Whether a server error names an object the layer would have created."""
+    return _LAYER_NAMES.search(message) is not None
