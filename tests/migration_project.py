@@ -11,7 +11,7 @@ EXAMPLE_MIGRATIONS = EXAMPLE / "supabase" / "migrations"
 
 #: A plugin distribution with one emitter, ``tables``, that writes the relations' names to
 #: ``tables.txt``: enough for ``schemasync run`` whichever first-party emitters are installed.
-_EMITTER_MODULE = '''
+_EMITTER_MODULE = """
 from schemasync import hookimpl
 from schemasync.api import Emitter, GeneratedFile
 
@@ -28,7 +28,7 @@ class Tables(Emitter):
 @hookimpl
 def schemasync_emitters():
     return [Tables()]
-'''
+"""
 
 
 def write_migrations(folder: Path, files: dict[str, str]) -> Path:

@@ -70,11 +70,26 @@ def test_naming_rules_snake_case_by_default_and_plural_when_asked(tmp_path: Path
     assert report["migrations"] == 1
     found = [(p["line"], p["column"], p["rule"], p["message"]) for p in report["problems"]]
     assert found == [
-        (1, 14, "table-name", "table name 'UserAccount' does not match '^[a-z][a-z0-9]*(_[a-z0-9]+)*$'"),
+        (
+            1,
+            14,
+            "table-name",
+            "table name 'UserAccount' does not match '^[a-z][a-z0-9]*(_[a-z0-9]+)*$'",
+        ),
         (1, 14, "table-plural", "table name 'UserAccount' is not plural"),
-        (1, 44, "column-name", "column name 'displayName' does not match '^[a-z][a-z0-9]*(_[a-z0-9]+)*$'"),
+        (
+            1,
+            44,
+            "column-name",
+            "column name 'displayName' does not match '^[a-z][a-z0-9]*(_[a-z0-9]+)*$'",
+        ),
         (2, 1, "enum-name", "enum name 'Mood' does not match '^[a-z][a-z0-9]*(_[a-z0-9]+)*$'"),
-        (3, 45, "column-name", "column name 'LastSeen' does not match '^[a-z][a-z0-9]*(_[a-z0-9]+)*$'"),
+        (
+            3,
+            45,
+            "column-name",
+            "column name 'LastSeen' does not match '^[a-z][a-z0-9]*(_[a-z0-9]+)*$'",
+        ),
         (4, 13, "table-plural", "table name 'user_account' is not plural"),
     ]
     assert {p["file"] for p in report["problems"]} == {"supabase/migrations/1_names.sql"}
@@ -99,7 +114,10 @@ def test_patterns_and_forbidden_plurals_come_from_the_config(tmp_path: Path) -> 
 def test_a_migration_that_fails_to_apply_is_a_problem_with_its_position(tmp_path: Path) -> None:
     root = folder(
         tmp_path,
-        {"1_ok.sql": GOOD, "2_fails.sql": "select 1;\ncreate view public.v as select nmae from public.projects;\n"},
+        {
+            "1_ok.sql": GOOD,
+            "2_fails.sql": "select 1;\ncreate view public.v as select nmae from public.projects;\n",
+        },
     )
     result = run_cli("lint-migrations", "--format", "github", cwd=root)
     assert result.code == 1, result.stderr
@@ -119,7 +137,10 @@ def test_a_bad_pattern_is_a_config_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("settings", "key"),
-    [('supabase = "yes"\n', "supabase"), ('[tool.schemasync.lint]\nplural = "maybe"\n', "lint.plural")],
+    [
+        ('supabase = "yes"\n', "supabase"),
+        ('[tool.schemasync.lint]\nplural = "maybe"\n', "lint.plural"),
+    ],
 )
 def test_bad_migration_settings_name_the_key(tmp_path: Path, settings: str, key: str) -> None:
     root = folder(tmp_path, {"1_ok.sql": GOOD}, settings)

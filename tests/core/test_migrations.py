@@ -84,7 +84,9 @@ def test_line_and_column_count_from_one(offset: int, expected: tuple[int, int]) 
 
 @pytest.mark.postgres
 def test_the_example_applies_on_every_engine_with_the_same_hash() -> None:
-    schemas = {kind: read(EXAMPLE_MIGRATIONS, engine=require_engine(kind).kind) for kind in ENGINE_KINDS}
+    schemas = {
+        kind: read(EXAMPLE_MIGRATIONS, engine=require_engine(kind).kind) for kind in ENGINE_KINDS
+    }
     encoded = {kind: ir.encode_schema(schema) for kind, schema in schemas.items()}
     assert encoded["system"] == encoded["pgserver"]
     assert len({ir.schema_hash(schema) for schema in schemas.values()}) == 1
@@ -107,7 +109,8 @@ def test_the_example_holds_what_it_promises() -> None:
     assert tasks.column("labels").type.array_dims == 1
     assert schema.relation("public", "projects").column("id").identity == "always"
     assert tasks.column("id").identity == "by_default"
-    assert tasks.comment is None and tasks.column("search_text").comment
+    assert tasks.comment is None
+    assert tasks.column("search_text").comment
     assert any(fk.ref_schema == "auth" and fk.ref_table == "users" for fk in tasks.foreign_keys)
     policies = [p for r in schema.relations for p in r.policies]
     assert any("auth.uid()" in (p.using or "") for p in policies)
@@ -198,7 +201,9 @@ def test_a_broken_migration_is_reported_and_nothing_is_written(tmp_path: Path) -
 @pytest.mark.postgres
 def test_migrations_read_from_another_folder_with_from(tmp_path: Path) -> None:
     folder = write_migrations(tmp_path / "db", {"1_init.sql": INIT})
-    result = run_cli("inspect", "--tables", "--source", "migrations", "--from", str(folder), cwd=tmp_path)
+    result = run_cli(
+        "inspect", "--tables", "--source", "migrations", "--from", str(folder), cwd=tmp_path
+    )
     assert result.code == 0, result.stderr
     assert result.stdout == "public.projects\ttable\t2 columns\n"
 
@@ -213,7 +218,9 @@ def _wait_for_sleeping_migration(tmp: Path, process: subprocess.Popen[str]) -> i
     while time.monotonic() < deadline:
         assert process.poll() is None, process.communicate()
         directory = _server_dir(tmp)
-        sockets = [s for s in directory.glob(".s.PGSQL.*") if s.suffix != ".lock"] if directory else []
+        sockets = (
+            [s for s in directory.glob(".s.PGSQL.*") if s.suffix != ".lock"] if directory else []
+        )
         if directory and sockets:
             port = sockets[0].name.rsplit(".", 1)[1]
             dsn = make_conninfo(host=str(directory), port=port, user="postgres", dbname="postgres")

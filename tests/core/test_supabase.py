@@ -126,7 +126,11 @@ def test_the_layer_provides_what_supabase_migrations_use(
             ).fetchall()
             assert publication == [("profiles",)]
     if engine == "pgserver":
-        assert sorted(name for name, _ in state.stand_ins) == ["moddatetime", "pgcrypto", "uuid-ossp"]
+        assert sorted(name for name, _ in state.stand_ins) == [
+            "moddatetime",
+            "pgcrypto",
+            "uuid-ossp",
+        ]
 
 
 @pytest.mark.postgres
@@ -186,7 +190,9 @@ def test_without_the_layer_auth_is_missing_and_the_hint_says_how_to_turn_it_on(
     folder = write_migrations(tmp_path / "db", {"1_profiles.sql": PROFILES})
     with pytest.raises(MigrationError) as caught:
         read(folder)
-    assert caught.value.message.endswith("1_profiles.sql:3:33: function uuid_generate_v4() does not exist")
+    assert caught.value.message.endswith(
+        "1_profiles.sql:3:33: function uuid_generate_v4() does not exist"
+    )
     assert caught.value.hint is not None
     assert "set supabase = true" in caught.value.hint
 
@@ -198,8 +204,8 @@ def test_without_the_layer_auth_is_missing_and_the_hint_says_how_to_turn_it_on(
 
 @pytest.mark.postgres
 def test_the_layer_can_be_turned_off_for_a_supabase_layout(tmp_path: Path) -> None:
-    folder = write_migrations(
-        tmp_path / "supabase" / "migrations", {"1_profiles.sql": PROFILES}
-    )
+    folder = write_migrations(tmp_path / "supabase" / "migrations", {"1_profiles.sql": PROFILES})
     with pytest.raises(MigrationError, match=r"uuid_generate_v4\(\) does not exist"):
-        MigrationsSource().introspect(SourceRequest(target=str(folder), options={"supabase": False}))
+        MigrationsSource().introspect(
+            SourceRequest(target=str(folder), options={"supabase": False})
+        )

@@ -252,5 +252,7 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
         try:
             re.compile(getattr(settings.lint, key))
         except re.error as exc:
-            raise ConfigError(f"'lint.{key}' in {origin} is not a regular expression: {exc}") from exc
+            raise ConfigError(
+                f"'lint.{key}' in {origin} is not a regular expression: {exc}"
+            ) from exc
     return Config(settings=settings, path=path, raw=table)

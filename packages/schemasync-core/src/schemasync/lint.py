@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Any, Literal
 
 from schemasync import supabase
 from schemasync.codegen.naming import singular
@@ -27,9 +27,6 @@ from schemasync.migrations import (
     migrated_server,
     parse_all,
 )
-
-if TYPE_CHECKING:
-    from pglast import ast
 
 __all__ = ["FORMATS", "LintResult", "format_result", "lint_migrations"]
 
@@ -60,29 +57,34 @@ def _at(node: object, statement: Statement) -> int:
     return location if isinstance(location, int) and location >= 0 else statement.offset
 
 
+def _is(node: object, cls: type) -> bool:
+    # pglast types every attribute as optional; a narrowing isinstance() would make each of
+    # them a None check, for fields the parser always fills in.
+    return isinstance(node, cls)
+
+
 def _names(statement: Statement) -> Iterator[_Name]:
     """The table, column and enum names ``statement`` creates or renames to."""
     from pglast import ast, enums
 
-    node = statement.node
-    if isinstance(node, ast.CreateStmt):
+    node: Any = statement.node
+    if _is(node, ast.CreateStmt):
         yield _Name("table", node.relation.relname, _at(node.relation, statement))
         for element in node.tableElts or ():
-            if isinstance(element, ast.ColumnDef) and element.colname:
+            if _is(element, ast.ColumnDef) and element.colname:
                 yield _Name("column", element.colname, _at(element, statement))
-    elif isinstance(node, ast.CreateTableAsStmt) and node.objtype == enums.ObjectType.OBJECT_TABLE:
+    elif _is(node, ast.CreateTableAsStmt) and node.objtype == enums.ObjectType.OBJECT_TABLE:
         rel = node.into.rel
         yield _Name("table", rel.relname, _at(rel, statement))
-    elif isinstance(node, ast.AlterTableStmt) and node.objtype == enums.ObjectType.OBJECT_TABLE:
+    elif _is(node, ast.AlterTableStmt) and node.objtype == enums.ObjectType.OBJECT_TABLE:
+        cmd: Any
         for cmd in node.cmds or ():
-            if not isinstance(cmd, ast.AlterTableCmd):
+            if not _is(cmd, ast.AlterTableCmd):
                 continue
-            added = cmd.def_
-            if cmd.subtype == enums.AlterTableType.AT_AddColumn and isinstance(
-                added, ast.ColumnDef
-            ):
+            added: Any = cmd.def_
+            if cmd.subtype == enums.AlterTableType.AT_AddColumn and _is(added, ast.ColumnDef):
                 yield _Name("column", added.colname, _at(added, statement))
-    elif isinstance(node, ast.RenameStmt) and node.relation is not None:
+    elif _is(node, ast.RenameStmt) and node.relation is not None:
         if node.renameType == enums.ObjectType.OBJECT_TABLE:
             yield _Name("table", node.newname, _at(node.relation, statement))
         elif (
@@ -90,9 +92,9 @@ def _names(statement: Statement) -> Iterator[_Name]:
             and node.relationType == enums.ObjectType.OBJECT_TABLE
         ):
             yield _Name("column", node.newname, _at(node.relation, statement))
-    elif isinstance(node, ast.CreateEnumStmt):
-        last = node.typeName[-1]
-        yield _Name("enum", last.sval if isinstance(last, ast.String) else "", statement.offset)
+    elif _is(node, ast.CreateEnumStmt):
+        last: Any = node.typeName[-1]
+        yield _Name("enum", last.sval if _is(last, ast.String) else "", statement.offset)
 
 
 def _naming_problems(

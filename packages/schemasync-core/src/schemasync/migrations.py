@@ -14,7 +14,7 @@ import logging
 import re
 import signal
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,7 +95,9 @@ class Statement:
 
     text: str
     offset: int
-    node: ast.Node
+    #: The pglast node (``ast.CreateStmt``...), typed loosely as pglast's own types make
+    #: every attribute optional.
+    node: Any
 
 
 def find_migrations(directory: Path) -> list[Migration]:
@@ -173,9 +175,11 @@ class _Applier:
         rows = conn.execute("SELECT name FROM pg_available_extensions").fetchall()
         self.available = {str(row[0]) for row in rows}
 
-    def _replaced(self, name: str) -> bool:
-        return name not in self.available and (
-            name in supabase.STAND_INS or name in supabase.PLATFORM_EXTENSIONS
+    def _replaced(self, name: str | None) -> bool:
+        return (
+            name is not None
+            and name not in self.available
+            and (name in supabase.STAND_INS or name in supabase.PLATFORM_EXTENSIONS)
         )
 
     def run(self, statement: Statement) -> None:
@@ -190,9 +194,10 @@ class _Applier:
             target = node.object
             if isinstance(target, ast.String) and self._replaced(target.sval):
                 return
-        if isinstance(node, (ast.AlterExtensionStmt, ast.AlterExtensionContentsStmt)):
-            if self._replaced(node.extname):
-                return
+        if isinstance(
+            node, (ast.AlterExtensionStmt, ast.AlterExtensionContentsStmt)
+        ) and self._replaced(node.extname):
+            return
         if isinstance(node, ast.DropStmt) and node.removeType == enums.ObjectType.OBJECT_EXTENSION:
             names = [o.sval for o in node.objects or () if isinstance(o, ast.String)]
             if names and all(self._replaced(name) for name in names):
@@ -204,7 +209,7 @@ class _Applier:
     def _stand_in(self, node: ast.CreateExtensionStmt) -> None:
         from pglast import ast
 
-        name = node.extname
+        name = node.extname or ""
         if name in supabase.PLATFORM_EXTENSIONS:
             log.warning(
                 "extension %s is part of the Supabase platform and not of PostgreSQL; "
@@ -271,7 +276,7 @@ def apply_migration(
 
 
 @contextmanager
-def terminate_as_interrupt() -> Iterator[None]:
+def terminate_as_interrupt() -> Generator[None, None, None]:
     """Within the block, SIGTERM unwinds like Ctrl-C (raising :class:`Terminated`).
 
     Python's default for SIGTERM is to die on the spot, which would leave the throwaway
@@ -297,7 +302,7 @@ def migrated_server(
     *,
     supabase_layer: bool,
     engine: Engine | str | None = None,
-) -> Iterator[AppliedServer | Problem]:
+) -> Generator[AppliedServer | Problem, None, None]:
     """A throwaway server with ``migrations`` applied, or the first migration that failed.
 
     :param migrations: each migration, its text, and its parsed statements, in order.
@@ -324,7 +329,7 @@ def migrated_server(
                     # Supabase's search path, so unqualified uuid_generate_v4() resolves.
                     conn.execute('SET search_path TO "$user", public, extensions')
                     conn.execute(
-                        "ALTER DATABASE postgres SET search_path TO \"$user\", public, extensions"
+                        'ALTER DATABASE postgres SET search_path TO "$user", public, extensions'
                     )
             for migration, text, statements in migrations:
                 failed = apply_migration(applier, migration, text, statements)
@@ -340,7 +345,9 @@ def _statement(sql: str) -> Statement:
     return Statement(sql, 0, parse_sql(sql)[0].stmt)
 
 
-def parse_all(directory: Path) -> tuple[list[tuple[Migration, str, list[Statement]]], list[Problem]]:
+def parse_all(
+    directory: Path,
+) -> tuple[list[tuple[Migration, str, list[Statement]]], list[Problem]]:
     """Every migration of ``directory`` read and parsed, and the syntax errors found."""
     parsed: list[tuple[Migration, str, list[Statement]]] = []
     problems: list[Problem] = []
@@ -398,11 +405,15 @@ class MigrationsSource(Source):
         hidden: tuple[str, ...] = ()
         if layer:
             hidden = tuple(s for s in supabase.LAYER_SCHEMAS if s not in request.include_schemas)
-        with migrated_server(parsed, supabase_layer=layer, engine=None if engine is None else str(engine)) as state:
+        with migrated_server(
+            parsed, supabase_layer=layer, engine=None if engine is None else str(engine)
+        ) as state:
             if isinstance(state, Problem):
                 hint = "fix the migration; no file was written"
                 if not layer and supabase.mentions_layer(state.message):
-                    hint += "; for Supabase migrations outside supabase/migrations, set supabase = true"
+                    hint += (
+                        "; for Supabase migrations outside supabase/migrations, set supabase = true"
+                    )
                 raise MigrationError(str(state), hint=hint)
             with psycopg.connect(state.server.dsn()) as conn:
                 schema = introspect(
