@@ -53,9 +53,8 @@ def main() -> None:
     engine = find_engine(args.engine)
     times = [one_run(args.engine) for _ in range(args.repeat)]
     print(f"engine: {engine.kind} PostgreSQL {engine.version} ({engine.bindir})")
-    print(
-        f"example: {EXAMPLE.name}, {len(list(EXAMPLE.glob('supabase/migrations/*.sql')))} migrations"
-    )
+    migrations = len(list(EXAMPLE.glob("supabase/migrations/*.sql")))
+    print(f"example: {EXAMPLE.name}, {migrations} migrations")
     print(
         f"cold start to models: best {min(times):.2f} s, median {statistics.median(times):.2f} s "
         f"over {len(times)} runs (target < 3 s with the system binaries)"
