@@ -66,11 +66,11 @@ def example(session: nox.Session) -> None:
     kept), where schemasync checks the migrations, lists the tables and writes the models.
     """
     session.install(f"{CORE}[embedded]", TYPEDDICT)
-    build = Path("build/supabase-app")
+    build = Path("build/supabase-app").resolve()
     shutil.rmtree(build / "supabase", ignore_errors=True)
     shutil.copytree(EXAMPLE, build, dirs_exist_ok=True)
     session.chdir(build)
     session.run("schemasync", "lint-migrations")
     session.run("schemasync", "inspect", "--tables")
     session.run("schemasync", "run")
-    session.log(f"models, schema_version.py and schemasync.lock are in {build.resolve()}")
+    session.log(f"models, schema_version.py and schemasync.lock are in {build}")
