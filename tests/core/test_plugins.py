@@ -340,7 +340,7 @@ def test_misspelt_hook_leaves_nothing_of_the_plugin_registered(
     assert not host.manager.has_plugin("typo")
     # Its correctly spelt hook went with it.
     assert [n.name for n in host.normalizers()] == ["exclude-tables"]
-    assert set(host.sources()) == {"postgres"}
+    assert set(host.sources()) == {"postgres", "migrations"}
 
 
 def test_source_name_clash_names_both_plugins(load_installed: LoadInstalled) -> None:
@@ -409,7 +409,7 @@ def test_entry_point_to_a_missing_module_is_reported_not_raised() -> None:
         (name for name, record in BUILTINS.items() if record["builtin"]), "loaded"
     )
     assert not host.manager.has_plugin("ghost")
-    assert set(host.sources()) == {"postgres"}
+    assert set(host.sources()) == {"postgres", "migrations"}
 
 
 def test_failure_is_reported_on_one_line() -> None:

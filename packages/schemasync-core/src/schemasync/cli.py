@@ -1,8 +1,8 @@
 """The ``schemasync`` command line.
 
-Exit codes (documented in docs/cli.md): 0 success, 1 drift found, 2 usage, 3 config,
-4 database connection, 5 introspection, 6 plugin, 7 throwaway server, 8 output, 70 a bug,
-130 interrupted.
+Exit codes (documented in docs/cli.md): 0 success, 1 drift or lint problems found, 2 usage,
+3 config, 4 database connection, 5 introspection, 6 plugin, 7 throwaway server, 8 output,
+9 a migration failed, 70 a bug, 130 interrupted, 143 terminated.
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ from schemasync.errors import (
     EXIT_DRIFT,
     EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_TERMINATED,
     SchemasyncError,
+    Terminated,
     UsageError,
 )
 from schemasync.pipeline import SourceChoice, read_schema
@@ -121,6 +123,12 @@ def _build_parser() -> argparse.ArgumentParser:
     hook = commands.add_parser("install-hook", help="install a git pre-commit hook running check")
     hook.add_argument("--uninstall", action="store_true", help="remove the hook it installed")
     hook.set_defaults(handler=_install_hook)
+    lint = commands.add_parser(
+        "lint-migrations", help="check that migrations parse, apply and follow naming rules"
+    )
+    lint.add_argument("directory", nargs="?", type=Path, metavar="DIR", help="migrations folder")
+    lint.add_argument("--format", choices=("text", "json", "github"), default="text")
+    lint.set_defaults(handler=_lint_migrations)
 
     plugins = commands.add_parser("plugins", help="list installed plugins and their hooks")
     plugins.add_argument("--json", action="store_true", help="as JSON")
@@ -269,6 +277,17 @@ def _run(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _lint_migrations(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
+    from schemasync.lint import format_result, lint_migrations
+
+    config = load_config(args.config)
+    settings = config.settings
+    directory = args.directory or config.root / settings.migrations_dir
+    result = lint_migrations(directory, settings.lint, supabase_mode=settings.supabase)
+    out.write(format_result(result, args.format))
+    return EXIT_DRIFT if result.problems else EXIT_OK
+
+
 def _plugins(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
     if args.json:
         out.write(json.dumps([asdict(p) for p in host.plugins], indent=2) + "\n")
@@ -327,9 +346,9 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         if exc.hint:
             sys.stderr.write(f"  hint: {redact(exc.hint)}\n")
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         sys.stderr.write("interrupted\n")
-        return EXIT_INTERRUPTED
+        return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
     except BrokenPipeError:
         # Whoever read the output stopped; flushing at exit would fail again, so what is
         # left goes nowhere.

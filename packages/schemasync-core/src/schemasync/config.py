@@ -26,6 +26,7 @@ else:
 __all__ = [
     "DEFAULT_DSN_ENV",
     "Config",
+    "LintSettings",
     "Settings",
     "TypeOverride",
     "find_config",
@@ -49,6 +50,21 @@ class TypeOverride(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     annotation: str
     #: ``module.Name`` for each name the annotation uses.
     imports: tuple[str, ...] = ()
+
+
+#: snake_case: lower-case words of letters and digits joined by single underscores.
+SNAKE_CASE = r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"
+
+
+class LintSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """``[tool.schemasync.lint]``: the naming rules of ``schemasync lint-migrations``."""
+
+    #: Regular expressions that table, column and enum names must match (``re.search``).
+    tables: str = SNAKE_CASE
+    columns: str = SNAKE_CASE
+    enums: str = SNAKE_CASE
+    #: Table names must be plural (``require``), must not be (``forbid``), or either (``any``).
+    plural: Literal["any", "require", "forbid"] = "any"
 
 
 class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, rename="kebab"):
@@ -96,6 +112,12 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, rename="
     model_names: dict[str, str] = msgspec.field(default_factory=dict[str, str])
     #: Severity per change kind, overriding plugins and the defaults; keys may use ``*``.
     severity: dict[str, SeverityName] = msgspec.field(default_factory=dict[str, "SeverityName"])
+    #: The folder of SQL migrations the ``migrations`` source reads, from the project root.
+    migrations_dir: str = "supabase/migrations"
+    #: The Supabase compatibility layer of the ``migrations`` source: on, off, or ``auto``
+    #: (on when the folder is ``supabase/migrations``).
+    supabase: bool | Literal["auto"] = "auto"
+    lint: LintSettings = msgspec.field(default_factory=LintSettings)
     #: Settings of third-party plugins, one table each: ``[tool.schemasync.plugins.NAME]``.
     #: Their keys are the plugin's own business, so they are not checked here.
     plugins: dict[str, dict[str, object]] = msgspec.field(
@@ -241,4 +263,11 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
             f"'statement_timeout' in {origin} must be a positive number of seconds, "
             f"from {MIN_STATEMENT_TIMEOUT_S} to {MAX_STATEMENT_TIMEOUT_S}"
         )
+    for key in ("tables", "columns", "enums"):
+        try:
+            re.compile(getattr(settings.lint, key))
+        except re.error as exc:
+            raise ConfigError(
+                f"'lint.{key}' in {origin} is not a regular expression: {exc}"
+            ) from exc
     return Config(settings=settings, path=path, raw=table)

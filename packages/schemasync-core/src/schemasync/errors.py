@@ -16,13 +16,16 @@ __all__ = [
     "EXIT_DRIFT",
     "EXIT_INTERRUPTED",
     "EXIT_OK",
+    "EXIT_TERMINATED",
     "ConfigError",
     "DatabaseError",
     "EngineError",
     "IntrospectionError",
+    "MigrationError",
     "OutputError",
     "PluginError",
     "SchemasyncError",
+    "Terminated",
     "UsageError",
 ]
 
@@ -35,6 +38,12 @@ EXIT_BUG = 70
 EXIT_INTERRUPTED = 130
 #: The reader of the output went away (``schemasync diff | head``): 128 + SIGPIPE.
 EXIT_BROKEN_PIPE = 141
+#: Stopped by SIGTERM while a throwaway server ran (128 + SIGTERM).
+EXIT_TERMINATED = 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be so that the same cleanup runs."""
 
 
 class SchemasyncError(Exception):
@@ -91,3 +100,9 @@ class OutputError(SchemasyncError):
     """Generated files could not be written; nothing was left half-written."""
 
     exit_code = 8
+
+
+class MigrationError(SchemasyncError):
+    """A migration does not parse or does not apply; the message names file, line and column."""
+
+    exit_code = 9

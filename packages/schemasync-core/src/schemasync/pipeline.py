@@ -35,8 +35,12 @@ def _request(config: Config, choice: SourceChoice, source: str) -> SourceRequest
         target = config.dsn(choice.dsn_env)
         names = (choice.dsn_env,) if choice.dsn_env else settings.dsn_env
         options["dsn_source"] = " or ".join(f"${name}" for name in names)
+    elif source == "migrations":
+        target = str(config.root / settings.migrations_dir)
     else:
         raise UsageError(f"the {source!r} source needs a target: pass --from PATH")
+    if source == "migrations":
+        options["supabase"] = settings.supabase
     return SourceRequest(
         target=target,
         include_schemas=tuple(choice.include_schemas or settings.include_schemas),

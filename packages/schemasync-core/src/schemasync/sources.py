@@ -36,4 +36,6 @@ class PostgresSource(Source):
 @hookimpl(trylast=True)
 def schemasync_sources() -> Iterable[Source]:
     """The core's sources."""
-    return [PostgresSource()]
+    from schemasync.migrations import MigrationsSource
+
+    return [PostgresSource(), MigrationsSource()]

@@ -1,0 +1,428 @@
+"""The ``migrations`` source: a folder of SQL migrations applied to a throwaway PostgreSQL.
+
+Files named ``<version>_<name>.sql`` are applied in order of version (as a number), then
+name, each in a transaction of its own, on a server started for the purpose and removed
+afterwards, on errors, on Ctrl-C and on SIGTERM alike. Every file is parsed with pglast
+first, so a syntax error is reported with its file, line and column before any server
+starts. Statements are sent one by one so that an error PostgreSQL reports at a position in
+one of them is mapped back to the file's line and column.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import signal
+import threading
+from collections.abc import Generator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from schemasync import ir, supabase
+from schemasync.api import Source, SourceRequest
+from schemasync.errors import MigrationError, Terminated, UsageError
+
+if TYPE_CHECKING:
+    import psycopg
+    from pglast import ast
+
+    from schemasync.engine import Engine, TemporaryServer
+
+__all__ = [
+    "AppliedServer",
+    "Migration",
+    "MigrationsSource",
+    "Problem",
+    "Statement",
+    "find_migrations",
+    "line_column",
+    "migrated_server",
+    "parse_migration",
+]
+
+log = logging.getLogger("schemasync")
+
+#: ``<version>_<name>.sql``, the Supabase CLI's pattern; the version is digits.
+MIGRATION_NAME = re.compile(r"(?P<version>\d+)_(?P<name>.*)\.sql")
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One migration file."""
+
+    path: Path
+    version: int
+    name: str
+
+    @property
+    def display(self) -> str:
+        """The path as messages show it: relative to the working directory when inside it."""
+        try:
+            return str(self.path.relative_to(Path.cwd()))
+        except ValueError:
+            return str(self.path)
+
+    def read(self) -> str:
+        """The file's text; :class:`UsageError` when it cannot be read as UTF-8."""
+        try:
+            return self.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read migration {self.display}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong in a migration, with where it is (line and column from 1)."""
+
+    migration: Migration
+    line: int
+    column: int
+    #: ``syntax``, ``apply``, or the naming rule that failed.
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.migration.display}:{self.line}:{self.column}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement of a migration: its text, where it starts in the file, its tree."""
+
+    text: str
+    offset: int
+    #: The pglast node (``ast.CreateStmt``...), typed loosely as pglast's own types make
+    #: every attribute optional.
+    node: Any
+
+
+def find_migrations(directory: Path) -> list[Migration]:
+    """The migrations in ``directory``, in the order they apply.
+
+    Files whose name does not match ``<version>_<name>.sql`` are skipped with a warning, as
+    the Supabase CLI skips them.
+
+    :raises UsageError: the folder does not exist or holds no migration.
+    """
+    if not directory.is_dir():
+        raise UsageError(
+            f"migrations folder {directory} does not exist",
+            hint="name the migrations folder (--from DIR, or lint-migrations DIR), "
+            "or set migrations_dir in the config",
+        )
+    found: list[Migration] = []
+    for path in sorted(directory.glob("*.sql")):
+        match = MIGRATION_NAME.fullmatch(path.name)
+        if match is None:
+            log.warning("skipping %s: migration names look like <version>_<name>.sql", path.name)
+            continue
+        found.append(Migration(path, int(match["version"]), match["name"]))
+    if not found:
+        raise UsageError(
+            f"no migrations in {directory}",
+            hint="migration files are named <version>_<name>.sql, e.g. 20240101120000_init.sql",
+        )
+    return sorted(found, key=lambda m: (m.version, m.name))
+
+
+def line_column(text: str, offset: int) -> tuple[int, int]:
+    """The line and column, both from 1, of character ``offset`` (from 0) in ``text``."""
+    offset = max(0, min(offset, len(text)))
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def parse_migration(migration: Migration, text: str) -> list[Statement] | Problem:
+    """The statements of ``text``, or the syntax error pglast finds first."""
+    from pglast import parse_sql
+    from pglast.parser import ParseError
+
+    try:
+        raw = parse_sql(text)
+    except ParseError as exc:
+        message, offset = exc.args[0], exc.args[1] if len(exc.args) > 1 else 0
+        line, column = line_column(text, int(offset))
+        return Problem(migration, line, column, "syntax", str(message))
+    statements: list[Statement] = []
+    for item in raw:
+        start = item.stmt_location or 0
+        # A length of 0 means "to the end of the text" for the last statement.
+        end = start + item.stmt_len if item.stmt_len else len(text)
+        statements.append(Statement(text[start:end], start, item.stmt))
+    return statements
+
+
+@dataclass
+class AppliedServer:
+    """A server with the migrations applied, and what stood in for missing extensions."""
+
+    server: TemporaryServer
+    supabase_layer: bool
+    #: Stand-ins installed: ``(extension, schema)``.
+    stand_ins: list[tuple[str, str]] = field(default_factory=list[tuple[str, str]])
+
+
+class _Applier:
+    """Runs statements, replacing ``CREATE EXTENSION`` of extensions the engine lacks."""
+
+    def __init__(self, conn: psycopg.Connection[Any], state: AppliedServer) -> None:
+        self.conn = conn
+        self.state = state
+        rows = conn.execute("SELECT name FROM pg_available_extensions").fetchall()
+        self.available = {str(row[0]) for row in rows}
+
+    def _replaced(self, name: str | None) -> bool:
+        return (
+            name is not None
+            and name not in self.available
+            and (name in supabase.STAND_INS or name in supabase.PLATFORM_EXTENSIONS)
+        )
+
+    def run(self, statement: Statement) -> None:
+        from pglast import ast, enums
+
+        node = statement.node
+        if isinstance(node, ast.CreateExtensionStmt) and self._replaced(node.extname):
+            self._stand_in(node)
+            return
+        # Statements about a stand-in (COMMENT ON, ALTER, DROP EXTENSION) have nothing to act on.
+        if isinstance(node, ast.CommentStmt) and node.objtype == enums.ObjectType.OBJECT_EXTENSION:
+            target = node.object
+            if isinstance(target, ast.String) and self._replaced(target.sval):
+                return
+        if isinstance(
+            node, (ast.AlterExtensionStmt, ast.AlterExtensionContentsStmt)
+        ) and self._replaced(node.extname):
+            return
+        if isinstance(node, ast.DropStmt) and node.removeType == enums.ObjectType.OBJECT_EXTENSION:
+            names = [o.sval for o in node.objects or () if isinstance(o, ast.String)]
+            if names and all(self._replaced(name) for name in names):
+                return
+        # Bytes: psycopg sends them as they are, through the simple protocol when there are
+        # no parameters, so `%` in the SQL needs no escaping.
+        self.conn.execute(statement.text.encode())
+
+    def _stand_in(self, node: ast.CreateExtensionStmt) -> None:
+        from pglast import ast
+
+        name = node.extname or ""
+        if name in supabase.PLATFORM_EXTENSIONS:
+            log.warning(
+                "extension %s is part of the Supabase platform and not of PostgreSQL; "
+                "its CREATE EXTENSION was skipped and its objects are missing",
+                name,
+            )
+            return
+        if any(installed == name for installed, _ in self.state.stand_ins):
+            if not node.if_not_exists:
+                raise _StandInError(f'extension "{name}" already exists')
+            return
+        schema: str | None = None
+        for option in node.options or ():
+            if isinstance(option, ast.DefElem) and option.defname == "schema":
+                arg = option.arg
+                schema = arg.sval if isinstance(arg, ast.String) else None
+        row = self.conn.execute("SELECT current_schema()").fetchone()
+        schema = schema or (str(row[0]) if row and row[0] else "public")
+        quoted = '"' + schema.replace('"', '""') + '"'
+        sql = supabase.STAND_INS[name].statements(quoted)
+        if sql:
+            self.conn.execute(sql.encode())
+        self.state.stand_ins.append((name, schema))
+
+
+class _StandInError(Exception):
+    """A stand-in could not be installed; reported like the server's own errors."""
+
+
+def _failure(migration: Migration, text: str, statement: Statement, exc: BaseException) -> Problem:
+    import psycopg
+
+    offset = statement.offset + (len(statement.text) - len(statement.text.lstrip()))
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, psycopg.Error):
+        position = exc.diag.statement_position
+        if position:
+            # The position counts characters of the statement sent, from 1.
+            offset = statement.offset + int(position) - 1
+        message = exc.diag.message_primary or message
+        if exc.diag.message_detail:
+            message += f" ({exc.diag.message_detail})"
+    line, column = line_column(text, offset)
+    return Problem(migration, line, column, "apply", message)
+
+
+def apply_migration(
+    applier: _Applier, migration: Migration, text: str, statements: Sequence[Statement]
+) -> Problem | None:
+    """Apply one migration in a transaction of its own; the failure, or None."""
+    import psycopg
+
+    current: Statement | None = None
+    try:
+        with applier.conn.transaction():
+            for statement in statements:
+                current = statement
+                applier.run(statement)
+    except (psycopg.Error, _StandInError) as exc:
+        if current is None:
+            raise
+        return _failure(migration, text, current, exc)
+    return None
+
+
+@contextmanager
+def terminate_as_interrupt() -> Generator[None, None, None]:
+    """Within the block, SIGTERM unwinds like Ctrl-C (raising :class:`Terminated`).
+
+    Python's default for SIGTERM is to die on the spot, which would leave the throwaway
+    server running and its folder behind; unwinding runs every cleanup on the way out.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def migrated_server(
+    migrations: Sequence[tuple[Migration, str, Sequence[Statement]]],
+    *,
+    supabase_layer: bool,
+    engine: Engine | str | None = None,
+) -> Generator[AppliedServer | Problem, None, None]:
+    """A throwaway server with ``migrations`` applied, or the first migration that failed.
+
+    :param migrations: each migration, its text, and its parsed statements, in order.
+    :param supabase_layer: create Supabase's roles, schemas and objects first.
+    :param engine: the binaries, or a preference for :func:`schemasync.engine.find_engine`.
+    :returns: a context manager; the server is stopped and removed when it exits.
+    """
+    import psycopg
+
+    from schemasync.engine import TemporaryServer
+
+    with terminate_as_interrupt(), TemporaryServer(engine) as server:
+        state = AppliedServer(server, supabase_layer)
+        log.debug("applying %d migrations on PostgreSQL %s", len(migrations), server.version)
+        # Autocommit, so each transaction() below is a real transaction and not a savepoint.
+        with psycopg.connect(server.dsn(), autocommit=True) as conn:
+            applier = _Applier(conn, state)
+            if supabase_layer:
+                with conn.transaction():
+                    conn.execute(supabase.LAYER_SQL.encode())
+                    for name in supabase.PREINSTALLED_EXTENSIONS:
+                        sql = f'CREATE EXTENSION IF NOT EXISTS "{name}" WITH SCHEMA extensions'
+                        applier.run(_statement(sql))
+                    # Supabase's search path, so unqualified uuid_generate_v4() resolves.
+                    conn.execute('SET search_path TO "$user", public, extensions')
+                    conn.execute(
+                        'ALTER DATABASE postgres SET search_path TO "$user", public, extensions'
+                    )
+            for migration, text, statements in migrations:
+                failed = apply_migration(applier, migration, text, statements)
+                if failed is not None:
+                    yield failed
+                    return
+        yield state
+
+
+def _statement(sql: str) -> Statement:
+    from pglast import parse_sql
+
+    return Statement(sql, 0, parse_sql(sql)[0].stmt)
+
+
+def parse_all(
+    directory: Path,
+) -> tuple[list[tuple[Migration, str, list[Statement]]], list[Problem]]:
+    """Every migration of ``directory`` read and parsed, and the syntax errors found."""
+    parsed: list[tuple[Migration, str, list[Statement]]] = []
+    problems: list[Problem] = []
+    for migration in find_migrations(directory):
+        text = migration.read()
+        result = parse_migration(migration, text)
+        if isinstance(result, Problem):
+            problems.append(result)
+        else:
+            parsed.append((migration, text, result))
+    return parsed, problems
+
+
+def _without_stand_ins(schema: ir.Schema, state: AppliedServer) -> ir.Schema:
+    """The schema as the real extensions would have left it: stand-in functions are not
+    part of it, and each stand-in is listed as the installed extension it replaces."""
+    hidden = {
+        (schema_name, function)
+        for name, schema_name in state.stand_ins
+        for function in supabase.STAND_INS[name].functions
+    }
+    functions = tuple(f for f in schema.functions if (f.schema, f.name) not in hidden)
+    extensions = schema.extensions + tuple(
+        ir.Extension(name=name, schema=schema_name, version=supabase.STAND_INS[name].version)
+        for name, schema_name in state.stand_ins
+    )
+    return msgspec.structs.replace(schema, functions=functions, extensions=extensions)
+
+
+class MigrationsSource(Source):
+    """The ``migrations`` source: a folder of SQL migrations, applied to a throwaway server."""
+
+    name = "migrations"
+    description = "a folder of SQL migrations, applied to a throwaway PostgreSQL"
+
+    def introspect(self, request: SourceRequest) -> ir.Schema:
+        """Apply the migrations in ``request.target`` and read the resulting schema.
+
+        ``request.options`` may hold ``supabase`` (``auto``, true or false) and ``engine``
+        (``auto``, ``system`` or ``pgserver``).
+        """
+        import psycopg
+
+        from schemasync.introspect import introspect
+
+        directory = Path(request.target)
+        parsed, problems = parse_all(directory)
+        if problems:
+            raise MigrationError(
+                str(problems[0]),
+                hint="fix the migration; nothing was applied and no file was written",
+            )
+        layer = supabase.layer_enabled(request.options.get("supabase", "auto"), directory)
+        engine = request.options.get("engine")
+        hidden: tuple[str, ...] = ()
+        if layer:
+            hidden = tuple(s for s in supabase.LAYER_SCHEMAS if s not in request.include_schemas)
+        with migrated_server(
+            parsed, supabase_layer=layer, engine=None if engine is None else str(engine)
+        ) as state:
+            if isinstance(state, Problem):
+                hint = "fix the migration; no file was written"
+                if not layer and supabase.mentions_layer(state.message):
+                    hint += (
+                        "; for Supabase migrations outside supabase/migrations, set supabase = true"
+                    )
+                raise MigrationError(str(state), hint=hint)
+            with psycopg.connect(state.server.dsn()) as conn:
+                schema = introspect(
+                    conn,
+                    include_schemas=request.include_schemas,
+                    exclude_schemas=(*request.exclude_schemas, *hidden),
+                    statement_timeout_ms=request.statement_timeout_ms,
+                )
+        schema = _without_stand_ins(schema, state)
+        # The layer's extensions (and any a migration added to its schemas) are its own.
+        kept = tuple(e for e in schema.extensions if e.schema not in hidden)
+        return msgspec.structs.replace(schema, extensions=kept)

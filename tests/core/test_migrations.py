@@ -1,0 +1,289 @@
+"""The ``migrations`` source: order, application, errors with file:line:col, cleanup.
+
+Every case applies real migrations to a real throwaway PostgreSQL; the command-line cases
+run ``python -m schemasync`` in a subprocess, with a small ``tables`` emitter installed as a
+plugin distribution so that ``schemasync run`` works whichever emitters are installed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg.conninfo import make_conninfo
+
+from cli import run_cli
+from migration_project import (
+    EXAMPLE_MIGRATIONS,
+    project,
+    tables_emitter_path,
+    write_migrations,
+)
+from pg import require_engine
+from schemasync import ir
+from schemasync.api import SourceRequest
+from schemasync.engine import ENGINE_KINDS
+from schemasync.errors import MigrationError, UsageError
+from schemasync.migrations import MigrationsSource, find_migrations, line_column
+
+INIT = """
+    create table public.projects (
+        id bigint generated always as identity primary key,
+        name text not null
+    );
+"""
+TASKS = """
+    create table public.tasks (
+        id bigint generated always as identity primary key,
+        project_id bigint not null references public.projects (id)
+    );
+"""
+
+
+def read(target: Path, **options: object) -> ir.Schema:
+    return MigrationsSource().introspect(SourceRequest(target=str(target), options=options))
+
+
+def test_files_apply_by_version_as_a_number_then_by_name(tmp_path: Path) -> None:
+    folder = write_migrations(
+        tmp_path,
+        {"10_b.sql": "", "2_z.sql": "", "10_a.sql": "", "0003_c.sql": "", "notes.sql": ""},
+    )
+    (folder / "README.md").write_text("not a migration")
+
+    found = find_migrations(folder)
+
+    assert [m.path.name for m in found] == ["2_z.sql", "0003_c.sql", "10_a.sql", "10_b.sql"]
+    assert [(m.version, m.name) for m in found] == [(2, "z"), (3, "c"), (10, "a"), (10, "b")]
+
+
+def test_a_missing_or_empty_folder_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="does not exist"):
+        find_migrations(tmp_path / "nope")
+    (tmp_path / "schema.sql").write_text("create table t (id int);")
+    with pytest.raises(UsageError, match="no migrations in") as caught:
+        find_migrations(tmp_path)
+    assert caught.value.hint is not None
+    assert "<version>_<name>.sql" in caught.value.hint
+
+
+@pytest.mark.parametrize(
+    ("offset", "expected"), [(0, (1, 1)), (3, (1, 4)), (4, (2, 1)), (8, (3, 2)), (99, (3, 3))]
+)
+def test_line_and_column_count_from_one(offset: int, expected: tuple[int, int]) -> None:
+    assert line_column("abc\nde\nfg", offset) == expected
+
+
+@pytest.mark.postgres
+def test_the_example_applies_on_every_engine_with_the_same_hash() -> None:
+    schemas = {
+        kind: read(EXAMPLE_MIGRATIONS, engine=require_engine(kind).kind) for kind in ENGINE_KINDS
+    }
+    encoded = {kind: ir.encode_schema(schema) for kind, schema in schemas.items()}
+    assert encoded["system"] == encoded["pgserver"]
+    assert len({ir.schema_hash(schema) for schema in schemas.values()}) == 1
+
+
+@pytest.mark.postgres
+def test_the_example_holds_what_it_promises() -> None:
+    schema = read(EXAMPLE_MIGRATIONS)
+
+    assert schema.schemas == ("billing", "public")
+    assert len(schema.tables) == 12
+    kinds = {r.qualified_name: r.kind for r in schema.views}
+    assert kinds == {
+        "public.task_overview": "view",
+        "billing.monthly_revenue": "materialized_view",
+    }
+    assert {e.schema for e in schema.enums} == {"public", "billing"}
+    tasks = schema.relation("public", "tasks")
+    assert tasks.column("search_text").generated is not None
+    assert tasks.column("labels").type.array_dims == 1
+    assert schema.relation("public", "projects").column("id").identity == "always"
+    assert tasks.column("id").identity == "by_default"
+    assert tasks.comment is None
+    assert tasks.column("search_text").comment
+    assert any(fk.ref_schema == "auth" and fk.ref_table == "users" for fk in tasks.foreign_keys)
+    policies = [p for r in schema.relations for p in r.policies]
+    assert any("auth.uid()" in (p.using or "") for p in policies)
+    assert all(r.rls_enabled for r in schema.tables if r.schema == "public")
+    # Defaults read the same whether uuid-ossp is the real extension or its stand-in.
+    teams = schema.relation("public", "teams")
+    assert teams.column("id").default == "extensions.uuid_generate_v4()"
+    assert [e.name for e in schema.extensions] == ["plpgsql"]
+
+
+@pytest.mark.postgres
+def test_each_migration_is_its_own_transaction_and_explicit_ones_still_apply(
+    tmp_path: Path,
+) -> None:
+    folder = write_migrations(
+        tmp_path / "migrations",
+        {
+            "1_init.sql": INIT,
+            "2_explicit.sql": "begin;\n" + TASKS + "commit;\ncreate table public.after (x int);",
+        },
+    )
+    schema = read(folder)
+    assert [r.name for r in schema.relations] == ["after", "projects", "tasks"]
+
+
+@pytest.mark.postgres
+def test_an_apply_error_names_file_line_and_column_from_the_server(tmp_path: Path) -> None:
+    folder = write_migrations(
+        tmp_path / "migrations",
+        {
+            "1_init.sql": INIT,
+            "2_bad.sql": "-- ünïcode before the error counts as characters\n"
+            "create view public.v as\n    select id, nmae from public.projects;\n",
+        },
+    )
+    with pytest.raises(MigrationError) as caught:
+        read(folder)
+    where = f"{folder / '2_bad.sql'}:3:16: "
+    assert str(caught.value.message) == f'{where}column "nmae" does not exist'
+    assert caught.value.exit_code == 9
+
+
+@pytest.mark.postgres
+def test_an_error_without_a_position_points_at_its_statement(tmp_path: Path) -> None:
+    folder = write_migrations(
+        tmp_path / "migrations",
+        {"1_init.sql": INIT + "\n\n      insert into public.projects (id, name) values (1, 'x');"},
+    )
+    with pytest.raises(MigrationError) as caught:
+        read(folder)
+    assert 'init.sql:7:3: cannot insert a non-DEFAULT value into column "id"' in str(caught.value)
+    # Nothing in the message suggests a Supabase object is missing.
+    assert caught.value.hint == "fix the migration; no file was written"
+
+
+# --- the command line --------------------------------------------------------------------
+
+
+def _broken_third(line: int) -> str:
+    body = [f"-- line {n}" for n in range(1, line)]
+    return "\n".join([*body, "create tabel public.oops (id int);", ""])
+
+
+@pytest.mark.postgres
+def test_a_broken_migration_is_reported_and_nothing_is_written(tmp_path: Path) -> None:
+    root = project(tmp_path / "app", {"20240101_init.sql": INIT, "20240102_tasks.sql": TASKS})
+    env = {"PYTHONPATH": tables_emitter_path(tmp_path / "site")}
+    first = run_cli("run", cwd=root, env=env)
+    assert first.code == 0, first.stderr
+    outputs = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()}
+    assert "public.tasks" in (root / "models" / "tables" / "tables.txt").read_text()
+    third = root / "supabase" / "migrations" / "20240103_oops.sql"
+    third.write_text(_broken_third(12))
+
+    result = run_cli("run", cwd=root, env=env)
+
+    assert result.code == 9, result.stderr
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        'error: supabase/migrations/20240103_oops.sql:12:8: syntax error at or near "tabel"',
+        "  hint: fix the migration; nothing was applied and no file was written",
+    ]
+    after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()}
+    assert after == {**outputs, third: after[third]}
+
+
+@pytest.mark.postgres
+def test_migrations_read_from_another_folder_with_from(tmp_path: Path) -> None:
+    folder = write_migrations(tmp_path / "db", {"1_init.sql": INIT})
+    result = run_cli(
+        "inspect", "--tables", "--source", "migrations", "--from", str(folder), cwd=tmp_path
+    )
+    assert result.code == 0, result.stderr
+    assert result.stdout == "public.projects\ttable\t2 columns\n"
+
+
+def _server_dir(tmp: Path) -> Path | None:
+    return next(iter(tmp.glob("schemasync-pg-*")), None)
+
+
+def _wait_for_sleeping_migration(tmp: Path, process: subprocess.Popen[str]) -> int:
+    """Wait until the throwaway server runs the pg_sleep migration; its postmaster pid."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        directory = _server_dir(tmp)
+        sockets = (
+            [s for s in directory.glob(".s.PGSQL.*") if s.suffix != ".lock"] if directory else []
+        )
+        if directory and sockets:
+            port = sockets[0].name.rsplit(".", 1)[1]
+            dsn = make_conninfo(host=str(directory), port=port, user="postgres", dbname="postgres")
+            try:
+                with psycopg.connect(dsn, connect_timeout=2) as conn:
+                    row = conn.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'select pg_sleep%'"
+                    ).fetchone()
+                    if row and row[0]:
+                        pid_file = directory / "data" / "postmaster.pid"
+                        return int(pid_file.read_text().split()[0])
+            except psycopg.OperationalError:
+                pass
+        time.sleep(0.1)
+    raise AssertionError("the migration never started sleeping")
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.killpg(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_during_migrations_leaves_no_server_and_no_folder(
+    tmp_path: Path, signum: int, code: int
+) -> None:
+    root = project(
+        tmp_path / "app",
+        {"1_init.sql": INIT, "2_slow.sql": "select pg_sleep(60);\n", "3_more.sql": TASKS},
+    )
+    # A short private TMPDIR: the server's folder must be found, and its socket path must
+    # stay under the 107 characters a Unix socket allows. Others may enter it, for the
+    # unprivileged account the server runs as under root.
+    tmp = Path(tempfile.mkdtemp(prefix="ss-sig-"))
+    tmp.chmod(0o755)
+    env = {
+        **os.environ,
+        "TMPDIR": str(tmp),
+        "PYTHONPATH": tables_emitter_path(tmp_path / "site"),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "schemasync", "run"],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        postmaster = _wait_for_sleeping_migration(tmp, process)
+        process.send_signal(signum)
+        _, stderr = process.communicate(timeout=60)
+        assert process.returncode == code, stderr
+        assert stderr.splitlines()[-1] == "interrupted"
+        assert _gone(postmaster)
+        assert list(tmp.iterdir()) == []
+        assert not (root / "models").exists()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
