@@ -75,4 +75,8 @@ def example(session: nox.Session) -> None:
     session.run("schemasync", "lint-migrations")
     session.run("schemasync", "inspect", "--tables")
     session.run("schemasync", "run")
+    # Drift: the migrations against the lock and the models just written (no drift), then
+    # the offline check pre-commit runs.
+    session.run("schemasync", "check")
+    session.run("schemasync", "check", "--offline")
     session.log(f"models, schema_version.py and schemasync.lock are in {build}")
