@@ -15,6 +15,7 @@ nox.options.sessions = ["lint", "tests"]
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 CORE = "packages/schemasync-core"
 TYPEDDICT = "packages/schemasync-typeddict"
+DOCS = "packages/schemasync-docs"
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 
 #: Install combinations the suite runs under: the packages installed beside the test tools,
@@ -22,6 +23,7 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 INSTALLS = {
     "core": [CORE],
     "typeddict": [CORE, TYPEDDICT],
+    "docs": [CORE, DOCS],
 }
 
 
@@ -47,7 +49,7 @@ def tests(session: nox.Session, install: str) -> None:
 @nox.session(python="3.12")
 def lint(session: nox.Session) -> None:
     """ruff, mypy --strict and pyright over the code and the tests."""
-    _install(session, [CORE, TYPEDDICT], "test", "lint")
+    _install(session, [CORE, TYPEDDICT, DOCS], "test", "lint")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")

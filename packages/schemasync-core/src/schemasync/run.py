@@ -83,7 +83,13 @@ def _inside(root: Path, relative: str, what: str) -> Path:
 
 
 def emit_context(
-    host: PluginHost, config: Config, emitter: Emitter, options: TargetOptions, schema_hash: str
+    host: PluginHost,
+    config: Config,
+    emitter: Emitter,
+    options: TargetOptions,
+    schema_hash: str,
+    *,
+    schema_version: int | None = None,
 ) -> EmitContext:
     """What ``emitter`` gets for this project: its options, profile, hooks and overrides."""
     return EmitContext(
@@ -98,6 +104,7 @@ def emit_context(
         templates_dir=(
             _inside(config.root, options.templates, "templates") if options.templates else None
         ),
+        schema_version=schema_version,
     )
 
 
@@ -115,15 +122,18 @@ def plan(
     """
     schema_hash = ir.schema_hash(schema)
     root = config.root
+    # The lock comes first so emitters can print the version this run records.
+    lock_path = _inside(root, config.settings.lock_file, "lock_file")
+    lock = next_lock(read_lock(lock_path), schema, schema_hash, __version__, now)
     files: list[PlannedFile] = []
     for emitter in emitters:
         options = _options(emitter, config)
         output = _inside(root, options.output or f"models/{emitter.name}", "output")
-        context = emit_context(host, config, emitter, options, schema_hash)
+        context = emit_context(
+            host, config, emitter, options, schema_hash, schema_version=lock.schema_version
+        )
         for generated in emitter.emit(schema, context):
             files.append(PlannedFile(_inside(output, generated.path, "file"), generated.content))
-    lock_path = _inside(root, config.settings.lock_file, "lock_file")
-    lock = next_lock(read_lock(lock_path), schema, schema_hash, __version__, now)
     files.append(PlannedFile(lock_path, render_lock(lock)))
     version_path = _inside(root, config.settings.version_file, "version_file")
     files.append(PlannedFile(version_path, render_schema_version(lock, __version__)))
