@@ -86,7 +86,7 @@ def generate(
 #: CommonMark with GitHub's tables and raw HTML passed through, as GitHub reads a page: a
 #: name or comment that escaped its escaping would show up as HTML in the output.
 MARKDOWN = MarkdownIt("commonmark").enable("table")
-_ANCHOR = re.compile(r'<a id="([^"]+)"></a>')
+_ANCHOR = re.compile(r'<a id="([^"]+)">')
 
 
 @dataclass
