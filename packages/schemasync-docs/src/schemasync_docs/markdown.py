@@ -45,7 +45,7 @@ def text(value: str) -> str:
     Line breaks become ``<br>``, so a multi-line comment stays inside its table cell.
     """
     value = _CONTROL.sub("\ufffd", value.strip())
-    lines = []
+    lines: list[str] = []
     for raw in _NEWLINES.split(value):
         line = _SPECIAL.sub(lambda m: _INLINE[m.group()], raw.strip())
         start = _BLOCK_START.match(line)

@@ -50,7 +50,7 @@ def _attribute(relation: ir.Relation, column: ir.Column) -> str:
     ref = column.type
     type_word = _word(ref.name) + ("[]" if ref.is_array else "")
     name_word = _word(column.name)
-    marks = []
+    marks: list[str] = []
     if relation.primary_key and column.name in relation.primary_key.columns:
         marks.append("PK")
     if any(column.name in fk.columns for fk in relation.foreign_keys):

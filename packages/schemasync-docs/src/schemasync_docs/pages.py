@@ -121,7 +121,7 @@ def relation_page(site: Site, rel: ir.Relation) -> str:
 
 
 def _placement(site: Site, page: str, rel: ir.Relation) -> list[str]:
-    lines = []
+    lines: list[str] = []
     if rel.partition_of is not None:
         parent = rel.partition_of
         lines.append(
@@ -154,7 +154,7 @@ def _placement(site: Site, page: str, rel: ir.Relation) -> list[str]:
 
 
 def _columns(site: Site, page: str, rel: ir.Relation) -> str:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for column in rel.columns:
         if column.identity is not None:
             special = "identity, " + ("always" if column.identity == "always" else "by default")
@@ -162,7 +162,7 @@ def _columns(site: Site, page: str, rel: ir.Relation) -> str:
             special = f"generated: {code(column.generated)}"
         else:
             special = ""
-        keys = []
+        keys: list[str] = []
         for fk in rel.foreign_keys:
             if column.name in fk.columns:
                 ref_column = fk.ref_columns[fk.columns.index(column.name)]
@@ -191,52 +191,58 @@ def _constraints(site: Site, page: str, rel: ir.Relation) -> list[str]:
     else:
         parts.append(f"{code(rel.primary_key.name)}: {_names(rel.primary_key.columns)}")
     if rel.foreign_keys:
-        rows = []
-        for fk in rel.foreign_keys:
-            notes = []
-            if fk.match != "simple":
-                notes.append(f"match {fk.match}")
-            if fk.deferrable:
-                notes.append(
-                    "deferrable" + (", initially deferred" if fk.initially_deferred else "")
-                )
-            if not fk.validated:
-                notes.append("not valid")
-            target = site.relation_link(page, fk.ref_schema, fk.ref_table)
-            rows.append(
-                (
-                    _anchor(fk_anchor(fk.name)) + code(fk.name),
-                    _names(fk.columns),
-                    f"{target} ({_names(fk.ref_columns)})",
-                    _ACTIONS[fk.on_update],
-                    _ACTIONS[fk.on_delete],
-                    ", ".join(notes),
-                )
-            )
         headers = ("Name", "Columns", "References", "On update", "On delete", "Options")
-        parts += ["## Foreign keys", table(headers, rows)]
+        parts += ["## Foreign keys", table(headers, _foreign_keys(site, page, rel))]
     if rel.unique_constraints:
-        rows = []
-        for unique in rel.unique_constraints:
-            notes = []
-            if unique.nulls_not_distinct:
-                notes.append("nulls not distinct")
-            if unique.deferrable:
-                notes.append(
-                    "deferrable" + (", initially deferred" if unique.initially_deferred else "")
-                )
-            rows.append((code(unique.name), _names(unique.columns), ", ".join(notes)))
-        parts += ["## Unique constraints", table(("Name", "Columns", "Options"), rows)]
+        uniques = [
+            (
+                code(unique.name),
+                _names(unique.columns),
+                ", ".join(
+                    (["nulls not distinct"] if unique.nulls_not_distinct else [])
+                    + _deferral(unique.deferrable, unique.initially_deferred)
+                ),
+            )
+            for unique in rel.unique_constraints
+        ]
+        parts += ["## Unique constraints", table(("Name", "Columns", "Options"), uniques)]
     if rel.check_constraints:
-        rows = [
+        checks = [
             (code(check.name), code(check.expression), _yes(check.validated))
             for check in rel.check_constraints
         ]
-        parts += ["## Check constraints", table(("Name", "Expression", "Validated"), rows)]
+        parts += ["## Check constraints", table(("Name", "Expression", "Validated"), checks)]
     if rel.exclusion_constraints:
-        rows = [(code(x.name), code(x.definition)) for x in rel.exclusion_constraints]
-        parts += ["## Exclusion constraints", table(("Name", "Definition"), rows)]
+        exclusions = [(code(x.name), code(x.definition)) for x in rel.exclusion_constraints]
+        parts += ["## Exclusion constraints", table(("Name", "Definition"), exclusions)]
     return parts
+
+
+def _deferral(deferrable: bool, initially_deferred: bool) -> list[str]:
+    if not deferrable:
+        return []
+    return ["deferrable, initially deferred" if initially_deferred else "deferrable"]
+
+
+def _foreign_keys(site: Site, page: str, rel: ir.Relation) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = []
+    for fk in rel.foreign_keys:
+        notes = [f"match {fk.match}"] if fk.match != "simple" else []
+        notes += _deferral(fk.deferrable, fk.initially_deferred)
+        if not fk.validated:
+            notes.append("not valid")
+        target = site.relation_link(page, fk.ref_schema, fk.ref_table)
+        rows.append(
+            (
+                _anchor(fk_anchor(fk.name)) + code(fk.name),
+                _names(fk.columns),
+                f"{target} ({_names(fk.ref_columns)})",
+                _ACTIONS[fk.on_update],
+                _ACTIONS[fk.on_delete],
+                ", ".join(notes),
+            )
+        )
+    return rows
 
 
 def _indexes(rel: ir.Relation) -> str:
@@ -343,9 +349,12 @@ def overview_page(site: Site, metrics: Metrics, *, tool_version: str, max_tables
 
 
 def _type_pages(schema: ir.Schema) -> list[str]:
-    pages = [("Enums", ENUMS, schema.enums), ("Domains", DOMAINS, schema.domains)]
-    pages.append(("Composite types", COMPOSITES, schema.composite_types))  # type: ignore[arg-type]
-    found = [f"[{label}]({page})" for label, page, items in pages if items]
+    pages = [
+        ("Enums", ENUMS, bool(schema.enums)),
+        ("Domains", DOMAINS, bool(schema.domains)),
+        ("Composite types", COMPOSITES, bool(schema.composite_types)),
+    ]
+    found = [f"[{label}]({page})" for label, page, present in pages if present]
     return found or ["*no enums, domains or composite types*"]
 
 
@@ -356,7 +365,7 @@ def _schema_section(site: Site, name: str) -> list[str]:
         parts.append(text(schema.schema_comments[name]))
     relations = [r for r in schema.relations if r.schema == name]
     if relations:
-        rows = []
+        rows: list[tuple[str, ...]] = []
         for rel in relations:
             kind = KIND_LABELS[rel.kind].lower()
             if rel.partition_of is not None:
@@ -376,7 +385,7 @@ def _schema_section(site: Site, name: str) -> list[str]:
         ("Composite types", [c for c in schema.composite_types if c.schema == name]),
     ):
         if items:
-            links = []
+            links: list[str] = []
             for item in items:
                 page, anchor = site.types[(item.schema, item.name)]
                 links.append(f"[{text(item.name)}]({page}#{anchor})")
@@ -420,7 +429,7 @@ def _metrics(site: Site, metrics: Metrics) -> list[str]:
     parts.append(_listing(site, metrics.tables_without_primary_key))
     parts += ["### Foreign keys without a supporting index"]
     if metrics.foreign_keys_without_index:
-        rows = [
+        unindexed = [
             (
                 site.relation_link(OVERVIEW, fk.schema, fk.table),
                 link(
@@ -431,7 +440,7 @@ def _metrics(site: Site, metrics: Metrics) -> list[str]:
             )
             for fk in metrics.foreign_keys_without_index
         ]
-        parts.append(table(("Table", "Foreign key", "Columns"), rows))
+        parts.append(table(("Table", "Foreign key", "Columns"), unindexed))
     else:
         parts.append("*None.*")
     if metrics.rls_without_policies:

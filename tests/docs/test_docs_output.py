@@ -1,19 +1,99 @@
-"""What the generated documentation folders hold, read back the way GitHub reads them.
+"""The docs emitter's output for every case of ``docs_support.CASES``, read back the way
+GitHub reads it.
 
-Every case of ``docs_support.CASES``: each internal link resolves to a generated page and an
-anchor on it; every Mermaid block parses with the real ``mermaid.parse()`` under Node.js;
-hostile names and comments (``hostile.sql``) render as text inside their table cells.
+Each case (a SQL script and options) is generated through ``schemasync.run.plan`` from a real
+database and compared byte for byte with ``golden/<case>/``; run pytest with
+``--update-golden`` to rewrite those files instead, then review the diff. The IR is
+canonical across PostgreSQL releases, so the golden files hold for every server.
+
+Then: each internal link resolves to a generated page and an anchor on it; every Mermaid
+block parses with the real ``mermaid.parse()`` under Node.js; hostile names and comments
+(``hostile.sql``) render as text inside their table cells; pages hold what the schema says.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
+import shutil
 from collections import Counter
 
 import pytest
-from docs_support import CASES, Files, mermaid_errors, read_page, resolve, table_rows
+from docs_support import (
+    CASES,
+    GOLDEN,
+    Case,
+    Files,
+    generate,
+    load_schema,
+    mermaid_errors,
+    read_page,
+    resolve,
+    table_rows,
+)
+
+from pg import PgServer, run_sql, scratch_database
+from schemasync.plugins import load_plugins
 
 NAMES = [case.name for case in CASES]
+
+
+@pytest.fixture(scope="module")
+def documented(pg_server: PgServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Files]:
+    """Every case's files by path, by case name; each SQL script introspected once."""
+    host = load_plugins()
+    result: dict[str, Files] = {}
+    for sql in dict.fromkeys(case.sql for case in CASES):
+        with scratch_database(pg_server.dsn()) as dsn:
+            run_sql(dsn, sql)
+            schema = load_schema(host, dsn)
+        for case in CASES:
+            if case.sql == sql:
+                root = tmp_path_factory.mktemp(case.name)
+                result[case.name] = generate(host, schema, case.options, root)
+    return result
+
+
+def _on_disk(case: str) -> Files:
+    folder = GOLDEN / case
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def _diff(path: str, expected: bytes, actual: bytes) -> str:
+    lines = difflib.unified_diff(
+        expected.decode().splitlines(keepends=True),
+        actual.decode().splitlines(keepends=True),
+        f"golden/{path}",
+        f"generated/{path}",
+    )
+    return "".join(list(lines)[:80])
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_output_matches_the_golden_files(
+    case: Case, documented: dict[str, Files], update_golden: bool
+) -> None:
+    files = documented[case.name]
+    assert "README.md" in files
+    if update_golden:
+        shutil.rmtree(GOLDEN / case.name, ignore_errors=True)
+        for path, content in files.items():
+            target = GOLDEN / case.name / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        return
+    golden = _on_disk(case.name)
+    assert sorted(files) == sorted(golden), "files differ: rerun with --update-golden"
+    for path, content in files.items():
+        assert content == golden[path], (
+            f"{case.name}/{path} differs from the golden file (rerun with --update-golden "
+            f"and review the diff):\n{_diff(path, golden[path], content)}"
+        )
 
 
 @pytest.mark.postgres
@@ -52,7 +132,7 @@ def test_every_mermaid_block_parses_with_the_real_parser(documented: dict[str, F
     tables = sum(1 for path in documented["everything"] if path.count("/") == 1)
     assert len(diagrams) > tables
     errors = mermaid_errors(diagrams)
-    failures = [(d, e) for d, e in zip(diagrams, errors) if e is not None]
+    failures = [(d, e) for d, e in zip(diagrams, errors, strict=True) if e is not None]
     assert not failures, failures[0]
 
 
