@@ -43,6 +43,7 @@ FIRST_PARTY: dict[str, list[tuple[str, str, list[str]]]] = {
         ("types", "schemasync.codegen.types", ["schemasync_map_type"]),
     ],
     "schemasync-typeddict": [("typeddict", "schemasync_typeddict", ["schemasync_emitters"])],
+    "schemasync-docs": [("docs", "schemasync_docs", ["schemasync_emitters"])],
 }
 #: Set by the nox sessions: the first-party distributions that session installed.
 INSTALLED_ENV = "SCHEMASYNC_INSTALLED"

@@ -8,6 +8,7 @@ table extension, and renders the same in any renderer that follows them.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
@@ -39,6 +40,9 @@ _BLOCK_START = re.compile(r"[-+=]|\d+[.)]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+# Names and types repeat across tables: a page set of a thousand tables escapes the same
+# few hundred strings tens of thousands of times.
+@functools.lru_cache(maxsize=16384)
 def text(value: str) -> str:
     """``value`` as inline Markdown text that shows exactly what it holds, on one line.
 
@@ -56,6 +60,7 @@ def text(value: str) -> str:
     return "<br>".join(lines)
 
 
+@functools.lru_cache(maxsize=16384)
 def code(value: str) -> str:
     """``value`` in a ``<code>`` element, on one line: a code span cannot hold a pipe in a
     table cell in every renderer, and an element with escaped text can."""

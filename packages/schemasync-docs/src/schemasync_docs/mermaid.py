@@ -9,6 +9,7 @@ would read, so no name can break a diagram.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -36,8 +37,13 @@ def _word(value: str) -> str:
 def entity_id(relation: ir.Relation) -> str:
     """The identifier of ``relation`` in diagrams, the same on every page: its names in the
     safe alphabet, made unique by a digest of the exact pair."""
-    digest = hashlib.sha256(f"{relation.schema}\0{relation.name}".encode()).hexdigest()[:8]
-    return _word(f"{relation.schema}__{relation.name}_{digest}")
+    return _entity_id(relation.schema, relation.name)
+
+
+@functools.lru_cache(maxsize=16384)
+def _entity_id(schema: str, name: str) -> str:
+    digest = hashlib.sha256(f"{schema}\0{name}".encode()).hexdigest()[:8]
+    return _word(f"{schema}__{name}_{digest}")
 
 
 def _key_columns(relation: ir.Relation) -> set[str]:

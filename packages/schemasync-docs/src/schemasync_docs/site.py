@@ -6,7 +6,6 @@ Built once per run, so each page looks its links up instead of recomputing them.
 
 from __future__ import annotations
 
-import posixpath
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -113,9 +112,17 @@ class Site:
     @staticmethod
     def url(source: str, target: str, anchor: str = "") -> str:
         """The relative link from the page ``source`` to ``target`` (and ``#anchor``)."""
-        path = posixpath.relpath(target, posixpath.dirname(source) or ".")
         if target == source:
             path = ""
+        else:
+            # posixpath.relpath, without its abspath calls: both paths are relative to
+            # the folder and normalised, and the pages need tens of thousands of links.
+            here = source.split("/")[:-1]
+            there = target.split("/")
+            common = 0
+            while common < min(len(here), len(there) - 1) and here[common] == there[common]:
+                common += 1
+            path = "/".join([".."] * (len(here) - common) + there[common:])
         return f"{path}#{anchor}" if anchor else path
 
     def relation_link(self, source: str, schema: str, name: str, column: str | None = None) -> str:
