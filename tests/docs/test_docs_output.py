@@ -17,6 +17,7 @@ import difflib
 import re
 import shutil
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from docs_support import (
@@ -142,6 +143,22 @@ def test_the_mermaid_check_rejects_a_broken_diagram() -> None:
     assert errors[0] is None
     assert errors[1] is not None
     assert errors[2] is not None
+
+
+@pytest.mark.parametrize(
+    ("ci", "outcome"), [("true", pytest.fail.Exception), ("", pytest.skip.Exception)]
+)
+def test_without_node_the_mermaid_check_fails_in_ci_and_skips_elsewhere(
+    ci: str, outcome: type[BaseException], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    if ci:
+        monkeypatch.setenv("CI", ci)
+    else:
+        monkeypatch.delenv("CI", raising=False)
+
+    with pytest.raises(outcome, match="node is not installed"):
+        mermaid_errors(["erDiagram"])
 
 
 def _page(files: Files, prefix: str) -> bytes:
