@@ -16,7 +16,6 @@ import msgspec
 from schemasync import hookimpl, ir
 from schemasync.analyze import analyze
 from schemasync.api import EmitContext, Emitter, GeneratedFile, TargetOptions
-from schemasync.errors import ConfigError
 from schemasync_docs.pages import (
     composites_page,
     domains_page,
@@ -38,6 +37,11 @@ class DocsOptions(TargetOptions, frozen=True, kw_only=True):
     #: most this many tables: GitHub refuses to draw a diagram past a size.
     diagram_max_tables: Annotated[int, msgspec.Meta(ge=1)] = 40
 
+    def __post_init__(self) -> None:
+        # Refused here, so the run stops before reading the database, as for a bad value.
+        if self.templates is not None:
+            raise ValueError("the docs emitter has no templates to override: remove `templates`")
+
 
 class DocsEmitter(Emitter):
     """Generates the documentation folder; see the module docstring."""
@@ -51,11 +55,6 @@ class DocsEmitter(Emitter):
         """Render every page of ``schema`` (see :class:`DocsOptions`)."""
         options = context.options
         assert isinstance(options, DocsOptions)
-        if options.templates is not None:
-            raise ConfigError(
-                "the docs emitter has no templates to override",
-                hint="remove `templates` from [tool.schemasync.emitters.docs]",
-            )
         schema = ir.canonicalize(schema)
         site = Site.build(schema)
         metrics = analyze(schema, schema_version=context.schema_version)
