@@ -131,7 +131,7 @@ def _placement(site: Site, page: str, rel: ir.Relation) -> list[str]:
     if rel.partition_key is not None:
         lines.append(f"Partitioned by {code(rel.partition_key)}.")
     if rel.partitions:
-        links = [site.relation_link(page, *name.split(".", 1)) for name in rel.partitions]
+        links = [site.qualified_link(page, name) for name in rel.partitions]
         lines.append("Partitions: " + ", ".join(links) + ".")
     if rel.foreign_server is not None:
         lines.append(f"Foreign table on server {code(rel.foreign_server)}.")
@@ -452,7 +452,7 @@ def _metrics(site: Site, metrics: Metrics) -> list[str]:
 def _listing(site: Site, qualified: Sequence[str]) -> str:
     if not qualified:
         return "*None.*"
-    return "\n".join(f"- {site.relation_link(OVERVIEW, *name.split('.', 1))}" for name in qualified)
+    return "\n".join(f"- {site.qualified_link(OVERVIEW, name)}" for name in qualified)
 
 
 def _diagrams(site: Site, max_tables: int) -> list[str]:

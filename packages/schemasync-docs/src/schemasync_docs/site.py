@@ -64,6 +64,8 @@ class Site:
 
     schema: ir.Schema
     relations: dict[Key, ir.Relation] = field(default_factory=dict[Key, ir.Relation])
+    #: ``(schema, name)`` by ``schema.name``, for the IR's lists of qualified names.
+    qualified: dict[str, Key] = field(default_factory=dict[str, Key])
     pages: dict[Key, str] = field(default_factory=dict[Key, str])
     #: Foreign keys pointing at each relation: (referencing relation, key).
     referenced_by: dict[Key, list[tuple[ir.Relation, ir.ForeignKey]]] = field(
@@ -80,6 +82,7 @@ class Site:
         for rel in schema.relations:
             key = (rel.schema, rel.name)
             site.relations[key] = rel
+            site.qualified[rel.qualified_name] = key
             site.pages[key] = f"{slug(rel.schema)}/{slug(rel.name)}.md"
         for page, items in (
             (ENUMS, schema.enums),
@@ -134,6 +137,11 @@ class Site:
             return label
         anchor = column_anchor(column) if column is not None else ""
         return f"[{label}]({self.url(source, page, anchor)})"
+
+    def qualified_link(self, source: str, qualified: str) -> str:
+        """:meth:`relation_link` for a relation named ``schema.name``."""
+        key = self.qualified.get(qualified)
+        return self.relation_link(source, *key) if key else text(qualified)
 
     def type_url(self, source: str, ref: ir.TypeRef) -> str:
         """The link to the documentation of ``ref``'s element type; empty for built-in
