@@ -20,6 +20,7 @@ CORE = "packages/schemasync-core"
 TYPEDDICT = "packages/schemasync-typeddict"
 PYDANTIC = "packages/schemasync-pydantic"
 EXAMPLE = Path("examples/supabase-app")
+DOCS = "packages/schemasync-docs"
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 
 #: Install combinations the suite runs under: the packages installed beside the test tools,
@@ -28,6 +29,7 @@ INSTALLS = {
     "core": [CORE],
     "typeddict": [CORE, TYPEDDICT],
     "pydantic": [CORE, PYDANTIC],
+    "docs": [CORE, DOCS],
 }
 
 
@@ -53,7 +55,7 @@ def tests(session: nox.Session, install: str) -> None:
 @nox.session(python="3.12")
 def lint(session: nox.Session) -> None:
     """ruff, mypy --strict and pyright over the code and the tests."""
-    _install(session, [CORE, TYPEDDICT, PYDANTIC], "test", "lint")
+    _install(session, [CORE, TYPEDDICT, PYDANTIC, DOCS], "test", "lint")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")

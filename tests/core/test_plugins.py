@@ -59,6 +59,7 @@ FIRST_PARTY: dict[str, list[tuple[str, str, list[str]]]] = {
             ["schemasync_emitters", "schemasync_map_type", "schemasync_read_models"],
         )
     ],
+    "schemasync-docs": [("docs", "schemasync_docs", ["schemasync_emitters"])],
 }
 #: Set by the nox sessions: the first-party distributions that session installed.
 INSTALLED_ENV = "SCHEMASYNC_INSTALLED"

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import jinja2
 
     from schemasync.codegen.model import EnumModel, ModelSet
+    from schemasync.codegen.output import HeaderStyle
 
 __all__ = [
     "EmitContext",
@@ -136,6 +137,9 @@ class EmitContext:
     naming_overrides: Mapping[str, str] = field(default_factory=dict[str, str])
     type_overrides: Mapping[str, PyType] = field(default_factory=dict[str, "PyType"])
     templates_dir: Path | None = None
+    #: The version the lock file gives this schema (the one this run records); ``None``
+    #: when the context was made outside a run.
+    schema_version: int | None = None
 
     def models(
         self,
@@ -173,11 +177,12 @@ class EmitContext:
 
         return environment(package, self.templates_dir)
 
-    def header(self) -> str:
-        """The comment block every generated module starts with."""
+    def header(self, style: HeaderStyle = "python") -> str:
+        """The comment block every generated file starts with: Python comments, or an HTML
+        comment for Markdown."""
         from schemasync.codegen.output import header
 
-        return header(self.tool_version, self.schema_hash)
+        return header(self.tool_version, self.schema_hash, style)
 
 
 class Emitter(abc.ABC):

@@ -129,6 +129,10 @@ def _build_parser() -> argparse.ArgumentParser:
     lint.add_argument("directory", nargs="?", type=Path, metavar="DIR", help="migrations folder")
     lint.add_argument("--format", choices=("text", "json", "github"), default="text")
     lint.set_defaults(handler=_lint_migrations)
+    analyze = commands.add_parser("analyze", help="print metrics of the schema the source holds")
+    _add_source_options(analyze)
+    analyze.add_argument("--json", action="store_true", help="as JSON")
+    analyze.set_defaults(handler=_analyze)
 
     plugins = commands.add_parser("plugins", help="list installed plugins and their hooks")
     plugins.add_argument("--json", action="store_true", help="as JSON")
@@ -286,6 +290,20 @@ def _lint_migrations(args: argparse.Namespace, host: PluginHost, out: TextIO) ->
     result = lint_migrations(directory, settings.lint, supabase_mode=settings.supabase)
     out.write(format_result(result, args.format))
     return EXIT_DRIFT if result.problems else EXIT_OK
+
+
+def _analyze(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
+    from schemasync.analyze import analyze, metrics_json, render_metrics
+    from schemasync.codegen.lock import read_lock
+
+    config = load_config(args.config)
+    schema = read_schema(host, config, _source_choice(args))
+    lock = read_lock(config.root / config.settings.lock_file)
+    # The lock's version names this schema only while the lock holds this very schema.
+    synced = lock is not None and lock.hash == ir.schema_hash(schema)
+    metrics = analyze(schema, schema_version=lock.schema_version if lock and synced else None)
+    out.write(metrics_json(metrics) if args.json else render_metrics(metrics))
+    return EXIT_OK
 
 
 def _plugins(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:

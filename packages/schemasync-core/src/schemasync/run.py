@@ -16,7 +16,13 @@ import msgspec
 
 from schemasync import __version__, ir
 from schemasync.api import EmitContext, Emitter, PyType, TargetOptions
-from schemasync.codegen.lock import next_lock, read_lock, render_lock, render_schema_version
+from schemasync.codegen.lock import (
+    next_lock,
+    next_version,
+    read_lock,
+    render_lock,
+    render_schema_version,
+)
 from schemasync.codegen.output import PlannedFile, WriteResult, write_files
 from schemasync.config import Config, TypeOverride, explain, normalise_keys
 from schemasync.errors import ConfigError, UsageError
@@ -97,7 +103,12 @@ def inside(root: Path, relative: str, what: str) -> Path:
 
 
 def emit_context(
-    host: PluginHost, config: Config, options: TargetOptions, schema_hash: str
+    host: PluginHost,
+    config: Config,
+    options: TargetOptions,
+    schema_hash: str,
+    *,
+    schema_version: int | None = None,
 ) -> EmitContext:
     """What an emitter with ``options`` gets for this project: profile, hooks, overrides."""
     return EmitContext(
@@ -112,6 +123,7 @@ def emit_context(
         templates_dir=(
             inside(config.root, options.templates, "templates") if options.templates else None
         ),
+        schema_version=schema_version,
     )
 
 
@@ -179,16 +191,19 @@ def plan(
     """
     schema_hash = ir.schema_hash(schema)
     root = config.root
+    lock_path = inside(root, config.settings.lock_file, "lock_file")
+    previous = read_lock(lock_path)
+    # Known before emitting, so emitters can print the version this run records.
+    version = next_version(previous, schema_hash)
     files: list[PlannedFile] = []
     for emitter in emitters:
         options = emitter_options(emitter, config)
         output = inside(root, options.output or f"models/{emitter.name}", "output")
-        context = emit_context(host, config, options, schema_hash)
+        context = emit_context(host, config, options, schema_hash, schema_version=version)
         for generated in emitter.emit(schema, context):
             files.append(PlannedFile(inside(output, generated.path, "file"), generated.content))
-    lock_path = inside(root, config.settings.lock_file, "lock_file")
     lock = next_lock(
-        read_lock(lock_path),
+        previous,
         schema,
         schema_hash,
         __version__,

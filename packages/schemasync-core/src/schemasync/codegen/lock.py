@@ -20,6 +20,7 @@ from schemasync.errors import ConfigError
 __all__ = [
     "Lock",
     "next_lock",
+    "next_version",
     "object_changes",
     "read_lock",
     "render_lock",
@@ -100,6 +101,13 @@ def object_changes(old: ir.Schema | None, new: ir.Schema) -> tuple[str, ...]:
     return tuple(sorted(lines, key=lambda line: line.split(" ", 1)[1]))
 
 
+def next_version(previous: Lock | None, schema_hash: str) -> int:
+    """The schema version a sync of a schema with ``schema_hash`` records."""
+    if previous is None:
+        return 1
+    return previous.schema_version + (previous.hash != schema_hash)
+
+
 def next_lock(
     previous: Lock | None,
     schema: ir.Schema,
@@ -123,7 +131,7 @@ def next_lock(
     return Lock(
         # The mark write_files looks for before it overwrites a file.
         generated_by=f"{MARK} {tool_version}",
-        schema_version=previous.schema_version + 1 if previous else 1,
+        schema_version=next_version(previous, schema_hash),
         last_sync=now.astimezone(dt.timezone.utc).isoformat(timespec="seconds"),
         hash=schema_hash,
         differences=object_changes(previous.schema if previous else None, schema),

@@ -14,11 +14,13 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from schemasync.errors import OutputError
 
 __all__ = [
     "MARK",
+    "HeaderStyle",
     "PlannedFile",
     "WriteResult",
     "header",
@@ -32,13 +34,21 @@ _TEMP_SUFFIX = ".schemasync-tmp"
 _SNIFF = 512
 
 
-def header(tool_version: str, schema_hash: str) -> str:
-    """The comment block opening every generated Python module (no timestamp: the same
-    schema gives the same bytes)."""
-    return (
-        f"# {MARK} {tool_version} from schema {schema_hash}.\n"
-        "# Do not edit: run `schemasync run` to regenerate.\n"
+#: Comment syntaxes a header can be written in: Python modules, and Markdown (HTML).
+HeaderStyle = Literal["python", "html"]
+
+
+def header(tool_version: str, schema_hash: str, style: HeaderStyle = "python") -> str:
+    """The comment block opening every generated file (no timestamp: the same schema gives
+    the same bytes). It holds :data:`MARK`, whatever the style, so a later run recognises
+    the file as its own."""
+    lines = (
+        f"{MARK} {tool_version} from schema {schema_hash}.",
+        "Do not edit: run `schemasync run` to regenerate.",
     )
+    if style == "html":
+        return "<!--\n" + "".join(f"{line}\n" for line in lines) + "-->\n"
+    return "".join(f"# {line}\n" for line in lines)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,84 @@
+"""The Markdown documentation exporter: ``schemasync run --emit docs``.
+
+Writes a folder of Markdown pages that reads well on GitHub: an overview (``README.md``)
+with every schema's objects, the metrics of :mod:`schemasync.analyze` and Mermaid ER
+diagrams; a page per table and view; pages for enums, domains and composite types. The
+same schema gives the same bytes, and no name, comment or expression can break a page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Annotated, ClassVar
+
+import msgspec
+
+from schemasync import hookimpl, ir
+from schemasync.analyze import analyze
+from schemasync.api import EmitContext, Emitter, GeneratedFile, TargetOptions
+from schemasync_docs.pages import (
+    composites_page,
+    domains_page,
+    enums_page,
+    overview_page,
+    relation_page,
+)
+from schemasync_docs.site import COMPOSITES, DOMAINS, ENUMS, OVERVIEW, Site
+
+__all__ = ["DocsEmitter", "DocsOptions", "schemasync_emitters"]
+
+__version__ = "0.1.0"
+
+
+class DocsOptions(TargetOptions, frozen=True, kw_only=True):
+    """``[tool.schemasync.emitters.docs]``."""
+
+    #: Past this many tables, the overview draws one ER diagram per schema, in parts of at
+    #: most this many tables: GitHub refuses to draw a diagram past a size.
+    diagram_max_tables: Annotated[int, msgspec.Meta(ge=1)] = 40
+
+    def __post_init__(self) -> None:
+        # Refused here, so the run stops before reading the database, as for a bad value.
+        if self.templates is not None:
+            raise ValueError("the docs emitter has no templates to override: remove `templates`")
+
+
+class DocsEmitter(Emitter):
+    """Generates the documentation folder; see the module docstring."""
+
+    name = "docs"
+    package = "schemasync-docs"
+    description = "Markdown documentation with metrics and Mermaid ER diagrams"
+    options_type: ClassVar[type[TargetOptions]] = DocsOptions
+
+    def emit(self, schema: ir.Schema, context: EmitContext) -> Sequence[GeneratedFile]:
+        """Render every page of ``schema`` (see :class:`DocsOptions`)."""
+        options = context.options
+        assert isinstance(options, DocsOptions)
+        schema = ir.canonicalize(schema)
+        site = Site.build(schema)
+        metrics = analyze(schema, schema_version=context.schema_version)
+        header = context.header("html") + "\n"
+        pages = {
+            OVERVIEW: overview_page(
+                site,
+                metrics,
+                tool_version=context.tool_version,
+                max_tables=options.diagram_max_tables,
+            )
+        }
+        if schema.enums:
+            pages[ENUMS] = enums_page(site)
+        if schema.domains:
+            pages[DOMAINS] = domains_page(site)
+        if schema.composite_types:
+            pages[COMPOSITES] = composites_page(site)
+        for rel in schema.relations:
+            pages[site.pages[(rel.schema, rel.name)]] = relation_page(site, rel)
+        return [GeneratedFile(path, (header + body).encode()) for path, body in pages.items()]
+
+
+@hookimpl
+def schemasync_emitters() -> Iterable[Emitter]:
+    """Register the ``docs`` emitter."""
+    return [DocsEmitter()]
