@@ -1,7 +1,8 @@
 """Sessions: the test suite per Python and install combination, lint, and the example.
 
-``uvx nox -s tests`` runs the suite on every supported Python found; with
-``SCHEMASYNC_TEST_DSN`` set it uses that server, else each run starts a throwaway one.
+``uvx nox -s tests`` runs the suite with everything installed on every supported Python
+found, and with each emitter alone (and the core alone) once; with ``SCHEMASYNC_TEST_DSN``
+set it uses that server, else each run starts a throwaway one.
 """
 
 from __future__ import annotations
@@ -19,18 +20,21 @@ PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 CORE = "packages/schemasync-core"
 TYPEDDICT = "packages/schemasync-typeddict"
 PYDANTIC = "packages/schemasync-pydantic"
-EXAMPLE = Path("examples/supabase-app")
 DOCS = "packages/schemasync-docs"
+EMITTERS = [TYPEDDICT, PYDANTIC, DOCS]
+EXAMPLE = Path("examples/supabase-app")
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 
 #: Install combinations the suite runs under: the packages installed beside the test tools,
 #: and the test folders that apply. Each emitter's tests live in tests/<emitter>/.
 INSTALLS = {
+    "all": [CORE, *EMITTERS],
     "core": [CORE],
-    "typeddict": [CORE, TYPEDDICT],
-    "pydantic": [CORE, PYDANTIC],
-    "docs": [CORE, DOCS],
+    **{path.rsplit("-", 1)[1]: [CORE, path] for path in EMITTERS},
 }
+#: Where the combinations other than ``all`` run: what they prove (each package works
+#: without the others) does not depend on the Python version, which ``all`` covers.
+ALONE_PYTHON = "3.12"
 
 
 def _install(session: nox.Session, packages: list[str], *groups: str) -> None:
@@ -44,6 +48,8 @@ def _install(session: nox.Session, packages: list[str], *groups: str) -> None:
 @nox.parametrize("install", list(INSTALLS))
 def tests(session: nox.Session, install: str) -> None:
     """Run the test suite with one install combination."""
+    if install != "all" and session.python != ALONE_PYTHON:
+        session.skip(f"{install} alone runs on Python {ALONE_PYTHON}; this Python runs all")
     packages = INSTALLS[install]
     _install(session, packages, "test")
     folders = ["tests/core"] + [f"tests/{path.rsplit('-', 1)[1]}" for path in packages[1:]]
@@ -55,7 +61,7 @@ def tests(session: nox.Session, install: str) -> None:
 @nox.session(python="3.12")
 def lint(session: nox.Session) -> None:
     """ruff, mypy --strict and pyright over the code and the tests."""
-    _install(session, [CORE, TYPEDDICT, PYDANTIC, DOCS], "test", "lint")
+    _install(session, INSTALLS["all"], "test", "lint")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")

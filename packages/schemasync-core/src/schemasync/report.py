@@ -80,9 +80,14 @@ def _one_line_ok(result: CheckResult) -> str:
     return f"ok: no drift ({_sides(result)}; {_version(result)}, {result.schema_hash[:19]})\n"
 
 
+def _line(text: str) -> str:
+    """``text`` on one line: control characters escaped, so a name holding a newline cannot
+    start a line of its own (which CI would read as a workflow command)."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def _value(value: object) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return text.replace("\n", "\\n")
+    return _line(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
 
 
 def _text(result: CheckResult, *, detail: bool, colour: bool) -> str:
@@ -96,8 +101,8 @@ def _text(result: CheckResult, *, detail: bool, colour: bool) -> str:
         if colour:
             level = f"{_COLOURS[ranked.severity]}{level}{_RESET}"
         lines.append(
-            f"{level}  {change.path:<{width}}  {change.kind}: {change.message}  "
-            f"[{_found_in(ranked)}]"
+            f"{level}  {_line(change.path):<{width}}  {change.kind}: {_line(change.message)}  "
+            f"[{_line(_found_in(ranked))}]"
         )
         if detail:
             lines.append(f"{'':10}  before: {_value(change.before)}")
@@ -141,18 +146,19 @@ def _json(result: CheckResult) -> str:
 
 def _cell(text: str) -> str:
     """``text`` inside a Markdown table cell: no HTML, no column breaks, one line."""
-    escaped = (
+    # Markdown's own characters first: the entities added below contain # and &.
+    for char in "\\*_[]#~":
+        text = text.replace(char, "\\" + char)
+    return (
         text.replace("&", "&amp;")
         .replace("<", "&lt;")
         .replace(">", "&gt;")
         .replace("|", "&#124;")
         .replace("`", "&#96;")
         .replace("\r\n", "\n")
+        .replace("\r", "\n")
         .replace("\n", "<br>")
     )
-    for char in "\\*_[]#~":
-        escaped = escaped.replace(char, "\\" + char)
-    return escaped
 
 
 def _code(text: str) -> str:
