@@ -22,8 +22,14 @@ from schemasync.codegen.model import (
     FieldModel,
     ModelSet,
     ModuleModel,
+    element_type,
 )
-from schemasync.codegen.pysource import import_block, package_init, registered_domains
+from schemasync.codegen.pysource import (
+    import_block,
+    package_init,
+    registered_domains,
+    require_strenum_support,
+)
 from schemasync.codegen.render import py_string
 from schemasync_pydantic.constraints import Constraints, translate_check, type_constraints
 from schemasync_pydantic.types import TARGET
@@ -98,16 +104,6 @@ class PydanticField:
     comment: str | None
 
 
-def _element(ref: ir.TypeRef) -> ir.TypeRef:
-    return ir.TypeRef(
-        schema=ref.schema,
-        name=ref.name,
-        kind=ref.kind,
-        sql=ref.sql.removesuffix("[]"),
-        modifiers=ref.modifiers,
-    )
-
-
 class _Validation:
     """Constraints and annotations of the fields of one schema."""
 
@@ -147,7 +143,7 @@ class _Validation:
             if not (annotation.startswith(prefix) and annotation.endswith(suffix)):
                 return annotation, []
             inner = annotation[len(prefix) : len(annotation) - len(suffix)]
-            inner, args = self.value(_element(base), inner, enforced_only=enforced_only)
+            inner, args = self.value(element_type(base), inner, enforced_only=enforced_only)
             if args:
                 inner = f"Annotated[{inner}, Field({', '.join(args)})]"
             return prefix + inner + suffix, []
@@ -227,13 +223,7 @@ class PydanticEmitter(Emitter):
         """Render the models of ``schema`` (see :class:`PydanticOptions`)."""
         options = context.options
         assert isinstance(options, PydanticOptions)
-        if options.enum_style == "strenum" and options.target_python == "3.10":
-            from schemasync.errors import ConfigError
-
-            raise ConfigError(
-                "enum_style 'strenum' needs Python 3.11 (StrEnum)",
-                hint="set target_python = \"3.11\" or higher, or use enum_style 'str-enum'",
-            )
+        require_strenum_support(options.enum_style, options.target_python)
         models = context.models(
             schema, target=self.name, reserved_names=RESERVED, reserved_fields=RESERVED_FIELDS
         )

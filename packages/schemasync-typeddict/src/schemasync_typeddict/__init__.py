@@ -18,7 +18,12 @@ from typing import ClassVar, Literal
 from schemasync import hookimpl, ir
 from schemasync.api import EmitContext, Emitter, GeneratedFile, LocalModel, TargetOptions
 from schemasync.codegen.model import TYPES_MODULE, ClassModel, ModelSet, ModuleModel
-from schemasync.codegen.pysource import import_block, package_init, registered_domains
+from schemasync.codegen.pysource import (
+    import_block,
+    package_init,
+    registered_domains,
+    require_strenum_support,
+)
 from schemasync_typeddict.reader import read_typeddicts
 
 __all__ = ["TypedDictEmitter", "TypedDictOptions", "schemasync_emitters", "schemasync_read_models"]
@@ -89,13 +94,7 @@ class TypedDictEmitter(Emitter):
         """Render the models of ``schema`` (see :class:`TypedDictOptions`)."""
         options = context.options
         assert isinstance(options, TypedDictOptions)
-        if options.enum_style == "strenum" and options.target_python == "3.10":
-            from schemasync.errors import ConfigError
-
-            raise ConfigError(
-                "enum_style 'strenum' needs Python 3.11 (StrEnum)",
-                hint="set target_python = \"3.11\" or higher, or use enum_style 'str-enum'",
-            )
+        require_strenum_support(options.enum_style, options.target_python)
         class_style = options.enum_style != "literal"
         models = context.models(
             schema,

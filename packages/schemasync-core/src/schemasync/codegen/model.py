@@ -26,6 +26,7 @@ __all__ = [
     "ModelSet",
     "ModuleModel",
     "build_models",
+    "element_type",
 ]
 
 Layout = Literal["module", "package"]
@@ -163,8 +164,9 @@ def _module_for(layout: Layout, schema: str, *, is_type: bool) -> str:
     return name if name != TYPES_MODULE else f"{name}_"
 
 
-def _element(ref: ir.TypeRef) -> ir.TypeRef:
-    # format_type prints one "[]" whatever the dimensions.
+def element_type(ref: ir.TypeRef) -> ir.TypeRef:
+    """The element type of an array type (``format_type`` prints one ``[]`` whatever the
+    dimensions)."""
     return ir.TypeRef(
         schema=ref.schema,
         name=ref.name,
@@ -216,7 +218,7 @@ class _Types:
         if answer is not None:
             return answer
         if ref.is_array:
-            element = self(_element(ref))
+            element = self(element_type(ref))
             annotation = element.annotation
             for _ in range(ref.array_dims):
                 annotation = f"list[{annotation} | None]"

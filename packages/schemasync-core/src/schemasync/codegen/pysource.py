@@ -8,7 +8,14 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from schemasync import ir
 
-__all__ = ["LINE_LENGTH", "import_block", "import_lines", "package_init", "registered_domains"]
+__all__ = [
+    "LINE_LENGTH",
+    "import_block",
+    "import_lines",
+    "package_init",
+    "registered_domains",
+    "require_strenum_support",
+]
 
 #: The line length isort and ruff wrap imports at by default.
 LINE_LENGTH = 88
@@ -80,3 +87,17 @@ def registered_domains(schema: ir.Schema) -> list[tuple[str, str, str, str, bool
         (d.schema, d.name, d.base_type.schema, d.base_type.name, d.base_type.is_array)
         for d in ordered.values()
     ]
+
+
+def require_strenum_support(enum_style: str, target_python: str) -> None:
+    """Refuse ``enum_style = "strenum"`` for a target without ``enum.StrEnum``.
+
+    :raises ConfigError: the generated code would not import on the target Python.
+    """
+    if enum_style == "strenum" and target_python == "3.10":
+        from schemasync.errors import ConfigError
+
+        raise ConfigError(
+            "enum_style 'strenum' needs Python 3.11 (StrEnum)",
+            hint="set target_python = \"3.11\" or higher, or use enum_style 'str-enum'",
+        )
