@@ -27,6 +27,7 @@ from schemasync.migrations import (
     migrated_server,
     parse_all,
 )
+from schemasync.workflow import command
 
 __all__ = ["FORMATS", "LintResult", "format_result", "lint_migrations"]
 
@@ -158,12 +159,6 @@ def lint_migrations(
     return LintResult(count, tuple(problems), applied=True)
 
 
-def _escape(text: str, *, property_value: bool = False) -> str:
-    # The escapes GitHub's workflow commands define for messages and property values.
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
-
-
 def format_result(result: LintResult, style: Format) -> str:
     """The result as ``text``, ``json`` or ``github`` annotations, ending in a newline."""
     if style == "json":
@@ -184,9 +179,15 @@ def format_result(result: LintResult, style: Format) -> str:
         return json.dumps(payload, indent=2) + "\n"
     if style == "github":
         return "".join(
-            f"::error file={_escape(p.migration.display, property_value=True)},"
-            f"line={p.line},col={p.column},"
-            f"title={_escape(f'schemasync {p.rule}', property_value=True)}::{_escape(p.message)}\n"
+            command(
+                "error",
+                p.message,
+                file=p.migration.display,
+                line=p.line,
+                col=p.column,
+                title=f"schemasync {p.rule}",
+            )
+            + "\n"
             for p in result.problems
         )
     lines = [f"{p}  [{p.rule}]" for p in result.problems]

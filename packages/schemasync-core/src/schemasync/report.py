@@ -14,6 +14,7 @@ from typing import Literal
 from schemasync.changes import Severity
 from schemasync.check import CheckResult
 from schemasync.severity import RankedChange
+from schemasync.workflow import command
 
 __all__ = ["Format", "render"]
 
@@ -205,30 +206,23 @@ def _markdown(result: CheckResult, *, detail: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def _github(result: CheckResult) -> str:
     """Workflow commands: one annotation per change, ``error`` at or above the threshold."""
     lines: list[str] = []
     for ranked in result.changes:
         change = ranked.change
-        level = "error" if ranked.severity >= result.fail_on else "warning"
-        properties = [f"title={_escape_property(f'{ranked.severity.name} {change.kind}')}"]
-        if ranked.where:
-            file, _, line = ranked.where.rpartition(":")
-            properties += [f"file={_escape_property(file)}", f"line={_escape_property(line)}"]
-        message = f"{change.path}: {change.message} [{_found_in(ranked)}]"
-        lines.append(f"::{level} {','.join(properties)}::{_escape_data(message)}")
-    for stale in result.stale:
+        file, _, line = ranked.where.rpartition(":") if ranked.where else ("", "", "")
         lines.append(
-            f"::error file={_escape_property(stale.path)},title=stale generated file::"
-            f"{_escape_data(f'{stale.path} is {stale.state}; run schemasync run and commit')}"
+            command(
+                "error" if ranked.severity >= result.fail_on else "warning",
+                f"{change.path}: {change.message} [{_found_in(ranked)}]",
+                title=f"{ranked.severity.name} {change.kind}",
+                file=file or None,
+                line=line or None,
+            )
         )
-    lines.append(f"::notice title=schemasync::{_escape_data(_summary(result))}")
+    for stale in result.stale:
+        message = f"{stale.path} is {stale.state}; run schemasync run and commit"
+        lines.append(command("error", message, file=stale.path, title="stale generated file"))
+    lines.append(command("notice", _summary(result), title="schemasync"))
     return "\n".join(lines) + "\n"
