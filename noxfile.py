@@ -19,6 +19,7 @@ PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 CORE = "packages/schemasync-core"
 TYPEDDICT = "packages/schemasync-typeddict"
 PYDANTIC = "packages/schemasync-pydantic"
+MSGSPEC = "packages/schemasync-msgspec"
 EXAMPLE = Path("examples/supabase-app")
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 
@@ -28,6 +29,7 @@ INSTALLS = {
     "core": [CORE],
     "typeddict": [CORE, TYPEDDICT],
     "pydantic": [CORE, PYDANTIC],
+    "msgspec": [CORE, MSGSPEC],
 }
 
 
@@ -53,7 +55,7 @@ def tests(session: nox.Session, install: str) -> None:
 @nox.session(python="3.12")
 def lint(session: nox.Session) -> None:
     """ruff, mypy --strict and pyright over the code and the tests."""
-    _install(session, [CORE, TYPEDDICT, PYDANTIC], "test", "lint")
+    _install(session, [CORE, TYPEDDICT, PYDANTIC, MSGSPEC], "test", "lint")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
