@@ -107,16 +107,15 @@ def _fields(cls: ClassModel, validation: Validation) -> list[StructField]:
         if not f.required:
             annotation += " | UnsetType"
         typed.append((annotation, default))
-    attrs = unshadowed(
-        [f.attr for f in cls.fields], [f"{a} {d or ''} field" for a, d in typed]
-    )
+    attrs = unshadowed([f.attr for f in cls.fields], [f"{a} {d or ''} field" for a, d in typed])
     result: list[StructField] = []
     for attr, f, (annotation, default) in zip(attrs, cls.fields, typed, strict=True):
+        written = default
         if attr != f.db_name:
             # msgspec.field(name=...) keeps a field required unless it has a default.
             given = "" if default is None else f"default={default}, "
-            default = f"field({given}name={py_string(f.db_name)})"
-        result.append(StructField(attr, f.db_name, annotation, default, f.comment))
+            written = f"field({given}name={py_string(f.db_name)})"
+        result.append(StructField(attr, f.db_name, annotation, written, f.comment))
     return result
 
 

@@ -77,8 +77,8 @@ class _Unwrap(ast.NodeTransformer):
             inner = node.slice
             first = inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner
             return self.visit(first)  # type: ignore[no-any-return]
-        if base_name(node) in ("Union", "Optional"):
-            args = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        args = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if base_name(node) in ("Union", "Optional") and any(base_name(a) == _UNSET for a in args):
             kept = [self.visit(a) for a in args if base_name(a) != _UNSET]
             if base_name(node) == "Optional":
                 kept.append(ast.Constant(None))
@@ -112,29 +112,37 @@ def _union(members: list[ast.expr]) -> ast.expr:
 def _annotation(node: ast.expr) -> str:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         # A string annotation (a forward reference) holds the expression.
+        text: str = node.value
         try:
-            node = ast.parse(node.value, mode="eval").body
+            node = ast.parse(text, mode="eval").body
         except SyntaxError:
-            return node.value
+            return text
     copy = ast.parse(ast.unparse(node), mode="eval").body
     return ast.unparse(_Unwrap().visit(copy))
 
 
-def _is_field_call(node: ast.expr | None) -> ast.Call | None:
-    if isinstance(node, ast.Call) and base_name(node.func) == "field":
-        return node
-    return None
+def _local_names(tree: ast.Module) -> tuple[set[str], set[str]]:
+    """Local names of ``msgspec.Struct`` and of ``msgspec.field`` (``import ... as``)."""
+    structs, fields = {"Struct"}, {"field"}
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module == "msgspec":
+            for alias in node.names:
+                if alias.name == "Struct":
+                    structs.add(alias.asname or alias.name)
+                elif alias.name == "field":
+                    fields.add(alias.asname or alias.name)
+    return structs, fields
 
 
-def _field(stmt: ast.AnnAssign, rename: Rename | None) -> LocalField | None:
+def _field(stmt: ast.AnnAssign, rename: Rename | None, fields: set[str]) -> LocalField | None:
     assert isinstance(stmt.target, ast.Name)
     name = stmt.target.id
     if name.startswith("_") or base_name(stmt.annotation) == "ClassVar":
         return None
     wire = rename(name) if rename is not None else None
     required = stmt.value is None
-    call = _is_field_call(stmt.value)
-    if call is not None:
+    call = stmt.value if isinstance(stmt.value, ast.Call) else None
+    if call is not None and base_name(call.func) in fields:
         keywords = {k.arg: k.value for k in call.keywords if k.arg is not None}
         required = "default" not in keywords and "default_factory" not in keywords
         given = keywords.get("name")
@@ -152,20 +160,21 @@ def read_structs(tree: ast.Module, path: Path) -> Sequence[LocalModel]:
     """Every msgspec Struct class defined at the top level of ``tree``."""
     # Fields and the rename= each Struct passes on, by class name.
     known: dict[str, tuple[dict[str, ast.AnnAssign], Rename | None]] = {}
+    structs, field_names = _local_names(tree)
     found: list[LocalModel] = []
     for node in tree.body:
         if not isinstance(node, ast.ClassDef):
             continue
         bases = [base_name(b) for b in node.bases]
-        if not any(b == "Struct" or b in known for b in bases):
+        if not any(b in structs or b in known for b in bases):
             continue
         statements: dict[str, ast.AnnAssign] = {}
         rename: Rename | None = None
         for base in bases:
             if base in known:
                 inherited, base_rename = known[base]
-                for key, stmt in inherited.items():
-                    statements.setdefault(key, stmt)
+                for key, inherited_stmt in inherited.items():
+                    statements.setdefault(key, inherited_stmt)
                 rename = rename or base_rename
         rename = _rename(node.keywords) or rename
         for stmt in node.body:
@@ -175,7 +184,10 @@ def read_structs(tree: ast.Module, path: Path) -> Sequence[LocalModel]:
         known[node.name] = (statements, rename)
         # Fields are read with the class's own rename=, which applies to inherited fields.
         fields = tuple(
-            f for stmt in statements.values() for f in [_field(stmt, rename)] if f is not None
+            f
+            for stmt in statements.values()
+            for f in [_field(stmt, rename, field_names)]
+            if f is not None
         )
         found.append(
             LocalModel(
