@@ -106,13 +106,18 @@ def main() -> None:
     import pydantic
 
     with tempfile.TemporaryDirectory() as folder:
-        msgspec_row = getattr(generated_module("msgspec", Path(folder)), ROW_CLASS)
-        pydantic_row = getattr(generated_module("pydantic", Path(folder)), ROW_CLASS)
+        # Classes found at run time: their list types are built, not written.
+        msgspec_rows: Any = list.__class_getitem__(
+            getattr(generated_module("msgspec", Path(folder)), ROW_CLASS)
+        )
+        pydantic_rows: Any = list.__class_getitem__(
+            getattr(generated_module("pydantic", Path(folder)), ROW_CLASS)
+        )
     data = json_rows(args.rows)
     print(f"{args.rows:,} JSON rows of 20 columns, {len(data) / 2**20:.1f} MiB")
 
-    decoder = msgspec.json.Decoder(list[msgspec_row])
-    adapter = pydantic.TypeAdapter(list[pydantic_row])
+    decoder = msgspec.json.Decoder(msgspec_rows)
+    adapter = pydantic.TypeAdapter[Any](pydantic_rows)
     # Both decode the same rows to the same values (checked on the first, to stay fair).
     first_m, first_p = decoder.decode(data)[0], adapter.validate_json(data)[0]
     assert msgspec.structs.asdict(first_m) == first_p.model_dump(), "the Rows disagree"
