@@ -20,8 +20,9 @@ PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 CORE = "packages/schemasync-core"
 TYPEDDICT = "packages/schemasync-typeddict"
 PYDANTIC = "packages/schemasync-pydantic"
+MSGSPEC = "packages/schemasync-msgspec"
 DOCS = "packages/schemasync-docs"
-EMITTERS = [TYPEDDICT, PYDANTIC, DOCS]
+EMITTERS = [TYPEDDICT, PYDANTIC, MSGSPEC, DOCS]
 EXAMPLE = Path("examples/supabase-app")
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 

@@ -1,6 +1,6 @@
 """Helpers of the emitter tests that do not depend on one emitter: generating code from a
-schema through ``schemasync.run.plan``, writing it as a package, importing it, and running
-the checkers on it."""
+schema through ``schemasync.run.plan``, writing it as a package, importing it, running
+the checkers on it, and reading and inserting the rows it describes."""
 
 from __future__ import annotations
 
@@ -12,12 +12,21 @@ import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
+from typing import Any
+
+import msgspec
+import psycopg
+from psycopg import sql
+from psycopg.types.json import Jsonb
 
 from schemasync import ir
+from schemasync.codegen.model import ClassModel
 from schemasync.config import Config, Settings
 from schemasync.pipeline import SourceChoice, read_schema
 from schemasync.plugins import PluginHost
 from schemasync.run import choose_emitters, plan
+
+Row = dict[str, Any]
 
 #: When the lock and schema_version.py say the schema changed, so a run is reproducible.
 NOW = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
@@ -90,3 +99,56 @@ def mypy(
     return run_python(
         "-m", "mypy", "--config-file", str(config), "--cache-dir", str(cache), *paths, cwd=cwd
     )
+
+
+def select_rows(cls: ClassModel, what: str = "*") -> sql.Composed:
+    """``SELECT what`` from the relation of ``cls``, ordered by the first column."""
+    return sql.SQL("SELECT {} FROM {} AS t ORDER BY 1").format(
+        sql.SQL(what), sql.Identifier(cls.schema, cls.db_name)
+    )
+
+
+def param(value: object, type_: ir.TypeRef, schema: ir.Schema, *, nullable: bool = True) -> object:
+    """What psycopg needs to send ``value``: JSON wrapped, a composite as a tuple. psycopg
+    reads JSON null and SQL NULL alike: in a NOT NULL column, None is JSON null."""
+    if type_.is_array and isinstance(value, list):
+        element = msgspec.structs.replace(type_, array_dims=type_.array_dims - 1)
+        return [param(v, element, schema) for v in value]
+    is_json = type_.name in ("json", "jsonb") and type_.schema == "pg_catalog"
+    if is_json and (value is not None or not nullable):
+        return Jsonb(value)
+    if type_.kind == "composite" and isinstance(value, dict):
+        (composite,) = [
+            c for c in schema.composite_types if (c.schema, c.name) == (type_.schema, type_.name)
+        ]
+        return tuple(param(value[a.name], a.type, schema) for a in composite.attributes)
+    return value
+
+
+def placeholder(type_: ir.TypeRef) -> sql.Composable:
+    """The placeholder of a value of ``type_``."""
+    # psycopg writes lists of str as arrays delimited by commas; box arrays use semicolons,
+    # so they go as text[] for the server to cast.
+    if type_.is_array and type_.qualified_name == "pg_catalog.box":
+        return sql.SQL("{}::text[]::box[]").format(sql.Placeholder())
+    return sql.Placeholder()
+
+
+def insert_row(conn: psycopg.Connection[Row], cls: ClassModel, row: Row, schema: ir.Schema) -> Row:
+    """Insert ``row`` (column name -> value) into the table of ``cls``; the row it returns."""
+    table = sql.Identifier(cls.schema, cls.db_name)
+    types = {f.db_name: f.type for f in cls.fields}
+    nullable = {f.db_name: f.nullable for f in cls.fields}
+    if not row:
+        query = sql.SQL("INSERT INTO {} DEFAULT VALUES RETURNING *").format(table)
+    else:
+        template = "INSERT INTO {} ({}) OVERRIDING SYSTEM VALUE VALUES ({}) RETURNING *"
+        query = sql.SQL(template).format(
+            table,
+            sql.SQL(", ").join(map(sql.Identifier, row)),
+            sql.SQL(", ").join(placeholder(types[k]) for k in row),
+        )
+    params = [param(v, types[k], schema, nullable=nullable[k]) for k, v in row.items()]
+    inserted = conn.execute(query, params).fetchone()
+    assert inserted is not None
+    return inserted

@@ -60,6 +60,13 @@ FIRST_PARTY: dict[str, list[tuple[str, str, list[str]]]] = {
         )
     ],
     "schemasync-docs": [("docs", "schemasync_docs", ["schemasync_emitters"])],
+    "schemasync-msgspec": [
+        (
+            "msgspec",
+            "schemasync_msgspec",
+            ["schemasync_emitters", "schemasync_map_type", "schemasync_read_models"],
+        )
+    ],
 }
 #: Set by the nox sessions: the first-party distributions that session installed.
 INSTALLED_ENV = "SCHEMASYNC_INSTALLED"

@@ -9,16 +9,21 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import msgspec
 import psycopg
 import pytest
 from psycopg import sql
 from psycopg.rows import dict_row
-from psycopg.types.json import Jsonb
 from pydantic_support import EMITTER, model_set
 
 import pydantic
-from generated import generate, import_path, load_schema, write_package
+from generated import (
+    generate,
+    import_path,
+    insert_row,
+    load_schema,
+    select_rows,
+    write_package,
+)
 from pg import fixture_sql, run_sql
 from schemasync import ir
 from schemasync.api import Profile
@@ -53,56 +58,6 @@ def _classes(schema: ir.Schema, kind: str) -> list[ClassModel]:
     return [c for c in model_set(load_plugins(), schema, "python").classes if c.kind == kind]
 
 
-def _select(cls: ClassModel, what: str = "*") -> sql.Composed:
-    return sql.SQL("SELECT {} FROM {} AS t ORDER BY 1").format(
-        sql.SQL(what), sql.Identifier(cls.schema, cls.db_name)
-    )
-
-
-def _param(value: object, type_: ir.TypeRef, schema: ir.Schema, *, nullable: bool = True) -> object:
-    """What psycopg needs to send ``value``: JSON wrapped, a composite as a tuple. psycopg
-    reads JSON null and SQL NULL alike: in a NOT NULL column, None is JSON null."""
-    if type_.is_array and isinstance(value, list):
-        element = msgspec.structs.replace(type_, array_dims=type_.array_dims - 1)
-        return [_param(v, element, schema) for v in value]
-    is_json = type_.name in ("json", "jsonb") and type_.schema == "pg_catalog"
-    if is_json and (value is not None or not nullable):
-        return Jsonb(value)
-    if type_.kind == "composite" and isinstance(value, dict):
-        (composite,) = [
-            c for c in schema.composite_types if (c.schema, c.name) == (type_.schema, type_.name)
-        ]
-        return tuple(_param(value[a.name], a.type, schema) for a in composite.attributes)
-    return value
-
-
-def _placeholder(type_: ir.TypeRef) -> sql.Composable:
-    # psycopg writes lists of str as arrays delimited by commas; box arrays use semicolons,
-    # so they go as text[] for the server to cast.
-    if type_.is_array and type_.qualified_name == "pg_catalog.box":
-        return sql.SQL("{}::text[]::box[]").format(sql.Placeholder())
-    return sql.Placeholder()
-
-
-def _insert(conn: psycopg.Connection[Row], cls: ClassModel, row: Row, schema: ir.Schema) -> Row:
-    table = sql.Identifier(cls.schema, cls.db_name)
-    types = {f.db_name: f.type for f in cls.fields}
-    nullable = {f.db_name: f.nullable for f in cls.fields}
-    if not row:
-        query = sql.SQL("INSERT INTO {} DEFAULT VALUES RETURNING *").format(table)
-    else:
-        template = "INSERT INTO {} ({}) OVERRIDING SYSTEM VALUE VALUES ({}) RETURNING *"
-        query = sql.SQL(template).format(
-            table,
-            sql.SQL(", ").join(map(sql.Identifier, row)),
-            sql.SQL(", ").join(_placeholder(types[k]) for k in row),
-        )
-    params = [_param(v, types[k], schema, nullable=nullable[k]) for k, v in row.items()]
-    inserted = conn.execute(query, params).fetchone()
-    assert inserted is not None
-    return inserted
-
-
 def test_psycopg_rows_validate_and_insert_back_unchanged(pg_dsn: str, tmp_path: Path) -> None:
     run_sql(pg_dsn, fixture_sql("types"))
     run_sql(pg_dsn, fixture_sql("types_data"))
@@ -113,7 +68,7 @@ def test_psycopg_rows_validate_and_insert_back_unchanged(pg_dsn: str, tmp_path: 
         models.register_types(conn)
         for cls in _classes(schema, "row"):
             model = getattr(models, cls.name)
-            rows = conn.execute(_select(cls)).fetchall()
+            rows = conn.execute(select_rows(cls)).fetchall()
             assert rows, cls.qualified_name
             for row in rows:
                 validated = model.model_validate(row)
@@ -129,7 +84,7 @@ def test_psycopg_rows_validate_and_insert_back_unchanged(pg_dsn: str, tmp_path: 
                 with conn.transaction(force_rollback=True):
                     conn.execute(sql.SQL("TRUNCATE {} CASCADE").format(
                         sql.Identifier(cls.schema, cls.db_name)))  # fmt: skip
-                    inserted = _insert(conn, cls, writable, schema)
+                    inserted = insert_row(conn, cls, writable, schema)
                 # psycopg reads a month as 30 days, which an interval limited to years and
                 # months truncates on the way back: those columns cannot round-trip.
                 lossy = {
@@ -152,7 +107,7 @@ def test_postgrest_json_rows_validate(pg_dsn: str, tmp_path: Path) -> None:
     with psycopg.connect(pg_dsn) as conn:
         for cls in _classes(schema, "row"):
             model = getattr(models, cls.name)
-            for (text,) in conn.execute(_select(cls, "row_to_json(t)::text")):
+            for (text,) in conn.execute(select_rows(cls, "row_to_json(t)::text")):
                 # Both ways users decode PostgREST rows: JSON text, and supabase-py's dicts.
                 from_text = model.model_validate_json(text)
                 assert model.model_validate(json.loads(text)) == from_text
@@ -170,7 +125,7 @@ def test_inserts_of_the_required_fields_alone_are_accepted(pg_dsn: str, tmp_path
         for cls in inserts:
             model = getattr(models, cls.name)
             required = {f.db_name for f in cls.fields if f.required}
-            existing = conn.execute(_select(cls)).fetchone()
+            existing = conn.execute(select_rows(cls)).fetchone()
             assert existing is not None
             insert = model.model_validate({k: v for k, v in existing.items() if k in required})
             payload = insert.model_dump(by_alias=True, exclude_unset=True)
@@ -178,7 +133,7 @@ def test_inserts_of_the_required_fields_alone_are_accepted(pg_dsn: str, tmp_path
             with conn.transaction(force_rollback=True):
                 conn.execute(sql.SQL("TRUNCATE {} CASCADE").format(
                     sql.Identifier(cls.schema, cls.db_name)))  # fmt: skip
-                _insert(conn, cls, payload, schema)
+                insert_row(conn, cls, payload, schema)
             if required:
                 with pytest.raises(pydantic.ValidationError):
                     model.model_validate({})
@@ -210,16 +165,16 @@ def test_invalid_values_are_refused_before_the_database(pg_dsn: str, tmp_path: P
     with psycopg.connect(pg_dsn, row_factory=dict_row) as conn:
         payload = insert.model_validate(good).model_dump(by_alias=True, exclude_unset=True)
         with conn.transaction(force_rollback=True):
-            _insert(conn, cls, payload, schema)
+            insert_row(conn, cls, payload, schema)
         for change in bad:
             values = {**good, **change}
             with pytest.raises(pydantic.ValidationError):
                 insert.model_validate(values)
             # The database refuses it too: the model says nothing the database does not.
             with pytest.raises(psycopg.errors.Error), conn.transaction(force_rollback=True):
-                _insert(conn, cls, values, schema)
+                insert_row(conn, cls, values, schema)
         # A CHECK that does not translate is left out: the model accepts, the database refuses.
         values = {**good, "odd": 2}
         assert insert.model_validate(values).odd == 2
         with pytest.raises(psycopg.errors.CheckViolation), conn.transaction(force_rollback=True):
-            _insert(conn, cls, values, schema)
+            insert_row(conn, cls, values, schema)

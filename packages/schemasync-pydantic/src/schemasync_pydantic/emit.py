@@ -10,19 +10,19 @@ the exact column name as its alias. What the database enforces and pydantic can 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from schemasync import ir
 from schemasync.api import EmitContext, Emitter, GeneratedFile, TargetOptions
+from schemasync.codegen.constraints import Validation, unshadowed
 from schemasync.codegen.model import (
     TYPES_MODULE,
     ClassModel,
     FieldModel,
     ModelSet,
     ModuleModel,
-    element_type,
 )
 from schemasync.codegen.pysource import (
     import_block,
@@ -31,7 +31,6 @@ from schemasync.codegen.pysource import (
     require_strenum_support,
 )
 from schemasync.codegen.render import py_string
-from schemasync_pydantic.constraints import Constraints, translate_check, type_constraints
 from schemasync_pydantic.types import TARGET
 
 __all__ = ["RESERVED", "RESERVED_FIELDS", "PydanticEmitter", "PydanticField", "PydanticOptions"]
@@ -104,80 +103,9 @@ class PydanticField:
     comment: str | None
 
 
-class _Validation:
-    """Constraints and annotations of the fields of one schema."""
-
-    def __init__(self, schema: ir.Schema) -> None:
-        self.domains = {(d.schema, d.name): d for d in schema.domains}
-
-    def _chain(self, ref: ir.TypeRef) -> tuple[list[ir.Domain], ir.TypeRef]:
-        chain: list[ir.Domain] = []
-        while not ref.is_array and (ref.schema, ref.name) in self.domains:
-            domain = self.domains[(ref.schema, ref.name)]
-            chain.append(domain)
-            ref = domain.base_type
-        return chain, ref
-
-    def value(
-        self,
-        ref: ir.TypeRef,
-        annotation: str,
-        *,
-        checks: Iterable[ir.CheckConstraint] = (),
-        column: str = "value",
-        enforced_only: bool,
-    ) -> tuple[str, list[str]]:
-        """The annotation of a non-null value of ``ref`` (core annotation ``annotation``)
-        with element constraints and ``Literal`` values applied, and the ``Field``
-        arguments of the value itself.
-
-        :param checks: CHECK constraints on ``column`` alone.
-        :param enforced_only: leave out constraints marked NOT VALID, which rows already
-            in the table may break.
-        """
-        chain, base = self._chain(ref)
-        if base.is_array:
-            # Constraints of the elements go inside the list, where the core's annotation
-            # has the usual shape; an override that changed it gets none.
-            prefix, suffix = "list[" * base.array_dims, " | None]" * base.array_dims
-            if not (annotation.startswith(prefix) and annotation.endswith(suffix)):
-                return annotation, []
-            inner = annotation[len(prefix) : len(annotation) - len(suffix)]
-            inner, args = self.value(element_type(base), inner, enforced_only=enforced_only)
-            if args:
-                inner = f"Annotated[{inner}, Field({', '.join(args)})]"
-            return prefix + inner + suffix, []
-        result = type_constraints(base)
-        padded = base.schema == "pg_catalog" and base.name == "bpchar"
-        found: list[Constraints | None] = []
-        for domain in chain:
-            found += [
-                translate_check(c.expression, "value", annotation, padded=padded)
-                for c in domain.checks
-                if c.validated or not enforced_only
-            ]
-        found += [
-            translate_check(c.expression, column, annotation, padded=padded)
-            for c in checks
-            if c.validated or not enforced_only
-        ]
-        for constraints in found:
-            if constraints is not None:
-                result = result.merge(constraints)
-        literal = result.literal(annotation)
-        if literal is not None:
-            values = ", ".join(py_string(v) if isinstance(v, str) else str(v) for v in literal)
-            return f"Literal[{values}]", []
-        return annotation, result.arguments(annotation)
-
-
-def _fields(cls: ClassModel, validation: _Validation) -> list[PydanticField]:
+def _fields(cls: ClassModel, validation: Validation) -> list[PydanticField]:
     enforced_only = cls.kind in ("row", "composite")
-    checks: dict[str, list[ir.CheckConstraint]] = {}
-    if cls.relation is not None:
-        for check in cls.relation.check_constraints:
-            if len(check.columns) == 1:
-                checks.setdefault(check.columns[0], []).append(check)
+    checks = validation.single_column_checks(cls.relation)
     typed: list[tuple[FieldModel, str, list[str]]] = []
     for f in cls.fields:
         annotation, args = validation.value(
@@ -190,18 +118,9 @@ def _fields(cls: ClassModel, validation: _Validation) -> list[PydanticField]:
         if f.nullable or not f.required:
             annotation += " | None"
         typed.append((f, annotation, args))
-    # A class body evaluates its annotations and defaults in order: an attribute named like
-    # a type they use (``date: date``) would shadow it. Such attributes get a trailing "_"
-    # (the column name stays exact in the alias).
-    used = {name for _, annotation, args in typed for name in _NAME.findall(annotation + str(args))}
-    taken = used | {f.attr for f in cls.fields}
+    attrs = unshadowed([f.attr for f in cls.fields], [f"{a} {args}" for _, a, args in typed])
     result: list[PydanticField] = []
-    for f, annotation, constraints in typed:
-        attr = f.attr
-        if attr in used:
-            while attr in taken:
-                attr += "_"
-            taken.add(attr)
+    for attr, (f, annotation, constraints) in zip(attrs, typed, strict=True):
         args = [f"alias={py_string(f.db_name)}"] * (attr != f.db_name) + constraints
         if f.required:
             default = f"Field({', '.join(args)})" if args else None
@@ -227,7 +146,7 @@ class PydanticEmitter(Emitter):
         models = context.models(
             schema, target=self.name, reserved_names=RESERVED, reserved_fields=RESERVED_FIELDS
         )
-        validation = _Validation(schema)
+        validation = Validation(schema, wrapper="Field")
         types_module = models.types_module
         modules = list(models.modules)
         ranges = sorted(

@@ -1,4 +1,5 @@
-"""Validation the database enforces, as pydantic ``Field`` constraints.
+"""Validation the database enforces, as field constraints of validating targets (pydantic
+``Field``, msgspec ``Meta``: both name them ``ge``, ``max_length``...).
 
 Three sources: type modifiers (``varchar(n)``, ``char(n)``: ``max_length``; ``numeric(p,s)``:
 ``max_digits`` / ``decimal_places``), the CHECK constraints of domains, and the CHECK
@@ -17,13 +18,16 @@ guesses.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from schemasync import ir
+from schemasync.codegen.model import element_type
 
-__all__ = ["Constraints", "translate_check", "type_constraints"]
+__all__ = ["Constraints", "Validation", "translate_check", "type_constraints", "unshadowed"]
 
 #: Casts that change nothing about a value of each Python type, so a CHECK may be read
 #: through them (``(name)::text``, ``(VALUE)::integer``). Any other cast could round or
@@ -84,10 +88,16 @@ class Constraints:
             changes["literals"] = tuple(v for v in self.literals if v in other.literals)
         return replace(self, **changes)
 
-    def arguments(self, annotation: str) -> list[str]:
-        """``name=value`` arguments of ``Field`` for a value annotated ``annotation``: only
-        the constraints pydantic applies to that type (a type override may have changed it)."""
+    def arguments(self, annotation: str, *, decimal: bool = True) -> list[str]:
+        """``name=value`` constraint arguments for a value annotated ``annotation``: only
+        those that apply to that type (a type override may have changed it).
+
+        :param decimal: include those of ``Decimal`` values (pydantic checks bounds, digits
+            and NaN of a Decimal; msgspec refuses any constraint on one).
+        """
         args: list[str] = []
+        if annotation == "Decimal" and not decimal:
+            return args
         if annotation in _NUMBER_TYPES:
             for name in ("ge", "gt", "le", "lt"):
                 bound = getattr(self, name)
@@ -309,3 +319,115 @@ def _constant_text(node: Any) -> str | None:
     if _is(node, "A_Const") and not node.isnull and _is(node.val, "String"):
         return str(node.val.sval)
     return None
+
+
+class Validation:
+    """Constraints and annotations of the fields of one schema, for a target that wraps
+    constrained array elements as ``Annotated[T, wrapper(arguments)]``.
+
+    :param wrapper: the call holding constraints in ``Annotated`` (``Field``, ``Meta``).
+    :param decimal: whether the target constrains ``Decimal`` values (see
+        :meth:`Constraints.arguments`).
+    """
+
+    def __init__(self, schema: ir.Schema, *, wrapper: str, decimal: bool = True) -> None:
+        self.domains = {(d.schema, d.name): d for d in schema.domains}
+        self.wrapper = wrapper
+        self.decimal = decimal
+
+    def _chain(self, ref: ir.TypeRef) -> tuple[list[ir.Domain], ir.TypeRef]:
+        chain: list[ir.Domain] = []
+        while not ref.is_array and (ref.schema, ref.name) in self.domains:
+            domain = self.domains[(ref.schema, ref.name)]
+            chain.append(domain)
+            ref = domain.base_type
+        return chain, ref
+
+    def value(
+        self,
+        ref: ir.TypeRef,
+        annotation: str,
+        *,
+        checks: Iterable[ir.CheckConstraint] = (),
+        column: str = "value",
+        enforced_only: bool,
+    ) -> tuple[str, list[str]]:
+        """The annotation of a non-null value of ``ref`` (core annotation ``annotation``)
+        with element constraints and ``Literal`` values applied, and the constraint
+        arguments of the value itself.
+
+        :param checks: CHECK constraints on ``column`` alone.
+        :param enforced_only: leave out constraints marked NOT VALID, which rows already
+            in the table may break.
+        """
+        chain, base = self._chain(ref)
+        if base.is_array:
+            # Constraints of the elements go inside the list, where the core's annotation
+            # has the usual shape; an override that changed it gets none.
+            prefix, suffix = "list[" * base.array_dims, " | None]" * base.array_dims
+            if not (annotation.startswith(prefix) and annotation.endswith(suffix)):
+                return annotation, []
+            inner = annotation[len(prefix) : len(annotation) - len(suffix)]
+            inner, args = self.value(element_type(base), inner, enforced_only=enforced_only)
+            if args:
+                inner = f"Annotated[{inner}, {self.wrapper}({', '.join(args)})]"
+            return prefix + inner + suffix, []
+        result = type_constraints(base)
+        padded = base.schema == "pg_catalog" and base.name == "bpchar"
+        found: list[Constraints | None] = []
+        for domain in chain:
+            found += [
+                translate_check(c.expression, "value", annotation, padded=padded)
+                for c in domain.checks
+                if c.validated or not enforced_only
+            ]
+        found += [
+            translate_check(c.expression, column, annotation, padded=padded)
+            for c in checks
+            if c.validated or not enforced_only
+        ]
+        for constraints in found:
+            if constraints is not None:
+                result = result.merge(constraints)
+        literal = result.literal(annotation)
+        if literal is not None:
+            from schemasync.codegen.render import py_string
+
+            values = ", ".join(py_string(v) if isinstance(v, str) else str(v) for v in literal)
+            return f"Literal[{values}]", []
+        return annotation, result.arguments(annotation, decimal=self.decimal)
+
+    def single_column_checks(
+        self, relation: ir.Relation | None
+    ) -> dict[str, list[ir.CheckConstraint]]:
+        """The CHECK constraints of ``relation`` on one column each, by column."""
+        checks: dict[str, list[ir.CheckConstraint]] = {}
+        if relation is not None:
+            for check in relation.check_constraints:
+                if len(check.columns) == 1:
+                    checks.setdefault(check.columns[0], []).append(check)
+        return checks
+
+
+_NAME = re.compile(r"[^\W\d]\w*")
+
+
+def unshadowed(attrs: Sequence[str], code: Iterable[str]) -> list[str]:
+    """``attrs`` with a trailing ``_`` added to each attribute named like a name ``code``
+    (the annotations and defaults of a class body) uses.
+
+    A class body evaluates its annotations and defaults in order: an attribute named like a
+    type they use (``date: date``) would shadow it for the fields after it. The wire name
+    stays exact in the alias.
+    """
+    used = {name for text in code for name in _NAME.findall(text)}
+    taken = used | set(attrs)
+    result: list[str] = []
+    for name in attrs:
+        attr = name
+        if attr in used:
+            while attr in taken:
+                attr += "_"
+            taken.add(attr)
+        result.append(attr)
+    return result

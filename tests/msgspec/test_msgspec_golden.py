@@ -1,0 +1,222 @@
+"""The msgspec emitter's output for the SQL fixtures, byte for byte, what checkers say of
+it, and what the drift checker reads back from it.
+
+Each case of ``msgspec_support.CASES`` (the TypedDict emitter's fixtures, with options of
+this emitter) is generated through ``schemasync.run.plan`` from a real database and compared
+with ``golden/<case>/``; run pytest with ``--update-golden`` to rewrite those files instead,
+then review the diff. The same output must pass ``ruff check`` (default rules), ``mypy
+--strict``, ``pyright`` in strict mode, import without a warning, and have every Struct
+type compile for decoding (msgspec checks annotations and constraints only then).
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from msgspec_support import CASES, EMITTER, FIXTURES, GOLDEN, Case, model_set
+
+from generated import NOW, OUTPUT, generate, load_schema, mypy, run_python, write_package
+from pg import PgServer, fixture_sql, run_sql, scratch_database
+from schemasync import ir
+from schemasync.check import check
+from schemasync.config import Config, Settings
+from schemasync.plugins import load_plugins
+from schemasync.run import choose_emitters, run
+from schemasync_msgspec import schemasync_read_models
+
+pytestmark = pytest.mark.postgres
+
+Generated = dict[str, dict[str, bytes]]
+
+
+@pytest.fixture(scope="module")
+def schemas(pg_server: PgServer) -> dict[str, ir.Schema]:
+    """Each fixture's schema, introspected once."""
+    host = load_plugins()
+    result: dict[str, ir.Schema] = {}
+    for fixture in FIXTURES:
+        with scratch_database(pg_server.dsn()) as dsn:
+            run_sql(dsn, fixture_sql(fixture))
+            result[fixture] = load_schema(host, dsn)
+    return result
+
+
+@pytest.fixture(scope="module")
+def generated(schemas: dict[str, ir.Schema], tmp_path_factory: pytest.TempPathFactory) -> Generated:
+    """Every case's files by path, by case name."""
+    host = load_plugins()
+    return {
+        case.name: generate(
+            host, schemas[case.fixture], EMITTER, case.options, tmp_path_factory.mktemp(case.name)
+        )
+        for case in CASES
+    }
+
+
+@pytest.fixture(scope="module")
+def written(generated: Generated, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every case written as a package named after it, side by side in one folder."""
+    root = tmp_path_factory.mktemp("generated")
+    for case in CASES:
+        write_package(root / case.package, generated[case.name])
+    return root
+
+
+def _on_disk(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+def _diff(path: str, expected: bytes, actual: bytes) -> str:
+    lines = difflib.unified_diff(
+        expected.decode().splitlines(keepends=True),
+        actual.decode().splitlines(keepends=True),
+        f"golden/{path}",
+        f"generated/{path}",
+    )
+    return "".join(list(lines)[:80])
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_output_matches_the_golden_files(
+    case: Case, generated: Generated, update_golden: bool
+) -> None:
+    files = generated[case.name]
+    folder = GOLDEN / case.name
+    assert files, "the emitter wrote nothing"
+    if update_golden:
+        shutil.rmtree(folder, ignore_errors=True)
+        for path, content in files.items():
+            (folder / path).parent.mkdir(parents=True, exist_ok=True)
+            (folder / path).write_bytes(content)
+        return
+    golden = _on_disk(folder)
+    assert sorted(files) == sorted(golden), "files differ: rerun with --update-golden"
+    for path, content in files.items():
+        assert content == golden[path], (
+            f"{case.name}/{path} differs from the golden file (rerun with --update-golden "
+            f"and review the diff):\n{_diff(path, golden[path], content)}"
+        )
+
+
+def _packages(python: str) -> list[str]:
+    return [case.package for case in CASES if case.python == python]
+
+
+def test_ruff_passes_with_default_rules(written: Path) -> None:
+    for python in sorted({case.python for case in CASES}):
+        target = "py" + python.replace(".", "")
+        result = run_python(
+            "-m", "ruff", "check", "--isolated", "--no-cache", "--target-version", target,
+            *_packages(python), cwd=written,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_strict_passes(written: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    cache = tmp_path_factory.mktemp("mypy-cache")
+    for python in sorted({case.python for case in CASES}):
+        result = mypy(_packages(python), cwd=written, python=python, cache=cache)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "Success: no issues found" in result.stdout
+
+
+def test_pyright_strict_passes(written: Path) -> None:
+    for python in sorted({case.python for case in CASES}):
+        config = {
+            "typeCheckingMode": "strict",
+            "pythonVersion": python,
+            "include": _packages(python),
+        }
+        (written / "pyrightconfig.json").write_text(json.dumps(config), encoding="utf-8")
+        result = run_python(
+            "-m", "pyright", "--warnings", "--pythonpath", sys.executable, "--project", ".",
+            cwd=written,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "0 errors, 0 warnings" in result.stdout
+
+
+def test_every_module_imports_and_every_struct_compiles_without_a_warning(
+    written: Path,
+) -> None:
+    running = sys.version_info[:2]
+    importable = [c for c in CASES if tuple(map(int, c.python.split("."))) <= running]
+    modules = [
+        ".".join(path.relative_to(written).with_suffix("").parts)
+        for case in importable
+        for path in sorted((written / case.package).rglob("*.py"))
+    ]
+    # msgspec checks a Struct's annotations and constraints when a decoder for it is built:
+    # build one for every Struct, so nothing fails later, at the first row.
+    code = "\n".join(
+        [f"import {module}" for module in modules]
+        + [
+            "import msgspec, sys",
+            "count = 0",
+            "for name, module in list(sys.modules.items()):",
+            "    if name.startswith(tuple(" + repr([c.package for c in importable]) + ")):",
+            "        for value in list(vars(module).values()):",
+            "            if isinstance(value, type) and issubclass(value, msgspec.Struct):",
+            "                msgspec.json.Decoder(value)",
+            "                count += 1",
+            "assert count > 100, count",
+        ]
+    )
+    result = run_python("-W", "error", "-B", "-c", code, cwd=written)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_every_generated_class_is_read_back(
+    case: Case, generated: Generated, schemas: dict[str, ir.Schema]
+) -> None:
+    classes = model_set(load_plugins(), schemas[case.fixture], "python").classes
+    read = {
+        model.name: model
+        for path, content in generated[case.name].items()
+        for model in schemasync_read_models(tree=ast.parse(content), path=Path(path))
+    }
+    assert sorted(read) == sorted(c.name for c in classes)
+    for cls in classes:
+        model = read[cls.name]
+        assert model.kind == "model"
+        assert model.flavour == "msgspec"
+        # Wire names: field(name=...) where the attribute differs, the attribute otherwise.
+        assert [f.alias or f.name for f in model.fields] == [f.db_name for f in cls.fields]
+        assert [f.required for f in model.fields] == [f.required for f in cls.fields]
+        for local, f in zip(model.fields, cls.fields, strict=True):
+            assert "Annotated" not in local.annotation
+            assert "Unset" not in local.annotation
+            nullable = local.annotation.endswith("| None") or local.annotation == "None"
+            assert nullable == f.nullable, (cls.name, local)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_the_output_read_back_matches_its_schema(
+    case: Case, schemas: dict[str, ir.Schema], tmp_path: Path
+) -> None:
+    """Drift against code on freshly generated Structs finds nothing: the reader, the naming
+    rules and the type comparison agree with the emitter on every hazard of the fixtures."""
+    host = load_plugins()
+    schema = schemas[case.fixture]
+    config = Config(
+        settings=Settings(emit=(EMITTER,), emitters={EMITTER: {"output": OUTPUT, **case.options}}),
+        path=tmp_path / "pyproject.toml",
+    )
+    run(host, config, schema, choose_emitters(host, config, []), now=NOW)
+
+    result = check(host, config, lambda: schema, against="code")
+
+    assert result.stale == []
+    assert [(c.change.kind, c.change.path, c.where) for c in result.changes] == []
+    assert result.model_files, "nothing was read back"
