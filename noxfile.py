@@ -76,7 +76,7 @@ def example(session: nox.Session) -> None:
     The example is copied to build/supabase-app/ (its migrations afresh, the generated files
     kept), where schemasync checks the migrations, lists the tables and writes the models.
     """
-    session.install(f"{CORE}[embedded]", TYPEDDICT)
+    session.install(f"{CORE}[embedded]", *EMITTERS)
     build = Path("build/supabase-app").resolve()
     shutil.rmtree(build / "supabase", ignore_errors=True)
     shutil.copytree(EXAMPLE, build, dirs_exist_ok=True)
