@@ -24,7 +24,7 @@ from schemasync.codegen.output import MARK
 from schemasync.config import Config, load_config
 from schemasync.errors import ConfigError, OutputError, PluginError
 from schemasync.pipeline import SourceChoice, read_schema
-from schemasync.plugins import KNOWN_EMITTER_PACKAGES, PluginHost, load_plugins
+from schemasync.plugins import BLOCK_ENV, KNOWN_EMITTER_PACKAGES, PluginHost, load_plugins
 from schemasync.run import choose_emitters, run
 
 SCHEMA_SQL = """
@@ -54,11 +54,15 @@ def installed_emitters() -> list[str]:
     return sorted(load_plugins().emitters())
 
 
-def missing_first_party_emitter() -> tuple[str, str]:
-    """A first-party emitter this environment does not have, and its distribution."""
+def missing_first_party_emitter() -> tuple[str, str, dict[str, str]]:
+    """A first-party emitter the CLI will not find, its distribution, and the environment
+    that hides it: none when one is not installed, else a block on the last installed one
+    (an install with everything has nothing missing)."""
     missing = sorted(set(KNOWN_EMITTER_PACKAGES) - set(installed_emitters()))
-    assert missing, "every first-party emitter is installed; this test needs one that is not"
-    return missing[0], KNOWN_EMITTER_PACKAGES[missing[0]]
+    if missing:
+        return missing[0], KNOWN_EMITTER_PACKAGES[missing[0]], {}
+    name = sorted(KNOWN_EMITTER_PACKAGES)[-1]
+    return name, KNOWN_EMITTER_PACKAGES[name], {BLOCK_ENV: name}
 
 
 # --- choosing emitters on the command line ---------------------------------------------------
@@ -70,15 +74,15 @@ def test_an_emitter_that_is_not_installed_names_the_package(
     pg_dsn: str, tmp_path: Path, where: str
 ) -> None:
     run_sql(pg_dsn, SCHEMA_SQL)
-    name, package = missing_first_party_emitter()
+    name, package, env = missing_first_party_emitter()
     root = project(tmp_path, f'emit = ["{name}"]\n' if where == "config" else "")
     args = ["run", "--emit", name] if where == "option" else ["run"]
 
-    result = run_cli(*args, cwd=root, dsn=pg_dsn)
+    result = run_cli(*args, cwd=root, dsn=pg_dsn, env=env)
 
     assert result.code == 6, result.stderr
     assert result.stdout == ""
-    installed = ", ".join(installed_emitters()) or "none"
+    installed = ", ".join(e for e in installed_emitters() if e != name) or "none"
     assert result.stderr.splitlines() == [
         f"error: the {name!r} emitter is not installed (installed emitters: {installed})",
         f"  hint: install it with: pip install {package}",
