@@ -304,3 +304,19 @@ def test_the_pre_commit_framework_runs_the_hook(project: tuple[Path, str]) -> No
     failed = hook()
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert f"{MODELS}: changed" in failed.stdout
+
+
+def test_classes_renamed_around_reserved_names_are_placed(pg_dsn: str, tmp_path: Path) -> None:
+    # The module defines JsonValue itself, so the enum's class becomes JsonValue2.
+    run_sql(pg_dsn, "CREATE TYPE json_value AS ENUM ('a', 'b'); "
+            "CREATE TABLE items (id int PRIMARY KEY, kind json_value)")  # fmt: skip
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.schemasync]\nemit = ["typeddict"]\n'
+        '[tool.schemasync.emitters.typeddict]\nenum_style = "str-enum"\n'
+    )
+    assert run_cli("run", cwd=tmp_path, dsn=pg_dsn).code == 0
+    assert "class JsonValue2(str, Enum):" in (tmp_path / MODELS).read_text()
+
+    result = run_cli("check", "--against", "code", "--format", "json", cwd=tmp_path, dsn=pg_dsn)
+
+    assert (result.code, changes(result)) == (0, set()), result.stdout + result.stderr

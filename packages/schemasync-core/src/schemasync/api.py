@@ -194,6 +194,10 @@ class Emitter(abc.ABC):
     description: ClassVar[str] = ""
     #: The options it reads from ``[tool.schemasync.emitters.NAME]``.
     options_type: ClassVar[type[TargetOptions]] = TargetOptions
+    #: Names its modules define or import (class names avoid them), and attribute names its
+    #: classes may not use: drift checks name classes as the emitter does.
+    reserved_names: ClassVar[tuple[str, ...]] = ()
+    reserved_fields: ClassVar[tuple[str, ...]] = ()
 
     @abc.abstractmethod
     def emit(self, schema: Schema, context: EmitContext) -> Sequence[GeneratedFile]:

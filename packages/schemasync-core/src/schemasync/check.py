@@ -239,7 +239,11 @@ def _compare_code(
             options = emitter_options(emitter, config) if emitter else TargetOptions()
             context = emit_context(host, config, options, source_hash)
             cache[key] = context.models(
-                source, target=target, fields_of=lambda r: r.qualified_name in relations
+                source,
+                target=target,
+                reserved_names=emitter.reserved_names if emitter else (),
+                reserved_fields=emitter.reserved_fields if emitter else (),
+                fields_of=lambda r: r.qualified_name in relations,
             )
         return cache[key]
 

@@ -152,13 +152,14 @@ class MsgspecEmitter(Emitter):
     package = "schemasync-msgspec"
     description = "msgspec Structs for rows, inserts and updates"
     options_type: ClassVar[type[TargetOptions]] = MsgspecOptions
+    reserved_names = RESERVED
 
     def emit(self, schema: ir.Schema, context: EmitContext) -> Sequence[GeneratedFile]:
         """Render the Structs of ``schema`` (see :class:`MsgspecOptions`)."""
         options = context.options
         assert isinstance(options, MsgspecOptions)
         require_strenum_support(options.enum_style, options.target_python)
-        models = context.models(schema, target=self.name, reserved_names=RESERVED)
+        models = context.models(schema, target=self.name, reserved_names=self.reserved_names)
         # msgspec refuses constraints on a Decimal when it compiles the type.
         validation = Validation(schema, wrapper="Meta", decimal=False)
         types_module = models.types_module

@@ -137,6 +137,8 @@ class PydanticEmitter(Emitter):
     package = "schemasync-pydantic"
     description = "Pydantic v2 models for rows, inserts and updates"
     options_type: ClassVar[type[TargetOptions]] = PydanticOptions
+    reserved_names = RESERVED
+    reserved_fields = RESERVED_FIELDS
 
     def emit(self, schema: ir.Schema, context: EmitContext) -> Sequence[GeneratedFile]:
         """Render the models of ``schema`` (see :class:`PydanticOptions`)."""
@@ -144,7 +146,10 @@ class PydanticEmitter(Emitter):
         assert isinstance(options, PydanticOptions)
         require_strenum_support(options.enum_style, options.target_python)
         models = context.models(
-            schema, target=self.name, reserved_names=RESERVED, reserved_fields=RESERVED_FIELDS
+            schema,
+            target=self.name,
+            reserved_names=self.reserved_names,
+            reserved_fields=self.reserved_fields,
         )
         validation = Validation(schema, wrapper="Field")
         types_module = models.types_module

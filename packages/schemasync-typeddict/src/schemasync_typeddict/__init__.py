@@ -89,6 +89,7 @@ class TypedDictEmitter(Emitter):
     package = "schemasync-typeddict"
     description = "TypedDicts for rows, inserts and updates"
     options_type: ClassVar[type[TargetOptions]] = TypedDictOptions
+    reserved_names = RESERVED
 
     def emit(self, schema: ir.Schema, context: EmitContext) -> Sequence[GeneratedFile]:
         """Render the models of ``schema`` (see :class:`TypedDictOptions`)."""
@@ -99,7 +100,7 @@ class TypedDictEmitter(Emitter):
         models = context.models(
             schema,
             target=self.name,
-            reserved_names=RESERVED,
+            reserved_names=self.reserved_names,
             # JSON rows hold enum labels as plain strings, whatever the enum style.
             enum_annotation=(
                 (lambda enum: f"{enum.name}Value")
