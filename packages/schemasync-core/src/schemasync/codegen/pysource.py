@@ -69,12 +69,19 @@ def package_init(
     """
     if lazy:
         return _lazy_package_init(header, doc, exports)
-    lines = [f'{header}"""{doc}"""', ""]
+    lines = [f'{header}"""{doc}"""', "", *_reexports(exports, indent="")]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _reexports(exports: Mapping[str, Iterable[str]], *, indent: str) -> list[str]:
+    """``from .module import name as name`` for every name: the explicit form type checkers
+    take for a re-export."""
+    lines: list[str] = []
     for module_name, names in sorted(exports.items()):
         # One statement per name: isort does not combine "as" imports.
         for name in names:
-            lines += import_lines(f".{module_name}", [f"{name} as {name}"])
-    return ("\n".join(lines) + "\n").encode()
+            lines += import_lines(f".{module_name}", [f"{name} as {name}"], indent=indent)
+    return lines
 
 
 #: What a lazy ``__init__.py`` runs after its tables of names: ``__getattr__`` is hidden
@@ -112,10 +119,8 @@ def _lazy_package_init(header: str, doc: str, exports: Mapping[str, Iterable[str
         "from typing import TYPE_CHECKING",
         "",
         "if TYPE_CHECKING:",
+        *_reexports(exports, indent="    "),
     ]
-    for module_name, module_names in sorted(exports.items()):
-        for name in module_names:
-            lines += import_lines(f".{module_name}", [f"{name} as {name}"], indent="    ")
     lines += ["", "__all__ = [", *(f'    "{name}",' for name in names), "]"]
     lines += ["", "#: The module of every name.", "_MODULES = {"]
     lines += [f'    "{name}": "{where[name]}",' for name in names]
