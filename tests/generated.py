@@ -68,9 +68,11 @@ def write_package(folder: Path, files: Mapping[str, bytes]) -> Path:
 
 
 def import_path(path: Path) -> ModuleType:
-    """Import the generated module at ``path`` under a name of its own."""
+    """Import the generated module at ``path`` under a name of its own; an ``__init__.py``
+    is imported as its package, whose relative imports find the modules beside it."""
     name = f"schemasync_generated_{uuid.uuid4().hex}"
-    spec = importlib.util.spec_from_file_location(name, path)
+    package = [str(path.parent)] if path.name == "__init__.py" else None
+    spec = importlib.util.spec_from_file_location(name, path, submodule_search_locations=package)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -15,7 +15,9 @@ from collections.abc import Callable
 
 import pytest
 
+from schemasync import ir
 from schemasync.api import NameKind, NameRequest
+from schemasync.codegen.model import build_models
 from schemasync.codegen.naming import (
     Namer,
     attribute_name,
@@ -475,3 +477,44 @@ def test_a_plugin_answer_that_is_not_an_identifier_is_a_plugin_error(
 def test_a_keyword_from_a_plugin_is_rejected() -> None:
     with pytest.raises(PluginError, match="'return', the name a schemasync_name hook chose"):
         namer(decide=lambda req: "return").fields("public", "t", ["c"])
+
+
+def test_the_lazy_package_layout_gives_each_relation_a_module_of_its_own() -> None:
+    """``_schema_relation`` in lower case; relations whose names collapse to one module are
+    numbered in schema and name order, whatever order they arrive in; a column of another
+    table's row type imports that table's Row from its module."""
+    host = load_plugins()
+    text = ir.TypeRef(schema="pg_catalog", name="text", kind="base", sql="text")
+
+    def table(schema: str, name: str, *columns: ir.Column) -> ir.Relation:
+        return ir.Relation(schema=schema, name=name, kind="table", columns=columns)
+
+    row_of_c = ir.TypeRef(schema="a_b", name="c", kind="composite", sql="a_b.c")
+    relations = (
+        table("a", "b_c", ir.Column(name="x", type=text)),
+        table("a_b", "c", ir.Column(name="x", type=text)),
+        table("Public", "Users", ir.Column(name="c", type=row_of_c)),
+    )
+    modules = []
+    for order in (relations, relations[::-1]):
+        models = build_models(
+            ir.Schema(schemas=("Public", "a", "a_b"), relations=order),
+            schema_hash="",
+            target="typeddict",
+            profile="python",
+            decide_name=lambda request: host.hook.schemasync_name(request=request),
+            map_type=lambda request: host.hook.schemasync_map_type(request=request),
+            layout="lazy-package",
+        )
+        modules.append({c.qualified_name: c.module for c in models.classes})
+        (users,) = [m for m in models.modules if m.name == "_public_users"]
+        assert users.imports == {"._a_b_c_2": ("CRow",)}
+    assert (
+        modules[0]
+        == modules[1]
+        == {
+            "a.b_c": "_a_b_c",
+            "a_b.c": "_a_b_c_2",
+            "Public.Users": "_public_users",
+        }
+    )

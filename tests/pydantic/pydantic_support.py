@@ -53,6 +53,7 @@ VARIANTS: Mapping[str, Mapping[str, object]] = {
         "extra": "forbid",
     },
     "json-literal": {"profile": "json", "enum_style": "literal", "from_attributes": True},
+    "python-lazy-package": {"profile": "python", "layout": "lazy-package"},
 }
 FIXTURES = ("everything", "types")
 CASES = tuple(Case(f, variant, options) for f in FIXTURES for variant, options in VARIANTS.items())

@@ -21,10 +21,13 @@ from pathlib import Path
 import pytest
 from pydantic_support import CASES, EMITTER, FIXTURES, GOLDEN, Case, model_set
 
-from generated import generate, load_schema, mypy, run_python, write_package
+from generated import NOW, OUTPUT, generate, load_schema, mypy, run_python, write_package
 from pg import PgServer, fixture_sql, run_sql, scratch_database
 from schemasync import ir
+from schemasync.check import check
+from schemasync.config import Config, Settings
 from schemasync.plugins import load_plugins
+from schemasync.run import choose_emitters, run
 from schemasync_pydantic import schemasync_read_models
 
 pytestmark = pytest.mark.postgres
@@ -103,6 +106,27 @@ def test_output_matches_the_golden_files(
             f"{case.name}/{path} differs from the golden file (rerun with --update-golden "
             f"and review the diff):\n{_diff(path, golden[path], content)}"
         )
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_the_output_read_back_matches_its_schema(
+    case: Case, schemas: dict[str, ir.Schema], tmp_path: Path
+) -> None:
+    """Drift against code on freshly generated models finds nothing: the reader, the naming
+    rules and the type comparison agree with the emitter on every hazard of the fixtures."""
+    host = load_plugins()
+    schema = schemas[case.fixture]
+    config = Config(
+        settings=Settings(emit=(EMITTER,), emitters={EMITTER: {"output": OUTPUT, **case.options}}),
+        path=tmp_path / "pyproject.toml",
+    )
+    run(host, config, schema, choose_emitters(host, config, []), now=NOW)
+
+    result = check(host, config, lambda: schema, against="code")
+
+    assert result.stale == []
+    assert [(c.change.kind, c.change.path, c.where) for c in result.changes] == []
+    assert result.model_files, "nothing was read back"
 
 
 def _packages(python: str) -> list[str]:
@@ -196,3 +220,63 @@ def test_every_generated_class_is_read_back(
             assert "Field(" not in local.annotation
             nullable = local.annotation.endswith("| None") or local.annotation == "None"
             assert nullable == (f.nullable or not f.required), (cls.name, local)
+
+
+LAZY = next(case for case in CASES if case.options.get("layout") == "lazy-package")
+
+
+def test_the_lazy_package_imports_a_module_when_one_of_its_names_is_first_used(
+    written: Path,
+) -> None:
+    package = f"everything_{LAZY.variant.replace('-', '_')}"
+    code = f"""
+import sys
+import {package} as models
+
+loaded = lambda: sorted(m for m in sys.modules if m.startswith("{package}."))
+assert loaded() == [], loaded()
+
+from {package} import ProjectRow
+assert ProjectRow.__module__ == "{package}._public_projects"
+assert loaded() == ["{package}._public_projects", "{package}._types"], loaded()
+assert models.ProjectRow is ProjectRow and "ProjectRow" in vars(models)
+# Names are bound in the package when first used, and listed by dir() before.
+assert "ProjectInsert" in dir(models) and "ProjectInsert" not in vars(models)
+insert = models.ProjectInsert.model_validate({{"account_id": 1, "Name": "n", "from": None}})
+assert insert.model_dump(exclude_unset=True) == {{"account_id": 1, "Name": "n", "from": None}}
+
+assert set(models.__all__) <= set(dir(models)), "dir() lacks exported names"
+try:
+    models.Nope
+except AttributeError as error:
+    assert "Nope" in str(error)
+else:
+    raise AssertionError("an unknown name resolved")
+
+namespace = {{}}
+exec("from {package} import *", namespace)
+assert set(models.__all__) <= set(namespace)
+"""
+    result = run_python("-W", "error", "-B", "-c", code, cwd=written)
+    assert result.returncode == 0, result.stderr
+
+
+def test_type_checkers_see_every_name_of_the_lazy_package_and_only_those(
+    written: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    package = f"everything_{LAZY.variant.replace('-', '_')}"
+    (written / "lazy_user.py").write_text(
+        f"from {package} import ProjectInsert, ProjectRow, TaskStatus\n"
+        f"from {package} import ProjectRoww\n\n"
+        "row: ProjectRow = ProjectRow.model_validate({})\n"
+        "insert = ProjectInsert(account_id=1, Name=row.Name, status=TaskStatus.TODO)\n",
+        encoding="utf-8",
+    )
+    cache = tmp_path_factory.mktemp("mypy-cache-lazy")
+    result = mypy(
+        ["lazy_user.py"], cwd=written, python=LAZY.python, cache=cache, plugins=["pydantic.mypy"]
+    )
+    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
+    assert len(errors) == 1, result.stdout
+    assert errors[0].startswith("lazy_user.py:2:")
+    assert "ProjectRoww" in errors[0]

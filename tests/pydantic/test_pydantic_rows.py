@@ -26,7 +26,7 @@ from generated import (
 )
 from pg import fixture_sql, run_sql
 from schemasync import ir
-from schemasync.api import Profile
+from schemasync.api import Layout, Profile
 from schemasync.codegen.model import ClassModel
 from schemasync.plugins import load_plugins
 
@@ -49,20 +49,32 @@ CREATE TABLE public.items (
 """
 
 
-def _generate(schema: ir.Schema, root: Path, name: str, profile: Profile) -> ModuleType:
-    files = generate(load_plugins(), schema, EMITTER, {"profile": profile}, root / f"{name}-p")
-    return import_path(write_package(root / name, files) / "models.py")
+def _generate(
+    schema: ir.Schema, root: Path, name: str, profile: Profile, layout: Layout = "module"
+) -> ModuleType:
+    """The generated models, imported: the module, or the package of a package layout."""
+    options = {"profile": profile, "layout": layout}
+    files = generate(load_plugins(), schema, EMITTER, options, root / f"{name}-p")
+    folder = write_package(root / name, files)
+    return import_path(folder / ("models.py" if layout == "module" else "__init__.py"))
 
 
 def _classes(schema: ir.Schema, kind: str) -> list[ClassModel]:
     return [c for c in model_set(load_plugins(), schema, "python").classes if c.kind == kind]
 
 
-def test_psycopg_rows_validate_and_insert_back_unchanged(pg_dsn: str, tmp_path: Path) -> None:
+#: Every layout holds the same classes; the lazy package reaches them through its __getattr__.
+LAYOUTS = pytest.mark.parametrize("layout", ["module", "lazy-package"])
+
+
+@LAYOUTS
+def test_psycopg_rows_validate_and_insert_back_unchanged(
+    pg_dsn: str, tmp_path: Path, layout: Layout
+) -> None:
     run_sql(pg_dsn, fixture_sql("types"))
     run_sql(pg_dsn, fixture_sql("types_data"))
     schema = load_schema(load_plugins(), pg_dsn)
-    models = _generate(schema, tmp_path, "python_rows", "python")
+    models = _generate(schema, tmp_path, "python_rows", "python", layout)
     rows_checked = 0
     with psycopg.connect(pg_dsn, row_factory=dict_row) as conn:
         models.register_types(conn)
@@ -99,11 +111,12 @@ def test_psycopg_rows_validate_and_insert_back_unchanged(pg_dsn: str, tmp_path: 
     assert rows_checked >= 40
 
 
-def test_postgrest_json_rows_validate(pg_dsn: str, tmp_path: Path) -> None:
+@LAYOUTS
+def test_postgrest_json_rows_validate(pg_dsn: str, tmp_path: Path, layout: Layout) -> None:
     run_sql(pg_dsn, fixture_sql("types"))
     run_sql(pg_dsn, fixture_sql("types_data"))
     schema = load_schema(load_plugins(), pg_dsn)
-    models = _generate(schema, tmp_path, "json_rows", "json")
+    models = _generate(schema, tmp_path, "json_rows", "json", layout)
     with psycopg.connect(pg_dsn) as conn:
         for cls in _classes(schema, "row"):
             model = getattr(models, cls.name)

@@ -71,6 +71,7 @@ VARIANTS: Mapping[str, Mapping[str, str]] = {
         "target_python": "3.11",
     },
     "json-str-enum": {"profile": "json", "enum_style": "str-enum"},
+    "json-lazy-package": {"profile": "json", "layout": "lazy-package"},
 }
 FIXTURES = ("everything", "types")
 CASES = tuple(Case(f, variant, options) for f in FIXTURES for variant, options in VARIANTS.items())

@@ -100,7 +100,7 @@ class GeneratedFile(msgspec.Struct, frozen=True):
     content: bytes
 
 
-Layout = Literal["module", "package"]
+Layout = Literal["module", "package", "lazy-package"]
 
 
 class TargetOptions(
@@ -114,7 +114,9 @@ class TargetOptions(
     #: Folder the target writes into, relative to the project root (default ``models/NAME``).
     output: str | None = None
     #: ``module``: one ``models.py``; ``package``: ``_types.py`` for enums and composites,
-    #: one module per schema for tables, and an ``__init__.py`` re-exporting them.
+    #: one module per schema for tables, and an ``__init__.py`` re-exporting them;
+    #: ``lazy-package``: ``_types.py``, one private module per table, and an ``__init__.py``
+    #: that imports each name when it is first used.
     layout: Layout = "module"
     #: The wire profile; defaults to the project's ``profile``.
     profile: Profile | None = None

@@ -372,8 +372,11 @@ class _Checker:
         expected = _members(wanted.annotation)
         assert expected is not None
         db_types = expected[0]
-        # Writes may always leave out a nullable value; Update keys are all optional.
-        if code_nullable != wanted.nullable and not (role == "update" and code_nullable):
+        # Writes may always leave out a nullable value; Update keys are all optional. An
+        # optional field of an Insert typed ``T | None`` (``= None`` in Pydantic) means
+        # "leave the column out, the database fills it in": not a claim that it takes NULL.
+        optional_write = role == "update" or (role == "insert" and not local.required)
+        if code_nullable != wanted.nullable and not (optional_write and code_nullable):
             kind = f"{prefix}.made_nullable" if wanted.nullable else f"{prefix}.made_not_null"
             self.report(
                 model,

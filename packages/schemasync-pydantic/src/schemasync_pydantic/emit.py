@@ -190,7 +190,7 @@ class PydanticEmitter(Emitter):
                     register=register,
                 ),
                 module=module,
-                exports=exports[module.name] if models.layout == "package" else [],
+                exports=exports[module.name] if models.layout != "module" else [],
                 range_helpers=helpers,
                 config=config,
                 models=classes,
@@ -207,9 +207,14 @@ class PydanticEmitter(Emitter):
                 composite_factory="{cls}.model_validate(dict(zip(({keys},), values)))",
             )
             files.append(GeneratedFile(f"{module.name}.py", text.encode()))
-        if models.layout == "package":
+        if models.layout != "module":
             doc = "Generated Pydantic models of the database schema."
-            init = package_init(context.header(), doc, {k: v for k, v in exports.items() if v})
+            init = package_init(
+                context.header(),
+                doc,
+                {k: v for k, v in exports.items() if v},
+                lazy=models.layout == "lazy-package",
+            )
             files.append(GeneratedFile("__init__.py", init))
         return files
 

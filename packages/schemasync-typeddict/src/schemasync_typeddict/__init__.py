@@ -127,7 +127,7 @@ class TypedDictEmitter(Emitter):
                 doc=_module_doc(models, module),
                 imports=_imports(module, options, register, models),
                 module=module,
-                exports=_exports(module, options, models) if models.layout == "package" else [],
+                exports=_exports(module, options, models) if models.layout != "module" else [],
                 enum_style=options.enum_style,
                 register=register,
                 enums=module.enums,
@@ -143,7 +143,7 @@ class TypedDictEmitter(Emitter):
                 composite_factory="cast({cls}, dict(zip(({keys},), values)))",
             )
             files.append(GeneratedFile(f"{module.name}.py", text.encode()))
-        if models.layout == "package":
+        if models.layout != "module":
             init = _package_init(models, options, context, register=needs_register)
             files.append(GeneratedFile("__init__.py", init))
         return files
@@ -205,7 +205,8 @@ def _package_init(
     if register:
         helpers = ["register_types", "register_types_async"]
         exports[TYPES_MODULE] = sorted([*exports.get(TYPES_MODULE, []), *helpers])
-    return package_init(context.header(), "Generated TypedDicts of the database schema.", exports)
+    doc = "Generated TypedDicts of the database schema."
+    return package_init(context.header(), doc, exports, lazy=models.layout == "lazy-package")
 
 
 @hookimpl

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from schemasync import ir
-from schemasync.api import NameKind, NameRequest, Profile, PyType, TypeRequest
+from schemasync.api import Layout, NameKind, NameRequest, Profile, PyType, TypeRequest
 from schemasync.codegen.naming import Namer, attribute_name
 from schemasync.codegen.types import LOCAL, range_type
 
@@ -29,7 +29,6 @@ __all__ = [
     "element_type",
 ]
 
-Layout = Literal["module", "package"]
 TableClass = Literal["row", "insert", "update"]
 ClassKind = Literal["row", "insert", "update", "composite"]
 #: The one module of the ``module`` layout.
@@ -164,6 +163,28 @@ def _module_for(layout: Layout, schema: str, *, is_type: bool) -> str:
     return name if name != TYPES_MODULE else f"{name}_"
 
 
+def _relation_modules(
+    layout: Layout, relations: Iterable[ir.Relation]
+) -> dict[tuple[str, str], str]:
+    """The module of each relation's classes. The ``lazy-package`` layout gives every
+    relation a private module of its own (``_public_projects``), so that importing one model
+    creates the classes of one relation only; names that collapse to the same module (``a_b.c``
+    and ``a.b_c``) are numbered in schema and name order."""
+    if layout != "lazy-package":
+        return {(r.schema, r.name): _module_for(layout, r.schema, is_type=False) for r in relations}
+    taken = {TYPES_MODULE}
+    modules: dict[tuple[str, str], str] = {}
+    for relation in sorted(relations, key=lambda r: (r.schema, r.name)):
+        base = "_" + attribute_name(f"{relation.schema} {relation.name}".lower())
+        name, number = base, 1
+        while name in taken:
+            number += 1
+            name = f"{base}_{number}"
+        taken.add(name)
+        modules[(relation.schema, relation.name)] = name
+    return modules
+
+
 def element_type(ref: ir.TypeRef) -> ir.TypeRef:
     """The element type of an array type (``format_type`` prints one ``[]`` whatever the
     dimensions)."""
@@ -289,8 +310,9 @@ def build_models(
 
     :param decide_name: the ``schemasync_name`` hook (config overrides are applied first).
     :param map_type: the ``schemasync_map_type`` hook, asked first for every type.
-    :param layout: ``module`` (one module) or ``package`` (enums and composites in
-        ``_types``, tables in one module per schema).
+    :param layout: ``module`` (one module), ``package`` (enums and composites in
+        ``_types``, tables in one module per schema) or ``lazy-package`` (as ``package``,
+        with one module per relation, which the emitter's ``__init__`` imports lazily).
     :param naming_overrides: ``[tool.schemasync.naming]``, see :class:`Namer`.
     :param type_overrides: ``schema.type`` (``[]`` per array dimension) to a Python type.
     :param reserved_names: names the target's modules define or import themselves.
@@ -304,6 +326,7 @@ def build_models(
     Partitions are left out: rows are read and written through their partitioned parent.
     """
     relations = [r for r in schema.relations if r.partition_of is None]
+    relation_module = _relation_modules(layout, relations)
     namer = Namer(decide_name, target, naming_overrides, reserved_names)
     wanted: list[tuple[NameKind, str, str]] = [("enum", e.schema, e.name) for e in schema.enums]
     wanted.extend(("composite", c.schema, c.name) for c in schema.composite_types)
@@ -337,8 +360,10 @@ def build_models(
     for relation in relations:
         # A column may have a table's row type: it reads as that table's Row.
         row = namer.cls("row", relation.schema, relation.name)
-        module = _module_for(layout, relation.schema, is_type=False)
-        types.user.setdefault((relation.schema, relation.name), local(row, module))
+        types.user.setdefault(
+            (relation.schema, relation.name),
+            local(row, relation_module[(relation.schema, relation.name)]),
+        )
 
     def make_field(
         attrs: Mapping[str, str], column: ir.Column, *, required: bool, nullable: bool
@@ -416,7 +441,7 @@ def build_models(
                     schema=relation.schema,
                     db_name=relation.name,
                     fields=tuple(fields[kind]),
-                    module=_module_for(layout, relation.schema, is_type=False),
+                    module=relation_module[(relation.schema, relation.name)],
                     comment=relation.comment,
                     relation=relation,
                 )

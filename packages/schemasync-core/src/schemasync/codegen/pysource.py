@@ -31,12 +31,17 @@ def _isort_key(name: str) -> tuple[int, str]:
     return (1, name) if name[:1].isupper() else (2, name)
 
 
-def import_lines(source: str, names: Sequence[str]) -> list[str]:
-    """``from source import names`` on one line, or wrapped one name a line as isort does."""
-    line = f"from {source} import {', '.join(names)}"
+def import_lines(source: str, names: Sequence[str], *, indent: str = "") -> list[str]:
+    """``from source import names`` on one line, or wrapped one name a line as isort does,
+    each line starting with ``indent``."""
+    line = f"{indent}from {source} import {', '.join(names)}"
     if len(line) <= LINE_LENGTH:
         return [line]
-    return [f"from {source} import (", *(f"    {name}," for name in names), ")"]
+    return [
+        f"{indent}from {source} import (",
+        *(f"{indent}    {name}," for name in names),
+        f"{indent})",
+    ]
 
 
 def import_block(imports: Mapping[str, Iterable[str]]) -> list[str]:
@@ -59,14 +64,75 @@ def import_block(imports: Mapping[str, Iterable[str]]) -> list[str]:
     return lines[:-1]
 
 
-def package_init(header: str, doc: str, exports: Mapping[str, Iterable[str]]) -> bytes:
-    """The ``__init__.py`` of the package layout: re-exports ``module -> names``."""
-    lines = [f'{header}"""{doc}"""', ""]
+def package_init(
+    header: str, doc: str, exports: Mapping[str, Iterable[str]], *, lazy: bool = False
+) -> bytes:
+    """The ``__init__.py`` of a package layout: re-exports ``module -> names``.
+
+    :param lazy: the ``lazy-package`` layout: type checkers see the same re-exports (under
+        ``TYPE_CHECKING``), but at run time a module-level ``__getattr__`` (PEP 562) imports
+        a name's module when the name is first used, so importing the package creates no
+        class and each model costs only once it is needed.
+    """
+    if lazy:
+        return _lazy_package_init(header, doc, exports)
+    lines = [f'{header}"""{doc}"""', "", *_reexports(exports, indent="")]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _reexports(exports: Mapping[str, Iterable[str]], *, indent: str) -> list[str]:
+    """``from .module import name as name`` for every name: the explicit form type checkers
+    take for a re-export."""
+    lines: list[str] = []
     for module_name, names in sorted(exports.items()):
         # One statement per name: isort does not combine "as" imports.
         for name in names:
-            lines += import_lines(f".{module_name}", [f"{name} as {name}"])
-    return ("\n".join(lines) + "\n").encode()
+            lines += import_lines(f".{module_name}", [f"{name} as {name}"], indent=indent)
+    return lines
+
+
+#: What a lazy ``__init__.py`` runs after its tables of names: ``__getattr__`` is hidden
+#: from type checkers, so that a misspelt name stays an error for them instead of ``Any``.
+_LAZY_LOOKUP = """\
+
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> object:
+        module = _MODULES.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(import_module(f".{module}", __name__), name)
+        # Bound in the package: later lookups no longer come here.
+        globals()[name] = value
+        return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+"""
+
+
+def _lazy_package_init(header: str, doc: str, exports: Mapping[str, Iterable[str]]) -> bytes:
+    where = {name: module for module, names in exports.items() for name in names}
+    names = sorted(where)
+    lines = [
+        f'{header}"""{doc}',
+        "",
+        "Each name is imported from its module when it is first used (PEP 562): importing the",
+        "package creates no class, and each model is created when code first needs it.",
+        '"""',
+        "",
+        "from importlib import import_module",
+        "from typing import TYPE_CHECKING",
+        "",
+        "if TYPE_CHECKING:",
+        *_reexports(exports, indent="    "),
+    ]
+    lines += ["", "__all__ = [", *(f'    "{name}",' for name in names), "]"]
+    lines += ["", "#: The module of every name.", "_MODULES = {"]
+    lines += [f'    "{name}": "{where[name]}",' for name in names]
+    lines.append("}")
+    return ("\n".join(lines) + "\n" + _LAZY_LOOKUP).encode()
 
 
 def registered_domains(schema: ir.Schema) -> list[tuple[str, str, str, str, bool]]:
