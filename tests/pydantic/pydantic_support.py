@@ -52,7 +52,12 @@ VARIANTS: Mapping[str, Mapping[str, object]] = {
         "frozen": True,
         "extra": "forbid",
     },
-    "json-literal": {"profile": "json", "enum_style": "literal", "from_attributes": True},
+    "json-literal": {
+        "profile": "json",
+        "layout": "module",
+        "enum_style": "literal",
+        "from_attributes": True,
+    },
     "python-lazy-package": {"profile": "python", "layout": "lazy-package"},
 }
 FIXTURES = ("everything", "types")
