@@ -18,6 +18,7 @@ from schemasync.errors import ConfigError
 from schemasync.hookspecs import hookimpl
 
 __all__ = [
+    "annotation_text",
     "base_name",
     "canonical_annotation",
     "read_files",
@@ -53,6 +54,22 @@ def base_name(node: ast.expr) -> str:
     if isinstance(node, ast.Attribute):
         return node.attr
     return ""
+
+
+def annotation_text(node: ast.expr, unwrap: Callable[[ast.expr], ast.expr]) -> str:
+    """The source text of an annotation with a reader's own wrappers removed.
+
+    :param node: the annotation; a string (a forward reference) is parsed first.
+    :param unwrap: rewrites a private copy of the expression (drops ``Annotated``, ...).
+    """
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        text: str = node.value
+        try:
+            node = ast.parse(text, mode="eval").body
+        except SyntaxError:
+            return text
+    copy = ast.parse(ast.unparse(node), mode="eval").body
+    return ast.unparse(unwrap(copy))
 
 
 def _subscript_args(node: ast.Subscript) -> list[ast.expr]:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from schemasync.api import LocalField, LocalModel
-from schemasync.readback import base_name
+from schemasync.readback import annotation_text, base_name
 
 __all__ = ["read_structs"]
 
@@ -110,15 +110,7 @@ def _union(members: list[ast.expr]) -> ast.expr:
 
 
 def _annotation(node: ast.expr) -> str:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        # A string annotation (a forward reference) holds the expression.
-        text: str = node.value
-        try:
-            node = ast.parse(text, mode="eval").body
-        except SyntaxError:
-            return text
-    copy = ast.parse(ast.unparse(node), mode="eval").body
-    return ast.unparse(_Unwrap().visit(copy))
+    return annotation_text(node, _Unwrap().visit)
 
 
 def _local_names(tree: ast.Module) -> tuple[set[str], set[str]]:

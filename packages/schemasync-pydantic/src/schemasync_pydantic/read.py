@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from schemasync.api import LocalField, LocalModel
+from schemasync.readback import annotation_text
 
 __all__ = ["read_models"]
 
@@ -63,14 +64,7 @@ class _StripAnnotated(ast.NodeTransformer):
 
 
 def _annotation(node: ast.expr) -> str:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        # A string annotation (a forward reference) holds the expression.
-        text: str = node.value
-        try:
-            node = ast.parse(text, mode="eval").body
-        except SyntaxError:
-            return text
-    return ast.unparse(_StripAnnotated().visit(ast.parse(ast.unparse(node), mode="eval").body))
+    return annotation_text(node, _StripAnnotated().visit)
 
 
 def _is_classvar(node: ast.expr) -> bool:
