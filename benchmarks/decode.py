@@ -40,7 +40,9 @@ def generated_module(emitter: str, folder: Path) -> ModuleType:
     host = load_plugins()
     config = Config(
         settings=Settings(
-            emit=(emitter,), emitters={emitter: {"output": emitter, "profile": "json"}}
+            emit=(emitter,),
+            # One module to import by path, whatever the emitter's default layout.
+            emitters={emitter: {"output": emitter, "profile": "json", "layout": "module"}},
         ),
         path=folder / "pyproject.toml",
     )
