@@ -29,9 +29,9 @@ from pathlib import Path
 
 from emit import synthetic_schema
 
+from schemasync.codegen.generate import choose_emitters, run
 from schemasync.config import load_config
 from schemasync.plugins import load_plugins
-from schemasync.run import choose_emitters, run
 
 HAND_WRITTEN_MODELS = 20
 

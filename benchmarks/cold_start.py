@@ -50,7 +50,7 @@ def main() -> None:
     parser.add_argument("--engine", default="auto", choices=("auto", "system", "pgserver"))
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    from schemasync.engine import find_engine
+    from schemasync.sources.engine import find_engine
 
     engine = find_engine(args.engine)
     times = [one_run(args.engine) for _ in range(args.repeat)]

@@ -28,9 +28,9 @@ from typing import Any
 import msgspec
 from emit import line, synthetic_schema, timed
 
+from schemasync.codegen.generate import choose_emitters, plan
 from schemasync.config import Config, Settings
 from schemasync.plugins import load_plugins
-from schemasync.run import choose_emitters, plan
 
 ROW_CLASS = "Table0000ItemRow"
 

@@ -5,8 +5,8 @@ Usage: python benchmarks/docs.py [--tables 1000] [--repeat 7] [--profile]
 The synthetic schema of ``benchmarks/emit.py`` (N tables of 20 columns, an enum), with a
 foreign key from each table to the previous one (every other one backed by an index), a
 check constraint and RLS with a policy on every third table, is documented through the real
-plugin host with the EmitContext ``schemasync.run.plan`` builds. Prints the best and median
-time of the emit (every page, the metrics and the Mermaid diagrams) and the size of the
+plugin host with the EmitContext ``schemasync.codegen.generate.plan`` builds. Prints the best and
+median time of the emit (every page, the metrics and the Mermaid diagrams) and the size of the
 output. Target: 1,000 tables in under 1 second. ``--profile`` prints the cProfile functions
 with the most cumulative time for one emit.
 """

@@ -6,7 +6,8 @@ A synthetic schema IR is built in memory (text, integers, numeric(10,2), timesta
 uuid, jsonb, an enum, arrays; nullable, NOT NULL, defaulted and identity columns; comments),
 then the TypedDict emitter runs through the real plugin host: its emitter is looked up by
 name, and naming and type mapping go through the ``schemasync_name`` and
-``schemasync_map_type`` hooks, with the EmitContext ``schemasync.run.plan`` builds. The best
+``schemasync_map_type`` hooks, with the EmitContext ``schemasync.codegen.generate.plan`` builds.
+The best
 and median times of ``--repeat`` runs are printed with the size of the output, then the same
 for the whole plan (emit, lock file and ``schema_version.py``). ``--profile`` prints the
 cProfile functions with the most cumulative time for one emit.
@@ -26,9 +27,9 @@ from pathlib import Path
 
 from schemasync import ir
 from schemasync.api import EmitContext, Emitter, GeneratedFile
+from schemasync.codegen.generate import emit_context, plan
 from schemasync.config import Config
 from schemasync.plugins import PluginHost, load_plugins
-from schemasync.run import emit_context, plan
 
 EMITTER = "typeddict"
 COLUMNS_PER_TABLE = 20
@@ -107,7 +108,7 @@ def synthetic_schema(tables: int) -> ir.Schema:
 
 
 def context(host: PluginHost, emitter: Emitter, schema_hash: str) -> EmitContext:
-    """The EmitContext :func:`schemasync.run.plan` builds for default settings."""
+    """The EmitContext :func:`schemasync.codegen.generate.plan` builds for default settings."""
     return emit_context(host, Config(), emitter.options_type(), schema_hash)
 
 

@@ -22,8 +22,8 @@ from pathlib import Path
 import psycopg
 
 from schemasync import ir
-from schemasync.engine import TemporaryServer
-from schemasync.introspect import introspect
+from schemasync.sources.engine import TemporaryServer
+from schemasync.sources.introspect import introspect
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
 from pg import scratch_database

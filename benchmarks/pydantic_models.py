@@ -33,9 +33,9 @@ from emit import line, synthetic_schema, timed
 
 from schemasync import ir
 from schemasync.api import GeneratedFile, Layout
+from schemasync.codegen.generate import emit_context
 from schemasync.config import Config
 from schemasync.plugins import load_plugins
-from schemasync.run import emit_context
 
 EMITTER = "pydantic"
 #: Run in a fresh interpreter: prints the four times, in seconds, the module docstring lists.

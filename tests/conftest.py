@@ -13,7 +13,7 @@ import pytest
 
 from pg import TEST_DSN_ENV, PgServer, scratch_database, server_version
 from plugin_env import PluginEnv
-from schemasync.engine import TemporaryServer
+from schemasync.sources.engine import TemporaryServer
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -1,5 +1,5 @@
 """Helpers of the emitter tests that do not depend on one emitter: generating code from a
-schema through ``schemasync.run.plan``, writing it as a package, importing it, running
+schema through ``schemasync.codegen.generate.plan``, writing it as a package, importing it, running
 the checkers on it, and reading and inserting the rows it describes."""
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from schemasync import ir
+from schemasync.codegen.generate import choose_emitters, plan
 from schemasync.codegen.model import ClassModel
 from schemasync.config import Config, Settings
 from schemasync.pipeline import SourceChoice, read_schema
 from schemasync.plugins import PluginHost
-from schemasync.run import choose_emitters, plan
 
 Row = dict[str, Any]
 

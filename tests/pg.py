@@ -15,7 +15,13 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from schemasync.engine import ENGINE_KINDS, Engine, EngineKind, TemporaryServer, locate_engine
+from schemasync.sources.engine import (
+    ENGINE_KINDS,
+    Engine,
+    EngineKind,
+    TemporaryServer,
+    locate_engine,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -15,10 +15,10 @@ from cli import run_cli
 from pg import fixture_sql, run_sql
 from schemasync import ir
 from schemasync.analyze import Coverage, UnindexedForeignKey, WideTable, analyze
+from schemasync.codegen.generate import run
 from schemasync.config import Config
 from schemasync.pipeline import SourceChoice, read_schema
 from schemasync.plugins import load_plugins
-from schemasync.run import run
 
 # Foreign keys with and without a usable index: the index must lead with the key's columns
 # (in any order), be complete (not partial) and be a btree, or a hash on one column.

@@ -22,7 +22,7 @@ from schemasync.api import NameRequest, Normalizer
 from schemasync.errors import PluginError
 from schemasync.ir import Column, ForeignKey, Relation, Schema, TypeRef
 from schemasync.plugins import BLOCK_ENV, ENTRY_POINT_GROUP, PluginHost, PluginInfo, load_plugins
-from schemasync.sources import PostgresSource
+from schemasync.sources.builtin import PostgresSource
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -37,12 +37,12 @@ CORE_VERSION = version("schemasync-core")
 #: First-party distributions and the plugins each registers: (entry point, module, hooks).
 FIRST_PARTY: dict[str, list[tuple[str, str, list[str]]]] = {
     "schemasync-core": [
-        ("differ", "schemasync.diff", ["schemasync_compare"]),
-        ("filters", "schemasync.normalize", ["schemasync_normalizers"]),
+        ("differ", "schemasync.drift.diff", ["schemasync_compare"]),
+        ("filters", "schemasync.normalize.filters", ["schemasync_normalizers"]),
         ("naming", "schemasync.codegen.naming", ["schemasync_name"]),
-        ("postgres", "schemasync.sources", ["schemasync_sources"]),
-        ("readers", "schemasync.readback", ["schemasync_read_models"]),
-        ("severity", "schemasync.severity", ["schemasync_severity"]),
+        ("postgres", "schemasync.sources.builtin", ["schemasync_sources"]),
+        ("readers", "schemasync.drift.readback", ["schemasync_read_models"]),
+        ("severity", "schemasync.drift.severity", ["schemasync_severity"]),
         ("types", "schemasync.codegen.types", ["schemasync_map_type"]),
     ],
     "schemasync-typeddict": [
@@ -423,7 +423,9 @@ def test_entry_point_to_a_missing_module_is_reported_not_raised() -> None:
 def test_failure_is_reported_on_one_line() -> None:
     # pluggy's message for a module registered twice spans two lines; the CLI prints the
     # error inside a one-line warning.
-    again = EntryPoint(name="filters-again", value="schemasync.normalize", group=ENTRY_POINT_GROUP)
+    again = EntryPoint(
+        name="filters-again", value="schemasync.normalize.filters", group=ENTRY_POINT_GROUP
+    )
     host = load_plugins(discover=lambda: [*_core_entry_points(), again])
     info = _info(host, "filters-again")
     assert info.status == "failed"

@@ -1,6 +1,6 @@
 """Helpers of the docs emitter tests: the golden cases, generating a documentation folder
-through ``schemasync.run.plan``, reading it back with a real CommonMark parser, and the real
-Mermaid parser running under Node.js.
+through ``schemasync.codegen.generate.plan``, reading it back with a real CommonMark parser, and
+the real Mermaid parser running under Node.js.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from markdown_it import MarkdownIt
 
 from pg import fixture_sql
 from schemasync import ir
+from schemasync.codegen.generate import choose_emitters, plan
 from schemasync.config import Config, Settings
 from schemasync.pipeline import SourceChoice, read_schema
 from schemasync.plugins import PluginHost
-from schemasync.run import choose_emitters, plan
 
 HERE = Path(__file__).parent
 GOLDEN = HERE / "golden"

@@ -1,8 +1,8 @@
 """The docs emitter's output for every case of ``docs_support.CASES``, read back the way
 GitHub reads it.
 
-Each case (a SQL script and options) is generated through ``schemasync.run.plan`` from a real
-database and compared byte for byte with ``golden/<case>/``; run pytest with
+Each case (a SQL script and options) is generated through ``schemasync.codegen.generate.plan`` from
+a real database and compared byte for byte with ``golden/<case>/``; run pytest with
 ``--update-golden`` to rewrite those files instead, then review the diff. The IR is
 canonical across PostgreSQL releases, so the golden files hold for every server.
 

@@ -2,7 +2,8 @@
 it, and what the drift checker reads back from it.
 
 Each case of ``pydantic_support.CASES`` (the TypedDict emitter's fixtures, with options of
-this emitter) is generated through ``schemasync.run.plan`` from a real database and compared
+this emitter) is generated through ``schemasync.codegen.generate.plan`` from a real database and
+compared
 with ``golden/<case>/``; run pytest with ``--update-golden`` to rewrite those files instead,
 then review the diff. The same output must pass ``ruff check`` (default rules), ``mypy
 --strict`` with the pydantic plugin, ``pyright`` in strict mode, and import without a
@@ -24,10 +25,10 @@ from pydantic_support import CASES, EMITTER, FIXTURES, GOLDEN, Case, model_set
 from generated import NOW, OUTPUT, generate, load_schema, mypy, run_python, write_package
 from pg import PgServer, fixture_sql, run_sql, scratch_database
 from schemasync import ir
-from schemasync.check import check
+from schemasync.codegen.generate import choose_emitters, run
 from schemasync.config import Config, Settings
+from schemasync.drift.check import check
 from schemasync.plugins import load_plugins
-from schemasync.run import choose_emitters, run
 from schemasync_pydantic import schemasync_read_models
 
 pytestmark = pytest.mark.postgres

@@ -168,7 +168,7 @@ def test_offline_check_needs_no_database_and_never_imports_psycopg(
     assert result.code == 0, result.stderr
     assert lines(result)[0].startswith("ok: no drift (the lock vs the models;")
     probe = (
-        "import sys\nfrom schemasync.cli import main\ncode = main(['check', '--offline'])\n"
+        "import sys\nfrom schemasync.cli.main import main\ncode = main(['check', '--offline'])\n"
         "assert code == 0, code\nloaded = [m for m in ('psycopg', 'pglast') if m in sys.modules]\n"
         "assert not loaded, loaded\n"
     )

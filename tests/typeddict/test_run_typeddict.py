@@ -439,10 +439,10 @@ def test_a_type_mapping_plugin_overrides_the_default(dsn: str) -> None:
 
     from schemasync import hookimpl
     from schemasync.api import PyType, TypeRequest
+    from schemasync.codegen.generate import emit_context
     from schemasync.config import Config
-    from schemasync.introspect import introspect
     from schemasync.plugins import load_plugins
-    from schemasync.run import emit_context
+    from schemasync.sources.introspect import introspect
 
     class MoneyAsStr:
         @hookimpl

@@ -2,7 +2,7 @@
 of it.
 
 Each case of ``typeddict_support.CASES`` (a fixture and a set of options) is generated through
-``schemasync.run.plan`` from a real database and compared with ``golden/<case>/``; run
+``schemasync.codegen.generate.plan`` from a real database and compared with ``golden/<case>/``; run
 pytest with ``--update-golden`` to rewrite those files instead, then review the diff. The
 IR is canonical across PostgreSQL releases, so the golden files hold for every server.
 
@@ -35,9 +35,9 @@ from typeddict_support import (
 
 from pg import PgServer, fixture_sql, run_sql, scratch_database
 from schemasync import ir
-from schemasync.check import check
+from schemasync.codegen.generate import choose_emitters, run
+from schemasync.drift.check import check
 from schemasync.plugins import load_plugins
-from schemasync.run import choose_emitters, run
 
 Generated = dict[str, dict[str, bytes]]
 

@@ -1,5 +1,6 @@
 """Helpers of the TypedDict emitter tests: the golden cases, generating code from a database
-through ``schemasync.run.plan``, running the checkers on it, and writing rows as literals."""
+through ``schemasync.codegen.generate.plan``, running the checkers on it, and writing rows as
+literals."""
 
 from __future__ import annotations
 
@@ -22,11 +23,11 @@ from psycopg.types.range import Range
 
 from schemasync import __version__, ir
 from schemasync.api import EmitContext, Profile
+from schemasync.codegen.generate import choose_emitters, plan
 from schemasync.codegen.model import ModelSet
 from schemasync.config import Config, Settings
 from schemasync.pipeline import SourceChoice, read_schema
 from schemasync.plugins import PluginHost
-from schemasync.run import choose_emitters, plan
 from schemasync_typeddict import RESERVED, TypedDictOptions
 
 #: The golden files, one folder per case.

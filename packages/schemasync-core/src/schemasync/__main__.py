@@ -2,6 +2,6 @@
 
 import sys
 
-from schemasync.cli import main
+from schemasync.cli.main import main
 
 sys.exit(main())

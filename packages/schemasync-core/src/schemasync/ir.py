@@ -281,7 +281,7 @@ class Relation(_Node, frozen=True):
     #: Names (``schema.name``) of the partitions of a partitioned table.
     partitions: tuple[str, ...] = ()
     #: The query of a view or materialized view, in the canonical layout of
-    #: :func:`schemasync.sqltext.canonical_query`.
+    #: :func:`schemasync.sources.sqltext.canonical_query`.
     view_definition: str | None = None
     #: Whether INSERT / UPDATE / DELETE work on this view (auto-updatable or with rules or
     #: INSTEAD OF triggers). Always true for tables.

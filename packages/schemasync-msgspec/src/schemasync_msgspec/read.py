@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from schemasync.api import LocalField, LocalModel
-from schemasync.readback import annotation_text, base_name
+from schemasync.drift.readback import annotation_text, base_name
 
 __all__ = ["read_structs"]
 

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from schemasync.api import LocalField, LocalModel
-from schemasync.readback import annotation_text
+from schemasync.drift.readback import annotation_text
 
 __all__ = ["read_models"]
 

@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 from schemasync.api import LocalField, LocalModel
-from schemasync.readback import base_name
+from schemasync.drift.readback import base_name
 
 __all__ = ["read_typeddicts"]
 

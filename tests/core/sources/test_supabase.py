@@ -15,10 +15,15 @@ from migration_project import write_migrations
 from pg import require_engine
 from schemasync import ir
 from schemasync.api import SourceRequest
-from schemasync.engine import ENGINE_KINDS, EngineKind
 from schemasync.errors import MigrationError
-from schemasync.migrations import AppliedServer, MigrationsSource, migrated_server, parse_all
-from schemasync.supabase import LAYER_SCHEMAS
+from schemasync.sources.engine import ENGINE_KINDS, EngineKind
+from schemasync.sources.migrations import (
+    AppliedServer,
+    MigrationsSource,
+    migrated_server,
+    parse_all,
+)
+from schemasync.sources.supabase import LAYER_SCHEMAS
 
 PROFILES = """
     create table public.profiles (

@@ -21,14 +21,7 @@ from typing import Literal
 from schemasync import __version__, ir
 from schemasync.api import Emitter, LocalModel, TargetOptions
 from schemasync.changes import Change, Severity
-from schemasync.codecheck import Finding, compare_code
-from schemasync.codegen.lock import Lock, read_lock, render_lock, render_schema_version
-from schemasync.codegen.model import ModelSet
-from schemasync.config import Config
-from schemasync.errors import ConfigError
-from schemasync.plugins import PluginHost
-from schemasync.readback import read_files
-from schemasync.run import (
+from schemasync.codegen.generate import (
     digest,
     emit_context,
     emitter_options,
@@ -37,7 +30,14 @@ from schemasync.run import (
     plan,
     relative_key,
 )
-from schemasync.severity import RankedChange, classify
+from schemasync.codegen.lock import Lock, read_lock, render_lock, render_schema_version
+from schemasync.codegen.model import ModelSet
+from schemasync.config import Config
+from schemasync.drift.codecheck import Finding, compare_code
+from schemasync.drift.readback import read_files
+from schemasync.drift.severity import RankedChange, classify
+from schemasync.errors import ConfigError
+from schemasync.plugins import PluginHost
 
 __all__ = ["Against", "CheckResult", "StaleFile", "check"]
 

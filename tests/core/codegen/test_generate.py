@@ -1,8 +1,8 @@
 """``schemasync run`` with the core alone: choosing emitters, and the run's file handling.
 
 The command-line cases run ``python -m schemasync run`` in a subprocess, in a project folder
-of its own, against a real database. The rest drive :func:`schemasync.run.run` in process
-with a small emitter defined here, so the lock file, ``schema_version.py`` and the
+of its own, against a real database. The rest drive :func:`schemasync.codegen.generate.run` in
+process with a small emitter defined here, so the lock file, ``schema_version.py`` and the
 all-or-nothing writing are covered whichever emitters are installed. The TypedDict emitter's
 runs are in tests/typeddict/test_run_typeddict.py.
 """
@@ -19,13 +19,13 @@ from cli import run_cli
 from pg import run_sql
 from schemasync import hookimpl, ir
 from schemasync.api import EmitContext, Emitter, GeneratedFile
+from schemasync.codegen.generate import choose_emitters, run
 from schemasync.codegen.lock import read_lock
 from schemasync.codegen.output import MARK
 from schemasync.config import Config, load_config
 from schemasync.errors import ConfigError, OutputError, PluginError
 from schemasync.pipeline import SourceChoice, read_schema
 from schemasync.plugins import BLOCK_ENV, KNOWN_EMITTER_PACKAGES, PluginHost, load_plugins
-from schemasync.run import choose_emitters, run
 
 SCHEMA_SQL = """
 CREATE TYPE public.task_status AS ENUM ('todo', 'done');

@@ -37,7 +37,7 @@ from schemasync.plugins import PluginHost, load_plugins
 from schemasync.redact import redact
 
 if TYPE_CHECKING:
-    from schemasync.check import CheckResult
+    from schemasync.drift.check import CheckResult
 
 __all__ = ["main"]
 
@@ -173,7 +173,7 @@ def _add_drift_options(parser: argparse.ArgumentParser, *, report: bool) -> None
 
 
 def _drift(args: argparse.Namespace, host: PluginHost) -> CheckResult:
-    from schemasync.check import check
+    from schemasync.drift.check import check
 
     config = load_config(args.config)
     reader = None if args.offline else (lambda: read_schema(host, config, _source_choice(args)))
@@ -187,7 +187,7 @@ def _drift(args: argparse.Namespace, host: PluginHost) -> CheckResult:
 
 
 def _render(result: CheckResult, fmt: str | None, out: TextIO, *, detail: bool) -> str:
-    from schemasync.report import render
+    from schemasync.drift.report import render
 
     colour = fmt is None and out.isatty() and not os.environ.get("NO_COLOR")
     return render(result, fmt or "text", detail=detail, colour=colour)  # type: ignore[arg-type]
@@ -225,7 +225,7 @@ def _report(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
 
 
 def _install_hook(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
-    from schemasync.githook import install_hook, uninstall_hook
+    from schemasync.cli.githook import install_hook, uninstall_hook
 
     path = uninstall_hook(Path.cwd()) if args.uninstall else install_hook(Path.cwd())
     out.write(f"{'removed' if args.uninstall else 'installed'} {path}\n")
@@ -264,7 +264,7 @@ def _inspect(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
 
 
 def _run(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
-    from schemasync.run import choose_emitters, run
+    from schemasync.codegen.generate import choose_emitters, run
 
     config = load_config(args.config)
     requested = [name.strip() for name in args.emit.split(",") if name.strip()]
@@ -282,7 +282,7 @@ def _run(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
 
 
 def _lint_migrations(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
-    from schemasync.lint import format_result, lint_migrations
+    from schemasync.cli.lint import format_result, lint_migrations
 
     config = load_config(args.config)
     settings = config.settings

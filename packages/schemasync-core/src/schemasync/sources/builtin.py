@@ -20,8 +20,8 @@ class PostgresSource(Source):
 
     def introspect(self, request: SourceRequest) -> ir.Schema:
         """Connect to ``request.target`` and read its schema."""
-        from schemasync.connect import connect
-        from schemasync.introspect import introspect
+        from schemasync.sources.connect import connect
+        from schemasync.sources.introspect import introspect
 
         source = str(request.options.get("dsn_source", "the database URL"))
         with connect(request.target, source=source) as conn:
@@ -36,6 +36,6 @@ class PostgresSource(Source):
 @hookimpl(trylast=True)
 def schemasync_sources() -> Iterable[Source]:
     """The core's sources."""
-    from schemasync.migrations import MigrationsSource
+    from schemasync.sources.migrations import MigrationsSource
 
     return [PostgresSource(), MigrationsSource()]

@@ -6,10 +6,10 @@ import json
 
 from schemasync import ir
 from schemasync.changes import Change, Severity
-from schemasync.check import CheckResult, StaleFile
 from schemasync.codegen.lock import Lock
-from schemasync.report import render
-from schemasync.severity import RankedChange
+from schemasync.drift.check import CheckResult, StaleFile
+from schemasync.drift.report import render
+from schemasync.drift.severity import RankedChange
 
 #: A label a user could really create: PostgreSQL accepts any text as an enum label.
 HOSTILE = "x|y`z <script>alert(1)</script>\n::error::forged, 100%"

@@ -108,7 +108,7 @@ KINDS: Mapping[str, Severity] = {
     "function.removed": _M,
     "function.changed": _L,
     "function.comment_changed": _L,
-    # Found only when committed code is compared with a schema (schemasync.codecheck).
+    # Found only when committed code is compared with a schema (schemasync.drift.codecheck).
     "model.unmatched": _M,
     "field.unreadable": _M,
 }

@@ -18,9 +18,9 @@ import psycopg
 from psycopg.rows import dict_row
 
 from schemasync import ir
-from schemasync.connect import describe_target
 from schemasync.errors import IntrospectionError
-from schemasync.sqltext import canonical_query
+from schemasync.sources.connect import describe_target
+from schemasync.sources.sqltext import canonical_query
 
 __all__ = ["MIN_SERVER_VERSION", "introspect"]
 

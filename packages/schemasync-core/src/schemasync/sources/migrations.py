@@ -22,15 +22,16 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from schemasync import ir, supabase
+from schemasync import ir
 from schemasync.api import Source, SourceRequest
 from schemasync.errors import MigrationError, Terminated, UsageError
+from schemasync.sources import supabase
 
 if TYPE_CHECKING:
     import psycopg
     from pglast import ast
 
-    from schemasync.engine import Engine, TemporaryServer
+    from schemasync.sources.engine import Engine, TemporaryServer
 
 __all__ = [
     "AppliedServer",
@@ -307,12 +308,12 @@ def migrated_server(
 
     :param migrations: each migration, its text, and its parsed statements, in order.
     :param supabase_layer: create Supabase's roles, schemas and objects first.
-    :param engine: the binaries, or a preference for :func:`schemasync.engine.find_engine`.
+    :param engine: the binaries, or a preference for :func:`schemasync.sources.engine.find_engine`.
     :returns: a context manager; the server is stopped and removed when it exits.
     """
     import psycopg
 
-    from schemasync.engine import TemporaryServer
+    from schemasync.sources.engine import TemporaryServer
 
     with terminate_as_interrupt(), TemporaryServer(engine) as server:
         state = AppliedServer(server, supabase_layer)
@@ -391,7 +392,7 @@ class MigrationsSource(Source):
         """
         import psycopg
 
-        from schemasync.introspect import introspect
+        from schemasync.sources.introspect import introspect
 
         directory = Path(request.target)
         parsed, problems = parse_all(directory)

@@ -1,5 +1,5 @@
 """Output of ``check``, ``diff`` and ``report``: terminal text, JSON, Markdown and GitHub
-workflow annotations, all from one :class:`~schemasync.check.CheckResult`.
+workflow annotations, all from one :class:`~schemasync.drift.check.CheckResult`.
 
 Every text that comes from the database or the code (paths, comments, expressions, labels)
 is escaped for the format it lands in, so no name can break a table or forge an annotation.
@@ -12,9 +12,9 @@ from collections import Counter
 from typing import Literal
 
 from schemasync.changes import Severity
-from schemasync.check import CheckResult
-from schemasync.severity import RankedChange
-from schemasync.workflow import command
+from schemasync.drift.check import CheckResult
+from schemasync.drift.severity import RankedChange
+from schemasync.drift.workflow import command
 
 __all__ = ["Format", "render"]
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from schemasync.errors import ConfigError
-from schemasync.readback import (
+from schemasync.drift.readback import (
     canonical_annotation,
     read_files,
     schemasync_read_models,
     union_members,
 )
+from schemasync.errors import ConfigError
 
 
 @pytest.mark.parametrize(

@@ -20,12 +20,12 @@ from schemasync.api import LocalField, LocalModel
 from schemasync.changes import Change
 from schemasync.codegen.model import FieldModel, ModelSet
 from schemasync.codegen.naming import pascal_case, singular
-from schemasync.readback import canonical_annotation, string_values, union_members
+from schemasync.drift.readback import canonical_annotation, string_values, union_members
 
 __all__ = ["Expected", "Finding", "Placement", "compare_code"]
 
 #: The kind of a class that stands for nothing in the database (its default severity lives
-#: with the rest in :data:`schemasync.diff.KINDS`).
+#: with the rest in :data:`schemasync.drift.diff.KINDS`).
 UNMATCHED = "model.unmatched"
 
 #: Library spellings of the types the core maps to, for hand-written models.

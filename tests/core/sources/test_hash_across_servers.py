@@ -16,7 +16,7 @@ from pg import (
     started_server,
 )
 from schemasync import ir
-from schemasync.introspect import introspect
+from schemasync.sources.introspect import introspect
 
 #: Set by CI where two PostgreSQL releases are installed, so the test cannot pass on one.
 REQUIRED_RELEASES_ENV = "SCHEMASYNC_REQUIRE_PG_RELEASES"

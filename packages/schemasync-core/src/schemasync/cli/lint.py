@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from schemasync import supabase
 from schemasync.codegen.naming import singular
 from schemasync.config import LintSettings
-from schemasync.migrations import (
+from schemasync.drift.workflow import command
+from schemasync.sources import supabase
+from schemasync.sources.migrations import (
     Migration,
     Problem,
     Statement,
@@ -27,7 +28,6 @@ from schemasync.migrations import (
     migrated_server,
     parse_all,
 )
-from schemasync.workflow import command
 
 __all__ = ["FORMATS", "LintResult", "format_result", "lint_migrations"]
 

@@ -15,7 +15,8 @@ import psycopg
 import pytest
 
 from pg import PgServer, require_engine, run_sql, started_server
-from schemasync.engine import (
+from schemasync.errors import EngineError
+from schemasync.sources.engine import (
     BINDIR_ENV,
     ENGINE_ENV,
     ENGINE_KINDS,
@@ -24,7 +25,6 @@ from schemasync.engine import (
     TemporaryServer,
     find_engine,
 )
-from schemasync.errors import EngineError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -103,7 +103,7 @@ def test_pgserver_in_a_private_folder_still_runs(tmp_path: Path) -> None:
 def test_interpreter_exit_stops_a_server_left_running() -> None:
     script = textwrap.dedent(
         """
-        from schemasync.engine import TemporaryServer
+        from schemasync.sources.engine import TemporaryServer
         server = TemporaryServer()
         server.start()
         print(server.pid, server.directory, flush=True)
@@ -164,11 +164,11 @@ def test_unknown_engine_is_an_engine_error(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_no_binaries_anywhere_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    import schemasync.engine
+    import schemasync.sources.engine
 
     monkeypatch.delenv(BINDIR_ENV, raising=False)
-    monkeypatch.setattr(schemasync.engine, "_system_bindir", lambda: None)
-    monkeypatch.setattr(schemasync.engine, "_pgserver_bindir", lambda: None)
+    monkeypatch.setattr(schemasync.sources.engine, "_system_bindir", lambda: None)
+    monkeypatch.setattr(schemasync.sources.engine, "_pgserver_bindir", lambda: None)
     for preference in ("auto", "system", "pgserver"):
         with pytest.raises(EngineError) as caught:
             find_engine(preference)

@@ -12,9 +12,9 @@ import pytest
 from pg import PgServer, run_sql, scratch_database
 from schemasync import ir
 from schemasync.changes import Change, Severity
-from schemasync.diff import KINDS, diff_schemas
-from schemasync.introspect import introspect
-from schemasync.severity import classify, schemasync_severity
+from schemasync.drift.diff import KINDS, diff_schemas
+from schemasync.drift.severity import classify, schemasync_severity
+from schemasync.sources.introspect import introspect
 
 pytestmark = pytest.mark.postgres
 

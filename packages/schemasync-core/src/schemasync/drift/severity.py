@@ -1,6 +1,6 @@
 """How much each change matters: config overrides, then plugins, then the default table.
 
-The default rules (:data:`schemasync.diff.KINDS`, the brief's table) are a ``trylast`` hook
+The default rules (:data:`schemasync.drift.diff.KINDS`, the brief's table) are a ``trylast`` hook
 implementation, so a third-party plugin answering ``schemasync_severity`` takes precedence;
 the project's own ``severity`` settings take precedence over both.
 """
@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 import msgspec
 
 from schemasync.changes import Change, Severity
-from schemasync.diff import KINDS
+from schemasync.drift.diff import KINDS
 from schemasync.hookspecs import hookimpl
 
 __all__ = ["RankedChange", "classify", "schemasync_severity"]

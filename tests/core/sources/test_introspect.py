@@ -13,9 +13,9 @@ from psycopg.conninfo import make_conninfo
 
 from pg import fixture_sql, run_sql
 from schemasync import ir
-from schemasync.cli import main
+from schemasync.cli.main import main
 from schemasync.errors import IntrospectionError
-from schemasync.introspect import introspect
+from schemasync.sources.introspect import introspect
 
 EVERYTHING = fixture_sql("everything")
 

@@ -23,7 +23,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from cli import Result, run_cli
 from pg import PgServer, run_sql
 from schemasync import ir
-from schemasync.engine import TemporaryServer
+from schemasync.sources.engine import TemporaryServer
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -138,7 +138,7 @@ def password_server() -> Iterator[PasswordServer]:
         hba = directory / "data" / "pg_hba.conf"
         assert hba.is_file()
         hba.write_text(
-            "# written by test_cli_errors.py\n"
+            "# written by test_main.py\n"
             "local all postgres trust\n"
             "local all all scram-sha-256\n"
         )

@@ -11,10 +11,10 @@ import pytest
 
 from pg import run_sql
 from plugin_env import PluginEnv
+from schemasync.codegen.generate import run
 from schemasync.config import load_config
 from schemasync.pipeline import SourceChoice, read_schema
 from schemasync.plugins import load_plugins
-from schemasync.run import run
 
 pytestmark = pytest.mark.postgres
 

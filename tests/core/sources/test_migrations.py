@@ -30,9 +30,9 @@ from migration_project import (
 from pg import require_engine
 from schemasync import ir
 from schemasync.api import SourceRequest
-from schemasync.engine import ENGINE_KINDS
 from schemasync.errors import MigrationError, UsageError
-from schemasync.migrations import MigrationsSource, find_migrations, line_column
+from schemasync.sources.engine import ENGINE_KINDS
+from schemasync.sources.migrations import MigrationsSource, find_migrations, line_column
 
 INIT = """
     create table public.projects (
