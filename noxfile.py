@@ -70,6 +70,13 @@ def lint(session: nox.Session) -> None:
 
 
 @nox.session(python="3.12")
+def action(session: nox.Session) -> None:
+    """The GitHub Action's install step, run as a runner runs it (builds real packages)."""
+    _install(session, INSTALLS["core"], "test")
+    session.run("pytest", "tests/action", *session.posargs)
+
+
+@nox.session(python="3.12")
 def example(session: nox.Session) -> None:
     """The README's main command: models for examples/supabase-app from its migrations alone.
 

@@ -30,6 +30,23 @@ class Result:
         return self.stdout.splitlines()[-1]
 
 
+def user_env(cwd: Path, dsn: str | None, env: dict[str, str] | None) -> dict[str, str]:
+    """The environment of a user's command: no database URL but ``dsn`` (as
+    ``DATABASE_URL``) and ``env``, none of libpq's own variables (PGPASSWORD, PGHOST...),
+    which would change what a DSN means, and none a CI runner sets for its own jobs."""
+    environ = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("SUPABASE_DB_URL", "DATABASE_URL")
+        and not name.startswith(("PG", "GITHUB_", "SCHEMASYNC_ACTION_"))
+    }
+    environ["PGPASSFILE"] = str(cwd / "no-such-pgpass")
+    if dsn is not None:
+        environ["DATABASE_URL"] = dsn
+    environ.update(env or {})
+    return environ
+
+
 def run_cli(
     *args: str,
     cwd: Path,
@@ -37,24 +54,11 @@ def run_cli(
     env: dict[str, str] | None = None,
     timeout: float = 120,
 ) -> Result:
-    """``python -m schemasync ARGS`` in ``cwd``.
-
-    The environment has no database URL but ``dsn`` (as ``DATABASE_URL``) and ``env``, and
-    none of libpq's own variables (PGPASSWORD, PGHOST...), which would change what a DSN means.
-    """
-    environ = {
-        name: value
-        for name, value in os.environ.items()
-        if name not in ("SUPABASE_DB_URL", "DATABASE_URL") and not name.startswith("PG")
-    }
-    environ["PGPASSFILE"] = str(cwd / "no-such-pgpass")
-    if dsn is not None:
-        environ["DATABASE_URL"] = dsn
-    environ.update(env or {})
+    """``python -m schemasync ARGS`` in ``cwd``, in :func:`user_env`."""
     completed = subprocess.run(
         [sys.executable, "-m", "schemasync", *args],
         cwd=cwd,
-        env=environ,
+        env=user_env(cwd, dsn, env),
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -40,6 +40,7 @@ FIRST_PARTY: dict[str, list[tuple[str, str, list[str]]]] = {
         ("differ", "schemasync.drift.diff", ["schemasync_compare"]),
         ("filters", "schemasync.normalize.filters", ["schemasync_normalizers"]),
         ("naming", "schemasync.codegen.naming", ["schemasync_name"]),
+        ("notify", "schemasync.publish.notify", ["schemasync_notify"]),
         ("postgres", "schemasync.sources.builtin", ["schemasync_sources"]),
         ("readers", "schemasync.drift.readback", ["schemasync_read_models"]),
         ("severity", "schemasync.drift.severity", ["schemasync_severity"]),

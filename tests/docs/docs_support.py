@@ -6,22 +6,17 @@ the real Mermaid parser running under Node.js.
 from __future__ import annotations
 
 import datetime
-import hashlib
-import json
-import os
 import posixpath
 import re
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import cast
 
-import pytest
 from markdown_it import MarkdownIt
 
+from node_tools import run_json
 from pg import fixture_sql
 from schemasync import ir
 from schemasync.codegen.generate import choose_emitters, plan
@@ -158,70 +153,11 @@ def table_rows(html: str) -> list[list[str]]:
 # --- the Mermaid parser ------------------------------------------------------------------------
 
 MERMAID_SOURCE = HERE / "mermaid"
-#: Where the pinned mermaid and jsdom are installed, once per version of the files above.
-MERMAID_CACHE = ROOT / ".cache" / "mermaid-check"
-_MERMAID_FILES = ("package.json", "package-lock.json", "parse.mjs")
-
-
-def _require(tool: str) -> str:
-    found = shutil.which(tool)
-    if found is not None:
-        return found
-    if os.environ.get("CI"):
-        pytest.fail(f"{tool} is not installed, and CI must provide it to check Mermaid diagrams")
-    pytest.skip(f"{tool} is not installed: Mermaid diagrams cannot be parsed")
-
-
-def mermaid_checker() -> tuple[str, Path]:
-    """Node.js and a folder holding ``parse.mjs`` with the exact mermaid and jsdom of
-    ``package-lock.json`` installed beside it.
-
-    The install runs once per content of those files, without prompts or scripts, into a
-    temporary folder renamed into place when complete: an interrupted install is never
-    mistaken for a finished one, and later runs reuse it.
-    """
-    node, npm = _require("node"), _require("npm")
-    digest = hashlib.sha256()
-    for name in _MERMAID_FILES:
-        digest.update((MERMAID_SOURCE / name).read_bytes())
-    folder = MERMAID_CACHE / digest.hexdigest()[:16]
-    if folder.is_dir():
-        return node, folder
-    MERMAID_CACHE.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=MERMAID_CACHE, prefix=".install-"))
-    try:
-        for name in _MERMAID_FILES:
-            shutil.copy2(MERMAID_SOURCE / name, staging / name)
-        subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"],
-            cwd=staging,
-            check=True,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=600,
-        )
-        try:
-            staging.rename(folder)
-        except OSError:
-            if not folder.is_dir():  # not another run finishing first: a real failure
-                raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return node, folder
 
 
 def mermaid_errors(diagrams: Sequence[str]) -> list[str | None]:
     """What ``mermaid.parse()`` says of each diagram: ``None`` when it parses, else its error."""
-    node, folder = mermaid_checker()
-    result = subprocess.run(
-        [node, str(folder / "parse.mjs")],
-        input=json.dumps(list(diagrams)),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr
-    errors: list[str | None] = json.loads(result.stdout)
+    answer = run_json(MERMAID_SOURCE, "parse.mjs", "check Mermaid diagrams", list(diagrams))
+    errors = cast("list[str | None]", answer)
     assert len(errors) == len(diagrams)
     return errors

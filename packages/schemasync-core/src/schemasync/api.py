@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from schemasync.codegen.output import HeaderStyle
 
 __all__ = [
+    "Delivery",
     "EmitContext",
     "Emitter",
     "GeneratedFile",
@@ -33,6 +34,8 @@ __all__ = [
     "NameKind",
     "NameRequest",
     "Normalizer",
+    "Notification",
+    "NotifyTarget",
     "Profile",
     "PyType",
     "Source",
@@ -268,3 +271,60 @@ class LocalModel(msgspec.Struct, frozen=True, kw_only=True):
     fields: tuple[LocalField, ...] = ()
     #: Enum values or Literal members in order.
     values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A check's result, as notifiers send it: plain data, every text still raw.
+
+    Each notifier escapes the texts for its own medium (Slack's mrkdwn, an email, ...).
+    """
+
+    #: The project's folder name, to tell several projects apart in one channel.
+    project: str
+    #: Where the schema was read from: ``postgres``, ``migrations``...
+    source: str
+    schema_hash: str
+    #: Whether the check failed (exit code 1).
+    failed: bool
+    #: The failure threshold, lower case (``high``).
+    fail_on: str
+    #: The worst severity found, lower case; ``None`` when nothing changed.
+    worst: str | None
+    #: Changes per severity, lower case, worst first; only severities that occur.
+    counts: Mapping[str, int]
+    #: One mapping per change: ``severity``, ``kind``, ``path``, ``message``, ``side``,
+    #: ``where`` (``file:line`` or ``None``).
+    changes: Sequence[Mapping[str, object]]
+    #: A link to the run that found it (a CI job), when known.
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class NotifyTarget:
+    """One ``[tool.schemasync.notify.NAME]`` table, resolved: where to send, and how."""
+
+    #: The table's name (``team-chat``).
+    name: str
+    #: Which notifier handles it (``slack``, ``webhook``, or a plugin's); defaults to ``name``.
+    kind: str
+    #: The URL, read from the environment variable the table names. Never print it: for
+    #: incoming webhooks the URL is the secret.
+    url: str
+    #: The environment variable the URL came from, for messages.
+    url_env: str
+    #: Seconds one attempt may take, and attempts after the first.
+    timeout: float = 10.0
+    retries: int = 2
+    #: The table's other keys, for the notifier's own options.
+    options: Mapping[str, object] = field(default_factory=dict[str, object])
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What one notifier did with one target."""
+
+    target: str
+    ok: bool
+    #: A short, secret-free account: ``sent (HTTP 200)``, ``failed: timed out after 3 tries``.
+    detail: str

@@ -118,6 +118,11 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, rename="
     #: (on when the folder is ``supabase/migrations``).
     supabase: bool | Literal["auto"] = "auto"
     lint: LintSettings = msgspec.field(default_factory=LintSettings)
+    #: Where ``check --record`` appends the drift history, relative to the project root.
+    history_file: str = "schemasync-history.jsonl"
+    #: ``[tool.schemasync.notify]``: ``min_severity``, ``timeout``, ``retries``, and one table
+    #: per target (``url_env``, ``kind``...); checked by :mod:`schemasync.publish.notify`.
+    notify: dict[str, object] = msgspec.field(default_factory=dict[str, object])
     #: Settings of third-party plugins, one table each: ``[tool.schemasync.plugins.NAME]``.
     #: Their keys are the plugin's own business, so they are not checked here.
     plugins: dict[str, dict[str, object]] = msgspec.field(

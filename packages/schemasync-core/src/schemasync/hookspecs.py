@@ -16,10 +16,13 @@ from pathlib import Path
 import pluggy
 
 from schemasync.api import (
+    Delivery,
     Emitter,
     LocalModel,
     NameRequest,
     Normalizer,
+    Notification,
+    NotifyTarget,
     PyType,
     Source,
     TypeRequest,
@@ -36,6 +39,7 @@ __all__ = [
     "schemasync_map_type",
     "schemasync_name",
     "schemasync_normalizers",
+    "schemasync_notify",
     "schemasync_read_models",
     "schemasync_severity",
     "schemasync_sources",
@@ -143,5 +147,27 @@ def schemasync_read_models(tree: ast.Module, path: Path) -> Sequence[LocalModel]
     :param tree: the parsed module.
     :param path: the file it was read from, for reporting.
     :returns: the models found; an empty sequence when none.
+    """
+    raise NotImplementedError
+
+
+# --- publish ------------------------------------------------------------------------------
+
+
+@hookspec
+def schemasync_notify(
+    notification: Notification, targets: Sequence[NotifyTarget]
+) -> Sequence[Delivery]:
+    """Send a check's result to the targets this plugin handles. Every implementation is called.
+
+    The core calls it after an online ``check`` whose worst change reaches a target's
+    ``min_severity``, with only those targets; an implementation sends to the targets whose
+    ``kind`` it knows and ignores the rest. It must not raise for a failed send: it reports
+    it as a :class:`~schemasync.api.Delivery` with ``ok=False``, and the check's exit code
+    stays what the drift says.
+
+    :param notification: the result, as plain data.
+    :param targets: the configured targets due a message, URLs resolved.
+    :returns: one delivery per target handled; an empty sequence when none.
     """
     raise NotImplementedError

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from schemasync import __version__, ir
 from schemasync.changes import Severity
-from schemasync.config import load_config
+from schemasync.cli.publishing import add_publish_options, publish
+from schemasync.config import Config, load_config
 from schemasync.errors import (
     EXIT_BROKEN_PIPE,
     EXIT_BUG,
@@ -30,7 +31,6 @@ from schemasync.errors import (
     EXIT_TERMINATED,
     SchemasyncError,
     Terminated,
-    UsageError,
 )
 from schemasync.pipeline import SourceChoice, read_schema
 from schemasync.plugins import PluginHost, load_plugins
@@ -118,7 +118,18 @@ def _build_parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=summary)
         _add_source_options(command)
         _add_drift_options(command, report=name == "report")
+        if name != "diff":
+            add_publish_options(command)
         command.set_defaults(handler=handler)
+
+    history = commands.add_parser(
+        "history", help="print the drift history: when each change came and went"
+    )
+    history.add_argument(
+        "--file", type=Path, metavar="FILE", help="history file (default: history_file in config)"
+    )
+    history.add_argument("--format", choices=("text", "json"), default="text")
+    history.set_defaults(handler=_history)
 
     hook = commands.add_parser("install-hook", help="install a git pre-commit hook running check")
     hook.add_argument("--uninstall", action="store_true", help="remove the hook it installed")
@@ -165,17 +176,11 @@ def _add_drift_options(parser: argparse.ArgumentParser, *, report: bool) -> None
     )
     if report:
         group.add_argument("--output", type=Path, metavar="FILE", help="write to FILE")
-        group.add_argument(
-            "--step-summary",
-            action="store_true",
-            help="also append to the file in $GITHUB_STEP_SUMMARY",
-        )
 
 
-def _drift(args: argparse.Namespace, host: PluginHost) -> CheckResult:
+def _drift(args: argparse.Namespace, host: PluginHost, config: Config) -> CheckResult:
     from schemasync.drift.check import check
 
-    config = load_config(args.config)
     reader = None if args.offline else (lambda: read_schema(host, config, _source_choice(args)))
     return check(
         host,
@@ -194,33 +199,39 @@ def _render(result: CheckResult, fmt: str | None, out: TextIO, *, detail: bool) 
 
 
 def _check(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
-    result = _drift(args, host)
+    config = load_config(args.config)
+    result = _drift(args, host, config)
     out.write(_render(result, args.format, out, detail=False))
+    publish(args, host, config, result, detail=False)
     return EXIT_DRIFT if result.failed else EXIT_OK
 
 
 def _diff(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
-    out.write(_render(_drift(args, host), args.format, out, detail=True))
+    result = _drift(args, host, load_config(args.config))
+    out.write(_render(result, args.format, out, detail=True))
     return EXIT_OK
 
 
 def _report(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
     from schemasync.codegen.output import PlannedFile, write_atomically
 
-    text = _render(_drift(args, host), args.format, out, detail=True)
+    config = load_config(args.config)
+    result = _drift(args, host, config)
+    text = _render(result, args.format, out, detail=True)
     if args.output:
         write_atomically(PlannedFile(args.output, text.encode()))
     else:
         out.write(text)
-    if args.step_summary:
-        summary = os.environ.get("GITHUB_STEP_SUMMARY")
-        if not summary:
-            raise UsageError(
-                "--step-summary needs GITHUB_STEP_SUMMARY, which GitHub Actions sets",
-                hint="run it inside a workflow step, or use --output FILE",
-            )
-        with open(summary, "a", encoding="utf-8") as handle:
-            handle.write(text)
+    publish(args, host, config, result, detail=True)
+    return EXIT_OK
+
+
+def _history(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
+    from schemasync.publish.history import read, render
+
+    config = load_config(args.config)
+    path = args.file or config.root / config.settings.history_file
+    out.write(render(read(path), args.format, path=str(path)))
     return EXIT_OK
 
 

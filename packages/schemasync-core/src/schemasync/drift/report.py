@@ -127,16 +127,7 @@ def _json(result: CheckResult) -> str:
         "lock_hash": result.lock.hash if result.lock else None,
         "schema_hash": result.schema_hash,
         "changes": [
-            {
-                "severity": c.severity.name.lower(),
-                "kind": c.change.kind,
-                "path": c.change.path,
-                "message": c.change.message,
-                "before": c.change.before,
-                "after": c.change.after,
-                "side": c.side,
-                "where": c.where or None,
-            }
+            {**c.summary(), "before": c.change.before, "after": c.change.after}
             for c in result.changes
         ],
         "stale": [{"path": s.path, "state": s.state} for s in result.stale],

@@ -32,6 +32,18 @@ class RankedChange(msgspec.Struct, frozen=True, kw_only=True):
     #: ``file:line`` of the model concerned, for changes found in code.
     where: str = ""
 
+    def summary(self) -> dict[str, object]:
+        """The change as plain data, without its values: what reports, notifications and
+        the history keep (``where`` is ``None`` outside code)."""
+        return {
+            "severity": self.severity.name.lower(),
+            "kind": self.change.kind,
+            "path": self.change.path,
+            "message": self.change.message,
+            "side": self.side,
+            "where": self.where or None,
+        }
+
 
 @hookimpl(trylast=True)
 def schemasync_severity(change: Change, options: Mapping[str, object]) -> Severity:
