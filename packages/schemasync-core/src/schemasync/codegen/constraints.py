@@ -18,6 +18,7 @@ guesses.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
@@ -156,11 +157,16 @@ def type_constraints(ref: ir.TypeRef) -> Constraints:
     return Constraints()
 
 
+@functools.lru_cache(maxsize=4096)
 def translate_check(
     expression: str, column: str, annotation: str, *, padded: bool = False
 ) -> Constraints | None:
     """The constraints of CHECK ``expression`` on ``column`` (``value`` for a domain), whose
     values have the Python type ``annotation``; ``None`` when it does not translate.
+
+    Cached: the same check is asked for by every class of its table (Row, Insert, Update)
+    and by every emitter of a run, and parsing it is most of the cost. ``Constraints`` is
+    frozen, so sharing the answer is safe.
 
     :param padded: the column is ``char(n)``, whose ``length`` ignores the padding its
         values carry, so length checks cannot be compared with them.

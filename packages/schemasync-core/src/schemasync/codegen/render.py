@@ -8,6 +8,7 @@ label or a name holds can end a string literal or a docstring early.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -72,6 +73,26 @@ def docstring(text: str, indent: int = 4) -> str:
     return f'"""{lines[0].rstrip()}{rest}\n{pad}"""'
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between runs in the user's cache folder, so a run does not
+    compile every template again (jinja2 checks each template's source against its entry,
+    so an edited or overriding template is compiled afresh). ``None`` when there is no
+    writable cache folder: templates are then compiled in memory, as without a cache."""
+    import jinja2
+
+    from schemasync import __version__
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "schemasync", f"templates-{__version__}")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return None
+    if not os.access(folder, os.W_OK):
+        return None
+    return jinja2.FileSystemBytecodeCache(folder)
+
+
 def environment(package: str, override: Path | None = None) -> jinja2.Environment:
     """A jinja2 environment loading ``package``'s ``templates`` folder, ``override`` first.
 
@@ -89,6 +110,7 @@ def environment(package: str, override: Path | None = None) -> jinja2.Environmen
     loaders.append(jinja2.PackageLoader("schemasync.codegen", "templates"))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
+        bytecode_cache=_bytecode_cache(),
         autoescape=False,  # Python source, not HTML: escaping is done by the filters.
         keep_trailing_newline=True,
         trim_blocks=True,
