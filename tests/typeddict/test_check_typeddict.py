@@ -70,17 +70,21 @@ def test_a_dropped_column_exits_1_and_names_it_critical(project: tuple[Path, str
     result = run_cli("check", cwd=root, dsn=dsn)
 
     assert result.code == 1, result.stderr
-    assert lines(result)[0].split() == [
-        "CRITICAL", "public.projects.note", "column.removed:", "column", "removed", "[lock]",
-    ]  # fmt: skip
-    assert lines(result)[-1].startswith("1 change (1 critical); failing at high or above")
-    # The committed models are the lock's, so the model side adds nothing new.
-    both = run_cli("check", "--format", "json", cwd=root, dsn=dsn)
-    assert changes(both) == {("critical", "column.removed", "public.projects.note", "lock")}
     code = run_cli("check", "--against", "code", "--format", "json", cwd=root, dsn=dsn)
-    assert changes(code) == {("critical", "column.removed", "public.projects.note", "code")}
     where = json.loads(code.stdout)["changes"][0]["where"]
     assert where.startswith(f"{MODELS}:")
+    # Both sides by default: the lock's finding beside the models', which says where.
+    assert [line.split()[:3] + line.split()[-2:] for line in lines(result)[:2]] == [
+        ["CRITICAL", "public.projects.note", "column.removed:", "removed", "[lock]"],
+        ["CRITICAL", "public.projects.note", "column.removed:", "[code:", f"{where}]"],
+    ]
+    assert lines(result)[-1].startswith("2 changes (2 critical); failing at high or above")
+    both = run_cli("check", "--format", "json", cwd=root, dsn=dsn)
+    assert changes(both) == {
+        ("critical", "column.removed", "public.projects.note", "lock"),
+        ("critical", "column.removed", "public.projects.note", "code"),
+    }
+    assert changes(code) == {("critical", "column.removed", "public.projects.note", "code")}
 
 
 def test_fail_on_and_config_overrides_decide_the_exit_code(project: tuple[Path, str]) -> None:
@@ -94,7 +98,8 @@ def test_fail_on_and_config_overrides_decide_the_exit_code(project: tuple[Path, 
     result = run_cli("check", "--format", "json", cwd=root, dsn=dsn)
     assert result.code == 1
     assert changes(result) == {
-        ("critical", "enum.label_added", "public.task_status.blocked", "lock")
+        ("critical", "enum.label_added", "public.task_status.blocked", "lock"),
+        ("critical", "enum.label_added", "public.task_status.blocked", "code"),
     }
 
 
@@ -113,6 +118,15 @@ def test_every_format_carries_the_changes(project: tuple[Path, str]) -> None:
         github.stdout
     )
     assert "::warning title=LOW column.added::public.projects.owner" in github.stdout
+    # The models' side of the same change points at the file and line that hold it.
+    document = json.loads(run_cli("check", "--format", "json", cwd=root, dsn=dsn).stdout)
+    where = next(c["where"] for c in document["changes"] if c["side"] == "code")
+    line = where.rpartition(":")[2]
+    assert line.isdigit()
+    assert (
+        f"::error title=CRITICAL column.removed,file={MODELS},line={line}::"
+        "public.projects.note: ProjectRow.note has no column in the database"
+    ) in github.stdout
     diff = run_cli("diff", cwd=root, dsn=dsn)
     assert diff.code == 0  # diff shows; check decides
     assert "before: text" in diff.stdout

@@ -110,7 +110,7 @@ def test_first_run_writes_the_models_the_lock_and_schema_version(dsn: str, tmp_p
         f"wrote {MODELS}/models.py",
         f"wrote {LOCK}",
         f"wrote {VERSION}",
-        f"3 written, 0 unchanged; schema version 1 ({schema_hash[:19]})",
+        f"3 written, 0 deleted, 0 unchanged; schema version 1 ({schema_hash[:19]})",
     ]
     assert sorted(state(root)) == sorted([LOCK, f"{MODELS}/models.py", "pyproject.toml", VERSION])
     compile((root / MODELS / "models.py").read_bytes(), "models.py", "exec")
@@ -138,7 +138,8 @@ def test_a_second_run_on_an_unchanged_database_writes_nothing(dsn: str, tmp_path
     assert (
         second.stdout
         == first.stdout.splitlines()[-1].replace(
-            f"{written} written, 0 unchanged", f"0 written, {written} unchanged"
+            f"{written} written, 0 deleted, 0 unchanged",
+            f"0 written, 0 deleted, {written} unchanged",
         )
         + "\n"
     )
@@ -167,7 +168,9 @@ def test_a_schema_change_rewrites_what_changed_and_bumps_the_version(
         assert after[path][1] != before[path][1], path  # renamed into place
     schema = inspected(root, dsn)
     schema_hash = ir.schema_hash(schema)
-    assert result.summary() == f"3 written, 0 unchanged; schema version 2 ({schema_hash[:19]})"
+    assert result.summary() == (
+        f"3 written, 0 deleted, 0 unchanged; schema version 2 ({schema_hash[:19]})"
+    )
 
     values = constants(root)
     assert values["SCHEMA_VERSION"] == 2

@@ -184,7 +184,7 @@ class EmitContext:
         comment for Markdown."""
         from schemasync.codegen.output import header
 
-        return header(self.tool_version, self.schema_hash, style)
+        return header(self.tool_version, style)
 
 
 class Emitter(abc.ABC):

@@ -107,6 +107,11 @@ def _build_parser() -> argparse.ArgumentParser:
         default="",
         help="targets to generate (default: emit in config)",
     )
+    run.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="list what would be written and deleted, and write nothing",
+    )
     run.set_defaults(handler=_run)
 
     verbs = (
@@ -270,14 +275,19 @@ def _run(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
     requested = [name.strip() for name in args.emit.split(",") if name.strip()]
     emitters = choose_emitters(host, config, requested)
     schema = read_schema(host, config, _source_choice(args))
-    result = run(host, config, schema, emitters)
+    result = run(host, config, schema, emitters, dry_run=args.dry_run)
     root = config.root
-    for path in result.written.written:
-        out.write(f"wrote {path.relative_to(root) if path.is_relative_to(root) else path}\n")
-    out.write(
-        f"{len(result.written.written)} written, {len(result.written.unchanged)} unchanged; "
-        f"schema version {result.schema_version} ({result.schema_hash[:19]})\n"
+    done = result.written
+    verbs = ("would write", "would delete") if args.dry_run else ("wrote", "deleted")
+    for verb, paths in zip(verbs, (done.written, done.deleted), strict=True):
+        for path in paths:
+            out.write(f"{verb} {path.relative_to(root) if path.is_relative_to(root) else path}\n")
+    counts = (
+        f"{len(done.written)} written, {len(done.deleted)} deleted, {len(done.unchanged)} unchanged"
     )
+    if args.dry_run:
+        counts = f"dry run, nothing changed: {counts}"
+    out.write(f"{counts}; schema version {result.schema_version} ({result.schema_hash[:19]})\n")
     return EXIT_OK
 
 
