@@ -246,6 +246,17 @@ def _gone(pid: int) -> bool:
     return False
 
 
+#: Starts the command as a shell starts a background job: SIGINT ignored (an ignored signal
+#: stays ignored across exec), SIGTERM at its default. The command must set its own
+#: handlers, so the test proves that wherever the suite itself runs.
+_AS_A_BACKGROUND_JOB = (
+    "import os, signal, sys\n"
+    "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+    "signal.signal(signal.SIGTERM, signal.SIG_DFL)\n"
+    "os.execv(sys.executable, [sys.executable, '-m', 'schemasync', 'run'])\n"
+)
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_signal_during_migrations_leaves_no_server_and_no_folder(
@@ -266,7 +277,7 @@ def test_a_signal_during_migrations_leaves_no_server_and_no_folder(
         "PYTHONPATH": tables_emitter_path(tmp_path / "site"),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "schemasync", "run"],
+        [sys.executable, "-c", _AS_A_BACKGROUND_JOB],
         cwd=root,
         env=env,
         stdout=subprocess.PIPE,
