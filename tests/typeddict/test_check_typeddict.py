@@ -334,3 +334,72 @@ def test_classes_renamed_around_reserved_names_are_placed(pg_dsn: str, tmp_path:
     result = run_cli("check", "--against", "code", "--format", "json", cwd=tmp_path, dsn=pg_dsn)
 
     assert (result.code, changes(result)) == (0, set()), result.stdout + result.stderr
+
+
+def _commit_env(path: str) -> dict[str, str]:
+    """The environment of a commit made with the virtual environment off ``PATH``."""
+    return {"PATH": path, "HOME": os.environ.get("HOME", "/"), "DATABASE_URL": UNREACHABLE}
+
+
+def test_the_hook_runs_with_the_virtual_environment_off_path(project: tuple[Path, str]) -> None:
+    root, _ = project
+    git = shutil.which("git")
+    assert git is not None, "git is needed to test the hook"
+    subprocess.run([git, "init", "-q", str(root)], check=True)
+    assert run_cli("install-hook", cwd=root).code == 0
+    hook = root / ".git" / "hooks" / "pre-commit"
+    assert f"python={sys.executable}\n" in hook.read_text()
+    # No schemasync, and no Python of the project, on this PATH.
+    bare = os.pathsep.join(p for p in ("/usr/bin", "/bin") if Path(p).is_dir())
+    assert shutil.which("schemasync", path=bare) is None
+
+    done = subprocess.run(
+        [str(hook)], cwd=root, env=_commit_env(bare), capture_output=True, text=True, check=False
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("ok: no drift (the lock vs the models;")
+    (root / MODELS).write_text((root / MODELS).read_text().replace("str", "int"))
+    failing = subprocess.run(
+        [str(hook)], cwd=root, env=_commit_env(bare), capture_output=True, text=True, check=False
+    )
+    assert failing.returncode == 1, failing.stderr
+
+
+def test_the_hook_falls_back_to_the_project_venv_and_says_when_there_is_none(
+    project: tuple[Path, str],
+) -> None:
+    from schemasync.cli.githook import hook_script
+
+    root, _ = project
+    git = shutil.which("git")
+    assert git is not None, "git is needed to test the hook"
+    subprocess.run([git, "init", "-q", str(root)], check=True)
+    hook = root / "hook.sh"
+    gone = str(root / "removed-venv" / "bin" / "python")
+    hook.write_text(hook_script(gone))
+    hook.chmod(0o755)
+    bare = os.pathsep.join(p for p in ("/usr/bin", "/bin") if Path(p).is_dir())
+
+    def commit() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(hook)],
+            cwd=root,
+            env=_commit_env(bare),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    missing = commit()
+    assert missing.returncode == 1
+    assert missing.stderr.startswith(f"schemasync pre-commit hook: neither {gone} ")
+    assert "python -m schemasync install-hook" in missing.stderr
+    (root / ".venv" / "bin").mkdir(parents=True)
+    # Stands in for the project's environment: this interpreter, under .venv/bin/python.
+    venv_python = root / ".venv" / "bin" / "python"
+    venv_python.write_text(f'#!/bin/sh\nexec {sys.executable} "$@"\n')
+    venv_python.chmod(0o755)
+    found = commit()
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.startswith("ok: no drift")
