@@ -199,6 +199,34 @@ def test_a_broken_migration_is_reported_and_nothing_is_written(tmp_path: Path) -
 
 
 @pytest.mark.postgres
+def test_run_from_a_subfolder_works_on_the_project_it_is_in(tmp_path: Path) -> None:
+    root = project(
+        tmp_path / "app", {"20240101_init.sql": INIT}, 'lock_file = "db/schemasync.lock"\n'
+    )
+    env = {"PYTHONPATH": tables_emitter_path(tmp_path / "site")}
+    assert run_cli("run", cwd=root, env=env).code == 0
+    assert run_cli("check", "--offline", cwd=root, env=env).code == 0
+    write_migrations(root / "supabase" / "migrations", {"20240102_tasks.sql": TASKS})
+    below = root / "src" / "app" / "deep"
+    below.mkdir(parents=True)
+    before = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+
+    # From a folder below the project: the config is found by walking up, and every
+    # relative path in it (migrations, outputs, lock) is the project's, not the folder's.
+    result = run_cli("run", cwd=below, env=env)
+
+    assert result.code == 0, result.stderr
+    assert result.wrote() == {"models/tables/tables.txt", "db/schemasync.lock", "schema_version.py"}
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == before
+    assert "public.tasks" in (root / "models" / "tables" / "tables.txt").read_text()
+    assert list(below.iterdir()) == []
+    for folder in (below, root / "supabase" / "migrations"):
+        checked = run_cli("check", "--offline", cwd=folder, env=env)
+        assert checked.code == 0, checked.stdout + checked.stderr
+        assert checked.stdout.startswith("ok: no drift")
+
+
+@pytest.mark.postgres
 def test_migrations_read_from_another_folder_with_from(tmp_path: Path) -> None:
     folder = write_migrations(tmp_path / "db", {"1_init.sql": INIT})
     result = run_cli(
