@@ -28,7 +28,7 @@ CREATE TABLE public.projects (
 );
 CREATE TABLE public.legacy_orders (id int PRIMARY KEY, total numeric(10, 2));
 """
-MODELS = "models/typeddict/models.py"
+MODELS = "models/typeddict_models/models.py"
 HANDWRITTEN = Path(__file__).parents[1] / "fixtures" / "handwritten"
 #: A DSN nothing listens on: an offline check must never need it.
 UNREACHABLE = "postgresql://nobody:secret@127.0.0.1:1/nowhere"

@@ -40,7 +40,7 @@ CREATE TABLE billing.invoices (
     amount numeric(10, 2) NOT NULL
 );
 """
-MODELS = "models/typeddict"
+MODELS = "models/typeddict_models"
 LOCK = "schemasync.lock"
 VERSION = "schema_version.py"
 PACKAGE = '[tool.schemasync.emitters.typeddict]\nlayout = "package"\n'
@@ -536,7 +536,7 @@ def test_switching_the_layout_leaves_no_old_file(dsn: str, tmp_path: Path) -> No
     output = root / MODELS
     # Imported once, as an application would: byte-code lands beside the modules.
     subprocess.run(
-        [sys.executable, "-c", "import models.typeddict.public"],
+        [sys.executable, "-c", "import models.typeddict_models.public"],
         cwd=root,
         env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
         check=True,

@@ -181,7 +181,7 @@ def test_a_broken_migration_is_reported_and_nothing_is_written(tmp_path: Path) -
     first = run_cli("run", cwd=root, env=env)
     assert first.code == 0, first.stderr
     outputs = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()}
-    assert "public.tasks" in (root / "models" / "tables" / "tables.txt").read_text()
+    assert "public.tasks" in (root / "models" / "tables_models" / "tables.txt").read_text()
     third = root / "supabase" / "migrations" / "20240103_oops.sql"
     third.write_text(_broken_third(12))
 
@@ -216,9 +216,10 @@ def test_run_from_a_subfolder_works_on_the_project_it_is_in(tmp_path: Path) -> N
     result = run_cli("run", cwd=below, env=env)
 
     assert result.code == 0, result.stderr
-    assert result.wrote() == {"models/tables/tables.txt", "db/schemasync.lock", "schema_version.py"}
+    tables = "models/tables_models/tables.txt"
+    assert result.wrote() == {tables, "db/schemasync.lock", "schema_version.py"}
     assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == before
-    assert "public.tasks" in (root / "models" / "tables" / "tables.txt").read_text()
+    assert "public.tasks" in (root / "models" / "tables_models" / "tables.txt").read_text()
     assert list(below.iterdir()) == []
     for folder in (below, root / "supabase" / "migrations"):
         checked = run_cli("check", "--offline", cwd=folder, env=env)

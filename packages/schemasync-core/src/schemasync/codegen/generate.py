@@ -202,7 +202,7 @@ def plan(
     files: list[PlannedFile] = []
     for emitter in emitters:
         options = emitter_options(emitter, config)
-        output = inside(root, options.output or f"models/{emitter.name}", "output")
+        output = inside(root, options.output or emitter.output_folder, "output")
         context = emit_context(host, config, options, schema_hash, schema_version=version)
         for generated in emitter.emit(schema, context):
             files.append(PlannedFile(inside(output, generated.path, "file"), generated.content))

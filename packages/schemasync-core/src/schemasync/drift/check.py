@@ -109,7 +109,7 @@ def _locked(lock: Lock | None) -> Lock:
 def _output_dirs(config: Config, emitters: Sequence[Emitter]) -> list[Path]:
     root = config.root
     return [
-        inside(root, emitter_options(e, config).output or f"models/{e.name}", "output")
+        inside(root, emitter_options(e, config).output or e.output_folder, "output")
         for e in emitters
     ]
 
