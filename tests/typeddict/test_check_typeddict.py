@@ -174,6 +174,36 @@ def test_stale_generated_files_fail_online_and_offline(project: tuple[Path, str]
     assert run_cli("check", "--offline", cwd=root).code == 0
 
 
+def test_formatters_over_the_output_do_not_make_it_stale(project: tuple[Path, str]) -> None:
+    root, dsn = project
+    folder = str(root / MODELS).rsplit("/", 1)[0]
+    # Package layout too: several modules, imports between them.
+    (root / "pyproject.toml").write_text(
+        (root / "pyproject.toml").read_text()
+        + '[tool.schemasync.emitters.typeddict]\nlayout = "package"\n'
+    )
+    assert run_cli("run", cwd=root, dsn=dsn).code == 0
+    before = {p: p.read_bytes() for p in Path(folder).rglob("*.py")}
+    # ruff format (a short line length: every module changes) and its isort rules.
+    for command in (
+        ["ruff", "format", "--isolated", "--line-length", "60", folder],
+        ["ruff", "check", "--isolated", "--select", "I", "--fix", folder],
+    ):
+        subprocess.run([sys.executable, "-m", *command], check=True, capture_output=True)
+    assert any(p.read_bytes() != content for p, content in before.items())
+
+    for args in (("check", "--offline"), ("check",)):
+        result = run_cli(*args, cwd=root, dsn=dsn)
+        assert result.code == 0, result.stdout
+        assert result.stdout.startswith("ok: no drift")
+    public = Path(folder) / "public.py"
+    public.write_text(public.read_text().replace("name: str", "name: bytes", 1))
+    result = run_cli("check", "--offline", cwd=root)
+    assert result.code == 1, result.stdout
+    relative = public.relative_to(root).as_posix()
+    assert f"STALE     {relative}: changed; run `schemasync run` to regenerate it" in lines(result)
+
+
 def test_offline_check_needs_no_database_and_never_imports_psycopg(
     project: tuple[Path, str],
 ) -> None:

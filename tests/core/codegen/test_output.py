@@ -35,7 +35,7 @@ TEMP_GLOB = "*.schemasync-tmp"
 
 def ours(text: str = "x = 1\n") -> bytes:
     """The content of a generated file."""
-    return (header("0.1.0", "sha256:abc") + text).encode()
+    return (header("0.1.0") + text).encode()
 
 
 def snapshot(root: Path) -> dict[str, tuple[bytes, int, int]]:

@@ -32,6 +32,7 @@ __all__ = [
     "delete_leftovers",
     "header",
     "is_generated",
+    "marked",
     "preview",
     "write_atomically",
     "write_files",
@@ -95,12 +96,17 @@ class WriteResult:
     deleted: list[Path] = field(default_factory=list[Path])
 
 
+def marked(content: bytes) -> bool:
+    """Whether ``content`` carries :data:`MARK` near its top, as every generated file does."""
+    return MARK.encode() in content[:_SNIFF]
+
+
 def is_generated(path: Path) -> bool:
     """Whether the file at ``path`` carries :data:`MARK` near its top (``False`` when it
     cannot be read)."""
     try:
         with path.open("rb") as handle:
-            return MARK.encode() in handle.read(_SNIFF)
+            return marked(handle.read(_SNIFF))
     except OSError:
         return False
 

@@ -34,9 +34,10 @@ from schemasync.codegen.generate import (
 )
 from schemasync.codegen.lock import Lock, read_lock, render_lock, render_schema_version
 from schemasync.codegen.model import ModelSet
-from schemasync.codegen.output import is_generated
+from schemasync.codegen.output import is_generated, marked
 from schemasync.config import Config
 from schemasync.drift.codecheck import Finding, compare_code
+from schemasync.drift.meaning import same_meaning
 from schemasync.drift.readback import read_files
 from schemasync.drift.severity import RankedChange, classify
 from schemasync.errors import ConfigError
@@ -139,15 +140,21 @@ def _generated_files(
     """
     root = config.root
     expected: dict[Path, str]
+    rendered: dict[Path, bytes] | None = None
+
+    def render() -> dict[Path, bytes]:
+        now = dt.datetime.now(dt.timezone.utc)
+        planned, _, _ = plan(host, config, lock.schema, emitters, now=now)
+        return {file.path: file.content for file in planned}
+
     if lock.fingerprint and lock.fingerprint == fingerprint(host, config, emitters):
         expected = {root / path: sha for path, sha in lock.outputs.items()}
         expected[inside(root, config.settings.lock_file, "lock_file")] = digest(render_lock(lock))
         version = render_schema_version(lock, __version__)
         expected[inside(root, config.settings.version_file, "version_file")] = digest(version)
     else:
-        now = dt.datetime.now(dt.timezone.utc)
-        planned, _, _ = plan(host, config, lock.schema, emitters, now=now)
-        expected = {file.path: digest(file.content) for file in planned}
+        rendered = render()
+        expected = {path: digest(content) for path, content in rendered.items()}
     stale: list[StaleFile] = [
         StaleFile(relative_key(path, root), "leftover")
         for path in _leftovers(_output_dirs(config, emitters), expected)
@@ -163,8 +170,15 @@ def _generated_files(
             raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
         if digest(current) == sha:
             fresh.add(path)
-        else:
-            stale.append(StaleFile(relative_key(path, root), "changed"))
+            continue
+        # Different bytes: a formatter's work is not staleness, an edit of meaning is.
+        # Rendering is needed only now, and once.
+        if path.suffix == ".py" and marked(current):
+            rendered = rendered if rendered is not None else render()
+            if path in rendered and same_meaning(current, rendered[path]):
+                fresh.add(path)
+                continue
+        stale.append(StaleFile(relative_key(path, root), "changed"))
     return stale, fresh
 
 
