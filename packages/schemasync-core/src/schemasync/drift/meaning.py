@@ -29,9 +29,8 @@ def same_meaning(current: bytes, expected: bytes) -> bool:
 def _normalised(source: bytes) -> str:
     tree = ast.parse(source)
     for node in ast.walk(tree):
-        body = getattr(node, "body", None)
-        if isinstance(body, list) and body:
-            _normalise_body(body)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            _normalise_body(node.body)
     return ast.dump(tree, include_attributes=False)
 
 
