@@ -54,6 +54,8 @@ def tests(session: nox.Session, install: str) -> None:
     packages = INSTALLS[install]
     _install(session, packages, "test")
     folders = ["tests/core"] + [f"tests/{path.rsplit('-', 1)[1]}" for path in packages[1:]]
+    if install == "all":
+        folders.append("tests/example")  # needs every emitter
     # Tells the tests exactly which first-party distributions this session installed.
     installed = ",".join(path.rsplit("/", 1)[1] for path in packages)
     session.run("pytest", *(session.posargs or folders), env={"SCHEMASYNC_INSTALLED": installed})

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import importlib.util
+import os
 import subprocess
 import sys
 import uuid
@@ -154,3 +155,50 @@ def insert_row(conn: psycopg.Connection[Row], cls: ClassModel, row: Row, schema:
     inserted = conn.execute(query, params).fetchone()
     assert inserted is not None
     return inserted
+
+
+#: A schema for the checks of a default output folder: an enum, JSON, numbers, arrays.
+DEFAULT_OUTPUT_SQL = """
+CREATE TYPE public.task_status AS ENUM ('todo', 'done');
+CREATE TABLE public.tasks (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    title text NOT NULL,
+    status public.task_status NOT NULL DEFAULT 'todo',
+    estimate numeric(6, 2),
+    tags text[] NOT NULL DEFAULT '{}',
+    meta jsonb,
+    owner uuid,
+    due timestamptz
+);
+"""
+
+
+def user_shell_env() -> dict[str, str]:
+    """The environment of a user in the project's activated virtual environment."""
+    venv = Path(sys.executable).parent
+    return {
+        **os.environ,
+        "PATH": f"{venv}{os.pathsep}{os.environ.get('PATH', '')}",
+        "VIRTUAL_ENV": str(venv.parent),
+    }
+
+
+def check_default_output(emitter: str, dsn: str, root: Path) -> str:
+    """``schemasync run`` with ``emitter`` at its default output, then ``mypy --strict DIR``
+    and ``pyright DIR`` from the project root, typed as a user types them; returns DIR."""
+    (root / "pyproject.toml").write_text(
+        f'[project]\nname = "app"\nversion = "0"\n\n[tool.schemasync]\nemit = ["{emitter}"]\n'
+    )
+    env = {**user_shell_env(), "DATABASE_URL": dsn}
+    done = subprocess.run(
+        ["schemasync", "run"], cwd=root, env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    written = [line.removeprefix("wrote ") for line in done.stdout.splitlines()]
+    folder = next(p for p in written if p.endswith(".py") and "/" in p).rsplit("/", 1)[0]
+    for command in (["mypy", "--strict", folder], ["pyright", folder]):
+        checked = subprocess.run(
+            command, cwd=root, env=env, capture_output=True, text=True, check=False, timeout=600
+        )
+        assert checked.returncode == 0, f"{' '.join(command)}:\n{checked.stdout}{checked.stderr}"
+    return folder

@@ -74,7 +74,7 @@ def test_a_run_writes_the_folder_and_a_rerun_writes_nothing(dsn: str, tmp_path: 
     second = ok(run_cli("run", cwd=root, dsn=dsn))
 
     assert second.wrote() == set()
-    assert second.summary().startswith("0 written, 5 unchanged; schema version 1")
+    assert second.summary().startswith("0 written, 0 deleted, 5 unchanged; schema version 1")
     assert mtimes(root / DOCS) == before
 
 

@@ -28,7 +28,7 @@ CREATE TABLE public.projects (
 );
 CREATE TABLE public.legacy_orders (id int PRIMARY KEY, total numeric(10, 2));
 """
-MODELS = "models/typeddict/models.py"
+MODELS = "models/typeddict_models/models.py"
 HANDWRITTEN = Path(__file__).parents[1] / "fixtures" / "handwritten"
 #: A DSN nothing listens on: an offline check must never need it.
 UNREACHABLE = "postgresql://nobody:secret@127.0.0.1:1/nowhere"
@@ -70,17 +70,21 @@ def test_a_dropped_column_exits_1_and_names_it_critical(project: tuple[Path, str
     result = run_cli("check", cwd=root, dsn=dsn)
 
     assert result.code == 1, result.stderr
-    assert lines(result)[0].split() == [
-        "CRITICAL", "public.projects.note", "column.removed:", "column", "removed", "[lock]",
-    ]  # fmt: skip
-    assert lines(result)[-1].startswith("1 change (1 critical); failing at high or above")
-    # The committed models are the lock's, so the model side adds nothing new.
-    both = run_cli("check", "--format", "json", cwd=root, dsn=dsn)
-    assert changes(both) == {("critical", "column.removed", "public.projects.note", "lock")}
     code = run_cli("check", "--against", "code", "--format", "json", cwd=root, dsn=dsn)
-    assert changes(code) == {("critical", "column.removed", "public.projects.note", "code")}
     where = json.loads(code.stdout)["changes"][0]["where"]
     assert where.startswith(f"{MODELS}:")
+    # Both sides by default: the lock's finding beside the models', which says where.
+    assert [line.split()[:3] + line.split()[-2:] for line in lines(result)[:2]] == [
+        ["CRITICAL", "public.projects.note", "column.removed:", "removed", "[lock]"],
+        ["CRITICAL", "public.projects.note", "column.removed:", "[code:", f"{where}]"],
+    ]
+    assert lines(result)[-1].startswith("2 changes (2 critical); failing at high or above")
+    both = run_cli("check", "--format", "json", cwd=root, dsn=dsn)
+    assert changes(both) == {
+        ("critical", "column.removed", "public.projects.note", "lock"),
+        ("critical", "column.removed", "public.projects.note", "code"),
+    }
+    assert changes(code) == {("critical", "column.removed", "public.projects.note", "code")}
 
 
 def test_fail_on_and_config_overrides_decide_the_exit_code(project: tuple[Path, str]) -> None:
@@ -94,7 +98,8 @@ def test_fail_on_and_config_overrides_decide_the_exit_code(project: tuple[Path, 
     result = run_cli("check", "--format", "json", cwd=root, dsn=dsn)
     assert result.code == 1
     assert changes(result) == {
-        ("critical", "enum.label_added", "public.task_status.blocked", "lock")
+        ("critical", "enum.label_added", "public.task_status.blocked", "lock"),
+        ("critical", "enum.label_added", "public.task_status.blocked", "code"),
     }
 
 
@@ -113,6 +118,15 @@ def test_every_format_carries_the_changes(project: tuple[Path, str]) -> None:
         github.stdout
     )
     assert "::warning title=LOW column.added::public.projects.owner" in github.stdout
+    # The models' side of the same change points at the file and line that hold it.
+    document = json.loads(run_cli("check", "--format", "json", cwd=root, dsn=dsn).stdout)
+    where = next(c["where"] for c in document["changes"] if c["side"] == "code")
+    line = where.rpartition(":")[2]
+    assert line.isdigit()
+    assert (
+        f"::error title=CRITICAL column.removed,file={MODELS},line={line}::"
+        "public.projects.note: ProjectRow.note has no column in the database"
+    ) in github.stdout
     diff = run_cli("diff", cwd=root, dsn=dsn)
     assert diff.code == 0  # diff shows; check decides
     assert "before: text" in diff.stdout
@@ -158,6 +172,36 @@ def test_stale_generated_files_fail_online_and_offline(project: tuple[Path, str]
         )
     assert run_cli("run", cwd=root, dsn=dsn).code == 0
     assert run_cli("check", "--offline", cwd=root).code == 0
+
+
+def test_formatters_over_the_output_do_not_make_it_stale(project: tuple[Path, str]) -> None:
+    root, dsn = project
+    folder = str(root / MODELS).rsplit("/", 1)[0]
+    # Package layout too: several modules, imports between them.
+    (root / "pyproject.toml").write_text(
+        (root / "pyproject.toml").read_text()
+        + '[tool.schemasync.emitters.typeddict]\nlayout = "package"\n'
+    )
+    assert run_cli("run", cwd=root, dsn=dsn).code == 0
+    before = {p: p.read_bytes() for p in Path(folder).rglob("*.py")}
+    # ruff format (a short line length: every module changes) and its isort rules.
+    for command in (
+        ["ruff", "format", "--isolated", "--line-length", "60", folder],
+        ["ruff", "check", "--isolated", "--select", "I", "--fix", folder],
+    ):
+        subprocess.run([sys.executable, "-m", *command], check=True, capture_output=True)
+    assert any(p.read_bytes() != content for p, content in before.items())
+
+    for args in (("check", "--offline"), ("check",)):
+        result = run_cli(*args, cwd=root, dsn=dsn)
+        assert result.code == 0, result.stdout
+        assert result.stdout.startswith("ok: no drift")
+    public = Path(folder) / "public.py"
+    public.write_text(public.read_text().replace("name: str", "name: bytes", 1))
+    result = run_cli("check", "--offline", cwd=root)
+    assert result.code == 1, result.stdout
+    relative = public.relative_to(root).as_posix()
+    assert f"STALE     {relative}: changed; run `schemasync run` to regenerate it" in lines(result)
 
 
 def test_offline_check_needs_no_database_and_never_imports_psycopg(
@@ -320,3 +364,72 @@ def test_classes_renamed_around_reserved_names_are_placed(pg_dsn: str, tmp_path:
     result = run_cli("check", "--against", "code", "--format", "json", cwd=tmp_path, dsn=pg_dsn)
 
     assert (result.code, changes(result)) == (0, set()), result.stdout + result.stderr
+
+
+def _commit_env(path: str) -> dict[str, str]:
+    """The environment of a commit made with the virtual environment off ``PATH``."""
+    return {"PATH": path, "HOME": os.environ.get("HOME", "/"), "DATABASE_URL": UNREACHABLE}
+
+
+def test_the_hook_runs_with_the_virtual_environment_off_path(project: tuple[Path, str]) -> None:
+    root, _ = project
+    git = shutil.which("git")
+    assert git is not None, "git is needed to test the hook"
+    subprocess.run([git, "init", "-q", str(root)], check=True)
+    assert run_cli("install-hook", cwd=root).code == 0
+    hook = root / ".git" / "hooks" / "pre-commit"
+    assert f"python={sys.executable}\n" in hook.read_text()
+    # No schemasync, and no Python of the project, on this PATH.
+    bare = os.pathsep.join(p for p in ("/usr/bin", "/bin") if Path(p).is_dir())
+    assert shutil.which("schemasync", path=bare) is None
+
+    done = subprocess.run(
+        [str(hook)], cwd=root, env=_commit_env(bare), capture_output=True, text=True, check=False
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("ok: no drift (the lock vs the models;")
+    (root / MODELS).write_text((root / MODELS).read_text().replace("str", "int"))
+    failing = subprocess.run(
+        [str(hook)], cwd=root, env=_commit_env(bare), capture_output=True, text=True, check=False
+    )
+    assert failing.returncode == 1, failing.stderr
+
+
+def test_the_hook_falls_back_to_the_project_venv_and_says_when_there_is_none(
+    project: tuple[Path, str],
+) -> None:
+    from schemasync.cli.githook import hook_script
+
+    root, _ = project
+    git = shutil.which("git")
+    assert git is not None, "git is needed to test the hook"
+    subprocess.run([git, "init", "-q", str(root)], check=True)
+    hook = root / "hook.sh"
+    gone = str(root / "removed-venv" / "bin" / "python")
+    hook.write_text(hook_script(gone))
+    hook.chmod(0o755)
+    bare = os.pathsep.join(p for p in ("/usr/bin", "/bin") if Path(p).is_dir())
+
+    def commit() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(hook)],
+            cwd=root,
+            env=_commit_env(bare),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    missing = commit()
+    assert missing.returncode == 1
+    assert missing.stderr.startswith(f"schemasync pre-commit hook: neither {gone} ")
+    assert "python -m schemasync install-hook" in missing.stderr
+    (root / ".venv" / "bin").mkdir(parents=True)
+    # Stands in for the project's environment: this interpreter, under .venv/bin/python.
+    venv_python = root / ".venv" / "bin" / "python"
+    venv_python.write_text(f'#!/bin/sh\nexec {sys.executable} "$@"\n')
+    venv_python.chmod(0o755)
+    found = commit()
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.startswith("ok: no drift")

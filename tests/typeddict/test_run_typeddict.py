@@ -40,7 +40,7 @@ CREATE TABLE billing.invoices (
     amount numeric(10, 2) NOT NULL
 );
 """
-MODELS = "models/typeddict"
+MODELS = "models/typeddict_models"
 LOCK = "schemasync.lock"
 VERSION = "schema_version.py"
 PACKAGE = '[tool.schemasync.emitters.typeddict]\nlayout = "package"\n'
@@ -110,7 +110,7 @@ def test_first_run_writes_the_models_the_lock_and_schema_version(dsn: str, tmp_p
         f"wrote {MODELS}/models.py",
         f"wrote {LOCK}",
         f"wrote {VERSION}",
-        f"3 written, 0 unchanged; schema version 1 ({schema_hash[:19]})",
+        f"3 written, 0 deleted, 0 unchanged; schema version 1 ({schema_hash[:19]})",
     ]
     assert sorted(state(root)) == sorted([LOCK, f"{MODELS}/models.py", "pyproject.toml", VERSION])
     compile((root / MODELS / "models.py").read_bytes(), "models.py", "exec")
@@ -138,7 +138,8 @@ def test_a_second_run_on_an_unchanged_database_writes_nothing(dsn: str, tmp_path
     assert (
         second.stdout
         == first.stdout.splitlines()[-1].replace(
-            f"{written} written, 0 unchanged", f"0 written, {written} unchanged"
+            f"{written} written, 0 deleted, 0 unchanged",
+            f"0 written, 0 deleted, {written} unchanged",
         )
         + "\n"
     )
@@ -167,7 +168,9 @@ def test_a_schema_change_rewrites_what_changed_and_bumps_the_version(
         assert after[path][1] != before[path][1], path  # renamed into place
     schema = inspected(root, dsn)
     schema_hash = ir.schema_hash(schema)
-    assert result.summary() == f"3 written, 0 unchanged; schema version 2 ({schema_hash[:19]})"
+    assert result.summary() == (
+        f"3 written, 0 deleted, 0 unchanged; schema version 2 ({schema_hash[:19]})"
+    )
 
     values = constants(root)
     assert values["SCHEMA_VERSION"] == 2
@@ -491,3 +494,131 @@ def test_package_with_only_a_domain_still_gets_register_types(pg_dsn: str, tmp_p
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[Decimal('1.50'), Decimal('2.00')]"
+
+
+# --- leftovers: what an earlier run wrote and this one does not ------------------------------
+
+DBMODELS = '[tool.schemasync.emitters.typeddict]\nlayout = "package"\noutput = "src/dbmodels"\n'
+
+
+def test_a_dropped_schema_s_module_is_deleted_and_check_is_clean(dsn: str, tmp_path: Path) -> None:
+    root = project(tmp_path, DBMODELS)
+    ok(run_cli("run", cwd=root, dsn=dsn))
+    package = root / "src" / "dbmodels"
+    mine = package / "queries.py"
+    mine.write_text('"""Hand-written, beside the generated modules."""\n')
+    run_sql(dsn, "DROP SCHEMA billing CASCADE")
+
+    offline = run_cli("check", "--offline", cwd=root)
+    assert offline.code == 0, offline.stdout  # the lock still holds billing: nothing stale
+    result = ok(run_cli("run", cwd=root, dsn=dsn))
+
+    assert "deleted src/dbmodels/billing.py" in result.stdout.splitlines()
+    # Only what describes billing changes: the package's exports, the lock, the version.
+    assert result.wrote() == {"src/dbmodels/__init__.py", LOCK, VERSION}
+    assert result.summary().startswith("3 written, 1 deleted, 2 unchanged;")
+    assert sorted(p.name for p in package.iterdir()) == [
+        "__init__.py",
+        "_types.py",
+        "public.py",
+        "queries.py",
+    ]
+    assert mine.read_text() == '"""Hand-written, beside the generated modules."""\n'
+    for args in (("check",), ("check", "--offline")):
+        checked = run_cli(*args, cwd=root, dsn=dsn)
+        assert checked.code == 0, checked.stdout
+        assert checked.stdout.startswith("ok: no drift")
+
+
+def test_switching_the_layout_leaves_no_old_file(dsn: str, tmp_path: Path) -> None:
+    root = project(tmp_path, PACKAGE)
+    ok(run_cli("run", cwd=root, dsn=dsn))
+    output = root / MODELS
+    # Imported once, as an application would: byte-code lands beside the modules.
+    subprocess.run(
+        [sys.executable, "-c", "import models.typeddict_models.public"],
+        cwd=root,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+        check=True,
+        timeout=60,
+    )
+    assert (output / "__pycache__").is_dir()
+    (root / "pyproject.toml").write_text(
+        (root / "pyproject.toml").read_text().replace('layout = "package"', 'layout = "module"')
+    )
+
+    for args in (("check",), ("check", "--offline")):
+        checked = run_cli(*args, "--format", "json", cwd=root, dsn=dsn)
+        assert checked.code == 1
+        stale = {(s["path"], s["state"]) for s in json.loads(checked.stdout)["stale"]}
+        assert (f"{MODELS}/billing.py", "leftover") in stale
+        assert (f"{MODELS}/models.py", "missing") in stale
+    text = run_cli("check", "--offline", cwd=root)
+    assert (
+        f"LEFTOVER  {MODELS}/billing.py: generated earlier, no longer produced; "
+        "run `schemasync run` to delete it"
+    ) in text.stdout.splitlines()
+    assert ", 4 leftover generated files;" in text.stdout.splitlines()[-1]
+
+    result = ok(run_cli("run", cwd=root, dsn=dsn))
+
+    deleted = {line for line in result.stdout.splitlines() if line.startswith("deleted ")}
+    names = ("__init__.py", "_types.py", "billing.py", "public.py")
+    assert deleted == {f"deleted {MODELS}/{name}" for name in names}
+    assert sorted(p.relative_to(output).as_posix() for p in output.rglob("*")) == ["models.py"]
+    checked = run_cli("check", "--offline", cwd=root)
+    assert checked.code == 0, checked.stdout
+
+
+def test_moving_the_output_removes_the_folders_it_emptied(dsn: str, tmp_path: Path) -> None:
+    root = project(tmp_path, DBMODELS)
+    ok(run_cli("run", cwd=root, dsn=dsn))
+    (root / "pyproject.toml").write_text(
+        (root / "pyproject.toml").read_text().replace("src/dbmodels", "gen/dbmodels")
+    )
+
+    result = ok(run_cli("run", cwd=root, dsn=dsn))
+
+    assert ", 4 deleted, " in result.summary()
+    assert not (root / "src").exists()
+    assert sorted(p.name for p in (root / "gen" / "dbmodels").iterdir()) == [
+        "__init__.py",
+        "_types.py",
+        "billing.py",
+        "public.py",
+    ]
+
+
+def test_a_leftover_the_user_made_their_own_is_never_deleted(dsn: str, tmp_path: Path) -> None:
+    root = project(tmp_path, DBMODELS)
+    ok(run_cli("run", cwd=root, dsn=dsn))
+    billing = root / "src" / "dbmodels" / "billing.py"
+    billing.write_text('"""Now hand-written: the generated header is gone."""\n')
+    run_sql(dsn, "DROP SCHEMA billing CASCADE")
+
+    result = ok(run_cli("run", cwd=root, dsn=dsn))
+
+    assert ", 0 deleted, " in result.summary()
+    assert billing.read_text() == '"""Now hand-written: the generated header is gone."""\n'
+
+
+def test_dry_run_lists_what_would_change_and_touches_nothing(dsn: str, tmp_path: Path) -> None:
+    root = project(tmp_path, DBMODELS)
+    ok(run_cli("run", cwd=root, dsn=dsn))
+    run_sql(dsn, "DROP SCHEMA billing CASCADE; ALTER TABLE public.projects ADD COLUMN note text")
+    before = state(root)
+
+    result = ok(run_cli("run", "--dry-run", cwd=root, dsn=dsn))
+
+    assert set(result.stdout.splitlines()[:-1]) == {
+        "would write src/dbmodels/__init__.py",
+        "would write src/dbmodels/public.py",
+        f"would write {LOCK}",
+        f"would write {VERSION}",
+        "would delete src/dbmodels/billing.py",
+    }
+    assert result.summary().startswith(
+        "dry run, nothing changed: 4 written, 1 deleted, 1 unchanged; schema version 2 ("
+    )
+    assert state(root) == before  # same bytes, inodes and modification times
+    assert temp_files(root) == []

@@ -184,7 +184,7 @@ def test_a_schema_change_rewrites_the_lock_and_bumps_the_version(
     assert first is not None
     assert first.schema_version == 1
     assert (
-        (tmp_path / "models" / "table-list" / "tables.txt")
+        (tmp_path / "models" / "table-list_models" / "tables.txt")
         .read_text()
         .endswith("public.projects\n")
     )

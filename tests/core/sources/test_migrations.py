@@ -181,7 +181,7 @@ def test_a_broken_migration_is_reported_and_nothing_is_written(tmp_path: Path) -
     first = run_cli("run", cwd=root, env=env)
     assert first.code == 0, first.stderr
     outputs = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()}
-    assert "public.tasks" in (root / "models" / "tables" / "tables.txt").read_text()
+    assert "public.tasks" in (root / "models" / "tables_models" / "tables.txt").read_text()
     third = root / "supabase" / "migrations" / "20240103_oops.sql"
     third.write_text(_broken_third(12))
 
@@ -196,6 +196,35 @@ def test_a_broken_migration_is_reported_and_nothing_is_written(tmp_path: Path) -
     ]
     after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()}
     assert after == {**outputs, third: after[third]}
+
+
+@pytest.mark.postgres
+def test_run_from_a_subfolder_works_on_the_project_it_is_in(tmp_path: Path) -> None:
+    root = project(
+        tmp_path / "app", {"20240101_init.sql": INIT}, 'lock_file = "db/schemasync.lock"\n'
+    )
+    env = {"PYTHONPATH": tables_emitter_path(tmp_path / "site")}
+    assert run_cli("run", cwd=root, env=env).code == 0
+    assert run_cli("check", "--offline", cwd=root, env=env).code == 0
+    write_migrations(root / "supabase" / "migrations", {"20240102_tasks.sql": TASKS})
+    below = root / "src" / "app" / "deep"
+    below.mkdir(parents=True)
+    before = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+
+    # From a folder below the project: the config is found by walking up, and every
+    # relative path in it (migrations, outputs, lock) is the project's, not the folder's.
+    result = run_cli("run", cwd=below, env=env)
+
+    assert result.code == 0, result.stderr
+    tables = "models/tables_models/tables.txt"
+    assert result.wrote() == {tables, "db/schemasync.lock", "schema_version.py"}
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == before
+    assert "public.tasks" in (root / "models" / "tables_models" / "tables.txt").read_text()
+    assert list(below.iterdir()) == []
+    for folder in (below, root / "supabase" / "migrations"):
+        checked = run_cli("check", "--offline", cwd=folder, env=env)
+        assert checked.code == 0, checked.stdout + checked.stderr
+        assert checked.stdout.startswith("ok: no drift")
 
 
 @pytest.mark.postgres
@@ -246,6 +275,17 @@ def _gone(pid: int) -> bool:
     return False
 
 
+#: Starts the command as a shell starts a background job: SIGINT ignored (an ignored signal
+#: stays ignored across exec), SIGTERM at its default. The command must set its own
+#: handlers, so the test proves that wherever the suite itself runs.
+_AS_A_BACKGROUND_JOB = (
+    "import os, signal, sys\n"
+    "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+    "signal.signal(signal.SIGTERM, signal.SIG_DFL)\n"
+    "os.execv(sys.executable, [sys.executable, '-m', 'schemasync', 'run'])\n"
+)
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_signal_during_migrations_leaves_no_server_and_no_folder(
@@ -266,7 +306,7 @@ def test_a_signal_during_migrations_leaves_no_server_and_no_folder(
         "PYTHONPATH": tables_emitter_path(tmp_path / "site"),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "schemasync", "run"],
+        [sys.executable, "-c", _AS_A_BACKGROUND_JOB],
         cwd=root,
         env=env,
         stdout=subprocess.PIPE,

@@ -187,7 +187,7 @@ class EmitContext:
         comment for Markdown."""
         from schemasync.codegen.output import header
 
-        return header(self.tool_version, self.schema_hash, style)
+        return header(self.tool_version, style)
 
 
 class Emitter(abc.ABC):
@@ -203,6 +203,20 @@ class Emitter(abc.ABC):
     #: classes may not use: drift checks name classes as the emitter does.
     reserved_names: ClassVar[tuple[str, ...]] = ()
     reserved_fields: ClassVar[tuple[str, ...]] = ()
+    #: Where its files go when the target sets no ``output`` (relative to the project root);
+    #: empty means ``models/NAME_models``.
+    default_output: ClassVar[str] = ""
+
+    @property
+    def output_folder(self) -> str:
+        """The default output folder, relative to the project root.
+
+        Python packages default to ``models/NAME_models``, never ``models/NAME``: run on a
+        folder whose parent is no package, mypy and pyright name the folder's module after
+        the folder, and ``models/pydantic`` would hide the real ``pydantic`` from them (and
+        from anything that puts ``models/`` on the import path).
+        """
+        return self.default_output or f"models/{self.name}_models"
 
     @abc.abstractmethod
     def emit(self, schema: Schema, context: EmitContext) -> Sequence[GeneratedFile]:

@@ -48,6 +48,8 @@ class DocsEmitter(Emitter):
 
     name = "docs"
     package = "schemasync-docs"
+    #: Markdown, not a Python package: no import name to shadow.
+    default_output = "models/docs"
     description = "Markdown documentation with metrics and Mermaid ER diagrams"
     options_type: ClassVar[type[TargetOptions]] = DocsOptions
 

@@ -3,13 +3,20 @@
 The hook is found through git itself (``git rev-parse --git-path hooks``), so worktrees and
 ``core.hooksPath`` are honoured. A hook that schemasync did not write is never overwritten
 or removed: the user's own hook stays as it is, and the message says how to chain ours.
+
+The hook runs ``PYTHON -m schemasync`` with the interpreter that installed it, not whatever
+``schemasync`` is on ``PATH``: commits are often made with the virtual environment off
+``PATH`` (an IDE, a GUI client). When that interpreter is gone it falls back to the
+project's ``.venv``, and when neither exists it says so and how to fix it.
 """
 
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from schemasync.codegen.output import PlannedFile, write_atomically
@@ -20,14 +27,32 @@ __all__ = ["HOOK_MARK", "hook_script", "install_hook", "uninstall_hook"]
 HOOK_MARK = "# installed by schemasync install-hook"
 
 
-def hook_script() -> str:
-    """The hook: an offline check, so committing needs no database and no network."""
+def hook_script(interpreter: str) -> str:
+    """The hook: an offline check (no database, no network) run by ``interpreter``, else by
+    the ``.venv`` at the top of the repository."""
     return (
         "#!/bin/sh\n"
         f"{HOOK_MARK}; remove with `schemasync install-hook --uninstall`\n"
         "# Fails the commit when the models or generated files disagree with the lock.\n"
-        'exec schemasync check --offline "$@"\n'
+        "# Runs the Python that installed it, so it works with the virtual environment off\n"
+        "# PATH; else the project's .venv.\n"
+        f"python={shlex.quote(interpreter)}\n"
+        'if [ ! -x "$python" ]; then\n'
+        '    python="$(git rev-parse --show-toplevel)/.venv/bin/python"\n'
+        "fi\n"
+        'if [ ! -x "$python" ]; then\n'
+        f"    echo {shlex.quote(_MISSING.format(interpreter=interpreter))} >&2\n"
+        "    exit 1\n"
+        "fi\n"
+        'exec "$python" -m schemasync check --offline "$@"\n'
     )
+
+
+_MISSING = (
+    "schemasync pre-commit hook: neither {interpreter} (the Python that installed the hook) "
+    "nor .venv/bin/python exists. Reinstall the hook with the project's Python "
+    "(`python -m schemasync install-hook`), or delete the hook."
+)
 
 
 def _hook_path(start: Path) -> Path:
@@ -69,7 +94,7 @@ def install_hook(start: Path) -> Path:
             hint="add `schemasync check --offline` to that hook yourself, "
             "or use the pre-commit framework (.pre-commit-hooks.yaml)",
         )
-    write_atomically(PlannedFile(path, hook_script().encode()))
+    write_atomically(PlannedFile(path, hook_script(sys.executable).encode()))
     os.chmod(path, 0o755)
     return path
 

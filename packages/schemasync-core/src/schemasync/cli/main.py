@@ -11,9 +11,12 @@ import argparse
 import json
 import logging
 import os
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -106,6 +109,11 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="NAME[,NAME]",
         default="",
         help="targets to generate (default: emit in config)",
+    )
+    run.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="list what would be written and deleted, and write nothing",
     )
     run.set_defaults(handler=_run)
 
@@ -281,14 +289,19 @@ def _run(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
     requested = [name.strip() for name in args.emit.split(",") if name.strip()]
     emitters = choose_emitters(host, config, requested)
     schema = read_schema(host, config, _source_choice(args))
-    result = run(host, config, schema, emitters)
+    result = run(host, config, schema, emitters, dry_run=args.dry_run)
     root = config.root
-    for path in result.written.written:
-        out.write(f"wrote {path.relative_to(root) if path.is_relative_to(root) else path}\n")
-    out.write(
-        f"{len(result.written.written)} written, {len(result.written.unchanged)} unchanged; "
-        f"schema version {result.schema_version} ({result.schema_hash[:19]})\n"
+    done = result.written
+    verbs = ("would write", "would delete") if args.dry_run else ("wrote", "deleted")
+    for verb, paths in zip(verbs, (done.written, done.deleted), strict=True):
+        for path in paths:
+            out.write(f"{verb} {path.relative_to(root) if path.is_relative_to(root) else path}\n")
+    counts = (
+        f"{len(done.written)} written, {len(done.deleted)} deleted, {len(done.unchanged)} unchanged"
     )
+    if args.dry_run:
+        counts = f"dry run, nothing changed: {counts}"
+    out.write(f"{counts}; schema version {result.schema_version} ({result.schema_hash[:19]})\n")
     return EXIT_OK
 
 
@@ -354,6 +367,33 @@ def _report_failed_plugins(host: PluginHost) -> None:
             )
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+@contextmanager
+def _signal_handlers() -> Generator[None, None, None]:
+    """Ctrl-C (SIGINT) and SIGTERM unwind the command, whatever the dispositions inherited.
+
+    A process started in the background by a shell inherits SIGINT as ignored, and SIGTERM
+    kills on the spot by default: either way a throwaway server and its folder would stay
+    behind. The command sets both itself, so every cleanup runs on the way out, and gives
+    the previous handlers back when it returns (``main`` may be called in-process).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {
+        signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler),
+        signal.SIGTERM: signal.signal(signal.SIGTERM, _terminate),
+    }
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
     """Run the CLI and return its exit code.
 
@@ -363,11 +403,16 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     parser = _build_parser()
     args = parser.parse_args(argv)
     _setup_logging(args.debug)
+    with _signal_handlers():
+        return _dispatch(args, out or sys.stdout)
+
+
+def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
     handler: Callable[[argparse.Namespace, PluginHost, TextIO], int] = args.handler
     try:
         host = load_plugins()
         _report_failed_plugins(host)
-        return handler(args, host, out or sys.stdout)
+        return handler(args, host, out)
     except SchemasyncError as exc:
         if args.debug:
             sys.stderr.write(redact("".join(traceback.format_exception(exc))))

@@ -1,7 +1,9 @@
 """``schemasync run``: emit every chosen target, then the lock and ``schema_version.py``.
 
 Everything is rendered before anything is written, so a failing emitter, a bad option or a
-file in the way leaves the output exactly as it was.
+file in the way leaves the output exactly as it was. The write plan also holds the files an
+earlier run wrote and this one no longer produces (a dropped table, a changed layout): the
+lock lists what each run wrote, so they are deleted, and nothing else ever is.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ import msgspec
 from schemasync import __version__, ir
 from schemasync.api import EmitContext, Emitter, PyType, TargetOptions
 from schemasync.codegen.lock import (
+    Lock,
     next_lock,
     next_version,
     read_lock,
     render_lock,
     render_schema_version,
 )
-from schemasync.codegen.output import PlannedFile, WriteResult, write_files
+from schemasync.codegen.output import PlannedFile, WritePlan, WriteResult, apply_plan, preview
 from schemasync.config import Config, TypeOverride, explain, normalise_keys
 from schemasync.errors import ConfigError, UsageError
 from schemasync.plugins import PluginHost
@@ -36,6 +39,7 @@ __all__ = [
     "emitter_options",
     "fingerprint",
     "inside",
+    "leftovers",
     "plan",
     "relative_key",
     "run",
@@ -198,7 +202,7 @@ def plan(
     files: list[PlannedFile] = []
     for emitter in emitters:
         options = emitter_options(emitter, config)
-        output = inside(root, options.output or f"models/{emitter.name}", "output")
+        output = inside(root, options.output or emitter.output_folder, "output")
         context = emit_context(host, config, options, schema_hash, schema_version=version)
         for generated in emitter.emit(schema, context):
             files.append(PlannedFile(inside(output, generated.path, "file"), generated.content))
@@ -218,6 +222,15 @@ def plan(
     return files, lock.schema_version, schema_hash
 
 
+def leftovers(previous: Lock | None, files: Sequence[PlannedFile], root: Path) -> list[Path]:
+    """The files the previous run wrote (as its lock records them) that ``files`` no longer
+    include: a dropped table's module, the modules of a layout no longer chosen."""
+    if previous is None:
+        return []
+    produced = {relative_key(planned.path, root) for planned in files}
+    return [inside(root, key, "file") for key in previous.outputs if key not in produced]
+
+
 def run(
     host: PluginHost,
     config: Config,
@@ -225,9 +238,16 @@ def run(
     emitters: Sequence[Emitter],
     *,
     now: dt.datetime | None = None,
+    dry_run: bool = False,
 ) -> RunResult:
-    """Emit, then write everything that changed."""
+    """Emit, then write everything that changed and delete the leftovers of earlier runs.
+
+    :param dry_run: only say what would be written and deleted; touch nothing.
+    """
+    previous = read_lock(inside(config.root, config.settings.lock_file, "lock_file"))
     files, version, schema_hash = plan(
         host, config, schema, emitters, now=now or dt.datetime.now(dt.timezone.utc)
     )
-    return RunResult(schema_hash=schema_hash, schema_version=version, written=write_files(files))
+    write_plan = WritePlan(files, leftovers(previous, files, config.root), config.root)
+    result = preview(write_plan) if dry_run else apply_plan(write_plan)
+    return RunResult(schema_hash=schema_hash, schema_version=version, written=result)

@@ -153,8 +153,7 @@ def render_schema_version(lock: Lock, tool_version: str) -> bytes:
     lines = "".join(f"    {py_string(line)},\n" for line in lock.differences)
     differences = f"(\n{lines})" if lines else "()"
     text = (
-        header(tool_version, lock.hash)
-        + '"""The database schema the generated models were made from."""\n\n'
+        header(tool_version) + '"""The database schema the generated models were made from."""\n\n'
         "from typing import Final\n\n"
         "#: Increases by one each time the schema changes.\n"
         f"SCHEMA_VERSION: Final = {lock.schema_version}\n"

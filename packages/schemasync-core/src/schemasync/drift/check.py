@@ -4,16 +4,18 @@ Three things are compared:
 
 - ``lock``: the committed lock snapshot against the database (every compare hook).
 - ``code``: the committed models, read back with ``ast``, against the database (or, offline,
-  against the lock). Generated files that are exactly what ``run`` would write from the lock
-  say nothing the lock side does not, so they are only read when the lock side is off.
+  against the lock). Online, generated models are read too, so ``--against both`` shows each
+  change from the lock beside where the models hold it (file and line); offline, generated
+  files that are exactly what ``run`` would write from the lock are skipped.
 - ``files``: whether the generated files are what ``run`` would write from the lock; a
-  stale file fails the check whatever its severity threshold.
+  stale file fails the check whatever its severity threshold. So does a leftover: a file
+  schemasync generated in an output folder that ``run`` no longer produces (``run`` deletes it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -32,8 +34,10 @@ from schemasync.codegen.generate import (
 )
 from schemasync.codegen.lock import Lock, read_lock, render_lock, render_schema_version
 from schemasync.codegen.model import ModelSet
+from schemasync.codegen.output import is_generated, marked
 from schemasync.config import Config
 from schemasync.drift.codecheck import Finding, compare_code
+from schemasync.drift.meaning import same_meaning
 from schemasync.drift.readback import read_files
 from schemasync.drift.severity import RankedChange, classify
 from schemasync.errors import ConfigError
@@ -49,8 +53,9 @@ class StaleFile:
     """A generated file that is not what ``run`` would write from the lock."""
 
     path: str
-    #: ``changed`` (edited, or generated from something else) or ``missing``.
-    state: Literal["changed", "missing"]
+    #: ``changed`` (edited, or generated from something else), ``missing``, or ``leftover``
+    #: (generated once, no longer produced: ``run`` deletes it).
+    state: Literal["changed", "missing", "leftover"]
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,28 @@ def _locked(lock: Lock | None) -> Lock:
     return lock
 
 
+def _output_dirs(config: Config, emitters: Sequence[Emitter]) -> list[Path]:
+    root = config.root
+    return [
+        inside(root, emitter_options(e, config).output or e.output_folder, "output")
+        for e in emitters
+    ]
+
+
+def _leftovers(output_dirs: Sequence[Path], expected: Container[Path]) -> list[Path]:
+    """Files in the output folders that schemasync generated (they carry its mark) and
+    that ``run`` would not write now."""
+    found: dict[Path, None] = {}
+    for folder in output_dirs:
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if "__pycache__" in path.parts or not path.is_file() or path in expected:
+                    continue
+                if is_generated(path):
+                    found[path] = None
+    return list(found)
+
+
 def _generated_files(
     host: PluginHost, config: Config, lock: Lock, emitters: Sequence[Emitter]
 ) -> tuple[list[StaleFile], set[Path]]:
@@ -113,16 +140,25 @@ def _generated_files(
     """
     root = config.root
     expected: dict[Path, str]
+    rendered: dict[Path, bytes] | None = None
+
+    def render() -> dict[Path, bytes]:
+        now = dt.datetime.now(dt.timezone.utc)
+        planned, _, _ = plan(host, config, lock.schema, emitters, now=now)
+        return {file.path: file.content for file in planned}
+
     if lock.fingerprint and lock.fingerprint == fingerprint(host, config, emitters):
         expected = {root / path: sha for path, sha in lock.outputs.items()}
         expected[inside(root, config.settings.lock_file, "lock_file")] = digest(render_lock(lock))
         version = render_schema_version(lock, __version__)
         expected[inside(root, config.settings.version_file, "version_file")] = digest(version)
     else:
-        now = dt.datetime.now(dt.timezone.utc)
-        planned, _, _ = plan(host, config, lock.schema, emitters, now=now)
-        expected = {file.path: digest(file.content) for file in planned}
-    stale: list[StaleFile] = []
+        rendered = render()
+        expected = {path: digest(content) for path, content in rendered.items()}
+    stale: list[StaleFile] = [
+        StaleFile(relative_key(path, root), "leftover")
+        for path in _leftovers(_output_dirs(config, emitters), expected)
+    ]
     fresh: set[Path] = set()
     for path, sha in expected.items():
         try:
@@ -134,8 +170,15 @@ def _generated_files(
             raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
         if digest(current) == sha:
             fresh.add(path)
-        else:
-            stale.append(StaleFile(relative_key(path, root), "changed"))
+            continue
+        # Different bytes: a formatter's work is not staleness, an edit of meaning is.
+        # Rendering is needed only now, and once.
+        if path.suffix == ".py" and marked(current):
+            rendered = rendered if rendered is not None else render()
+            if path in rendered and same_meaning(current, rendered[path]):
+                fresh.add(path)
+                continue
+        stale.append(StaleFile(relative_key(path, root), "changed"))
     return stale, fresh
 
 
@@ -186,14 +229,14 @@ def check(
 
     model_files: list[Path] = []
     if against in ("code", "both"):
-        outputs = [
-            inside(root, emitter_options(e, config).output or f"models/{e.name}", "output")
-            for e in emitters
-        ]
-        model_files = _model_files(config, outputs)
-        # Generated files that match the lock mirror it: the lock side has already reported
-        # what they would, and offline they match by construction.
-        if compare_lock or offline:
+        model_files = _model_files(config, _output_dirs(config, emitters))
+        # A leftover is reported as such; reading it as a model would only add noise.
+        gone = {root / s.path for s in stale if s.state == "leftover"}
+        model_files = [p for p in model_files if p not in gone]
+        # Offline, generated files that match the lock agree with it by construction. Online
+        # they are read even beside the lock side: their findings carry the file and line a
+        # reviewer (and a GitHub annotation) needs.
+        if offline:
             model_files = [p for p in model_files if p not in fresh]
         local = read_files(model_files, host.hook.schemasync_read_models)
         findings = _compare_code(

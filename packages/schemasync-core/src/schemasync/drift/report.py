@@ -12,7 +12,7 @@ from collections import Counter
 from typing import Literal
 
 from schemasync.changes import Severity
-from schemasync.drift.check import CheckResult
+from schemasync.drift.check import CheckResult, StaleFile
 from schemasync.drift.severity import RankedChange
 from schemasync.drift.workflow import command
 
@@ -66,10 +66,19 @@ def _summary(result: CheckResult) -> str:
     parts = [f"{counts[s]} {s.name.lower()}" for s in sorted(counts, reverse=True)]
     noun = "change" if len(result.changes) == 1 else "changes"
     text = f"{len(result.changes)} {noun}" + (f" ({', '.join(parts)})" if parts else "")
-    if result.stale:
-        text += f", {len(result.stale)} stale generated file{'s' * (len(result.stale) > 1)}"
+    states = Counter("leftover" if s.state == "leftover" else "stale" for s in result.stale)
+    for state in ("stale", "leftover"):
+        if states[state]:
+            text += f", {states[state]} {state} generated file{'s' * (states[state] > 1)}"
     verdict = "failing" if result.failed else "passing"
     return f"{text}; {verdict} at {result.fail_on.name.lower()} or above"
+
+
+def _stale_text(stale: StaleFile) -> str:
+    """What is wrong with a generated file, and the command that fixes it."""
+    if stale.state == "leftover":
+        return "generated earlier, no longer produced; run `schemasync run` to delete it"
+    return f"{stale.state}; run `schemasync run` to regenerate it"
 
 
 def _version(result: CheckResult) -> str:
@@ -109,10 +118,11 @@ def _text(result: CheckResult, *, detail: bool, colour: bool) -> str:
             lines.append(f"{'':10}  before: {_value(change.before)}")
             lines.append(f"{'':10}  after:  {_value(change.after)}")
     for stale in result.stale:
-        level = f"{'STALE':<8}"
+        label = "LEFTOVER" if stale.state == "leftover" else "STALE"
+        level = f"{label:<8}"
         if colour:
             level = f"{_COLOURS[Severity.HIGH]}{level}{_RESET}"
-        lines.append(f"{level}  {stale.path}: {stale.state}; run `schemasync run` to regenerate it")
+        lines.append(f"{level}  {_line(stale.path)}: {_stale_text(stale)}")
     lines.append(_summary(result) + f" ({_sides(result)})")
     return "\n".join(lines) + "\n"
 
@@ -183,7 +193,7 @@ def _markdown(result: CheckResult, *, detail: bool) -> str:
             )
     if result.stale:
         lines += ["", "**Stale generated files** (run `schemasync run` and commit):", ""]
-        lines += [f"- {_code(s.path)}: {s.state}" for s in result.stale]
+        lines += [f"- {_code(s.path)}: {_cell(_stale_text(s))}" for s in result.stale]
     if detail and result.changes:
         lines += ["", "<details><summary>Before and after</summary>", ""]
         lines += ["| Object | Change | Before | After |", "|---|---|---|---|"]
@@ -213,7 +223,8 @@ def _github(result: CheckResult) -> str:
             )
         )
     for stale in result.stale:
-        message = f"{stale.path} is {stale.state}; run schemasync run and commit"
-        lines.append(command("error", message, file=stale.path, title="stale generated file"))
+        message = f"{stale.path}: {_stale_text(stale)}, and commit"
+        title = "leftover generated file" if stale.state == "leftover" else "stale generated file"
+        lines.append(command("error", message, file=stale.path, title=title))
     lines.append(command("notice", _summary(result), title="schemasync"))
     return "\n".join(lines) + "\n"
