@@ -391,7 +391,12 @@ def test_missing_first_party_emitter_says_what_to_install() -> None:
         host.emitter("pydantic")
     assert excinfo.value.exit_code == 6
     assert excinfo.value.hint is not None
-    assert "pip install schemasync-pydantic" in excinfo.value.hint
+    # Commands that work before the packages are on an index: a clone, and the git URL.
+    assert "pip install ./packages/schemasync-pydantic" in excinfo.value.hint
+    assert (
+        '"schemasync-pydantic @ git+https://github.com/OWNER/schemasync'
+        '#subdirectory=packages/schemasync-pydantic"'
+    ) in excinfo.value.hint
 
 
 def test_unknown_emitter_says_none_has_that_name() -> None:
