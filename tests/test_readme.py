@@ -1,0 +1,121 @@
+"""The README's main command, as a new user runs it: a fresh clone, one Python, no downloads.
+
+``uvx nox -s example`` must write the example's models with whichever supported Python the
+machine has, and fail (never pass after skipping) when it has none. The clone is of the
+committed tree (``git clone`` of this repository). Slow: ``uvx nox -s readme`` runs it, once.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+#: Long enough for a cold package cache; the example itself takes well under a minute.
+TIMEOUT_S = 900
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
+    assert found, f"{name} is needed to run the README's command and is not on PATH"
+    return found
+
+
+@pytest.fixture
+def clone(tmp_path: Path) -> Path:
+    """A fresh clone of the committed tree."""
+    target = tmp_path / "schemasync"
+    subprocess.run(
+        ["git", "clone", "--quiet", "--no-hardlinks", str(REPOSITORY), str(target)],
+        check=True,
+        timeout=120,
+    )
+    return target
+
+
+def _bin_with(tmp_path: Path, pythons: dict[str, str]) -> Path:
+    """A folder to be the whole PATH: uv, uvx, and the given ``name -> interpreter``."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    for name in ("uv", "uvx"):
+        (folder / name).symlink_to(_tool(name))
+    for name, target in pythons.items():
+        (folder / name).symlink_to(target)
+    return folder
+
+
+def _readme_command(clone: Path, path: Path, *uvx_options: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        # Nothing that points at another interpreter or environment.
+        if not key.startswith(("UV_", "VIRTUAL_ENV", "PYENV", "PYTHON", "NOX", "CONDA"))
+        and key != "SCHEMASYNC_ALL_PYTHONS"
+    }
+    empty = clone.parent / "no-managed-pythons"
+    empty.mkdir(exist_ok=True)
+    env |= {
+        "PATH": str(path),
+        "UV_PYTHON_DOWNLOADS": "never",
+        # uv's own Pythons would be found without PATH: point it at an empty folder.
+        "UV_PYTHON_INSTALL_DIR": str(empty),
+    }
+    return subprocess.run(
+        [str(path / "uvx"), *uvx_options, "nox", "-s", "example"],
+        cwd=clone,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        check=False,
+    )
+
+
+def _models(clone: Path) -> list[str]:
+    models = clone / "build" / "supabase-app" / "models"
+    return sorted(p.name for p in models.rglob("*.py")) if models.is_dir() else []
+
+
+def test_the_main_command_writes_the_models_with_one_supported_python(
+    clone: Path, tmp_path: Path
+) -> None:
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    python = Path(sys.base_prefix) / "bin" / f"python{version}"
+    assert python.is_file(), python
+    path = _bin_with(tmp_path, {f"python{version}": str(python), "python3": str(python)})
+
+    result = _readme_command(clone, path)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"Running session example-{version}" in result.stderr
+    assert "__init__.py" in _models(clone)
+    assert (clone / "build" / "supabase-app" / "schemasync.lock").is_file()
+
+
+def test_the_main_command_fails_when_no_supported_python_is_on_path(
+    clone: Path, tmp_path: Path
+) -> None:
+    # nox itself runs (on an interpreter given to uvx, not on PATH); the session has none.
+    python = Path(sys.base_prefix) / "bin" / f"python{sys.version_info.major}"
+    path = _bin_with(tmp_path, {})
+
+    result = _readme_command(clone, path, "--python", str(python))
+
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "interpreter" in result.stderr.lower(), result.stderr
+    assert "skipped" not in result.stderr.lower(), result.stderr
+    assert _models(clone) == []
+
+
+def test_the_main_command_fails_with_no_python_at_all(clone: Path, tmp_path: Path) -> None:
+    result = _readme_command(clone, _bin_with(tmp_path, {}))
+
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert _models(clone) == []
