@@ -127,5 +127,6 @@ def readme(session: nox.Session) -> None:
 
     Slow (it creates environments and runs the example), so it runs once, not per Python.
     """
-    session.install("pytest")
+    # The core too: the tests' conftest imports it.
+    session.install(f"-e{CORE}", "pytest", "uv")
     session.run("pytest", "-m", "slow", "tests/test_readme.py", *session.posargs)

@@ -8,7 +8,6 @@ committed tree (``git clone`` of this repository). Slow: ``uvx nox -s readme`` r
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,9 +22,12 @@ TIMEOUT_S = 900
 
 
 def _tool(name: str) -> str:
-    found = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
-    assert found, f"{name} is needed to run the README's command and is not on PATH"
-    return found
+    """The real ``uv`` or ``uvx`` binary (the ``uv`` test dependency), not a shell shim."""
+    from uv import find_uv_bin
+
+    found = Path(find_uv_bin()).with_name(name)
+    assert found.is_file(), f"{found}: needed to run the README's command"
+    return str(found)
 
 
 @pytest.fixture
