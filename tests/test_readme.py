@@ -8,6 +8,7 @@ committed tree (``git clone`` of this repository). Slow: ``uvx nox -s readme`` r
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -42,14 +43,24 @@ def clone(tmp_path: Path) -> Path:
     return target
 
 
+#: Programs that are, or run, a Python interpreter: kept off the PATH the command sees.
+_PYTHONISH = re.compile(r"^(python|pypy|pydoc|pip|idle|2to3|uv|pyenv)")
+
+
 def _bin_with(tmp_path: Path, pythons: dict[str, str]) -> Path:
-    """A folder to be the whole PATH: uv, uvx, and the given ``name -> interpreter``."""
+    """A folder to be the whole PATH: the system's tools (the shell, coreutils, git) but
+    no Python, then uv, uvx, and the given ``name -> interpreter``."""
     folder = tmp_path / "bin"
     folder.mkdir()
     for name in ("uv", "uvx"):
         (folder / name).symlink_to(_tool(name))
     for name, target in pythons.items():
         (folder / name).symlink_to(target)
+    for system in ("/usr/local/bin", "/usr/bin", "/bin"):
+        for program in sorted(Path(system).iterdir()) if Path(system).is_dir() else ():
+            link = folder / program.name
+            if not _PYTHONISH.match(program.name) and not link.exists():
+                link.symlink_to(program)
     return folder
 
 
