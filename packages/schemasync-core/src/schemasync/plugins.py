@@ -58,6 +58,7 @@ def install_hint(distribution: str) -> str:
         f'"{distribution} @ git+{REPOSITORY_URL}#subdirectory=packages/{distribution}"'
     )
 
+
 Status = Literal["loaded", "failed", "blocked"]
 
 

@@ -84,7 +84,7 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Keep typed Python models in sync with a PostgreSQL database.",
     )
     parser.add_argument("--version", action="version", version=f"schemasync {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    _add_global_flags(parser, suppress=False)
     parser.add_argument("--config", type=Path, metavar="FILE", help="config file to use")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
@@ -137,7 +137,40 @@ def _build_parser() -> argparse.ArgumentParser:
     plugins = commands.add_parser("plugins", help="list installed plugins and their hooks")
     plugins.add_argument("--json", action="store_true", help="as JSON")
     plugins.set_defaults(handler=_plugins)
+
+    init = commands.add_parser(
+        "init", help="write a first configuration, with defaults found in the project"
+    )
+    init.add_argument(
+        "--pre-commit", action="store_true", help=f"add the check to {PRE_COMMIT_HOOKS_FILE}"
+    )
+    init.add_argument(
+        "--github", action="store_true", help="write a GitHub Actions workflow running the check"
+    )
+    init.add_argument("--force", action="store_true", help="replace what exists")
+    init.set_defaults(handler=_init)
+    # The global flags are accepted after the command too: `schemasync run --debug`.
+    for command in commands.choices.values():
+        _add_global_flags(command, suppress=True)
     return parser
+
+
+PRE_COMMIT_HOOKS_FILE = ".pre-commit-config.yaml"
+
+
+def _add_global_flags(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    # After the command, an absent flag must not reset what was given before it.
+    default = argparse.SUPPRESS if suppress else False
+    parser.add_argument(
+        "--debug", action="store_true", default=default, help="show tracebacks and debug logs"
+    )
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=default,
+        help="no progress and no notices; errors and results only",
+    )
 
 
 def _add_drift_options(parser: argparse.ArgumentParser, *, report: bool) -> None:
@@ -281,6 +314,24 @@ def _run(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _init(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
+    from schemasync.cli.init import init_project
+
+    root = Path.cwd()
+    result = init_project(
+        root,
+        sorted(host.emitters()),
+        pre_commit=args.pre_commit,
+        github=args.github,
+        force=args.force,
+    )
+    for notice in result.notices:
+        log.info("%s", notice)
+    for path in result.written:
+        out.write(f"wrote {path.relative_to(root)}\n")
+    return EXIT_OK
+
+
 def _lint_migrations(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
     from schemasync.cli.lint import format_result, lint_migrations
 
@@ -323,11 +374,12 @@ class _OneLine(logging.Formatter):
         return f"{record.levelname.lower()}: {redact(record.getMessage())}"
 
 
-def _setup_logging(debug: bool) -> None:
+def _setup_logging(debug: bool, quiet: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_OneLine())
     log.handlers[:] = [handler]
-    log.setLevel(logging.DEBUG if debug else logging.INFO)
+    # Quiet keeps warnings: they are about the result, not about progress.
+    log.setLevel(logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO)
     log.propagate = False
 
 
@@ -351,7 +403,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     """
     parser = _build_parser()
     args = parser.parse_args(argv)
-    _setup_logging(args.debug)
+    _setup_logging(args.debug, args.quiet)
     handler: Callable[[argparse.Namespace, PluginHost, TextIO], int] = args.handler
     try:
         host = load_plugins()
