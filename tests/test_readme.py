@@ -64,7 +64,7 @@ def _bin_with(tmp_path: Path, pythons: dict[str, str]) -> Path:
     return folder
 
 
-def _readme_command(clone: Path, path: Path, *uvx_options: str) -> subprocess.CompletedProcess[str]:
+def _readme_command(clone: Path, path: Path) -> subprocess.CompletedProcess[str]:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -81,7 +81,7 @@ def _readme_command(clone: Path, path: Path, *uvx_options: str) -> subprocess.Co
         "UV_PYTHON_INSTALL_DIR": str(empty),
     }
     return subprocess.run(
-        [str(path / "uvx"), *uvx_options, "nox", "-s", "example"],
+        [str(path / "uvx"), "nox", "-s", "example"],
         cwd=clone,
         env=env,
         capture_output=True,
@@ -107,28 +107,28 @@ def test_the_main_command_writes_the_models_with_one_supported_python(
     result = _readme_command(clone, path)
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert f"Running session example-{version}" in result.stderr
+    assert "Session example was successful" in result.stderr
     assert "__init__.py" in _models(clone)
     assert (clone / "build" / "supabase-app" / "schemasync.lock").is_file()
+
+
+def _unsupported_python() -> dict[str, str]:
+    """An interpreter older than 3.10 found beside the running one (pyenv's layout), as
+    ``name -> path``; none when there is no such interpreter."""
+    versions = Path(sys.base_prefix).parent
+    for found in sorted(versions.glob("3.[89]*/bin/python3.[89]"), reverse=True):
+        return {found.name: str(found), "python3": str(found)}
+    return {}
 
 
 def test_the_main_command_fails_when_no_supported_python_is_on_path(
     clone: Path, tmp_path: Path
 ) -> None:
-    # nox itself runs (on an interpreter given to uvx, not on PATH); the session has none.
-    python = Path(sys.base_prefix) / "bin" / f"python{sys.version_info.major}"
-    path = _bin_with(tmp_path, {})
-
-    result = _readme_command(clone, path, "--python", str(python))
+    # Only an unsupported Python, if the machine has one (nox then runs on it, and the
+    # session has no interpreter), or none at all.
+    result = _readme_command(clone, _bin_with(tmp_path, _unsupported_python()))
 
     assert result.returncode != 0, result.stdout + result.stderr
-    assert "interpreter" in result.stderr.lower(), result.stderr
+    assert "was successful" not in result.stderr
     assert "skipped" not in result.stderr.lower(), result.stderr
-    assert _models(clone) == []
-
-
-def test_the_main_command_fails_with_no_python_at_all(clone: Path, tmp_path: Path) -> None:
-    result = _readme_command(clone, _bin_with(tmp_path, {}))
-
-    assert result.returncode != 0, result.stdout + result.stderr
     assert _models(clone) == []
