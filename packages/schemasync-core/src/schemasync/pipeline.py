@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,6 +13,9 @@ from schemasync.errors import UsageError
 from schemasync.plugins import PluginHost
 
 __all__ = ["SourceChoice", "read_schema"]
+
+#: Steps a terminal shows while they run (see schemasync.cli.terminal).
+progress = logging.getLogger("schemasync.progress")
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,9 @@ def read_schema(host: PluginHost, config: Config, choice: SourceChoice) -> ir.Sc
     """
     name = choice.source or config.settings.source
     source = host.source(name)
-    schema = source.introspect(_request(config, choice, name))
+    request = _request(config, choice, name)
+    progress.debug("reading the schema (source %s)", name)
+    schema = source.introspect(request)
     for normalizer in host.normalizers():
         schema = normalizer.normalize(schema, config.raw)
     return ir.canonicalize(schema)

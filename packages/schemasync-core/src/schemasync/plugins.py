@@ -7,6 +7,7 @@ distribution, version, error) while the others keep working.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -143,8 +144,10 @@ class PluginHost:
                 f"the {name!r} emitter is not installed (installed emitters: {installed})",
                 hint=install_hint(package),
             )
+        close = difflib.get_close_matches(name, sorted({*emitters, *KNOWN_EMITTER_PACKAGES}), 1)
         raise PluginError(
-            f"no emitter named {name!r} is installed (installed emitters: {installed})"
+            f"no emitter named {name!r} is installed (installed emitters: {installed})",
+            hint=f"did you mean `{close[0]}`?" if close else None,
         )
 
     def _registry(self, what: str, kind: type[_N], caller: pluggy.HookCaller) -> dict[str, _N]:

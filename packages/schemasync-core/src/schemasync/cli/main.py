@@ -16,10 +16,11 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, TextIO, cast
 
 from schemasync import __version__, ir
 from schemasync.changes import Severity
+from schemasync.cli.terminal import plural, setup_progress
 from schemasync.config import load_config
 from schemasync.errors import (
     EXIT_BROKEN_PIPE,
@@ -37,6 +38,7 @@ from schemasync.plugins import PluginHost, load_plugins
 from schemasync.redact import redact
 
 if TYPE_CHECKING:
+    from schemasync.cli.terminal import ProgressHandler
     from schemasync.drift.check import CheckResult
 
 __all__ = ["main"]
@@ -287,7 +289,7 @@ def _inspect(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
     if args.tables:
         for rel in schema.relations:
             kind = rel.kind.replace("_", " ")
-            out.write(f"{rel.qualified_name}\t{kind}\t{len(rel.columns)} columns\n")
+            out.write(f"{rel.qualified_name}\t{kind}\t{plural(len(rel.columns), 'column')}\n")
     elif args.enums:
         for enum in schema.enums:
             out.write(f"{enum.schema}.{enum.name}\t{', '.join(enum.labels)}\n")
@@ -369,6 +371,22 @@ def _plugins(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
     return EXIT_OK
 
 
+class _AfterProgress:
+    """The command's output stream, erasing the progress line before its first write."""
+
+    def __init__(self, out: TextIO, progress: ProgressHandler | None) -> None:
+        self._out = out
+        self._progress = progress
+
+    def write(self, text: str) -> int:
+        if self._progress:
+            self._progress.clear()
+        return self._out.write(text)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._out, name)
+
+
 class _OneLine(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         return f"{record.levelname.lower()}: {redact(record.getMessage())}"
@@ -404,11 +422,17 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     parser = _build_parser()
     args = parser.parse_args(argv)
     _setup_logging(args.debug, args.quiet)
+    progress = setup_progress(sys.stderr, quiet=args.quiet)
     handler: Callable[[argparse.Namespace, PluginHost, TextIO], int] = args.handler
     try:
-        host = load_plugins()
-        _report_failed_plugins(host)
-        return handler(args, host, out or sys.stdout)
+        try:
+            host = load_plugins()
+            _report_failed_plugins(host)
+            return handler(args, host, cast("TextIO", _AfterProgress(out or sys.stdout, progress)))
+        finally:
+            # Whatever ends the command, its last words start on a clean line.
+            if progress:
+                progress.clear()
     except SchemasyncError as exc:
         if args.debug:
             sys.stderr.write(redact("".join(traceback.format_exception(exc))))
