@@ -6,7 +6,6 @@ hold it. Unknown keys and wrong types are errors naming the key and the file.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import sys
@@ -204,6 +203,8 @@ def _type_at(struct: type, where: str) -> object:
 
 def _nearest(word: str, choices: list[str]) -> str:
     """`` (did you mean `NAME`?)``-style words for the closest choice, or nothing."""
+    import difflib
+
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f"did you mean `{close[0]}`? " if close else ""
 

@@ -7,7 +7,6 @@ distribution, version, error) while the others keep working.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -144,6 +143,8 @@ class PluginHost:
                 f"the {name!r} emitter is not installed (installed emitters: {installed})",
                 hint=install_hint(package),
             )
+        import difflib
+
         close = difflib.get_close_matches(name, sorted({*emitters, *KNOWN_EMITTER_PACKAGES}), 1)
         raise PluginError(
             f"no emitter named {name!r} is installed (installed emitters: {installed})",

@@ -34,8 +34,6 @@ __all__ = [
 SUPABASE_MIGRATIONS = "supabase/migrations"
 PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 WORKFLOW = ".github/workflows/schemasync.yml"
-#: Schemas every Supabase database has; both present means a Supabase database.
-SUPABASE_SCHEMAS = ("auth", "storage")
 HOOK_ID = "schemasync-check"
 
 
@@ -48,15 +46,11 @@ class InitResult:
 
 
 def _supabase_database(dsn: str) -> bool:
-    """Whether the database has Supabase's own schemas (``auth`` and ``storage``)."""
+    from schemasync.sources.builtin import is_supabase_database
     from schemasync.sources.connect import connect
 
     with connect(dsn) as conn:
-        rows = conn.execute(
-            "SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname = ANY(%s)",
-            [list(SUPABASE_SCHEMAS)],
-        ).fetchall()
-    return {row[0] for row in rows} == set(SUPABASE_SCHEMAS)
+        return is_supabase_database(conn)
 
 
 def _settings(root: Path, emit: Sequence[str], result: InitResult) -> dict[str, object]:
