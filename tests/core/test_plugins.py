@@ -399,6 +399,13 @@ def test_missing_first_party_emitter_says_what_to_install() -> None:
     ) in excinfo.value.hint
 
 
+def test_misspelt_emitter_suggests_the_nearest_name() -> None:
+    host = load_plugins(discover=_core_entry_points)
+    with pytest.raises(PluginError, match=r"^no emitter named 'pydantc' is installed") as excinfo:
+        host.emitter("pydantc")
+    assert excinfo.value.hint == "did you mean `pydantic`?"
+
+
 def test_unknown_emitter_says_none_has_that_name() -> None:
     host = load_plugins(discover=_core_entry_points)
     with pytest.raises(PluginError, match=r"^no emitter named 'nosuch' is installed") as excinfo:
