@@ -397,6 +397,7 @@ def test_missing_first_party_emitter_says_what_to_install() -> None:
         '"schemasync-pydantic @ git+https://github.com/OWNER/schemasync'
         '#subdirectory=packages/schemasync-pydantic"'
     ) in excinfo.value.hint
+    assert excinfo.value.hint.endswith("(once released on PyPI: pip install schemasync-pydantic)")
 
 
 def test_misspelt_emitter_suggests_the_nearest_name() -> None:

@@ -56,6 +56,7 @@ def install_hint(distribution: str) -> str:
         f"install it beside schemasync-core: from a clone of the repository, "
         f"pip install ./packages/{distribution}; or from git, pip install "
         f'"{distribution} @ git+{REPOSITORY_URL}#subdirectory=packages/{distribution}"'
+        f" (once released on PyPI: pip install {distribution})"
     )
 
 
