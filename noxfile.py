@@ -2,21 +2,49 @@
 
 ``uvx nox -s tests`` runs the suite with everything installed on every supported Python
 found, and with each emitter alone (and the core alone) once; with ``SCHEMASYNC_TEST_DSN``
-set it uses that server, else each run starts a throwaway one.
+set it uses that server, else each run starts a throwaway one. With
+``SCHEMASYNC_ALL_PYTHONS=1`` (CI) every supported Python must be present.
+
+A session that cannot run is an error, never a skip: a missing interpreter fails, and so
+does a test run that collected nothing.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import nox
+from nox.virtualenv import find_uv
 
 nox.options.default_venv_backend = "uv"
 nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["lint", "tests"]
+nox.options.error_on_missing_interpreters = True
 
-PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+#: The Python versions schemasync supports.
+SUPPORTED_PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+
+
+def _present(version: str) -> bool:
+    """Whether an interpreter of ``version`` is on this machine (uv never downloads here)."""
+    found, uv, _ = find_uv()
+    if not found:
+        return shutil.which(f"python{version}") is not None
+    command = [uv, "python", "find", "--no-project", "--no-python-downloads", version]
+    return subprocess.run(command, capture_output=True, check=False).returncode == 0
+
+
+#: The Pythons the sessions run on: each supported one present, or, in CI
+#: (``SCHEMASYNC_ALL_PYTHONS=1``) or when none is present, all of them, so that a missing
+#: interpreter fails the run instead of being passed over.
+PYTHONS = (
+    SUPPORTED_PYTHONS
+    if os.environ.get("SCHEMASYNC_ALL_PYTHONS") == "1"
+    else [v for v in SUPPORTED_PYTHONS if _present(v)] or SUPPORTED_PYTHONS
+)
 CORE = "packages/schemasync-core"
 TYPEDDICT = "packages/schemasync-typeddict"
 PYDANTIC = "packages/schemasync-pydantic"
@@ -35,7 +63,7 @@ INSTALLS = {
 }
 #: Where the combinations other than ``all`` run: what they prove (each package works
 #: without the others) does not depend on the Python version, which ``all`` covers.
-ALONE_PYTHON = "3.12"
+ALONE_PYTHON = "3.12" if "3.12" in PYTHONS else PYTHONS[0]
 
 
 def _install(session: nox.Session, packages: list[str], *groups: str) -> None:
@@ -61,7 +89,7 @@ def tests(session: nox.Session, install: str) -> None:
     session.run("pytest", *(session.posargs or folders), env={"SCHEMASYNC_INSTALLED": installed})
 
 
-@nox.session(python="3.12")
+@nox.session(python=ALONE_PYTHON)
 def lint(session: nox.Session) -> None:
     """ruff, mypy --strict and pyright over the code and the tests."""
     _install(session, INSTALLS["all"], "test", "lint")
@@ -71,16 +99,18 @@ def lint(session: nox.Session) -> None:
     session.run("pyright")
 
 
-@nox.session(python="3.12")
+@nox.session(python=PYTHONS[0])
 def action(session: nox.Session) -> None:
     """The GitHub Action's install step, run as a runner runs it (builds real packages)."""
     _install(session, INSTALLS["core"], "test")
     session.run("pytest", "tests/action", *session.posargs)
 
 
-@nox.session(python="3.12")
+@nox.session(python=PYTHONS[0])
 def example(session: nox.Session) -> None:
     """The README's main command: models for examples/supabase-app from its migrations alone.
+
+    It runs on the oldest supported Python present; when none is, it fails.
 
     The example is copied to build/supabase-app/ (its migrations afresh, the generated files
     kept), where schemasync checks the migrations, lists the tables and writes the models.
@@ -98,3 +128,14 @@ def example(session: nox.Session) -> None:
     session.run("schemasync", "check")
     session.run("schemasync", "check", "--offline")
     session.log(f"models, schema_version.py and schemasync.lock are in {build}")
+
+
+@nox.session(python=ALONE_PYTHON)
+def readme(session: nox.Session) -> None:
+    """The README's main command in a fresh clone, with one Python on PATH and with none.
+
+    Slow (it creates environments and runs the example), so it runs once, not per Python.
+    """
+    # The core too: the tests' conftest imports it.
+    session.install(f"-e{CORE}", "pytest", "uv")
+    session.run("pytest", "-m", "slow", "tests/test_readme.py", *session.posargs)

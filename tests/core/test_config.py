@@ -66,7 +66,7 @@ def test_pyproject_table_is_found_from_a_nested_working_directory(
     assert config.root == tmp_path
     assert config.settings.include_schemas == ("billing",)
     assert config.raw == {"include_schemas": ["billing"]}
-    assert config.origin == f"[tool.schemasync] of {pyproject}"
+    assert config.origin == f"[tool.schemasync] in {pyproject}"
 
 
 def test_start_argument_searches_from_there_instead_of_the_cwd(tmp_path: Path) -> None:
@@ -267,13 +267,49 @@ def test_unknown_key_names_the_key_and_the_file(tmp_path: Path) -> None:
     assert str(path) in error.message
 
 
+def test_unknown_key_suggests_the_nearest_and_lists_the_allowed(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", "[tool.schemasync]\ninclude_schema = ['public']\n")
+
+    error = config_error()
+
+    assert error.hint is not None
+    assert error.hint.startswith("did you mean `include_schemas`? allowed keys: ")
+    assert "exclude_tables, fail_on," in error.hint
+
+
+def test_unknown_nested_key_suggests_from_its_own_table(tmp_path: Path) -> None:
+    path = write(tmp_path / "pyproject.toml", "[tool.schemasync.lint]\nplurals = 'require'\n")
+
+    error = config_error()
+
+    assert error.message == f"unknown key 'lint.plurals' in [tool.schemasync] in {path}"
+    assert error.hint == "did you mean `plural`? allowed keys: columns, enums, plural, tables"
+
+
+def test_wrong_value_lists_the_allowed_values(tmp_path: Path) -> None:
+    write(tmp_path / "schemasync.toml", "fail_on = 'hihg'\n")
+
+    error = config_error()
+
+    assert error.hint == "did you mean `high`? allowed values: low, medium, high, critical"
+
+
+def test_a_far_off_key_lists_the_allowed_without_a_guess(tmp_path: Path) -> None:
+    write(tmp_path / "schemasync.toml", "zzz = 1\n")
+
+    error = config_error()
+
+    assert error.hint is not None
+    assert error.hint.startswith("allowed keys: against, dsn_env, ")
+
+
 def test_unknown_kebab_key_is_named_in_snake_case(tmp_path: Path) -> None:
     path = write(tmp_path / "pyproject.toml", "[tool.schemasync]\nexclude-tablez = ['x']\n")
 
     error = config_error()
 
     assert "'exclude_tablez'" in error.message
-    assert f"[tool.schemasync] of {path}" in error.message
+    assert f"[tool.schemasync] in {path}" in error.message
 
 
 def test_unknown_table_is_an_unknown_key(tmp_path: Path) -> None:
@@ -312,7 +348,7 @@ def test_wrong_type_in_pyproject_names_the_table(tmp_path: Path) -> None:
 
     error = config_error()
 
-    assert error.message.startswith(f"'statement_timeout' in [tool.schemasync] of {path}: ")
+    assert error.message.startswith(f"'statement_timeout' in [tool.schemasync] in {path}: ")
 
 
 @pytest.mark.parametrize("key", ["dsn", "database_url", "database-url", "url"])
@@ -334,7 +370,7 @@ def test_a_stored_database_url_in_pyproject_is_refused(tmp_path: Path) -> None:
 
     error = config_error()
 
-    assert error.message.startswith("'dsn' in [tool.schemasync] of ")
+    assert error.message.startswith("'dsn' in [tool.schemasync] in ")
     assert "must not be stored" in error.message
     assert str(path) in error.message
 

@@ -392,7 +392,20 @@ def test_missing_first_party_emitter_says_what_to_install() -> None:
         host.emitter("pydantic")
     assert excinfo.value.exit_code == 6
     assert excinfo.value.hint is not None
-    assert "pip install schemasync-pydantic" in excinfo.value.hint
+    # Commands that work before the packages are on an index: a clone, and the git URL.
+    assert "pip install ./packages/schemasync-pydantic" in excinfo.value.hint
+    assert (
+        '"schemasync-pydantic @ git+https://github.com/OWNER/schemasync'
+        '#subdirectory=packages/schemasync-pydantic"'
+    ) in excinfo.value.hint
+    assert excinfo.value.hint.endswith("(once released on PyPI: pip install schemasync-pydantic)")
+
+
+def test_misspelt_emitter_suggests_the_nearest_name() -> None:
+    host = load_plugins(discover=_core_entry_points)
+    with pytest.raises(PluginError, match=r"^no emitter named 'pydantc' is installed") as excinfo:
+        host.emitter("pydantc")
+    assert excinfo.value.hint == "did you mean `pydantic`?"
 
 
 def test_unknown_emitter_says_none_has_that_name() -> None:

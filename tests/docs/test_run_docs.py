@@ -114,9 +114,9 @@ def test_a_markdown_file_schemasync_did_not_write_is_never_overwritten(
 @pytest.mark.parametrize(
     ("option", "message"),
     [
-        ("diagram_max_tables = 0", "'diagram_max_tables' in [emitters.docs]"),
+        ("diagram_max_tables = 0", "'diagram_max_tables' in [tool.schemasync.emitters.docs]"),
         ('templates = "templates"', "the docs emitter has no templates to override"),
-        ("pages = 3", "unknown key 'pages' in [emitters.docs]"),
+        ("pages = 3", "unknown key 'pages' in [tool.schemasync.emitters.docs]"),
     ],
 )
 def test_bad_options_are_config_errors(dsn: str, tmp_path: Path, option: str, message: str) -> None:

@@ -310,13 +310,15 @@ def test_bad_emitter_options_are_config_errors_naming_the_key(
 
     assert result.code == 3, result.stderr
     assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    assert f"'{key}'" in lines[0]
-    assert problem in lines[0]
-    assert "[emitters.typeddict]" in lines[0]
-    assert str(root / "pyproject.toml") in lines[0]
+    error, *hints = result.stderr.splitlines()
+    assert error.startswith("error: ")
+    assert f"'{key}'" in error
+    assert problem in error
+    # The table as the user writes it.
+    assert f"[tool.schemasync.emitters.typeddict] in {root / 'pyproject.toml'}" in error
+    # Unknown keys and values get the allowed ones listed.
+    assert len(hints) == ("expected" not in problem)
+    assert all(hint.startswith("  hint: ") and "allowed " in hint for hint in hints)
     assert sorted(state(root)) == ["pyproject.toml"]
 
 

@@ -131,7 +131,7 @@ def test_a_bad_pattern_is_a_config_error(tmp_path: Path) -> None:
     root = folder(tmp_path, {"1_ok.sql": GOOD}, '[tool.schemasync.lint]\ntables = "(unclosed"\n')
     result = run_cli("lint-migrations", cwd=root)
     assert result.code == 3, result.stderr
-    assert result.stderr.startswith("error: 'lint.tables' in [tool.schemasync] of ")
+    assert result.stderr.startswith("error: 'lint.tables' in [tool.schemasync] in ")
     assert "is not a regular expression" in result.stderr
 
 

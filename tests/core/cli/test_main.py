@@ -334,60 +334,69 @@ def test_dsn_env_from_the_config_file(tmp_path: Path) -> None:
 
 # Each config case also sets a DSN, so the config, not the connection, must be what fails.
 @pytest.mark.parametrize(
-    ("name", "text", "message"),
+    ("name", "text", "message", "hint"),
     [
         pytest.param(
             "schemasync.toml",
             "include_schemas = ['public']\nincldue_schemas = ['x']\n",
             "unknown key 'incldue_schemas' in the top level of {path}",
+            "did you mean `include_schemas`? allowed keys: ",
             id="unknown-key",
         ),
         pytest.param(
             "pyproject.toml",
             "[tool.schemasync]\nexclude-tablez = []\n",
-            "unknown key 'exclude_tablez' in [tool.schemasync] of {path}",
+            "unknown key 'exclude_tablez' in [tool.schemasync] in {path}",
+            "did you mean `exclude_tables`? allowed keys: ",
             id="unknown-kebab-key-in-pyproject",
         ),
         pytest.param(
             "schemasync.toml",
             "include_schemas = ['public'\n",
             "{path} is not valid TOML: ",
+            None,
             id="bad-toml",
         ),
         pytest.param(
             "pyproject.toml",
             "[tool.schemasync\n",
             "{path} is not valid TOML: ",
+            None,
             id="bad-toml-in-pyproject",
         ),
         pytest.param(
             "schemasync.toml",
             "statement_timeout = 'long'\n",
             "'statement_timeout' in the top level of {path}: expected `float`, got `str`",
+            None,
             id="wrong-type",
         ),
         pytest.param(
             "schemasync.toml",
             "statement_timeout = -5\n",
             "'statement_timeout' in the top level of {path} must be a positive number",
+            None,
             id="negative-timeout",
         ),
         pytest.param(
             "schemasync.toml",
             "statement_timeout = nan\n",
             "'statement_timeout' in the top level of {path} must be a positive number",
+            None,
             id="nan-timeout",
         ),
     ],
 )
-def test_malformed_config_file(tmp_path: Path, name: str, text: str, message: str) -> None:
+def test_malformed_config_file(
+    tmp_path: Path, name: str, text: str, message: str, hint: str | None
+) -> None:
     path = tmp_path / name
     path.write_text(text)
     env = {"DATABASE_URL": f"postgresql://app:{PASSWORD}@{UNRESOLVABLE}/appdb"}
 
     result = run_cli("inspect", cwd=tmp_path, env=env)
 
-    assert_error(result, 3, message.format(path=path), None)
+    assert_error(result, 3, message.format(path=path), hint)
 
 
 def test_malformed_config_file_found_from_a_subfolder(tmp_path: Path) -> None:
@@ -397,7 +406,12 @@ def test_malformed_config_file_found_from_a_subfolder(tmp_path: Path) -> None:
 
     result = run_cli("inspect", cwd=tmp_path / "src" / "app")
 
-    assert_error(result, 3, f"'profile' in the top level of {path}: invalid enum value 'xml'", None)
+    assert_error(
+        result,
+        3,
+        f"'profile' in the top level of {path}: invalid enum value 'xml'",
+        "allowed values: python, json",
+    )
 
 
 def test_config_file_storing_the_database_url(tmp_path: Path) -> None:

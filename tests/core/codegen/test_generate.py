@@ -25,7 +25,13 @@ from schemasync.codegen.output import MARK
 from schemasync.config import Config, load_config
 from schemasync.errors import ConfigError, OutputError, PluginError
 from schemasync.pipeline import SourceChoice, read_schema
-from schemasync.plugins import BLOCK_ENV, KNOWN_EMITTER_PACKAGES, PluginHost, load_plugins
+from schemasync.plugins import (
+    BLOCK_ENV,
+    KNOWN_EMITTER_PACKAGES,
+    PluginHost,
+    install_hint,
+    load_plugins,
+)
 
 SCHEMA_SQL = """
 CREATE TYPE public.task_status AS ENUM ('todo', 'done');
@@ -85,7 +91,7 @@ def test_an_emitter_that_is_not_installed_names_the_package(
     installed = ", ".join(e for e in installed_emitters() if e != name) or "none"
     assert result.stderr.splitlines() == [
         f"error: the {name!r} emitter is not installed (installed emitters: {installed})",
-        f"  hint: install it with: pip install {package}",
+        f"  hint: {install_hint(package)}",
     ]
     assert files_in(root) == ["pyproject.toml"]
 

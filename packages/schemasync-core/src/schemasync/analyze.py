@@ -216,7 +216,10 @@ def render_metrics(metrics: Metrics) -> str:
     lines = [f"{label:<{width}}  {value}" for label, value in rows]
     lines += _listing(
         "widest tables",
-        [f"{t.schema}.{t.name}: {t.columns} columns" for t in metrics.widest_tables],
+        [
+            f"{t.schema}.{t.name}: {t.columns} column{'s' * (t.columns != 1)}"
+            for t in metrics.widest_tables
+        ],
     )
     lines += _listing("tables without a primary key", metrics.tables_without_primary_key)
     lines += _listing(

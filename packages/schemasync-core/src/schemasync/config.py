@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,10 +149,17 @@ class Config:
     @property
     def origin(self) -> str:
         """How messages refer to the settings' origin."""
+        return self.table()
+
+    def table(self, name: str = "") -> str:
+        """A table of the settings as the user writes it, and its file: ``table("emitters.
+        pydantic")`` is ``[tool.schemasync.emitters.pydantic] in pyproject.toml``, or
+        ``[emitters.pydantic] in schemasync.toml``."""
         if self.path is None:
-            return "the defaults"
-        table = "[tool.schemasync]" if self.path.name == PYPROJECT else "the top level"
-        return f"{table} of {self.path}"
+            return f"[{name}] of the defaults" if name else "the defaults"
+        if self.path.name == PYPROJECT:
+            return f"[tool.schemasync{'.' + name if name else ''}] in {self.path}"
+        return f"[{name}] in {self.path}" if name else f"the top level of {self.path}"
 
     def dsn(self, explicit_env: str | None = None) -> str:
         """The database URL from the environment; :class:`ConfigError` when none is set.
@@ -178,8 +186,40 @@ def normalise_keys(table: Mapping[str, object]) -> dict[str, object]:
 _AT = re.compile(r" - at `\$\.?([^`]*)`$")
 
 
-def explain(error: msgspec.ValidationError, origin: str) -> str:
-    """One line naming the key that ``error`` is about and where it was read from."""
+def _field_types(struct: type) -> dict[str, object]:
+    """The snake_case keys of a settings struct and their types."""
+    return {
+        name.replace("-", "_"): hint
+        for name, hint in typing.get_type_hints(struct).items()
+        if name in getattr(struct, "__struct_fields__", ())
+    }
+
+
+def _type_at(struct: type, where: str) -> object:
+    """The type of the key at ``where`` (``lint.plural``; list indexes dropped), or None."""
+    current: object = struct
+    for part in where.split("."):
+        if not part:
+            continue
+        fields = _field_types(current) if isinstance(current, type) else {}
+        current = fields.get(re.sub(r"\[\d+\]$", "", part))
+    return current
+
+
+def _nearest(word: str, choices: list[str]) -> str:
+    """`` (did you mean `NAME`?)``-style words for the closest choice, or nothing."""
+    import difflib
+
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`? " if close else ""
+
+
+def explain(
+    error: msgspec.ValidationError, origin: str, struct: type | None = None
+) -> tuple[str, str | None]:
+    """One line naming the key that ``error`` is about and where it was read from, and a
+    hint: the nearest allowed key or value and the whole list, when ``struct`` (the
+    settings type the table was read into) tells them."""
     text = str(error)
     match = _AT.search(text)
     where = match.group(1).replace("-", "_") if match else ""
@@ -187,11 +227,30 @@ def explain(error: msgspec.ValidationError, origin: str) -> str:
     unknown = re.match(r"Object contains unknown field `([^`]+)`", text)
     if unknown:
         key = unknown.group(1).replace("-", "_")
-        key = f"{where}.{key}" if where else key
-        return f"unknown key {key!r} in {origin}"
+        full = f"{where}.{key}" if where else key
+        parent = _type_at(struct, where) if struct else None
+        hint = None
+        if isinstance(parent, type):
+            keys = sorted(_field_types(parent))
+            hint = f"{_nearest(key, keys)}allowed keys: {', '.join(keys)}"
+        return f"unknown key {full!r} in {origin}", hint
+    hint = None
+    value = re.match(r"Invalid enum value '?([^']*)'?", text)
+    if value and struct:
+        allowed = [str(a) for a in _literal_values(_type_at(struct, where)) if isinstance(a, str)]
+        if allowed:
+            hint = f"{_nearest(value.group(1), allowed)}allowed values: {', '.join(allowed)}"
     # msgspec says e.g. "Expected `str`, got `int`".
     text = text[0].lower() + text[1:]
-    return f"{where!r} in {origin}: {text}" if where else f"{origin}: {text}"
+    return (f"{where!r} in {origin}: {text}" if where else f"{origin}: {text}"), hint
+
+
+def _literal_values(annotation: object) -> tuple[object, ...]:
+    """The members of a ``Literal`` (also inside a union), flattened."""
+    args: list[object] = []
+    for arg in typing.get_args(annotation):
+        args.extend(_literal_values(arg) if typing.get_args(arg) else [arg])
+    return tuple(args)
 
 
 def _parse(path: Path) -> Mapping[str, object] | None:
@@ -258,7 +317,8 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
     try:
         settings = msgspec.convert(normalise_keys(table), Settings)
     except msgspec.ValidationError as exc:
-        raise ConfigError(explain(exc, origin)) from exc
+        message, hint = explain(exc, origin, Settings)
+        raise ConfigError(message, hint=hint) from exc
     if not settings.dsn_env:
         raise ConfigError(f"'dsn_env' in {origin} must name at least one variable")
     # Written as a range so that nan fails too; the server takes whole milliseconds up to

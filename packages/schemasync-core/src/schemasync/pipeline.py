@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,6 +14,10 @@ from schemasync.errors import UsageError
 from schemasync.plugins import PluginHost
 
 __all__ = ["SourceChoice", "read_schema"]
+
+log = logging.getLogger("schemasync")
+#: Steps a terminal shows while they run (see schemasync.cli.terminal).
+progress = logging.getLogger("schemasync.progress")
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,27 @@ def _request(config: Config, choice: SourceChoice, source: str) -> SourceRequest
     )
 
 
+def _default_source(config: Config, choice: SourceChoice) -> str:
+    """The configured source; but with no source chosen anywhere, no database URL set and a
+    migrations folder present, the migrations, said in one line."""
+    settings = config.settings
+    chosen = "source" in config.raw or choice.dsn_env is not None or choice.target is not None
+    if chosen or settings.source != "postgres":
+        return settings.source
+    if any(os.environ.get(name, "").strip() for name in settings.dsn_env):
+        return settings.source
+    folder = config.root / settings.migrations_dir
+    if not folder.is_dir():
+        return settings.source
+    log.info(
+        "no database URL is set (%s): reading the migrations in %s/ instead; "
+        'set source = "migrations" in the config to make it the default',
+        ", ".join(settings.dsn_env),
+        settings.migrations_dir,
+    )
+    return "migrations"
+
+
 def read_schema(host: PluginHost, config: Config, choice: SourceChoice) -> ir.Schema:
     """Introspect the chosen source and run every normalizer over the result.
 
@@ -58,9 +85,11 @@ def read_schema(host: PluginHost, config: Config, choice: SourceChoice) -> ir.Sc
     :param choice: what the command line overrides.
     :returns: the normalised schema, in canonical order.
     """
-    name = choice.source or config.settings.source
+    name = choice.source or _default_source(config, choice)
     source = host.source(name)
-    schema = source.introspect(_request(config, choice, name))
+    request = _request(config, choice, name)
+    progress.debug("reading the schema (source %s)", name)
+    schema = source.introspect(request)
     for normalizer in host.normalizers():
         schema = normalizer.normalize(schema, config.raw)
     return ir.canonicalize(schema)

@@ -25,8 +25,10 @@ __all__ = [
     "BLOCK_ENV",
     "ENTRY_POINT_GROUP",
     "KNOWN_EMITTER_PACKAGES",
+    "REPOSITORY_URL",
     "PluginHost",
     "PluginInfo",
+    "install_hint",
     "load_plugins",
 ]
 
@@ -43,6 +45,20 @@ KNOWN_EMITTER_PACKAGES = {
     "msgspec": "schemasync-msgspec",
     "docs": "schemasync-docs",
 }
+#: Where the packages are published until they are on PyPI: the repository, in which each
+#: distribution is the folder ``packages/NAME``. Install commands in messages use it.
+REPOSITORY_URL = "https://github.com/OWNER/schemasync"
+
+
+def install_hint(distribution: str) -> str:
+    """How to install a first-party distribution today: from a clone or from the git URL."""
+    return (
+        f"install it beside schemasync-core: from a clone of the repository, "
+        f"pip install ./packages/{distribution}; or from git, pip install "
+        f'"{distribution} @ git+{REPOSITORY_URL}#subdirectory=packages/{distribution}"'
+        f" (once released on PyPI: pip install {distribution})"
+    )
+
 
 Status = Literal["loaded", "failed", "blocked"]
 
@@ -126,10 +142,14 @@ class PluginHost:
         if package:
             raise PluginError(
                 f"the {name!r} emitter is not installed (installed emitters: {installed})",
-                hint=f"install it with: pip install {package}",
+                hint=install_hint(package),
             )
+        import difflib
+
+        close = difflib.get_close_matches(name, sorted({*emitters, *KNOWN_EMITTER_PACKAGES}), 1)
         raise PluginError(
-            f"no emitter named {name!r} is installed (installed emitters: {installed})"
+            f"no emitter named {name!r} is installed (installed emitters: {installed})",
+            hint=f"did you mean `{close[0]}`?" if close else None,
         )
 
     def _registry(self, what: str, kind: type[_N], caller: pluggy.HookCaller) -> dict[str, _N]:

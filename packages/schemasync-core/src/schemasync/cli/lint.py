@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from schemasync.cli.terminal import plural
 from schemasync.codegen.naming import singular
 from schemasync.config import LintSettings
 from schemasync.drift.workflow import command
@@ -193,5 +194,7 @@ def format_result(result: LintResult, style: Format) -> str:
     lines = [f"{p}  [{p.rule}]" for p in result.problems]
     if not result.applied:
         lines.append("not applied: fix the syntax errors first")
-    lines.append(f"{len(result.problems)} problems in {result.migrations} migrations")
+    lines.append(
+        f"{plural(len(result.problems), 'problem')} in {plural(result.migrations, 'migration')}"
+    )
     return "\n".join(lines) + "\n"

@@ -19,11 +19,12 @@ from collections.abc import Callable, Generator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, TextIO, cast
 
 from schemasync import __version__, ir
 from schemasync.changes import Severity
 from schemasync.cli.publishing import add_publish_options, publish
+from schemasync.cli.terminal import plural, setup_progress
 from schemasync.config import Config, load_config
 from schemasync.errors import (
     EXIT_BROKEN_PIPE,
@@ -40,6 +41,7 @@ from schemasync.plugins import PluginHost, load_plugins
 from schemasync.redact import redact
 
 if TYPE_CHECKING:
+    from schemasync.cli.terminal import ProgressHandler
     from schemasync.drift.check import CheckResult
 
 __all__ = ["main"]
@@ -87,7 +89,7 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Keep typed Python models in sync with a PostgreSQL database.",
     )
     parser.add_argument("--version", action="version", version=f"schemasync {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    _add_global_flags(parser, suppress=False)
     parser.add_argument("--config", type=Path, metavar="FILE", help="config file to use")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
@@ -156,7 +158,40 @@ def _build_parser() -> argparse.ArgumentParser:
     plugins = commands.add_parser("plugins", help="list installed plugins and their hooks")
     plugins.add_argument("--json", action="store_true", help="as JSON")
     plugins.set_defaults(handler=_plugins)
+
+    init = commands.add_parser(
+        "init", help="write a first configuration, with defaults found in the project"
+    )
+    init.add_argument(
+        "--pre-commit", action="store_true", help=f"add the check to {PRE_COMMIT_HOOKS_FILE}"
+    )
+    init.add_argument(
+        "--github", action="store_true", help="write a GitHub Actions workflow running the check"
+    )
+    init.add_argument("--force", action="store_true", help="replace what exists")
+    init.set_defaults(handler=_init)
+    # The global flags are accepted after the command too: `schemasync run --debug`.
+    for command in commands.choices.values():
+        _add_global_flags(command, suppress=True)
     return parser
+
+
+PRE_COMMIT_HOOKS_FILE = ".pre-commit-config.yaml"
+
+
+def _add_global_flags(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    # After the command, an absent flag must not reset what was given before it.
+    default = argparse.SUPPRESS if suppress else False
+    parser.add_argument(
+        "--debug", action="store_true", default=default, help="show tracebacks and debug logs"
+    )
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=default,
+        help="no progress and no notices; errors and results only",
+    )
 
 
 def _add_drift_options(parser: argparse.ArgumentParser, *, report: bool) -> None:
@@ -273,7 +308,7 @@ def _inspect(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
     if args.tables:
         for rel in schema.relations:
             kind = rel.kind.replace("_", " ")
-            out.write(f"{rel.qualified_name}\t{kind}\t{len(rel.columns)} columns\n")
+            out.write(f"{rel.qualified_name}\t{kind}\t{plural(len(rel.columns), 'column')}\n")
     elif args.enums:
         for enum in schema.enums:
             out.write(f"{enum.schema}.{enum.name}\t{', '.join(enum.labels)}\n")
@@ -302,6 +337,24 @@ def _run(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
     if args.dry_run:
         counts = f"dry run, nothing changed: {counts}"
     out.write(f"{counts}; schema version {result.schema_version} ({result.schema_hash[:19]})\n")
+    return EXIT_OK
+
+
+def _init(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
+    from schemasync.cli.init import init_project
+
+    root = Path.cwd()
+    result = init_project(
+        root,
+        sorted(host.emitters()),
+        pre_commit=args.pre_commit,
+        github=args.github,
+        force=args.force,
+    )
+    for notice in result.notices:
+        log.info("%s", notice)
+    for path in result.written:
+        out.write(f"wrote {path.relative_to(root)}\n")
     return EXIT_OK
 
 
@@ -342,16 +395,33 @@ def _plugins(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
     return EXIT_OK
 
 
+class _AfterProgress:
+    """The command's output stream, erasing the progress line before its first write."""
+
+    def __init__(self, out: TextIO, progress: ProgressHandler | None) -> None:
+        self._out = out
+        self._progress = progress
+
+    def write(self, text: str) -> int:
+        if self._progress:
+            self._progress.clear()
+        return self._out.write(text)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._out, name)
+
+
 class _OneLine(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         return f"{record.levelname.lower()}: {redact(record.getMessage())}"
 
 
-def _setup_logging(debug: bool) -> None:
+def _setup_logging(debug: bool, quiet: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_OneLine())
     log.handlers[:] = [handler]
-    log.setLevel(logging.DEBUG if debug else logging.INFO)
+    # Quiet keeps warnings: they are about the result, not about progress.
+    log.setLevel(logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO)
     log.propagate = False
 
 
@@ -402,17 +472,23 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     """
     parser = _build_parser()
     args = parser.parse_args(argv)
-    _setup_logging(args.debug)
+    _setup_logging(args.debug, args.quiet)
+    progress = setup_progress(sys.stderr, quiet=args.quiet)
     with _signal_handlers():
-        return _dispatch(args, out or sys.stdout)
+        return _dispatch(args, cast("TextIO", _AfterProgress(out or sys.stdout, progress)), progress)
 
 
-def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
+def _dispatch(args: argparse.Namespace, out: TextIO, progress: ProgressHandler | None) -> int:
     handler: Callable[[argparse.Namespace, PluginHost, TextIO], int] = args.handler
     try:
-        host = load_plugins()
-        _report_failed_plugins(host)
-        return handler(args, host, out)
+        try:
+            host = load_plugins()
+            _report_failed_plugins(host)
+            return handler(args, host, out)
+        finally:
+            # Whatever ends the command, its last words start on a clean line.
+            if progress:
+                progress.clear()
     except SchemasyncError as exc:
         if args.debug:
             sys.stderr.write(redact("".join(traceback.format_exception(exc))))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -44,6 +45,9 @@ __all__ = [
     "relative_key",
     "run",
 ]
+
+#: Steps a terminal shows while they run (see schemasync.cli.terminal).
+progress = logging.getLogger("schemasync.progress")
 
 
 @dataclass(frozen=True)
@@ -81,8 +85,8 @@ def emitter_options(emitter: Emitter, config: Config) -> TargetOptions:
     try:
         return msgspec.convert(normalise_keys(raw), emitter.options_type)
     except msgspec.ValidationError as exc:
-        where = f"[emitters.{emitter.name}] of {config.origin}"
-        raise ConfigError(explain(exc, where)) from exc
+        message, hint = explain(exc, config.table(f"emitters.{emitter.name}"), emitter.options_type)
+        raise ConfigError(message, hint=hint) from exc
 
 
 def _type_overrides(config: Config) -> dict[str, PyType]:
@@ -204,6 +208,7 @@ def plan(
         options = emitter_options(emitter, config)
         output = inside(root, options.output or emitter.output_folder, "output")
         context = emit_context(host, config, options, schema_hash, schema_version=version)
+        progress.debug("emitting %s", emitter.name)
         for generated in emitter.emit(schema, context):
             files.append(PlannedFile(inside(output, generated.path, "file"), generated.content))
     lock = next_lock(

@@ -46,6 +46,8 @@ __all__ = [
 ]
 
 log = logging.getLogger("schemasync")
+#: Steps a terminal shows while they run (see schemasync.cli.terminal).
+progress = logging.getLogger("schemasync.progress")
 
 #: ``<version>_<name>.sql``, the Supabase CLI's pattern; the version is digits.
 MIGRATION_NAME = re.compile(r"(?P<version>\d+)_(?P<name>.*)\.sql")
@@ -315,6 +317,7 @@ def migrated_server(
 
     from schemasync.sources.engine import TemporaryServer
 
+    progress.debug("starting a throwaway PostgreSQL server")
     with terminate_as_interrupt(), TemporaryServer(engine) as server:
         state = AppliedServer(server, supabase_layer)
         log.debug("applying %d migrations on PostgreSQL %s", len(migrations), server.version)
@@ -332,7 +335,10 @@ def migrated_server(
                     conn.execute(
                         'ALTER DATABASE postgres SET search_path TO "$user", public, extensions'
                     )
-            for migration, text, statements in migrations:
+            for number, (migration, text, statements) in enumerate(migrations, 1):
+                progress.debug(
+                    "applying migration %d of %d (%s)", number, len(migrations), migration.display
+                )
                 failed = apply_migration(applier, migration, text, statements)
                 if failed is not None:
                     yield failed
@@ -416,6 +422,7 @@ class MigrationsSource(Source):
                         "; for Supabase migrations outside supabase/migrations, set supabase = true"
                     )
                 raise MigrationError(str(state), hint=hint)
+            progress.debug("introspecting the migrated database")
             with psycopg.connect(state.server.dsn()) as conn:
                 schema = introspect(
                     conn,
