@@ -475,7 +475,9 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     _setup_logging(args.debug, args.quiet)
     progress = setup_progress(sys.stderr, quiet=args.quiet)
     with _signal_handlers():
-        return _dispatch(args, cast("TextIO", _AfterProgress(out or sys.stdout, progress)), progress)
+        return _dispatch(
+            args, cast("TextIO", _AfterProgress(out or sys.stdout, progress)), progress
+        )
 
 
 def _dispatch(args: argparse.Namespace, out: TextIO, progress: ProgressHandler | None) -> int:
