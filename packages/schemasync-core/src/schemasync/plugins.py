@@ -22,6 +22,7 @@ from schemasync.api import Emitter, Normalizer, Source
 from schemasync.errors import PluginError
 
 __all__ = [
+    "ACTION",
     "BLOCK_ENV",
     "ENTRY_POINT_GROUP",
     "KNOWN_EMITTER_PACKAGES",
@@ -48,6 +49,8 @@ KNOWN_EMITTER_PACKAGES = {
 #: Where the packages are published until they are on PyPI: the repository, in which each
 #: distribution is the folder ``packages/NAME``. Install commands in messages use it.
 REPOSITORY_URL = "https://github.com/OWNER/schemasync"
+#: The GitHub Action of that repository (``action.yml`` at its root), as workflows use it.
+ACTION = "OWNER/schemasync@main"
 
 
 def install_hint(distribution: str) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 from schemasync.codegen.output import PlannedFile, write_atomically
 from schemasync.config import CONFIG_FILE, DEFAULT_DSN_ENV, PYPROJECT
 from schemasync.errors import ConfigError, DatabaseError, UsageError
-from schemasync.plugins import REPOSITORY_URL
+from schemasync.plugins import ACTION
 
 __all__ = [
     "PRE_COMMIT_CONFIG",
@@ -180,16 +180,11 @@ def _pre_commit(root: Path, result: InitResult) -> PlannedFile | None:
 
 
 def workflow(emit: Sequence[str]) -> str:
-    """A GitHub Actions workflow running ``schemasync check --offline`` on each push and PR."""
-
-    def requirement(distribution: str) -> str:
-        return f'"{distribution} @ git+{REPOSITORY_URL}#subdirectory=packages/{distribution}"'
-
-    # One indentation for every line: a folded scalar keeps the line breaks before lines
-    # indented further, which would split the command.
-    emitters = "".join(f"\n          --with {requirement(f'schemasync-{name}')}" for name in emit)
+    """A GitHub Actions workflow running the schemasync Action (``check --offline``) on each
+    push and pull request: annotations, a job summary and one pull-request comment."""
+    emitters = ",".join(emit) or "typeddict"
     return f"""# Fails a push or pull request whose models or generated files disagree with the
-# schema lock.
+# schema lock, and keeps one comment on the pull request saying what drifted.
 name: schemasync
 on:
   push:
@@ -197,17 +192,20 @@ on:
 
 permissions:
   contents: read
+  pull-requests: write
 
 jobs:
   check:
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
-      - uses: astral-sh/setup-uv@v5
-      # schemasync is not on PyPI yet: it is installed from its repository.
-      - run: >-
-          uv tool install {requirement("schemasync-core")}{emitters}
-      - run: schemasync check --offline --format github
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - uses: {ACTION}
+        with:
+          emitters: {emitters}
+          offline: "true"
 """
 
 
