@@ -35,7 +35,7 @@ def _copy(synced: Path, tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("field", "value", "named"),
+    "change",
     [
         ("format", 999, "999"),
         ("ir_version", 999, "999"),
@@ -44,8 +44,9 @@ def _copy(synced: Path, tmp_path: Path) -> Path:
 )
 @pytest.mark.parametrize("command", [("run",), ("check", "--offline")])
 def test_a_lock_from_a_newer_version_is_refused_naming_the_versions(
-    synced: Path, tmp_path: Path, field: str, value: object, named: str, command: tuple[str, ...]
+    synced: Path, tmp_path: Path, change: tuple[str, object, str], command: tuple[str, ...]
 ) -> None:
+    field, value, named = change
     root = _copy(synced, tmp_path)
     lock_path = root / "schemasync.lock"
     lock = json.loads(lock_path.read_text(encoding="utf-8"))
