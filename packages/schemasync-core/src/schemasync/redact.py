@@ -1,4 +1,4 @@
-"""Keeping passwords out of everything schemasync prints.
+"""Keeping passwords and terminal control characters out of everything schemasync prints.
 
 Deliberately free of psycopg so that printing an error never imports the driver.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
-__all__ = ["redact", "remember"]
+__all__ = ["printable", "redact", "remember"]
 
 MASK = "***"
 _URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
@@ -68,3 +68,16 @@ def redact(text: str, dsn: str | None = None) -> str:
     text = _URL_PASSWORD.sub(rf"\1{MASK}@", text)
     text = _LOOSE_PASSWORD.sub(rf"\1{MASK}@", text)
     return _KV_PASSWORD.sub(rf"\1{MASK}", text)
+
+
+def printable(text: str, *, keep_newlines: bool = False) -> str:
+    """``text`` safe for a terminal: every character that is not printable (ESC and other
+    control characters, ``\\r``, line and paragraph separators, bidi overrides) written as its
+    Python escape, so no name can clear the screen, rewrite or forge a line, or reverse the
+    text around it. With ``keep_newlines``, newlines stay (for messages of several lines)."""
+    return "".join(
+        c
+        if c.isprintable() or (keep_newlines and c == "\n")
+        else c.encode("unicode_escape").decode()
+        for c in text
+    )
