@@ -68,11 +68,17 @@ class Migration:
             return str(self.path)
 
     def read(self) -> str:
-        """The file's text; :class:`UsageError` when it cannot be read as UTF-8."""
+        """The file's text; :class:`MigrationError` when it cannot be read as UTF-8."""
         try:
             return self.path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"cannot read migration {self.display}: {exc}") from exc
+        except OSError as exc:
+            raise MigrationError(f"cannot read migration {self.display}: {exc.strerror}") from exc
+        except UnicodeDecodeError as exc:
+            line = self.path.read_bytes()[: exc.start].count(b"\n") + 1
+            raise MigrationError(
+                f"{self.display}:{line}: not UTF-8 text (byte {exc.object[exc.start]:#04x})",
+                hint="save the migration as UTF-8; PostgreSQL reads migrations as UTF-8",
+            ) from exc
 
 
 @dataclass(frozen=True)
