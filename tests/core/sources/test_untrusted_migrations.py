@@ -29,7 +29,7 @@ def test_copy_to_program_is_refused(tmp_path: Path) -> None:
     witness = tmp_path / "witness"
     code, stderr, root = _run(tmp_path, f"COPY (select 1) TO PROGRAM 'id > {witness}';\n")
     assert code == 9, stderr
-    assert "20240102000000_attack.sql:2:" in stderr
+    assert "20240102000000_attack.sql:1:1:" in stderr
     assert "permission denied" in stderr.lower() or "must be superuser" in stderr.lower()
     assert not witness.exists()
     assert not (root / "schemasync.lock").exists()
@@ -91,7 +91,7 @@ def test_as_root_the_server_runs_as_an_account_of_its_own(tmp_path: Path) -> Non
     import pwd
 
     code, stderr, _ = _run(
-        tmp_path, "CREATE TABLE public.who AS SELECT current_setting('data_directory') AS d;\n"
+        tmp_path, "CREATE TABLE public.who (id int);\n"
     )
     assert code == 0, stderr
     account = pwd.getpwnam("schemasync-pg")

@@ -7,7 +7,6 @@ hold it. Unknown keys and wrong types are errors naming the key and the file.
 from __future__ import annotations
 
 import ast
-
 import os
 import re
 import sys

@@ -173,14 +173,108 @@ class AppliedServer:
     stand_ins: list[tuple[str, str]] = field(default_factory=list[tuple[str, str]])
 
 
-class _Applier:
-    """Runs statements, replacing ``CREATE EXTENSION`` of extensions the engine lacks."""
+#: The throwaway cluster's superuser: schemasync's own, never given to migrations.
+ADMIN_ROLE = "schemasync_admin"
+#: The role migrations run as, named like Supabase's own: it owns the database and may
+#: create databases, but is no superuser, so it cannot reach the server's files or programs.
+MIGRATION_ROLE = "postgres"
+#: Extensions PostgreSQL does not mark trusted but which reach no file or program: when a
+#: migration creates one, schemasync creates it as the superuser on its behalf.
+PREAPPROVED_EXTENSIONS = frozenset(
+    {
+        "btree_gin",
+        "btree_gist",
+        "citext",
+        "cube",
+        "earthdistance",
+        "fuzzystrmatch",
+        "hstore",
+        "intarray",
+        "ltree",
+        "pg_stat_statements",
+        "pg_trgm",
+        "pgcrypto",
+        "postgis",
+        "tablefunc",
+        "unaccent",
+        "uuid-ossp",
+        "vector",
+    }
+)
 
-    def __init__(self, conn: psycopg.Connection[Any], state: AppliedServer) -> None:
+_HANDOVER_SQL = f"""
+CREATE ROLE {MIGRATION_ROLE} LOGIN CREATEDB NOSUPERUSER NOCREATEROLE NOREPLICATION;
+ALTER DATABASE postgres OWNER TO {MIGRATION_ROLE};
+ALTER SCHEMA public OWNER TO {MIGRATION_ROLE};
+"""
+
+
+class _Applier:
+    """Runs statements, replacing ``CREATE EXTENSION`` of extensions the engine lacks, and
+    running the statements about roles and pre-approved extensions as the superuser after
+    checking that they grant nothing a superuser alone may have."""
+
+    def __init__(
+        self,
+        conn: psycopg.Connection[Any],
+        state: AppliedServer,
+        admin: psycopg.Connection[Any] | None = None,
+    ) -> None:
         self.conn = conn
         self.state = state
+        self.admin = admin
         rows = conn.execute("SELECT name FROM pg_available_extensions").fetchall()
         self.available = {str(row[0]) for row in rows}
+
+    def _on_behalf(self, node: Any) -> bool:
+        """Run a statement about roles or a pre-approved extension as the superuser, when
+        it grants nothing beyond what a database owner may do; True when it was run."""
+        from pglast import ast
+
+        if self.admin is None:
+            return False
+        if isinstance(node, ast.CreateExtensionStmt):
+            if node.extname not in PREAPPROVED_EXTENSIONS or node.extname not in self.available:
+                return False
+        elif isinstance(node, (ast.CreateRoleStmt, ast.AlterRoleStmt, ast.GrantRoleStmt)):
+            self._check_role_statement(node)
+        elif not isinstance(node, ast.DropRoleStmt):
+            return False
+        from pglast.stream import RawStream
+
+        self.admin.execute(RawStream()(node).encode())
+        return True
+
+    def _check_role_statement(self, node: Any) -> None:
+        from pglast import ast
+
+        refused: list[str] = []
+        named: list[str] = []
+        for option in getattr(node, "options", None) or ():
+            if not isinstance(option, ast.DefElem):
+                continue
+            if option.defname in ("superuser", "isreplication", "bypassrls") and _enabled(
+                option.arg
+            ):
+                refused.append(option.defname.removeprefix("is").upper())
+            if option.defname == "addroleto":
+                named += [getattr(r, "rolename", None) or "" for r in option.arg or ()]
+        if isinstance(node, ast.GrantRoleStmt) and node.is_grant:
+            named += [p.priv_name or "" for p in node.granted_roles or ()]
+        if isinstance(node, ast.AlterRoleStmt):
+            named.append(getattr(node.role, "rolename", None) or "")
+        if named and self.admin is not None:
+            rows = self.admin.execute(
+                "SELECT rolname FROM pg_roles WHERE rolname = ANY(%s) "
+                "AND (rolsuper OR rolname LIKE 'pg\\_%%' OR rolname = %s)",
+                [named, MIGRATION_ROLE],
+            ).fetchall()
+            refused += [str(row[0]) for row in rows]
+        if refused:
+            raise _StandInError(
+                f"permission denied: migrations may not grant {', '.join(refused)} "
+                "(they run as a role that is no superuser)"
+            )
 
     def _replaced(self, name: str | None) -> bool:
         return (
@@ -195,6 +289,8 @@ class _Applier:
         node = statement.node
         if isinstance(node, ast.CreateExtensionStmt) and self._replaced(node.extname):
             self._stand_in(node)
+            return
+        if self._on_behalf(node):
             return
         # Statements about a stand-in (COMMENT ON, ALTER, DROP EXTENSION) have nothing to act on.
         if isinstance(node, ast.CommentStmt) and node.objtype == enums.ObjectType.OBJECT_EXTENSION:
@@ -240,6 +336,12 @@ class _Applier:
         if sql:
             self.conn.execute(sql.encode())
         self.state.stand_ins.append((name, schema))
+
+
+def _enabled(arg: object) -> bool:
+    """Whether a role option's value turns it on (``SUPERUSER`` is 1 or true, ``NO...`` 0)."""
+    value = getattr(arg, "boolval", getattr(arg, "ival", 1)) if arg is not None else 1
+    return bool(value)
 
 
 class _StandInError(Exception):
@@ -321,29 +423,52 @@ def migrated_server(
 
     from schemasync.sources.engine import TemporaryServer
 
-    with terminate_as_interrupt(), TemporaryServer(engine) as server:
+    with (
+        terminate_as_interrupt(),
+        TemporaryServer(engine, superuser=ADMIN_ROLE) as server,
+        # Autocommit, so each transaction() below is a real transaction and not a savepoint.
+        psycopg.connect(server.dsn(user=ADMIN_ROLE), autocommit=True) as admin,
+    ):
         state = AppliedServer(server, supabase_layer)
         log.debug("applying %d migrations on PostgreSQL %s", len(migrations), server.version)
-        # Autocommit, so each transaction() below is a real transaction and not a savepoint.
-        with psycopg.connect(server.dsn(), autocommit=True) as conn:
-            applier = _Applier(conn, state)
+        # The privileged steps, done by schemasync itself as the superuser; then the
+        # migrations, untrusted input, run as a role that owns the database and no more.
+        with admin.transaction():
+            admin.execute(_HANDOVER_SQL.encode())
             if supabase_layer:
-                with conn.transaction():
-                    conn.execute(supabase.LAYER_SQL.encode())
-                    for name in supabase.PREINSTALLED_EXTENSIONS:
-                        sql = f'CREATE EXTENSION IF NOT EXISTS "{name}" WITH SCHEMA extensions'
-                        applier.run(_statement(sql))
-                    # Supabase's search path, so unqualified uuid_generate_v4() resolves.
-                    conn.execute('SET search_path TO "$user", public, extensions')
-                    conn.execute(
-                        'ALTER DATABASE postgres SET search_path TO "$user", public, extensions'
-                    )
+                _install_layer(_Applier(admin, state))
+        with psycopg.connect(server.dsn(user=MIGRATION_ROLE), autocommit=True) as conn:
+            applier = _Applier(conn, state, admin)
+            if supabase_layer:
+                conn.execute('SET search_path TO "$user", public, extensions')
             for migration, text, statements in migrations:
                 failed = apply_migration(applier, migration, text, statements)
                 if failed is not None:
                     yield failed
                     return
         yield state
+
+
+def _install_layer(applier: _Applier) -> None:
+    conn = applier.conn
+    conn.execute(supabase.LAYER_SQL.encode())
+    for name in supabase.PREINSTALLED_EXTENSIONS:
+        sql = f'CREATE EXTENSION IF NOT EXISTS "{name}" WITH SCHEMA extensions'
+        applier.run(_statement(sql))
+    # Supabase's search path, so unqualified uuid_generate_v4() resolves.
+    conn.execute('ALTER DATABASE postgres SET search_path TO "$user", public, extensions')
+    # As on Supabase, the migrations' role may use the layer's schemas and act as the owners
+    # of its tables (a trigger on auth.users), but those owners may not create roles: that
+    # would let it grant itself the server's file and program access on PostgreSQL < 16.
+    conn.execute(
+        "ALTER ROLE supabase_auth_admin NOCREATEROLE;"
+        "ALTER ROLE supabase_storage_admin NOCREATEROLE;"
+        "ALTER ROLE dashboard_user NOCREATEROLE;"
+        f"GRANT supabase_auth_admin, supabase_storage_admin TO {MIGRATION_ROLE};"
+        "GRANT anon, authenticated, service_role, authenticator TO "
+        f"{MIGRATION_ROLE} WITH ADMIN OPTION;"
+        f"GRANT ALL ON SCHEMA extensions, realtime, graphql_public TO {MIGRATION_ROLE};"
+    )
 
 
 def _statement(sql: str) -> Statement:
@@ -422,7 +547,7 @@ class MigrationsSource(Source):
                         "; for Supabase migrations outside supabase/migrations, set supabase = true"
                     )
                 raise MigrationError(str(state), hint=hint)
-            with psycopg.connect(state.server.dsn()) as conn:
+            with psycopg.connect(state.server.dsn(user=MIGRATION_ROLE)) as conn:
                 schema = introspect(
                     conn,
                     include_schemas=request.include_schemas,
