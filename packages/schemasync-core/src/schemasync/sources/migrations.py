@@ -190,12 +190,18 @@ PREAPPROVED_EXTENSIONS = frozenset(
         "fuzzystrmatch",
         "hstore",
         "intarray",
+        "insert_username",
+        "isn",
         "ltree",
+        "moddatetime",
         "pg_stat_statements",
         "pg_trgm",
         "pgcrypto",
         "postgis",
+        "seg",
         "tablefunc",
+        "tsm_system_rows",
+        "tsm_system_time",
         "unaccent",
         "uuid-ossp",
         "vector",
@@ -468,6 +474,8 @@ def _install_layer(applier: _Applier) -> None:
         "GRANT anon, authenticated, service_role, authenticator TO "
         f"{MIGRATION_ROLE} WITH ADMIN OPTION;"
         f"GRANT ALL ON SCHEMA extensions, realtime, graphql_public TO {MIGRATION_ROLE};"
+        # Supabase's postgres role owns the publication, so migrations add tables to it.
+        f"ALTER PUBLICATION supabase_realtime OWNER TO {MIGRATION_ROLE};"
     )
 
 
