@@ -173,9 +173,13 @@ def _add_drift_options(parser: argparse.ArgumentParser, *, report: bool) -> None
 
 
 def _drift(args: argparse.Namespace, host: PluginHost) -> CheckResult:
+    from schemasync.codegen.transaction import recover
     from schemasync.drift.check import check
 
     config = load_config(args.config)
+    # A run killed while renaming its files into place is completed first, so what is
+    # compared is one run's files and lock, never a mix.
+    recover(config.root / config.settings.lock_file)
     reader = None if args.offline else (lambda: read_schema(host, config, _source_choice(args)))
     return check(
         host,

@@ -10,12 +10,14 @@ import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 import msgspec
 
 from schemasync import __version__, ir
 from schemasync.api import EmitContext, Emitter, PyType, TargetOptions
+from schemasync.codegen import transaction
 from schemasync.codegen.lock import (
     next_lock,
     next_version,
@@ -212,9 +214,10 @@ def plan(
         fingerprint=fingerprint(host, config, emitters),
         outputs={relative_key(f.path, root): digest(f.content) for f in files},
     )
-    files.append(PlannedFile(lock_path, render_lock(lock)))
     version_path = inside(root, config.settings.version_file, "version_file")
     files.append(PlannedFile(version_path, render_schema_version(lock, __version__)))
+    # The lock last: it is renamed into place after every file it describes.
+    files.append(PlannedFile(lock_path, render_lock(lock)))
     return files, lock.schema_version, schema_hash
 
 
@@ -226,8 +229,13 @@ def run(
     *,
     now: dt.datetime | None = None,
 ) -> RunResult:
-    """Emit, then write everything that changed."""
-    files, version, schema_hash = plan(
-        host, config, schema, emitters, now=now or dt.datetime.now(dt.timezone.utc)
-    )
-    return RunResult(schema_hash=schema_hash, schema_version=version, written=write_files(files))
+    """Emit, then write everything that changed, all or nothing, one run at a time."""
+    lock_path = inside(config.root, config.settings.lock_file, "lock_file")
+    folder = lock_path.parent
+    with transaction.project_lock(folder):
+        transaction.recover(lock_path)
+        files, version, schema_hash = plan(
+            host, config, schema, emitters, now=now or dt.datetime.now(dt.timezone.utc)
+        )
+        written = write_files(files, partial(transaction.commit, folder=folder))
+    return RunResult(schema_hash=schema_hash, schema_version=version, written=written)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -24,8 +24,10 @@ __all__ = [
     "PlannedFile",
     "WriteResult",
     "header",
+    "remove_stale_temporaries",
     "write_atomically",
     "write_files",
+    "write_temporary",
 ]
 
 #: What every generated file carries near its top; how schemasync recognises its own files.
@@ -72,8 +74,12 @@ def _ours(path: Path) -> bool:
         return MARK.encode() in handle.read(_SNIFF)
 
 
-def write_files(files: Sequence[PlannedFile]) -> WriteResult:
-    """Write ``files``, skipping unchanged ones.
+def write_files(
+    files: Sequence[PlannedFile],
+    commit: Callable[[Sequence[PlannedFile]], None] | None = None,
+) -> WriteResult:
+    """Write ``files``, skipping unchanged ones; ``commit`` writes those that changed
+    together (see :mod:`schemasync.codegen.transaction`), else each is written atomically.
 
     :raises OutputError: a target is a folder, or a file schemasync did not generate, or a
         write failed (files already renamed into place are complete; none is partial).
@@ -97,9 +103,12 @@ def write_files(files: Sequence[PlannedFile]) -> WriteResult:
                 result.unchanged.append(path)
                 continue
         pending.append(planned)
-    for planned in pending:
-        write_atomically(planned)
-        result.written.append(planned.path)
+    if commit is not None:
+        commit(pending)
+    else:
+        for planned in pending:
+            write_atomically(planned)
+    result.written.extend(planned.path for planned in pending)
     return result
 
 
@@ -108,25 +117,65 @@ def write_atomically(planned: PlannedFile) -> None:
 
     :raises OutputError: the folder or the file cannot be written.
     """
+    temp = write_temporary(planned)
+    try:
+        os.replace(temp, planned.path)
+    except BaseException as exc:
+        temp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write {planned.path}: {exc.strerror}") from exc
+        raise
+
+
+def write_temporary(planned: PlannedFile) -> Path:
+    """Write ``planned``'s content in full to a temporary sibling of its path; return it.
+
+    The name holds our process id: temporary files of processes that are gone (killed
+    mid-write) are deleted on the way, those of live ones never.
+
+    :raises OutputError: the folder or the file cannot be written (nothing is left).
+    """
     folder = planned.path.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for stale in folder.glob(f".*{_TEMP_SUFFIX}"):
-            stale.unlink(missing_ok=True)  # left by a run that was killed mid-write
-        fd, temp = tempfile.mkstemp(
-            dir=folder, prefix=f".{planned.path.name}.", suffix=_TEMP_SUFFIX
+        remove_stale_temporaries(folder)
+        fd, name = tempfile.mkstemp(
+            dir=folder, prefix=f".{planned.path.name}.{os.getpid()}.", suffix=_TEMP_SUFFIX
         )
     except OSError as exc:
         raise OutputError(f"cannot write into {folder}: {exc.strerror}") from exc
+    temp = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(planned.content)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, 0o644)
-        os.replace(temp, planned.path)
     except BaseException as exc:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise OutputError(f"cannot write {planned.path}: {exc.strerror}") from exc
         raise
+    return temp
+
+
+def remove_stale_temporaries(folder: Path) -> None:
+    """Delete the temporary files in ``folder`` that processes now gone left behind."""
+    for stale in folder.glob(f".*{_TEMP_SUFFIX}"):
+        if not _owner_alive(stale):
+            stale.unlink(missing_ok=True)
+
+
+def _owner_alive(temp: Path) -> bool:
+    """Whether the process that named ``temp`` (``.NAME.PID.RANDOM.schemasync-tmp``) lives."""
+    parts = temp.name.removesuffix(_TEMP_SUFFIX).split(".")
+    pid = next((int(p) for p in reversed(parts[:-1]) if p.isdigit()), None)
+    if pid is None:
+        return False  # an older version's name: its run is long over
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

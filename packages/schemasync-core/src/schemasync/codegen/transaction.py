@@ -1,0 +1,195 @@
+"""A run's files written all or nothing, and one run at a time per project.
+
+Writing happens in three steps. Every new file is first written in full to a temporary
+sibling (``.NAME.PID.schemasync-tmp``). Only then is a journal written beside the lock,
+listing each temporary file and its target, the lock last; then each is renamed into place,
+and the journal removed. So whatever stops a run (SIGKILL, a full disk, a read-only folder):
+
+- before the journal exists, no target was touched: the temporary files are deleted by the
+  next run (or by this one, on an error), and the old files and the old lock stand;
+- once it exists, every new file is complete on disk, and the next command renames what is
+  left into place (rolls the run forward) before doing anything else.
+
+Runs into one project take an exclusive ``flock`` on a file beside the lock, and record
+their process id and command line in it; a second run waits a bounded time, then says
+who holds the lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Generator, Sequence
+from pathlib import Path
+
+from schemasync.codegen.output import PlannedFile, remove_stale_temporaries, write_temporary
+from schemasync.errors import OutputError
+
+__all__ = ["JOURNAL", "RUN_LOCK", "WAIT_ENV", "commit", "project_lock", "recover"]
+
+log = logging.getLogger("schemasync")
+
+#: The journal of a run that is renaming its files into place, beside the lock file.
+JOURNAL = ".schemasync-journal"
+#: The file runs lock, beside the lock file.
+RUN_LOCK = ".schemasync-run"
+#: Seconds a run waits for another run of the same project (default 60).
+WAIT_ENV = "SCHEMASYNC_LOCK_WAIT"
+
+
+def commit(files: Sequence[PlannedFile], folder: Path) -> None:
+    """Write ``files`` all or nothing, with the journal in ``folder``; the last one (the
+    lock) is renamed last.
+
+    :raises OutputError: a file could not be written; no target was changed.
+    """
+    written: list[tuple[Path, Path]] = []
+    try:
+        for planned in files:
+            written.append((write_temporary(planned), planned.path))
+    except BaseException:
+        for temp, _ in written:
+            temp.unlink(missing_ok=True)
+        raise
+    journal = folder / JOURNAL
+    entries = [{"temp": str(temp), "target": str(target)} for temp, target in written]
+    try:
+        _write_synced(journal, json.dumps({"pid": os.getpid(), "files": entries}).encode())
+    except OSError as exc:
+        for temp, _ in written:
+            temp.unlink(missing_ok=True)
+        raise OutputError(f"cannot write {journal}: {exc.strerror}") from exc
+    _roll_forward(journal, written)
+
+
+def _write_synced(path: Path, content: bytes) -> None:
+    temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    with temp.open("wb") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temp, path)
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _roll_forward(journal: Path, pairs: Sequence[tuple[Path, Path]]) -> None:
+    for temp, target in pairs:
+        if temp.exists():
+            try:
+                os.replace(temp, target)
+            except OSError as exc:
+                raise OutputError(
+                    f"an earlier run was interrupted and {target} cannot be completed: "
+                    f"{exc.strerror}",
+                    hint="make the folder writable and run again",
+                ) from exc
+    for folder in {target.parent for _, target in pairs}:
+        _sync_folder(folder)
+    journal.unlink(missing_ok=True)
+
+
+def recover(lock_path: Path) -> bool:
+    """Complete a run that was stopped while renaming its files into place, whose journal
+    is beside ``lock_path``, and delete the temporary files of runs stopped before that;
+    True when there was a run to complete.
+
+    :raises OutputError: the journal is unreadable, or a file cannot be renamed.
+    """
+    folder = lock_path.parent
+    completed = _complete(folder / JOURNAL)
+    for half in folder.glob(f"{JOURNAL}.*.tmp"):  # a journal not yet in place
+        pid = half.name.removeprefix(f"{JOURNAL}.").removesuffix(".tmp")
+        if not (pid.isdigit() and _alive(int(pid))):
+            half.unlink(missing_ok=True)
+    for written in {folder, *((folder / key).parent for key in _outputs(lock_path))}:
+        remove_stale_temporaries(written)
+    return completed
+
+
+def _outputs(lock_path: Path) -> list[str]:
+    """The generated files the lock lists (paths relative to the project); [] if none."""
+    try:
+        outputs = json.loads(lock_path.read_bytes()).get("outputs", {})
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [str(key) for key in outputs] if isinstance(outputs, dict) else []
+
+
+def _complete(journal: Path) -> bool:
+    try:
+        data = json.loads(journal.read_bytes())
+        pairs = [(Path(e["temp"]), Path(e["target"])) for e in data["files"]]
+        owner = int(data["pid"])
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise OutputError(
+            f"an earlier run was interrupted: its journal {journal} is unreadable ({exc})",
+            hint="delete the journal and run again",
+        ) from exc
+    if owner != os.getpid() and _alive(owner):
+        raise OutputError(
+            f"a run (pid {owner}) is writing this project's files right now",
+            hint="run again when it has finished",
+        )
+    log.warning("an earlier run was interrupted while writing; completing what it wrote")
+    _roll_forward(journal, pairs)
+    return True
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def project_lock(folder: Path, wait: float | None = None) -> Generator[None, None, None]:
+    """Hold the project's run lock (a ``flock`` on a file in ``folder``) for the block.
+
+    :param wait: seconds to wait for another holder; default ``$SCHEMASYNC_LOCK_WAIT``, else 60.
+    :raises OutputError: another process held it for longer, naming its pid and command.
+    """
+    if wait is None:
+        wait = float(os.environ.get(WAIT_ENV) or 60)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / RUN_LOCK
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 4096, 0).decode(errors="replace").strip()
+                    raise OutputError(
+                        f"another schemasync run is writing this project ({holder or 'unknown'}),"
+                        f" and it did not finish within {wait:g} s",
+                        hint=f"wait for it to finish, or stop it; {WAIT_ENV} sets the wait",
+                    ) from None
+                time.sleep(0.1)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()}: {' '.join(sys.argv)}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the flock
