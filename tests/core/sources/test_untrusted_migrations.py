@@ -90,9 +90,7 @@ def test_a_migration_in_another_encoding_names_the_file(tmp_path: Path) -> None:
 def test_as_root_the_server_runs_as_an_account_of_its_own(tmp_path: Path) -> None:
     import pwd
 
-    code, stderr, _ = _run(
-        tmp_path, "CREATE TABLE public.who (id int);\n"
-    )
+    code, stderr, _ = _run(tmp_path, "CREATE TABLE public.who (id int);\n")
     assert code == 0, stderr
     account = pwd.getpwnam("schemasync-pg")
     assert account.pw_shell in ("/usr/sbin/nologin", "/sbin/nologin", "/bin/false")
