@@ -82,6 +82,8 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, rename="
     exclude_tables: tuple[str, ...] = ()
     #: Seconds one introspection query may run before it is cancelled.
     statement_timeout: float = 30.0
+    #: Seconds introspection waits for a lock another session holds on a user table.
+    lock_timeout: float = 5.0
     profile: Literal["python", "json"] = "python"
     #: Targets ``schemasync run`` emits when ``--emit`` is not given.
     emit: tuple[str, ...] = ()
@@ -264,6 +266,11 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
     if not MIN_STATEMENT_TIMEOUT_S <= settings.statement_timeout <= MAX_STATEMENT_TIMEOUT_S:
         raise ConfigError(
             f"'statement_timeout' in {origin} must be a positive number of seconds, "
+            f"from {MIN_STATEMENT_TIMEOUT_S} to {MAX_STATEMENT_TIMEOUT_S}"
+        )
+    if not MIN_STATEMENT_TIMEOUT_S <= settings.lock_timeout <= MAX_STATEMENT_TIMEOUT_S:
+        raise ConfigError(
+            f"'lock_timeout' in {origin} must be a positive number of seconds, "
             f"from {MIN_STATEMENT_TIMEOUT_S} to {MAX_STATEMENT_TIMEOUT_S}"
         )
     for key in ("tables", "columns", "enums"):
