@@ -12,7 +12,7 @@ and the journal removed. So whatever stops a run (SIGKILL, a full disk, a read-o
 
 Runs into one project take an exclusive ``flock`` on a file beside the lock, and record
 their process id and command line in it; a second run waits a bounded time, then says
-who holds the lock.
+who holds the lock. The holder removes the file before it lets go.
 """
 
 from __future__ import annotations
@@ -172,24 +172,44 @@ def project_lock(folder: Path, wait: float | None = None) -> Generator[None, Non
         wait = float(os.environ.get(WAIT_ENV) or 60)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / RUN_LOCK
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    deadline = time.monotonic() + wait
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            _acquire(fd, deadline, wait)
+            # The holder before us removes the file as it leaves; a lock on the inode it
+            # removed guards nothing, so start again on the new file.
+            if os.fstat(fd).st_ino == os.stat(path).st_ino:
                 break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = os.pread(fd, 4096, 0).decode(errors="replace").strip()
-                    raise OutputError(
-                        f"another schemasync run is writing this project ({holder or 'unknown'}),"
-                        f" and it did not finish within {wait:g} s",
-                        hint=f"wait for it to finish, or stop it; {WAIT_ENV} sets the wait",
-                    ) from None
-                time.sleep(0.1)
+        except FileNotFoundError:
+            pass
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+    try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()}: {' '.join(sys.argv)}\n".encode(), 0)
         yield
     finally:
+        # Removed while still held, so no run ever sees it half-released; the project is
+        # left with no file of ours.
+        with contextlib.suppress(OSError):
+            path.unlink()
         os.close(fd)  # closing releases the flock
+
+
+def _acquire(fd: int, deadline: float, wait: float) -> None:
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                holder = os.pread(fd, 4096, 0).decode(errors="replace").strip()
+                raise OutputError(
+                    f"another schemasync run is writing this project ({holder or 'unknown'}),"
+                    f" and it did not finish within {wait:g} s",
+                    hint=f"wait for it to finish, or stop it; {WAIT_ENV} sets the wait",
+                ) from None
+            time.sleep(0.1)
