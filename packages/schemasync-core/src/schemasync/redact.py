@@ -62,7 +62,7 @@ def redact(text: str, dsn: str | None = None) -> str:
     """``text`` with passwords masked: those inside any URL or ``password=`` pair in it,
     the password of ``dsn`` and of every connection string given to :func:`remember`,
     wherever they appear, whole or in the pieces libpq may echo back from a malformed string."""
-    passwords = _KNOWN | (_passwords_of(dsn) if dsn else set())
+    passwords = _KNOWN | (_passwords_of(dsn) if dsn else set[str]())
     for fragment in _fragments(passwords):
         text = text.replace(fragment, MASK)
     text = _URL_PASSWORD.sub(rf"\1{MASK}@", text)

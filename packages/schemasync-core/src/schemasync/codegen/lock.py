@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import cast
 
 import msgspec
 
@@ -88,15 +89,18 @@ def _refuse_newer(path: Path, raw: object) -> None:
     what that version recorded."""
     if not isinstance(raw, dict):
         return
+    fields = cast("dict[str, object]", raw)
     newer: list[str] = []
-    lock_format = raw.get("format")
+    lock_format = fields.get("format")
     if isinstance(lock_format, int) and lock_format > LOCK_FORMAT:
         newer.append(f"lock format {lock_format} (this version reads {LOCK_FORMAT})")
-    schema = raw.get("schema")
-    ir_version = schema.get("ir_version") if isinstance(schema, dict) else None
+    schema = fields.get("schema")
+    ir_version = (
+        cast("dict[str, object]", schema).get("ir_version") if isinstance(schema, dict) else None
+    )
     if isinstance(ir_version, int) and ir_version > ir.IR_VERSION:
         newer.append(f"IR version {ir_version} (this version reads {ir.IR_VERSION})")
-    written_by = raw.get("generated_by")
+    written_by = fields.get("generated_by")
     if isinstance(written_by, str) and written_by.startswith(MARK):
         tool = written_by.removeprefix(MARK).strip()
         if _version_key(tool) > _version_key(__version__):

@@ -24,6 +24,7 @@ __all__ = [
     "PlannedFile",
     "WriteResult",
     "header",
+    "process_alive",
     "remove_stale_temporaries",
     "write_atomically",
     "write_files",
@@ -170,8 +171,12 @@ def _owner_alive(temp: Path) -> bool:
     """Whether the process that named ``temp`` (``.NAME.PID.RANDOM.schemasync-tmp``) lives."""
     parts = temp.name.removesuffix(_TEMP_SUFFIX).split(".")
     pid = next((int(p) for p in reversed(parts[:-1]) if p.isdigit()), None)
-    if pid is None:
-        return False  # an older version's name: its run is long over
+    # No process id: an older version's name, whose run is long over.
+    return pid is not None and process_alive(pid)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (whoever owns it)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -26,8 +26,14 @@ import sys
 import time
 from collections.abc import Generator, Sequence
 from pathlib import Path
+from typing import cast
 
-from schemasync.codegen.output import PlannedFile, remove_stale_temporaries, write_temporary
+from schemasync.codegen.output import (
+    PlannedFile,
+    process_alive,
+    remove_stale_temporaries,
+    write_temporary,
+)
 from schemasync.errors import OutputError
 
 __all__ = ["JOURNAL", "RUN_LOCK", "WAIT_ENV", "commit", "project_lock", "recover"]
@@ -113,7 +119,7 @@ def recover(lock_path: Path) -> bool:
     completed = _complete(folder / JOURNAL)
     for half in folder.glob(f"{JOURNAL}.*.tmp"):  # a journal not yet in place
         pid = half.name.removeprefix(f"{JOURNAL}.").removesuffix(".tmp")
-        if not (pid.isdigit() and _alive(int(pid))):
+        if not (pid.isdigit() and process_alive(int(pid))):
             half.unlink(missing_ok=True)
     for written in {folder, *((folder / key).parent for key in _outputs(lock_path))}:
         remove_stale_temporaries(written)
@@ -123,10 +129,15 @@ def recover(lock_path: Path) -> bool:
 def _outputs(lock_path: Path) -> list[str]:
     """The generated files the lock lists (paths relative to the project); [] if none."""
     try:
-        outputs = json.loads(lock_path.read_bytes()).get("outputs", {})
-    except (OSError, ValueError, AttributeError):
+        lock: object = json.loads(lock_path.read_bytes())
+    except (OSError, ValueError):
         return []
-    return [str(key) for key in outputs] if isinstance(outputs, dict) else []
+    outputs = cast("dict[str, object]", lock).get("outputs") if isinstance(lock, dict) else None
+    return (
+        [str(key) for key in cast("dict[str, object]", outputs)]
+        if isinstance(outputs, dict)
+        else []
+    )
 
 
 def _complete(journal: Path) -> bool:
@@ -141,23 +152,13 @@ def _complete(journal: Path) -> bool:
             f"an earlier run was interrupted: its journal {journal} is unreadable ({exc})",
             hint="delete the journal and run again",
         ) from exc
-    if owner != os.getpid() and _alive(owner):
+    if owner != os.getpid() and process_alive(owner):
         raise OutputError(
             f"a run (pid {owner}) is writing this project's files right now",
             hint="run again when it has finished",
         )
     log.warning("an earlier run was interrupted while writing; completing what it wrote")
     _roll_forward(journal, pairs)
-    return True
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
     return True
 
 
