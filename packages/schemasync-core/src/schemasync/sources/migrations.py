@@ -231,16 +231,37 @@ class _Applier:
         self.admin = admin
         rows = conn.execute("SELECT name FROM pg_available_extensions").fetchall()
         self.available = {str(row[0]) for row in rows}
+        rows = conn.execute(
+            "SELECT DISTINCT name FROM pg_available_extension_versions WHERE trusted"
+        ).fetchall()
+        # Trusted extensions a database owner creates itself, in the migration's transaction.
+        self.trusted = {str(row[0]) for row in rows}
 
     def _on_behalf(self, node: Any) -> bool:
         """Run a statement about roles or a pre-approved extension as the superuser, when
         it grants nothing beyond what a database owner may do; True when it was run."""
-        from pglast import ast
+        from pglast import ast, enums
 
         if self.admin is None:
             return False
         if isinstance(node, ast.CreateExtensionStmt):
-            if node.extname not in PREAPPROVED_EXTENSIONS or node.extname not in self.available:
+            name = node.extname
+            if name not in PREAPPROVED_EXTENSIONS or name not in self.available - self.trusted:
+                return False
+        elif isinstance(node, ast.CommentStmt):
+            # Extensions schemasync created as the superuser (the layer's, pre-approved
+            # ones) are the superuser's: commenting on them is the one thing done for them.
+            target = node.object
+            if node.objtype != enums.ObjectType.OBJECT_EXTENSION or not isinstance(
+                target, ast.String
+            ):
+                return False
+            owned = self.admin.execute(
+                "SELECT 1 FROM pg_extension e JOIN pg_roles r ON r.oid = e.extowner"
+                " WHERE e.extname = %s AND r.rolname <> %s",
+                [target.sval, MIGRATION_ROLE],
+            ).fetchone()
+            if owned is None:
                 return False
         elif isinstance(node, (ast.CreateRoleStmt, ast.AlterRoleStmt, ast.GrantRoleStmt)):
             self._check_role_statement(node)
