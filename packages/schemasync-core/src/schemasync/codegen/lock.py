@@ -69,7 +69,8 @@ def read_lock(path: Path) -> Lock | None:
         raw = msgspec.json.decode(data)
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(
-            f"{path} is not a schemasync lock file: it is not UTF-8 JSON ({exc})", hint=restore
+            f"{path} is not a schemasync lock file this version can read (not UTF-8 JSON: {exc})",
+            hint=restore,
         ) from exc
     _refuse_newer(path, raw)
     try:
