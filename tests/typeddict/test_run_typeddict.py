@@ -108,8 +108,8 @@ def test_first_run_writes_the_models_the_lock_and_schema_version(dsn: str, tmp_p
     schema_hash = ir.schema_hash(inspected(root, dsn))
     assert result.stdout.splitlines() == [
         f"wrote {MODELS}/models.py",
-        f"wrote {LOCK}",
         f"wrote {VERSION}",
+        f"wrote {LOCK}",
         f"3 written, 0 deleted, 0 unchanged; schema version 1 ({schema_hash[:19]})",
     ]
     assert sorted(state(root)) == sorted([LOCK, f"{MODELS}/models.py", "pyproject.toml", VERSION])

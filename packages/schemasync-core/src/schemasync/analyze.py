@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import msgspec
 
 from schemasync import ir
+from schemasync.redact import printable
 
 __all__ = [
     "Coverage",
@@ -230,7 +231,7 @@ def render_metrics(metrics: Metrics) -> str:
         ],
     )
     lines += _listing("RLS enabled without policies", metrics.rls_without_policies)
-    return "\n".join(lines) + "\n"
+    return "".join(f"{printable(line)}\n" for line in lines)
 
 
 def metrics_json(metrics: Metrics) -> str:

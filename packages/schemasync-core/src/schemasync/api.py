@@ -58,6 +58,8 @@ class SourceRequest:
     include_schemas: Sequence[str] = ()
     exclude_schemas: Sequence[str] = ()
     statement_timeout_ms: int = 30_000
+    #: How long to wait for a lock another session holds.
+    lock_timeout_ms: int = 5_000
     #: Source-specific options from the config.
     options: Mapping[str, object] = field(default_factory=dict[str, object])
 

@@ -6,6 +6,7 @@ hold it. Unknown keys and wrong types are errors naming the key and the file.
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import sys
@@ -82,6 +83,8 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, rename="
     exclude_tables: tuple[str, ...] = ()
     #: Seconds one introspection query may run before it is cancelled.
     statement_timeout: float = 30.0
+    #: Seconds introspection waits for a lock another session holds on a user table.
+    lock_timeout: float = 5.0
     profile: Literal["python", "json"] = "python"
     #: Targets ``schemasync run`` emits when ``--emit`` is not given.
     emit: tuple[str, ...] = ()
@@ -299,8 +302,10 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
         path = find_config(start or Path.cwd())
         if path is None:
             return Config()
-    elif not path.is_file():
+    elif not path.exists():
         raise ConfigError(f"config file {path} does not exist")
+    elif path.is_dir():
+        raise ConfigError(f"config file {path} is a folder", hint="name a TOML file")
     table = _parse(path)
     if table is None:
         raise ConfigError(f"{path} has no [tool.schemasync] table")
@@ -328,6 +333,11 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
             f"'statement_timeout' in {origin} must be a positive number of seconds, "
             f"from {MIN_STATEMENT_TIMEOUT_S} to {MAX_STATEMENT_TIMEOUT_S}"
         )
+    if not MIN_STATEMENT_TIMEOUT_S <= settings.lock_timeout <= MAX_STATEMENT_TIMEOUT_S:
+        raise ConfigError(
+            f"'lock_timeout' in {origin} must be a positive number of seconds, "
+            f"from {MIN_STATEMENT_TIMEOUT_S} to {MAX_STATEMENT_TIMEOUT_S}"
+        )
     for key in ("tables", "columns", "enums"):
         try:
             re.compile(getattr(settings.lint, key))
@@ -335,4 +345,27 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
             raise ConfigError(
                 f"'lint.{key}' in {origin} is not a regular expression: {exc}"
             ) from exc
-    return Config(settings=settings, path=path, raw=table)
+    for pg_type, override in settings.types.items():
+        _check_override(pg_type, override, origin)
+    # /dev/null or a pipe: its folder is not the project, the working directory is.
+    return Config(settings=settings, path=path if path.is_file() else None, raw=table)
+
+
+def _check_override(pg_type: str, override: str | TypeOverride, origin: str) -> None:
+    """Refuse a ``types`` override that would be written as broken code: the annotation
+    must be one Python expression, and each import a dotted ``module.Name``."""
+    annotation = override if isinstance(override, str) else override.annotation
+    try:
+        ast.parse(annotation, mode="eval")
+    except SyntaxError:
+        raise ConfigError(
+            f"'types.{pg_type}' in {origin}: {annotation!r} is not a Python annotation",
+            hint='write a type expression, e.g. "Decimal" or "list[int] | None"',
+        ) from None
+    imports = () if isinstance(override, str) else override.imports
+    for name in imports:
+        if not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+", name):
+            raise ConfigError(
+                f"'types.{pg_type}' in {origin}: import {name!r} is not a dotted module.Name",
+                hint='e.g. imports = ["decimal.Decimal"]',
+            )

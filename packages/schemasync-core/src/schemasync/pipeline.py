@@ -52,6 +52,7 @@ def _request(config: Config, choice: SourceChoice, source: str) -> SourceRequest
         include_schemas=tuple(choice.include_schemas or settings.include_schemas),
         exclude_schemas=tuple(settings.exclude_schemas) + tuple(choice.exclude_schemas),
         statement_timeout_ms=int(settings.statement_timeout * 1000),
+        lock_timeout_ms=int(settings.lock_timeout * 1000),
         options=options,
     )
 

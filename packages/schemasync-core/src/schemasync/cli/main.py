@@ -38,7 +38,7 @@ from schemasync.errors import (
 )
 from schemasync.pipeline import SourceChoice, read_schema
 from schemasync.plugins import PluginHost, load_plugins
-from schemasync.redact import redact
+from schemasync.redact import printable, redact
 
 if TYPE_CHECKING:
     from schemasync.cli.terminal import ProgressHandler
@@ -222,8 +222,12 @@ def _add_drift_options(parser: argparse.ArgumentParser, *, report: bool) -> None
 
 
 def _drift(args: argparse.Namespace, host: PluginHost, config: Config) -> CheckResult:
+    from schemasync.codegen.transaction import recover
     from schemasync.drift.check import check
 
+    # A run killed while renaming its files into place is completed first, so what is
+    # compared is one run's files and lock, never a mix.
+    recover(config.root / config.settings.lock_file)
     reader = None if args.offline else (lambda: read_schema(host, config, _source_choice(args)))
     return check(
         host,
@@ -308,10 +312,12 @@ def _inspect(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
     if args.tables:
         for rel in schema.relations:
             kind = rel.kind.replace("_", " ")
-            out.write(f"{rel.qualified_name}\t{kind}\t{plural(len(rel.columns), 'column')}\n")
+            name = printable(rel.qualified_name)
+            out.write(f"{name}\t{kind}\t{plural(len(rel.columns), 'column')}\n")
     elif args.enums:
         for enum in schema.enums:
-            out.write(f"{enum.schema}.{enum.name}\t{', '.join(enum.labels)}\n")
+            labels = ", ".join(enum.labels)
+            out.write(f"{printable(f'{enum.schema}.{enum.name}')}\t{printable(labels)}\n")
     else:
         out.write(ir.encode_schema(schema).decode())
     return EXIT_OK
@@ -413,7 +419,13 @@ class _AfterProgress:
 
 class _OneLine(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        return f"{record.levelname.lower()}: {redact(record.getMessage())}"
+        return f"{record.levelname.lower()}: {_shown(record.getMessage())}"
+
+
+def _shown(message: str) -> str:
+    """A message as the terminal gets it: passwords masked, names escaped, and every line
+    after the first indented, so no name in it can forge a line of its own."""
+    return printable(redact(message), keep_newlines=True).replace("\n", "\n  ")
 
 
 def _setup_logging(debug: bool, quiet: bool) -> None:
@@ -494,9 +506,9 @@ def _dispatch(args: argparse.Namespace, out: TextIO, progress: ProgressHandler |
     except SchemasyncError as exc:
         if args.debug:
             sys.stderr.write(redact("".join(traceback.format_exception(exc))))
-        sys.stderr.write(f"error: {redact(exc.message)}\n")
+        sys.stderr.write(f"error: {_shown(exc.message)}\n")
         if exc.hint:
-            sys.stderr.write(f"  hint: {redact(exc.hint)}\n")
+            sys.stderr.write(f"  hint: {_shown(exc.hint)}\n")
         return exc.exit_code
     except KeyboardInterrupt as exc:
         sys.stderr.write("interrupted\n")
@@ -510,7 +522,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO, progress: ProgressHandler |
         if args.debug:
             sys.stderr.write(redact("".join(traceback.format_exception(exc))))
         sys.stderr.write(
-            f"internal error: {type(exc).__name__}: {redact(str(exc))}\n"
+            f"internal error: {type(exc).__name__}: {_shown(str(exc))}\n"
             "  hint: rerun with --debug for the traceback, and please report it\n"
         )
         return EXIT_BUG

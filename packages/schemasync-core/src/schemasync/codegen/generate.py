@@ -13,12 +13,14 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 import msgspec
 
 from schemasync import __version__, ir
 from schemasync.api import EmitContext, Emitter, PyType, TargetOptions
+from schemasync.codegen import transaction
 from schemasync.codegen.lock import (
     Lock,
     next_lock,
@@ -221,9 +223,10 @@ def plan(
         fingerprint=fingerprint(host, config, emitters),
         outputs={relative_key(f.path, root): digest(f.content) for f in files},
     )
-    files.append(PlannedFile(lock_path, render_lock(lock)))
     version_path = inside(root, config.settings.version_file, "version_file")
     files.append(PlannedFile(version_path, render_schema_version(lock, __version__)))
+    # The lock last: it is renamed into place after every file it describes.
+    files.append(PlannedFile(lock_path, render_lock(lock)))
     return files, lock.schema_version, schema_hash
 
 
@@ -245,14 +248,32 @@ def run(
     now: dt.datetime | None = None,
     dry_run: bool = False,
 ) -> RunResult:
-    """Emit, then write everything that changed and delete the leftovers of earlier runs.
+    """Emit, then write everything that changed and delete the leftovers of earlier runs:
+    all or nothing, one run at a time (see :mod:`schemasync.codegen.transaction`).
 
     :param dry_run: only say what would be written and deleted; touch nothing.
     """
-    previous = read_lock(inside(config.root, config.settings.lock_file, "lock_file"))
-    files, version, schema_hash = plan(
-        host, config, schema, emitters, now=now or dt.datetime.now(dt.timezone.utc)
-    )
-    write_plan = WritePlan(files, leftovers(previous, files, config.root), config.root)
-    result = preview(write_plan) if dry_run else apply_plan(write_plan)
+    lock_path = inside(config.root, config.settings.lock_file, "lock_file")
+    when = now or dt.datetime.now(dt.timezone.utc)
+
+    def planned() -> tuple[WritePlan, int, str]:
+        previous = read_lock(lock_path)
+        files, version, schema_hash = plan(host, config, schema, emitters, now=when)
+        return (
+            WritePlan(files, leftovers(previous, files, config.root), config.root),
+            version,
+            schema_hash,
+        )
+
+    if dry_run:
+        # Not even the run lock: a dry run leaves the project exactly as it found it.
+        write_plan, version, schema_hash = planned()
+        result = preview(write_plan)
+    else:
+        folder = lock_path.parent
+        with transaction.project_lock(folder):
+            transaction.recover(lock_path)
+            write_plan, version, schema_hash = planned()
+            commit = partial(transaction.commit, folder=folder, boundary=config.root)
+            result = apply_plan(write_plan, commit)
     return RunResult(schema_hash=schema_hash, schema_version=version, written=result)

@@ -7,12 +7,14 @@ so ``LAST_SYNC`` is the time the schema last changed, not the time of the last r
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import cast
 
 import msgspec
 
-from schemasync import ir
+from schemasync import __version__, ir
 from schemasync.codegen.output import MARK, header
 from schemasync.codegen.render import py_string
 from schemasync.errors import ConfigError
@@ -62,13 +64,54 @@ def read_lock(path: Path) -> Lock | None:
         return None
     except OSError as exc:
         raise ConfigError(f"cannot read the lock file {path}: {exc.strerror}") from exc
+    restore = "restore it from version control, or delete it to start a new history"
+    try:
+        raw = msgspec.json.decode(data)
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"{path} is not a schemasync lock file this version can read (not UTF-8 JSON: {exc})",
+            hint=restore,
+        ) from exc
+    _refuse_newer(path, raw)
     try:
         return msgspec.json.decode(data, type=Lock)
     except msgspec.DecodeError as exc:
         raise ConfigError(
-            f"{path} is not a schemasync lock file this version can read ({exc})",
-            hint="restore it from version control, or delete it to start a new history",
+            f"{path} is not a schemasync lock file this version can read ({exc})", hint=restore
         ) from exc
+
+
+def _version_key(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
+
+
+def _refuse_newer(path: Path, raw: object) -> None:
+    """A lock written by a newer schemasync is refused rather than rewritten, which would lose
+    what that version recorded."""
+    if not isinstance(raw, dict):
+        return
+    fields = cast("dict[str, object]", raw)
+    newer: list[str] = []
+    lock_format = fields.get("format")
+    if isinstance(lock_format, int) and lock_format > LOCK_FORMAT:
+        newer.append(f"lock format {lock_format} (this version reads {LOCK_FORMAT})")
+    schema = fields.get("schema")
+    ir_version = (
+        cast("dict[str, object]", schema).get("ir_version") if isinstance(schema, dict) else None
+    )
+    if isinstance(ir_version, int) and ir_version > ir.IR_VERSION:
+        newer.append(f"IR version {ir_version} (this version reads {ir.IR_VERSION})")
+    written_by = fields.get("generated_by")
+    if isinstance(written_by, str) and written_by.startswith(MARK):
+        tool = written_by.removeprefix(MARK).strip()
+        if _version_key(tool) > _version_key(__version__):
+            newer.append(f"schemasync {tool} (this is {__version__})")
+    if newer:
+        raise ConfigError(
+            f"{path} was written by a newer schemasync: {', '.join(newer)}",
+            hint="upgrade schemasync to at least the version that wrote it "
+            "(pip install -U schemasync-core), or restore the lock from version control",
+        )
 
 
 def _objects(schema: ir.Schema) -> dict[str, object]:

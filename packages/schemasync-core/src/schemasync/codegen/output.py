@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -24,6 +24,7 @@ from schemasync.errors import OutputError
 
 __all__ = [
     "MARK",
+    "Commit",
     "HeaderStyle",
     "PlannedFile",
     "WritePlan",
@@ -34,8 +35,11 @@ __all__ = [
     "is_generated",
     "marked",
     "preview",
+    "process_alive",
+    "remove_stale_temporaries",
     "write_atomically",
     "write_files",
+    "write_temporary",
 ]
 
 #: What every generated file carries near its top; how schemasync recognises its own files.
@@ -122,14 +126,28 @@ def preview(plan: WritePlan) -> WriteResult:
     return result
 
 
-def apply_plan(plan: WritePlan) -> WriteResult:
+#: Writes the changed files and deletes the leftovers together (see
+#: :func:`schemasync.codegen.transaction.commit`).
+Commit = Callable[[Sequence[PlannedFile], Sequence[Path]], None]
+
+
+def apply_plan(plan: WritePlan, commit: Commit | None = None) -> WriteResult:
     """Write the plan's files (skipping unchanged ones), then delete its leftovers and the
-    folders that deleting them emptied.
+    folders that deleting them emptied; through ``commit`` when given, so that both happen
+    all or nothing.
 
     :raises OutputError: see :func:`write_files`; a leftover that cannot be deleted.
     """
-    result = write_files(plan.files)
-    result.deleted = delete_leftovers(plan.deletions, plan.boundary)
+    result, pending = _sort_out(plan.files)
+    deleted = _deletable(plan.deletions)
+    if commit is not None:
+        commit(pending, deleted)
+    else:
+        for planned in pending:
+            write_atomically(planned)
+        delete_leftovers(deleted, plan.boundary)
+    result.written.extend(planned.path for planned in pending)
+    result.deleted = deleted
     return result
 
 
@@ -208,16 +226,12 @@ def _sort_out(files: Sequence[PlannedFile]) -> tuple[WriteResult, list[PlannedFi
 
 
 def write_files(files: Sequence[PlannedFile]) -> WriteResult:
-    """Write ``files``, skipping unchanged ones.
+    """Write ``files``, skipping unchanged ones, each atomically.
 
     :raises OutputError: a target is a folder, or a file schemasync did not generate, or a
         write failed (files already renamed into place are complete; none is partial).
     """
-    result, pending = _sort_out(files)
-    for planned in pending:
-        write_atomically(planned)
-        result.written.append(planned.path)
-    return result
+    return apply_plan(WritePlan(list(files), [], None))
 
 
 def write_atomically(planned: PlannedFile) -> None:
@@ -225,25 +239,69 @@ def write_atomically(planned: PlannedFile) -> None:
 
     :raises OutputError: the folder or the file cannot be written.
     """
+    temp = write_temporary(planned)
+    try:
+        os.replace(temp, planned.path)
+    except BaseException as exc:
+        temp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write {planned.path}: {exc.strerror}") from exc
+        raise
+
+
+def write_temporary(planned: PlannedFile) -> Path:
+    """Write ``planned``'s content in full to a temporary sibling of its path; return it.
+
+    The name holds our process id: temporary files of processes that are gone (killed
+    mid-write) are deleted on the way, those of live ones never.
+
+    :raises OutputError: the folder or the file cannot be written (nothing is left).
+    """
     folder = planned.path.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for stale in folder.glob(f".*{_TEMP_SUFFIX}"):
-            stale.unlink(missing_ok=True)  # left by a run that was killed mid-write
-        fd, temp = tempfile.mkstemp(
-            dir=folder, prefix=f".{planned.path.name}.", suffix=_TEMP_SUFFIX
+        remove_stale_temporaries(folder)
+        fd, name = tempfile.mkstemp(
+            dir=folder, prefix=f".{planned.path.name}.{os.getpid()}.", suffix=_TEMP_SUFFIX
         )
     except OSError as exc:
         raise OutputError(f"cannot write into {folder}: {exc.strerror}") from exc
+    temp = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(planned.content)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, 0o644)
-        os.replace(temp, planned.path)
     except BaseException as exc:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise OutputError(f"cannot write {planned.path}: {exc.strerror}") from exc
         raise
+    return temp
+
+
+def remove_stale_temporaries(folder: Path) -> None:
+    """Delete the temporary files in ``folder`` that processes now gone left behind."""
+    for stale in folder.glob(f".*{_TEMP_SUFFIX}"):
+        if not _owner_alive(stale):
+            stale.unlink(missing_ok=True)
+
+
+def _owner_alive(temp: Path) -> bool:
+    """Whether the process that named ``temp`` (``.NAME.PID.RANDOM.schemasync-tmp``) lives."""
+    parts = temp.name.removesuffix(_TEMP_SUFFIX).split(".")
+    pid = next((int(p) for p in reversed(parts[:-1]) if p.isdigit()), None)
+    # No process id: an older version's name, whose run is long over.
+    return pid is not None and process_alive(pid)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (whoever owns it)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

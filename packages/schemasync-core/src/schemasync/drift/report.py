@@ -15,6 +15,7 @@ from schemasync.changes import Severity
 from schemasync.drift.check import CheckResult, StaleFile
 from schemasync.drift.severity import RankedChange
 from schemasync.drift.workflow import command
+from schemasync.redact import printable
 
 __all__ = ["Format", "render"]
 
@@ -93,7 +94,7 @@ def _one_line_ok(result: CheckResult) -> str:
 def _line(text: str) -> str:
     """``text`` on one line: control characters escaped, so a name holding a newline cannot
     start a line of its own (which CI would read as a workflow command)."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+    return printable(text)
 
 
 def _value(value: object) -> str:

@@ -23,6 +23,7 @@ import msgspec
 from schemasync.changes import Severity
 from schemasync.drift.check import CheckResult
 from schemasync.errors import ConfigError
+from schemasync.redact import printable
 
 __all__ = ["Entry", "Episode", "append", "entry", "read", "render", "timeline"]
 
@@ -196,17 +197,12 @@ def render(entries: Sequence[Entry], fmt: str, *, path: str) -> str:
     lines = [f"drift history of {path}: {checks}{span}"]
     if not episodes:
         lines.append("no drift recorded")
-    width = max((len(_line(e.path)) for e in episodes), default=0)
+    width = max((len(printable(e.path)) for e in episodes), default=0)
     for e in episodes:
         state = f"resolved {e.resolved}" if e.resolved else "open"
         seen = f"{e.seen} check{'s' * (e.seen != 1)}"
         lines.append(
-            f"{e.severity.upper():<8}  {_line(e.path):<{width}}  {e.kind}  [{_line(e.checked)}]  "
+            f"{e.severity.upper():<8}  {printable(e.path):<{width}}  {e.kind}  [{printable(e.checked)}]  "
             f"first seen {e.first_seen}, last seen {e.last_seen} ({seen}), {state}"
         )
     return "\n".join(lines) + "\n"
-
-
-def _line(text: str) -> str:
-    """``text`` on one line, control characters escaped."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)

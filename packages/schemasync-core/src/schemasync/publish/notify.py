@@ -25,6 +25,7 @@ from schemasync.drift.check import CheckResult
 from schemasync.errors import ConfigError
 from schemasync.hookspecs import hookimpl
 from schemasync.publish.http import HttpFailure, request_json
+from schemasync.redact import printable
 
 __all__ = [
     "Due",
@@ -187,14 +188,9 @@ def send(
 # --- the core's notifiers -------------------------------------------------------------------
 
 
-def _plain(text: str) -> str:
-    """``text`` on one line with control characters escaped: a name cannot add lines."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
-
-
 def _mrkdwn(text: str) -> str:
     """Slack's three control characters as entities, so no name can make a link or mention."""
-    return _plain(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return printable(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _summary(message: Notification) -> str:
@@ -212,14 +208,14 @@ def slack_payload(message: Notification) -> dict[str, object]:
     """
     shown = message.changes[:CHAT_CHANGES]
     lines = [
-        f"{str(c['severity']).upper()}  {_plain(str(c['path']))}  {c['kind']}: "
-        f"{_plain(str(c['message']))}"
+        f"{str(c['severity']).upper()}  {printable(str(c['path']))}  {c['kind']}: "
+        f"{printable(str(c['message']))}"
         for c in shown
     ]
     if len(message.changes) > len(shown):
         lines.append(f"… and {len(message.changes) - len(shown)} more")
     blocks: list[dict[str, object]] = [
-        {"type": "section", "text": {"type": "plain_text", "text": _plain(_summary(message))}},
+        {"type": "section", "text": {"type": "plain_text", "text": printable(_summary(message))}},
         {"type": "section", "text": {"type": "plain_text", "text": "\n".join(lines)[:2900]}},
     ]
     if message.url:

@@ -63,6 +63,7 @@ class PostgresSource(Source):
                 include_schemas=include,
                 exclude_schemas=request.exclude_schemas,
                 statement_timeout_ms=request.statement_timeout_ms,
+                lock_timeout_ms=request.lock_timeout_ms,
             )
 
 

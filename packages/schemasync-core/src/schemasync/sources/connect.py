@@ -10,7 +10,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from schemasync.errors import DatabaseError
-from schemasync.redact import redact
+from schemasync.redact import redact, remember
 
 __all__ = ["connect", "describe_target"]
 
@@ -107,6 +107,9 @@ def connect(dsn: str, *, source: str = "the database URL", **kwargs: object) -> 
     :param source: where the DSN came from (``$DATABASE_URL``), for messages.
     :param kwargs: passed to :func:`psycopg.connect` (``cursor_factory``, ``row_factory``...).
     """
+    # Whatever fails from here on, in whichever shape libpq echoes the string back, every
+    # message printed masks its password.
+    remember(dsn)
     try:
         conninfo_to_dict(dsn)
     except psycopg.ProgrammingError as exc:

@@ -18,6 +18,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from psycopg.conninfo import make_conninfo
 from schemasync.errors import EngineError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from types import TracebackType
 
 __all__ = [
@@ -41,6 +43,7 @@ __all__ = [
     "TemporaryServer",
     "find_engine",
     "locate_engine",
+    "remove_orphans",
 ]
 
 BINDIR_ENV = "SCHEMASYNC_PG_BINDIR"
@@ -179,20 +182,45 @@ class _Account(NamedTuple):
     gid: int
 
 
+#: The OS account the server runs as when schemasync runs as root: one of its own, owning
+#: nothing but the throwaway server's folder, so SQL that reaches the server's account
+#: (``COPY ... TO PROGRAM`` as a superuser) reaches nothing else on the machine.
+SERVER_ACCOUNT = "schemasync-pg"
+
+
 def _server_account() -> _Account | None:
-    # initdb and postgres refuse to run as root, so root hands them to an ordinary account.
+    # initdb and postgres refuse to run as root, so root hands them to an account of their own.
     if os.geteuid() != 0:
         return None
-    for name in ("postgres", "nobody"):
-        try:
-            entry = pwd.getpwnam(name)
-        except KeyError:
-            continue
-        return _Account(name, entry.pw_uid, entry.pw_gid)
-    raise EngineError(
-        "running as root, and there is no 'postgres' or 'nobody' account to run PostgreSQL as",
-        hint="run schemasync as an ordinary user, or create a 'postgres' system user",
+    try:
+        entry = pwd.getpwnam(SERVER_ACCOUNT)
+    except KeyError:
+        entry = _create_account()
+    return _Account(entry.pw_name, entry.pw_uid, entry.pw_gid)
+
+
+def _create_account() -> pwd.struct_passwd:
+    nologin = next(
+        (shell for shell in ("/usr/sbin/nologin", "/sbin/nologin") if Path(shell).exists()),
+        "/bin/false",
     )
+    useradd = shutil.which("useradd") or "/usr/sbin/useradd"
+    argv = [useradd, "--system", "--no-create-home", "--user-group", "--shell", nologin]
+    try:
+        subprocess.run(
+            [*argv, "--home-dir", "/nonexistent", SERVER_ACCOUNT],
+            capture_output=True,
+            check=False,
+            timeout=30,
+        )
+        return pwd.getpwnam(SERVER_ACCOUNT)
+    except (OSError, subprocess.SubprocessError, KeyError):
+        raise EngineError(
+            f"running as root, and the system account {SERVER_ACCOUNT!r} that runs the "
+            "throwaway PostgreSQL could not be created",
+            hint=f"create it (useradd --system --shell {nologin} {SERVER_ACCOUNT}), "
+            "or run schemasync as an ordinary user",
+        ) from None
 
 
 def _chown_tree(top: Path, account: _Account) -> None:
@@ -219,15 +247,23 @@ class TemporaryServer:
     """A PostgreSQL server in a fresh temporary directory, gone again after :meth:`stop`.
 
     It listens on a Unix socket in that directory and never on TCP, runs with durability
-    off (fsync, synchronous commit, full page writes), and trusts the ``postgres`` user.
+    off (fsync, synchronous commit, full page writes), and trusts every local user.
     Use it as a context manager, or call :meth:`start` and :meth:`stop`; an interpreter
     exit stops it too.
     """
 
-    def __init__(self, engine: Engine | str | None = None, *, start_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        engine: Engine | str | None = None,
+        *,
+        start_timeout: float = 30.0,
+        superuser: str = "postgres",
+    ) -> None:
         """Pick the binaries now; ``engine`` is an :class:`Engine` or a preference for
-        :func:`find_engine` (``auto``, ``system``, ``pgserver``)."""
+        :func:`find_engine` (``auto``, ``system``, ``pgserver``); ``superuser`` names the
+        cluster's bootstrap superuser."""
         self.engine = engine if isinstance(engine, Engine) else find_engine(engine)
+        self.superuser = superuser
         self.start_timeout = start_timeout
         self.stop_timeout = 10.0
         # With listen_addresses empty no TCP port is bound: the number only names the socket
@@ -261,13 +297,11 @@ class TemporaryServer:
         """The postmaster's process id while the server runs, else None."""
         return None if self._process is None else self._process.pid
 
-    def dsn(self, database: str = "postgres") -> str:
-        """A libpq connection string for ``database``, as user ``postgres`` over the socket."""
+    def dsn(self, database: str = "postgres", *, user: str = "postgres") -> str:
+        """A libpq connection string for ``database``, as ``user`` over the socket."""
         if self._directory is None:
             raise RuntimeError("the temporary server is not running; call start() first")
-        return make_conninfo(
-            host=str(self._directory), port=self._port, user="postgres", dbname=database
-        )
+        return make_conninfo(host=str(self._directory), port=self._port, user=user, dbname=database)
 
     def start(self) -> None:
         """Create a cluster and start the server; return once it accepts connections.
@@ -277,9 +311,11 @@ class TemporaryServer:
         """
         if self._directory is not None:
             return
-        self._directory = directory = Path(tempfile.mkdtemp(prefix="schemasync-pg-"))
+        remove_orphans()
+        self._directory = directory = Path(tempfile.mkdtemp(prefix=_PREFIX))
         atexit.register(self.stop)
         try:
+            _claim(directory)
             account = _server_account()
             bindir = self.bindir
             if account is not None:
@@ -357,7 +393,7 @@ class TemporaryServer:
     def _initdb(self, bindir: Path, account: _Account | None, directory: Path) -> None:
         argv = [
             str(bindir / "initdb"),
-            *("-D", str(directory / "data"), "-U", "postgres", "-A", "trust", "-E", "UTF8"),
+            *("-D", str(directory / "data"), "-U", self.superuser, "-A", "trust", "-E", "UTF8"),
             *("--locale=C", "--no-sync"),
         ]
         if self.engine.major >= 14:
@@ -375,6 +411,7 @@ class TemporaryServer:
                 user=None if account is None else account.uid,
                 group=None if account is None else account.gid,
                 extra_groups=None if account is None else [],
+                preexec_fn=_die_with_parent(os.getpid(), signal.SIGKILL),
             )
         except (OSError, subprocess.SubprocessError) as exc:
             raise EngineError(f"initdb could not create the cluster: {exc}") from exc
@@ -402,6 +439,9 @@ class TemporaryServer:
                 stderr=subprocess.STDOUT,
                 cwd=directory,
                 start_new_session=True,
+                # Killed with us (SIGKILL, the OOM killer, a CI timeout), the postmaster gets
+                # SIGQUIT, PostgreSQL's immediate shutdown, which stops its backends too.
+                preexec_fn=_die_with_parent(os.getpid(), signal.SIGQUIT),  # noqa: PLW1509
                 user=None if account is None else account.uid,
                 group=None if account is None else account.gid,
                 extra_groups=None if account is None else [],
@@ -417,7 +457,7 @@ class TemporaryServer:
                     + _tail(_read_log(directory))
                 )
             try:
-                with psycopg.connect(self.dsn(), connect_timeout=2):
+                with psycopg.connect(self.dsn(user=self.superuser), connect_timeout=2):
                     return
             except psycopg.OperationalError:
                 if time.monotonic() > deadline:
@@ -426,6 +466,87 @@ class TemporaryServer:
                         + _tail(_read_log(directory))
                     ) from None
             time.sleep(0.02)
+
+
+_PREFIX = "schemasync-pg-"
+#: In each server's folder: the process id of the schemasync that owns it.
+_OWNER_FILE = "owner.pid"
+
+
+def _die_with_parent(parent: int, signum: int) -> Callable[[], None] | None:
+    """A ``preexec_fn`` making the child receive ``signum`` when this process dies (Linux's
+    ``PR_SET_PDEATHSIG``); None elsewhere, where the next run removes what is left."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    pr_set_pdeathsig = 1
+
+    def arm() -> None:
+        # Runs in the child after it changed user (which would clear the setting).
+        prctl(pr_set_pdeathsig, signum, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the line above ran
+            os._exit(1)
+
+    return arm
+
+
+def _claim(directory: Path) -> None:
+    (directory / _OWNER_FILE).write_text(f"{os.getpid()}\n", encoding="ascii")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_orphans(top: Path | None = None) -> list[Path]:
+    """Stop the servers and remove the folders that schemasync processes killed before
+    they could clean up left in ``top`` (the temporary folder); return the folders removed.
+
+    A folder is an orphan when the process recorded in it is gone; folders of live
+    processes, and folders without a record, are left alone.
+    """
+    removed: list[Path] = []
+    for folder in Path(top or tempfile.gettempdir()).glob(f"{_PREFIX}*"):
+        try:
+            owner = int((folder / _OWNER_FILE).read_text(encoding="ascii").strip())
+            # Only our own: as root the folder belongs to the server's account.
+            mine = os.geteuid() in (0, folder.stat().st_uid)
+            if folder.is_symlink() or not mine:
+                continue
+        except (OSError, ValueError):
+            continue
+        if _alive(owner):
+            continue
+        _stop_postmaster(folder / "data")
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+def _stop_postmaster(data: Path) -> None:
+    """Stop a server still running on ``data`` (where the platform lacks PR_SET_PDEATHSIG)."""
+    try:
+        pid = int((data / "postmaster.pid").read_text(encoding="ascii").split()[0])
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, ValueError, IndexError):
+        return
+    if str(data).encode() not in command:
+        return  # the process id was reused by something else
+    try:
+        os.kill(pid, signal.SIGQUIT)
+    except OSError:
+        return
+    deadline = time.monotonic() + 5
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def _read_log(directory: Path) -> str:

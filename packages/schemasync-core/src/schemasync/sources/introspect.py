@@ -457,6 +457,7 @@ def introspect(
     include_schemas: Sequence[str] = (),
     exclude_schemas: Sequence[str] = (),
     statement_timeout_ms: int = 30_000,
+    lock_timeout_ms: int = 5_000,
 ) -> ir.Schema:
     """Read the schema behind ``conn`` into the IR.
 
@@ -464,6 +465,7 @@ def introspect(
     :param include_schemas: schemas to read; empty means every user schema.
     :param exclude_schemas: schemas to leave out.
     :param statement_timeout_ms: limit for each query.
+    :param lock_timeout_ms: how long to wait for a lock another session holds.
     :returns: the schema, in canonical order.
     :raises IntrospectionError: unsupported server, missing schema or privilege, timeout.
     """
@@ -483,10 +485,17 @@ def introspect(
             # depend on the role's own search_path.
             catalog.fetch(
                 "SELECT set_config('statement_timeout', %(ms)s, true),"
+                " set_config('lock_timeout', %(lock)s, true),"
                 " set_config('search_path', 'pg_catalog', true)",
-                {"ms": str(statement_timeout_ms)},
+                {"ms": str(statement_timeout_ms), "lock": str(lock_timeout_ms)},
             )
             return _read(catalog, include_schemas, exclude_schemas, target)
+    except psycopg.errors.LockNotAvailable as exc:
+        raise IntrospectionError(
+            f"reading the schema of {target} waited longer than lock_timeout "
+            f"({lock_timeout_ms / 1000:g} s) for a lock {_blockers(conn)}",
+            hint="wait for that session to finish (or end it), or raise lock_timeout in the config",
+        ) from exc
     except psycopg.errors.QueryCanceled as exc:
         raise IntrospectionError(
             f"reading the schema of {target} took longer than the statement timeout "
@@ -500,6 +509,31 @@ def introspect(
         ) from exc
     except psycopg.OperationalError as exc:
         raise IntrospectionError(f"lost the connection to {target}: {exc}") from exc
+
+
+def _blockers(conn: psycopg.Connection[Any]) -> str:
+    """Who holds the locks that stopped us: the relations and the sessions, or a generic
+    phrase when that cannot be read (the session may have gone meanwhile)."""
+    try:
+        rows = conn.execute(
+            "SELECT (SELECT n.nspname || '.' || c.relname FROM pg_catalog.pg_class c"
+            " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = l.relation),"
+            " a.pid, a.usename, a.application_name,"
+            " a.state FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a USING (pid)"
+            " WHERE l.granted AND l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock'"
+            " AND l.database = (SELECT oid FROM pg_catalog.pg_database"
+            " WHERE datname = current_database()) AND l.pid <> pg_backend_pid()"
+            " ORDER BY 1, 2"
+        ).fetchall()
+    except psycopg.Error:
+        return "another session holds"
+    if not rows:
+        return "another session held"
+    held = "; ".join(
+        f"{relation} by process {pid} (user {user}, application {app or '-'}, {state})"
+        for relation, pid, user, app, state in rows
+    )
+    return f"held on {held}"
 
 
 def _read(

@@ -70,11 +70,17 @@ class Migration:
             return str(self.path)
 
     def read(self) -> str:
-        """The file's text; :class:`UsageError` when it cannot be read as UTF-8."""
+        """The file's text; :class:`MigrationError` when it cannot be read as UTF-8."""
         try:
             return self.path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"cannot read migration {self.display}: {exc}") from exc
+        except OSError as exc:
+            raise MigrationError(f"cannot read migration {self.display}: {exc.strerror}") from exc
+        except UnicodeDecodeError as exc:
+            line = self.path.read_bytes()[: exc.start].count(b"\n") + 1
+            raise MigrationError(
+                f"{self.display}:{line}: not UTF-8 text (byte {exc.object[exc.start]:#04x})",
+                hint="save the migration as UTF-8; PostgreSQL reads migrations as UTF-8",
+            ) from exc
 
 
 @dataclass(frozen=True)
@@ -169,14 +175,135 @@ class AppliedServer:
     stand_ins: list[tuple[str, str]] = field(default_factory=list[tuple[str, str]])
 
 
-class _Applier:
-    """Runs statements, replacing ``CREATE EXTENSION`` of extensions the engine lacks."""
+#: The throwaway cluster's superuser: schemasync's own, never given to migrations.
+ADMIN_ROLE = "schemasync_admin"
+#: The role migrations run as, named like Supabase's own: it owns the database and may
+#: create databases, but is no superuser, so it cannot reach the server's files or programs.
+MIGRATION_ROLE = "postgres"
+#: Extensions PostgreSQL does not mark trusted but which reach no file or program: when a
+#: migration creates one, schemasync creates it as the superuser on its behalf.
+PREAPPROVED_EXTENSIONS = frozenset(
+    {
+        "btree_gin",
+        "btree_gist",
+        "citext",
+        "cube",
+        "earthdistance",
+        "fuzzystrmatch",
+        "hstore",
+        "intarray",
+        "insert_username",
+        "isn",
+        "ltree",
+        "moddatetime",
+        "pg_stat_statements",
+        "pg_trgm",
+        "pgcrypto",
+        "postgis",
+        "seg",
+        "tablefunc",
+        "tsm_system_rows",
+        "tsm_system_time",
+        "unaccent",
+        "uuid-ossp",
+        "vector",
+    }
+)
 
-    def __init__(self, conn: psycopg.Connection[Any], state: AppliedServer) -> None:
+_HANDOVER_SQL = f"""
+CREATE ROLE {MIGRATION_ROLE} LOGIN CREATEDB NOSUPERUSER NOCREATEROLE NOREPLICATION;
+ALTER DATABASE postgres OWNER TO {MIGRATION_ROLE};
+ALTER SCHEMA public OWNER TO {MIGRATION_ROLE};
+"""
+
+
+class _Applier:
+    """Runs statements, replacing ``CREATE EXTENSION`` of extensions the engine lacks, and
+    running the statements about roles and pre-approved extensions as the superuser after
+    checking that they grant nothing a superuser alone may have."""
+
+    def __init__(
+        self,
+        conn: psycopg.Connection[Any],
+        state: AppliedServer,
+        admin: psycopg.Connection[Any] | None = None,
+    ) -> None:
         self.conn = conn
         self.state = state
+        self.admin = admin
         rows = conn.execute("SELECT name FROM pg_available_extensions").fetchall()
         self.available = {str(row[0]) for row in rows}
+        rows = conn.execute(
+            "SELECT DISTINCT name FROM pg_available_extension_versions WHERE trusted"
+        ).fetchall()
+        # Trusted extensions a database owner creates itself, in the migration's transaction.
+        self.trusted = {str(row[0]) for row in rows}
+
+    def _on_behalf(self, node: Any) -> bool:
+        """Run a statement about roles or a pre-approved extension as the superuser, when
+        it grants nothing beyond what a database owner may do; True when it was run."""
+        from pglast import ast, enums
+
+        if self.admin is None:
+            return False
+        if isinstance(node, ast.CreateExtensionStmt):
+            name = node.extname
+            if name not in PREAPPROVED_EXTENSIONS or name not in self.available - self.trusted:
+                return False
+        elif isinstance(node, ast.CommentStmt):
+            # Extensions schemasync created as the superuser (the layer's, pre-approved
+            # ones) are the superuser's: commenting on them is the one thing done for them.
+            target = node.object
+            if node.objtype != enums.ObjectType.OBJECT_EXTENSION or not isinstance(
+                target, ast.String
+            ):
+                return False
+            owned = self.admin.execute(
+                "SELECT 1 FROM pg_extension e JOIN pg_roles r ON r.oid = e.extowner"
+                " WHERE e.extname = %s AND r.rolname <> %s",
+                [target.sval, MIGRATION_ROLE],
+            ).fetchone()
+            if owned is None:
+                return False
+        elif isinstance(node, (ast.CreateRoleStmt, ast.AlterRoleStmt, ast.GrantRoleStmt)):
+            self._check_role_statement(node)
+        elif not isinstance(node, ast.DropRoleStmt):
+            return False
+        from pglast.stream import RawStream
+
+        self.admin.execute(RawStream()(node).encode())
+        return True
+
+    def _check_role_statement(self, node: Any) -> None:
+        from pglast import ast
+
+        refused: list[str] = []
+        named: list[str] = []
+        for option in getattr(node, "options", None) or ():
+            if not isinstance(option, ast.DefElem):
+                continue
+            if option.defname in ("superuser", "isreplication", "bypassrls") and _enabled(
+                option.arg
+            ):
+                refused.append(option.defname.removeprefix("is").upper())
+            if option.defname == "addroleto":
+                named += [getattr(r, "rolename", None) or "" for r in option.arg or ()]
+        if isinstance(node, ast.GrantRoleStmt) and node.is_grant:
+            named += [p.priv_name or "" for p in node.granted_roles or ()]
+        if isinstance(node, ast.AlterRoleStmt):
+            named.append(getattr(node.role, "rolename", None) or "")
+        if named and self.admin is not None:
+            rows = self.admin.execute(
+                "SELECT rolname FROM pg_roles WHERE rolname = ANY(%s) "
+                "AND (rolsuper OR rolname LIKE 'pg\\_%%' OR rolname = %s)",
+                [named, MIGRATION_ROLE],
+            ).fetchall()
+            refused += [str(row[0]) for row in rows]
+        if refused:
+            raise _StandInError(
+                f"permission denied: migrations may not grant {', '.join(refused)} "
+                "(they run as a role that is no superuser)"
+            )
 
     def _replaced(self, name: str | None) -> bool:
         return (
@@ -191,6 +318,8 @@ class _Applier:
         node = statement.node
         if isinstance(node, ast.CreateExtensionStmt) and self._replaced(node.extname):
             self._stand_in(node)
+            return
+        if self._on_behalf(node):
             return
         # Statements about a stand-in (COMMENT ON, ALTER, DROP EXTENSION) have nothing to act on.
         if isinstance(node, ast.CommentStmt) and node.objtype == enums.ObjectType.OBJECT_EXTENSION:
@@ -236,6 +365,12 @@ class _Applier:
         if sql:
             self.conn.execute(sql.encode())
         self.state.stand_ins.append((name, schema))
+
+
+def _enabled(arg: object) -> bool:
+    """Whether a role option's value turns it on (``SUPERUSER`` is 1 or true, ``NO...`` 0)."""
+    value = getattr(arg, "boolval", getattr(arg, "ival", 1)) if arg is not None else 1
+    return bool(value)
 
 
 class _StandInError(Exception):
@@ -318,23 +453,24 @@ def migrated_server(
     from schemasync.sources.engine import TemporaryServer
 
     progress.debug("starting a throwaway PostgreSQL server")
-    with terminate_as_interrupt(), TemporaryServer(engine) as server:
+    with (
+        terminate_as_interrupt(),
+        TemporaryServer(engine, superuser=ADMIN_ROLE) as server,
+        # Autocommit, so each transaction() below is a real transaction and not a savepoint.
+        psycopg.connect(server.dsn(user=ADMIN_ROLE), autocommit=True) as admin,
+    ):
         state = AppliedServer(server, supabase_layer)
         log.debug("applying %d migrations on PostgreSQL %s", len(migrations), server.version)
-        # Autocommit, so each transaction() below is a real transaction and not a savepoint.
-        with psycopg.connect(server.dsn(), autocommit=True) as conn:
-            applier = _Applier(conn, state)
+        # The privileged steps, done by schemasync itself as the superuser; then the
+        # migrations, untrusted input, run as a role that owns the database and no more.
+        with admin.transaction():
+            admin.execute(_HANDOVER_SQL.encode())
             if supabase_layer:
-                with conn.transaction():
-                    conn.execute(supabase.LAYER_SQL.encode())
-                    for name in supabase.PREINSTALLED_EXTENSIONS:
-                        sql = f'CREATE EXTENSION IF NOT EXISTS "{name}" WITH SCHEMA extensions'
-                        applier.run(_statement(sql))
-                    # Supabase's search path, so unqualified uuid_generate_v4() resolves.
-                    conn.execute('SET search_path TO "$user", public, extensions')
-                    conn.execute(
-                        'ALTER DATABASE postgres SET search_path TO "$user", public, extensions'
-                    )
+                _install_layer(_Applier(admin, state))
+        with psycopg.connect(server.dsn(user=MIGRATION_ROLE), autocommit=True) as conn:
+            applier = _Applier(conn, state, admin)
+            if supabase_layer:
+                conn.execute('SET search_path TO "$user", public, extensions')
             for number, (migration, text, statements) in enumerate(migrations, 1):
                 progress.debug(
                     "applying migration %d of %d (%s)", number, len(migrations), migration.display
@@ -344,6 +480,30 @@ def migrated_server(
                     yield failed
                     return
         yield state
+
+
+def _install_layer(applier: _Applier) -> None:
+    conn = applier.conn
+    conn.execute(supabase.LAYER_SQL.encode())
+    for name in supabase.PREINSTALLED_EXTENSIONS:
+        sql = f'CREATE EXTENSION IF NOT EXISTS "{name}" WITH SCHEMA extensions'
+        applier.run(_statement(sql))
+    # Supabase's search path, so unqualified uuid_generate_v4() resolves.
+    conn.execute('ALTER DATABASE postgres SET search_path TO "$user", public, extensions')
+    # As on Supabase, the migrations' role may use the layer's schemas and act as the owners
+    # of its tables (a trigger on auth.users), but those owners may not create roles: that
+    # would let it grant itself the server's file and program access on PostgreSQL < 16.
+    conn.execute(
+        "ALTER ROLE supabase_auth_admin NOCREATEROLE;"
+        "ALTER ROLE supabase_storage_admin NOCREATEROLE;"
+        "ALTER ROLE dashboard_user NOCREATEROLE;"
+        f"GRANT supabase_auth_admin, supabase_storage_admin TO {MIGRATION_ROLE};"
+        "GRANT anon, authenticated, service_role, authenticator TO "
+        f"{MIGRATION_ROLE} WITH ADMIN OPTION;"
+        f"GRANT ALL ON SCHEMA extensions, realtime, graphql_public TO {MIGRATION_ROLE};"
+        # Supabase's postgres role owns the publication, so migrations add tables to it.
+        f"ALTER PUBLICATION supabase_realtime OWNER TO {MIGRATION_ROLE};"
+    )
 
 
 def _statement(sql: str) -> Statement:
@@ -423,7 +583,7 @@ class MigrationsSource(Source):
                     )
                 raise MigrationError(str(state), hint=hint)
             progress.debug("introspecting the migrated database")
-            with psycopg.connect(state.server.dsn()) as conn:
+            with psycopg.connect(state.server.dsn(user=MIGRATION_ROLE)) as conn:
                 schema = introspect(
                     conn,
                     include_schemas=request.include_schemas,
