@@ -397,24 +397,53 @@ class _Checker:
                 f"{model.name}.{local.name} is {local.annotation}; the database "
                 f"column is {wanted.type.sql} ({wanted.full_annotation})",
             )
-        if role == "insert" and wanted.required and not local.required:
-            self.report(
-                model,
-                "column.default_removed_required",
-                path,
-                "optional",
-                "required",
-                f"{model.name}.{local.name} is optional; inserts must set it",
-            )
-        elif role == "insert" and local.required and not wanted.required:
-            self.report(
-                model,
-                "column.default_added",
-                path,
-                "required",
-                "optional",
-                f"{model.name}.{local.name} is required; the database has a default",
-            )
+        if role == "insert" and wanted.required != local.required:
+            self.insert_requirement(model, path, local, wanted, code_nullable)
+
+    def insert_requirement(
+        self,
+        model: LocalModel,
+        path: str,
+        local: LocalField,
+        wanted: FieldModel,
+        code_nullable: bool,
+    ) -> None:
+        """An Insert field required on one side only, named by its cause.
+
+        A field turns optional because the column lost NOT NULL or gained a default, and
+        required because it gained NOT NULL or lost its default: the kind says which, so a
+        dropped NOT NULL is never reported as a default added.
+        """
+        was_nullable = self.previous_nullable(path)
+        if was_nullable is None:
+            was_nullable = code_nullable
+        if wanted.required:
+            if was_nullable:
+                kind, message = "column.made_not_null", "the database no longer allows NULL"
+            else:
+                kind, message = "column.default_removed_required", "the database has no default"
+            before, after = "optional", "required"
+            text = f"{model.name}.{local.name} is optional; inserts must set it: {message}"
+        else:
+            if wanted.nullable and not was_nullable:
+                # The nullability check above already said so, in these words.
+                return
+            kind, before, after = "column.default_added", "required", "optional"
+            text = f"{model.name}.{local.name} is required; the database has a default"
+        self.report(model, kind, path, before, after, text)
+
+    def previous_nullable(self, path: str) -> bool | None:
+        """Whether the lock's schema had the column at ``path`` nullable (``None``: unknown)."""
+        if self.previous is None:
+            return None
+        for relation in self.previous.relations:
+            prefix = relation.qualified_name + "."
+            if path.startswith(prefix):
+                name = path[len(prefix) :]
+                for column in relation.columns:
+                    if column.name == name:
+                        return column.nullable
+        return None
 
     def resolve(self, member: str) -> str:
         """``member`` with every name of an enum, Literal alias, composite or row class
