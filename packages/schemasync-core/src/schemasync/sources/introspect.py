@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 import psycopg
@@ -22,13 +22,32 @@ from schemasync.errors import IntrospectionError
 from schemasync.sources.connect import describe_target
 from schemasync.sources.sqltext import canonical_query
 
-__all__ = ["MIN_SERVER_VERSION", "introspect"]
+__all__ = ["MIN_SERVER_VERSION", "PINNED_SETTINGS", "introspect", "pin_settings"]
 
 log = logging.getLogger(__name__)
 
 #: PostgreSQL 13 is the oldest release still in use that these queries are written for.
 MIN_SERVER_VERSION = 130000
 SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
+
+#: Every setting that changes the text PostgreSQL prints for a default, a partition bound, a
+#: view or an expression, with the value it is pinned to, so the IR (and the schema hash)
+#: never depends on the client's ``PGOPTIONS``, ``PGTZ``, ``PGDATESTYLE`` or a role's own
+#: settings. The values are PostgreSQL's defaults, so a client that changes nothing reads
+#: what it always read. ``extra_float_digits`` is 1, the default: any positive value prints
+#: the shortest text that reads back as the same float (PostgreSQL 12 and later), and zero
+#: or less rounds. ``lc_monetary`` is ``C``, the one locale every server has, for ``money``
+#: constants; ``lc_numeric`` changes no output of the catalog functions and is left alone.
+PINNED_SETTINGS: Mapping[str, str] = {
+    "TimeZone": "UTC",
+    "DateStyle": "ISO, MDY",
+    "IntervalStyle": "postgres",
+    "extra_float_digits": "1",
+    "bytea_output": "hex",
+    "standard_conforming_strings": "on",
+    "quote_all_identifiers": "off",
+    "lc_monetary": "C",
+}
 
 Row = dict[str, Any]
 
@@ -481,10 +500,14 @@ def introspect(
             # With only pg_catalog on the search path, format_type, pg_get_expr and
             # pg_get_viewdef qualify every user object, so the text they print does not
             # depend on the role's own search_path.
-            catalog.fetch(
-                "SELECT set_config('statement_timeout', %(ms)s, true),"
-                " set_config('search_path', 'pg_catalog', true)",
-                {"ms": str(statement_timeout_ms)},
+            pin_settings(
+                conn,
+                {
+                    **PINNED_SETTINGS,
+                    "statement_timeout": str(statement_timeout_ms),
+                    "search_path": "pg_catalog",
+                },
+                local=True,
             )
             return _read(catalog, include_schemas, exclude_schemas, target)
     except psycopg.errors.QueryCanceled as exc:
@@ -500,6 +523,24 @@ def introspect(
         ) from exc
     except psycopg.OperationalError as exc:
         raise IntrospectionError(f"lost the connection to {target}: {exc}") from exc
+
+
+def pin_settings(
+    conn: psycopg.Connection[Any],
+    settings: Mapping[str, str] = PINNED_SETTINGS,
+    *,
+    local: bool = False,
+) -> None:
+    """Set ``settings`` on ``conn``: for the current transaction when ``local``, else for
+    the session (what applying migrations needs, as their text is read in these settings)."""
+    names = list(settings)
+    calls = ", ".join(
+        f"set_config(%(n{i})s, %(v{i})s, {str(local).lower()})" for i in range(len(names))
+    )
+    params = {f"n{i}": name for i, name in enumerate(names)}
+    params.update({f"v{i}": settings[name] for i, name in enumerate(names)})
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT {calls}".encode(), params)
 
 
 def _read(

@@ -314,12 +314,16 @@ def migrated_server(
     import psycopg
 
     from schemasync.sources.engine import TemporaryServer
+    from schemasync.sources.introspect import pin_settings
 
     with terminate_as_interrupt(), TemporaryServer(engine) as server:
         state = AppliedServer(server, supabase_layer)
         log.debug("applying %d migrations on PostgreSQL %s", len(migrations), server.version)
         # Autocommit, so each transaction() below is a real transaction and not a savepoint.
         with psycopg.connect(server.dsn(), autocommit=True) as conn:
+            # Migrations are read in fixed settings (a timestamptz bound without an offset
+            # is UTC), whatever PGTZ, PGDATESTYLE or PGOPTIONS the user's shell has.
+            pin_settings(conn)
             applier = _Applier(conn, state)
             if supabase_layer:
                 with conn.transaction():
