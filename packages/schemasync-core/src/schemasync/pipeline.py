@@ -11,7 +11,7 @@ from schemasync.config import Config
 from schemasync.errors import UsageError
 from schemasync.plugins import PluginHost
 
-__all__ = ["SourceChoice", "read_schema"]
+__all__ = ["SourceChoice", "check_source_offline", "read_schema"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,18 @@ def _request(config: Config, choice: SourceChoice, source: str) -> SourceRequest
         statement_timeout_ms=int(settings.statement_timeout * 1000),
         options=options,
     )
+
+
+def check_source_offline(host: PluginHost, config: Config, choice: SourceChoice) -> None:
+    """What the chosen source can check without a server (a migrations folder's syntax).
+
+    Sources that check nothing offline are not asked, so an offline check of a ``postgres``
+    project needs no database URL and imports no driver.
+    """
+    name = choice.source or config.settings.source
+    source = host.source(name)
+    if source.checks_offline:
+        source.check_offline(_request(config, choice, name))
 
 
 def read_schema(host: PluginHost, config: Config, choice: SourceChoice) -> ir.Schema:

@@ -32,7 +32,7 @@ from schemasync.errors import (
     Terminated,
     UsageError,
 )
-from schemasync.pipeline import SourceChoice, read_schema
+from schemasync.pipeline import SourceChoice, check_source_offline, read_schema
 from schemasync.plugins import PluginHost, load_plugins
 from schemasync.redact import redact
 
@@ -176,6 +176,8 @@ def _drift(args: argparse.Namespace, host: PluginHost) -> CheckResult:
     from schemasync.drift.check import check
 
     config = load_config(args.config)
+    if args.offline:
+        check_source_offline(host, config, _source_choice(args))
     reader = None if args.offline else (lambda: read_schema(host, config, _source_choice(args)))
     return check(
         host,

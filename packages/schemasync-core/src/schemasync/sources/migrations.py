@@ -387,6 +387,17 @@ class MigrationsSource(Source):
 
     name = "migrations"
     description = "a folder of SQL migrations, applied to a throwaway PostgreSQL"
+    checks_offline = True
+
+    def check_offline(self, request: SourceRequest) -> None:
+        """Parse every migration in ``request.target`` (no server): a syntax error fails the
+        offline check as it fails ``run``, with its ``file:line:col``."""
+        _parsed, problems = parse_all(Path(request.target))
+        if problems:
+            raise MigrationError(
+                str(problems[0]),
+                hint="fix the migration; nothing was applied and no file was written",
+            )
 
     def introspect(self, request: SourceRequest) -> ir.Schema:
         """Apply the migrations in ``request.target`` and read the resulting schema.
@@ -399,12 +410,8 @@ class MigrationsSource(Source):
         from schemasync.sources.introspect import introspect
 
         directory = Path(request.target)
-        parsed, problems = parse_all(directory)
-        if problems:
-            raise MigrationError(
-                str(problems[0]),
-                hint="fix the migration; nothing was applied and no file was written",
-            )
+        self.check_offline(request)
+        parsed, _problems = parse_all(directory)
         layer = supabase.layer_enabled(request.options.get("supabase", "auto"), directory)
         engine = request.options.get("engine")
         hidden: tuple[str, ...] = ()
