@@ -175,6 +175,37 @@ class _Applier:
         self.state = state
         rows = conn.execute("SELECT name FROM pg_available_extensions").fetchall()
         self.available = {str(row[0]) for row in rows}
+        #: ``schema.name`` of every relation the Supabase layer created.
+        self.layer_relations: frozenset[str] = frozenset()
+
+    def note_layer(self) -> None:
+        """Remember the relations the Supabase layer created (see :meth:`layer_provided`)."""
+        rows = self.conn.execute(
+            "SELECT n.nspname || '.' || c.relname FROM pg_class c"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY(%s)",
+            [list(supabase.LAYER_SCHEMAS)],
+        ).fetchall()
+        self.layer_relations = frozenset(str(row[0]) for row in rows)
+
+    def layer_provided(self, statement: Statement) -> str | None:
+        """The relation a ``CREATE ... IF NOT EXISTS`` names when the layer created it: the
+        server skips the statement, so the migration's definition is not the one read."""
+        from pglast import ast
+
+        node = statement.node
+        target: ast.RangeVar | None = None
+        if isinstance(node, (ast.CreateStmt, ast.CreateSeqStmt)) and node.if_not_exists:
+            target = node.relation if isinstance(node, ast.CreateStmt) else node.sequence
+        elif isinstance(node, ast.CreateTableAsStmt) and node.if_not_exists and node.into:
+            target = node.into.rel
+        elif isinstance(node, ast.IndexStmt) and node.if_not_exists and node.idxname:
+            schema = node.relation.schemaname if node.relation else None
+            name = f"{schema}.{node.idxname}"
+            return name if name in self.layer_relations else None
+        if target is None or not target.schemaname:
+            return None
+        name = f"{target.schemaname}.{target.relname}"
+        return name if name in self.layer_relations else None
 
     def _replaced(self, name: str | None) -> bool:
         return (
@@ -240,10 +271,15 @@ class _StandInError(Exception):
     """A stand-in could not be installed; reported like the server's own errors."""
 
 
+def _leading(text: str) -> int:
+    """The number of whitespace characters ``text`` starts with."""
+    return len(text) - len(text.lstrip())
+
+
 def _failure(migration: Migration, text: str, statement: Statement, exc: BaseException) -> Problem:
     import psycopg
 
-    offset = statement.offset + (len(statement.text) - len(statement.text.lstrip()))
+    offset = statement.offset + _leading(statement.text)
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if isinstance(exc, psycopg.Error):
         position = exc.diag.statement_position
@@ -268,6 +304,18 @@ def apply_migration(
         with applier.conn.transaction():
             for statement in statements:
                 current = statement
+                provided = applier.layer_provided(statement)
+                if provided is not None:
+                    line, _ = line_column(text, statement.offset + _leading(statement.text))
+                    log.warning(
+                        "%s:%d: %s already exists in the Supabase layer, so this CREATE ... "
+                        "IF NOT EXISTS was skipped and the layer's definition is read, as on "
+                        "Supabase; if these migrations create it themselves (not a Supabase "
+                        "project), set supabase = false",
+                        migration.display,
+                        line,
+                        provided,
+                    )
                 applier.run(statement)
     except (psycopg.Error, _StandInError) as exc:
         if current is None:
@@ -336,6 +384,7 @@ def migrated_server(
                     conn.execute(
                         'ALTER DATABASE postgres SET search_path TO "$user", public, extensions'
                     )
+                applier.note_layer()
             for migration, text, statements in migrations:
                 failed = apply_migration(applier, migration, text, statements)
                 if failed is not None:
