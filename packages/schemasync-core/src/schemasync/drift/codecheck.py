@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from schemasync import ir
 from schemasync.api import LocalField, LocalModel
 from schemasync.changes import Change
+from schemasync.codegen.constraints import Validation
 from schemasync.codegen.model import FieldModel, ModelSet
 from schemasync.codegen.naming import pascal_case, singular
 from schemasync.drift.readback import canonical_annotation, string_values, union_members
@@ -161,6 +162,10 @@ class _Checker:
         self.names: dict[str, str] = {}
         #: ``schema.name`` of every relation a local class was placed on.
         self.compared: frozenset[str] = frozenset()
+        #: What validating emitters write for a column whose CHECK lists its values
+        #: (``Literal[1, 2, 3]`` for ``CHECK (x IN (1, 2, 3))``), by path, canonical.
+        self.narrowed: dict[str, frozenset[str]] = {}
+        self.validation = Validation(schema, wrapper="Field")
 
     def index(self, target: str, *, old: bool = False) -> _Index:
         key = (target, old)
@@ -259,6 +264,7 @@ class _Checker:
         prefix = "attribute" if place.role == "composite" else "column"
         relation = expected.relation
         wanted = {f.db_name: f for f in expected.fields}
+        self.note_literals(place.path, relation, wanted.values())
         seen: set[str] = set()
         for local in model.fields:
             wire = local.alias or local.name
@@ -445,6 +451,27 @@ class _Checker:
                         return column.nullable
         return None
 
+    def note_literals(
+        self, path: str, relation: ir.Relation | None, fields: Iterable[FieldModel]
+    ) -> None:
+        """Remember the ``Literal`` each field's CHECK constraints give, with and without
+        NOT VALID ones (emitters choose), so a field read back with it is no type change."""
+        checks = self.validation.single_column_checks(relation)
+        for field in fields:
+            spellings: set[str] = set()
+            for enforced_only in (True, False):
+                annotation, _ = self.validation.value(
+                    field.type,
+                    field.annotation,
+                    checks=checks.get(field.db_name, ()),
+                    column=field.db_name,
+                    enforced_only=enforced_only,
+                )
+                if annotation != field.annotation and "Literal[" in annotation:
+                    spellings.add(canonical_annotation(annotation))
+            if spellings:
+                self.narrowed[f"{path}.{field.db_name}"] = frozenset(spellings)
+
     def resolve(self, member: str) -> str:
         """``member`` with every name of an enum, Literal alias, composite or row class
         replaced by what it stands for, so spellings of one type compare equal."""
@@ -471,6 +498,13 @@ class _Checker:
                     model, f"{enum.schema}.{enum.name}", sorted(values), sorted(enum.labels)
                 )
                 return True
+        narrowed = self.narrowed.get(path, frozenset())
+        if narrowed:
+            # The values a CHECK allows, as validating emitters write them: the column's type.
+            resolved_code = {
+                wanted.annotation if member in narrowed else member for member in resolved_code
+            }
+            resolved_db |= {wanted.annotation}
         if resolved_code <= resolved_db:
             return True
         # JSON numbers: an int is a float to type checkers.
