@@ -88,7 +88,7 @@ def test_a_schema_that_references_nothing_outside_reads_as_before(database: str)
     # uses nothing outside, so reading it adds nothing.
     alone = read(database, "other")
     assert [(d.schema, d.name) for d in alone.domains] == [("other", "code")]
-    assert alone.enums == alone.composite_types == alone.range_types == ()
+    assert (alone.enums, alone.composite_types, alone.range_types) == ((), (), ())
 
 
 def _typed_dict(cls: Any, row: dict[str, Any]) -> None:

@@ -362,8 +362,9 @@ def _type_pages(schema: ir.Schema) -> list[str]:
 
 def _referenced_schemas(schema: ir.Schema) -> list[str]:
     """Schemas not read whose types the schemas read use (see :func:`_origin`)."""
-    types = (*schema.enums, *schema.domains, *schema.composite_types, *schema.range_types)
-    return sorted({t.schema for t in types} - set(schema.schemas))
+    names = {e.schema for e in schema.enums} | {d.schema for d in schema.domains}
+    names |= {c.schema for c in schema.composite_types} | {r.schema for r in schema.range_types}
+    return sorted(names - set(schema.schemas))
 
 
 def _origin(site: Site, schema: str) -> list[str]:
