@@ -4,6 +4,7 @@ names every change, and the default rules rank it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import msgspec
 import psycopg
@@ -309,3 +310,18 @@ def test_changes_say_what_happened_in_sql_words(database: str) -> None:
     assert (dropped.before, dropped.after) == ("NOT NULL", "NULL")
     added = changes["table.added"]
     assert (added.before, added.after) == (None, {"id": "integer", "label": "text"})
+
+
+def test_docs_give_every_kind_its_default_and_a_reason() -> None:
+    docs = Path(__file__).parents[3] / "docs" / "drift.md"
+    documented: dict[str, str] = {}
+    for line in docs.read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if len(cells) != 4 or not cells[0].startswith("`"):
+            continue
+        kinds = [name.strip("` ") for name in cells[0].split(" / ")]
+        prefix = kinds[0].partition(".")[0]
+        for kind in kinds:
+            documented[prefix + kind if kind.startswith(".") else kind] = cells[1]
+        assert cells[3], f"{cells[0]} has no reason"
+    assert documented == {kind: level.name for kind, level in KINDS.items()}
