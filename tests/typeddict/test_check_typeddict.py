@@ -433,3 +433,23 @@ def test_the_hook_falls_back_to_the_project_venv_and_says_when_there_is_none(
     found = commit()
     assert found.returncode == 0, found.stderr
     assert found.stdout.startswith("ok: no drift")
+
+
+def test_nullability_changes_are_named_as_such_from_code(project: tuple[Path, str]) -> None:
+    root, dsn = project
+    run_sql(
+        dsn,
+        "ALTER TABLE projects ALTER COLUMN name DROP NOT NULL, ALTER COLUMN note SET NOT NULL",
+    )
+    result = run_cli("check", "--against", "code", "--format", "json", cwd=root, dsn=dsn)
+    # Row and Insert both disagree with the database; each fact is reported once, by name:
+    # never as a default added or dropped.
+    assert changes(result) == {
+        ("high", "column.made_nullable", "public.projects.name", "code"),
+        ("medium", "column.made_not_null", "public.projects.note", "code"),
+    }
+    offline = run_cli("check", "--against", "lock", "--format", "json", cwd=root, dsn=dsn)
+    assert changes(offline) == {
+        ("high", "column.made_nullable", "public.projects.name", "lock"),
+        ("medium", "column.made_not_null", "public.projects.note", "lock"),
+    }

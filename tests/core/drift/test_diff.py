@@ -4,6 +4,7 @@ names every change, and the default rules rank it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import msgspec
 import psycopg
@@ -36,7 +37,11 @@ CREATE TABLE projects (
 );
 COMMENT ON TABLE projects IS 'Projects';
 COMMENT ON COLUMN projects.note IS 'free text';
-CREATE TABLE tasks (id int PRIMARY KEY, project_id bigint, title varchar(20));
+CREATE TABLE tasks (
+    id int PRIMARY KEY,
+    project_id bigint CONSTRAINT tasks_project_id_fkey REFERENCES projects ON DELETE CASCADE,
+    title varchar(20)
+);
 CREATE VIEW project_names AS SELECT id, name FROM projects;
 """
 
@@ -126,20 +131,38 @@ CASES: list[tuple[str, str, set[tuple[str, str, str]]]] = [
      {("index.added", "app.projects.projects_name_idx", "LOW")}),
     ("add a unique constraint",
      "ALTER TABLE projects ADD CONSTRAINT projects_code_key UNIQUE (code)",
-     {("unique.added", "app.projects.projects_code_key", "LOW"),
-      ("index.added", "app.projects.projects_code_key", "LOW")}),
+     {("unique.added", "app.projects.projects_code_key", "MEDIUM")}),
+    ("add a unique index", "CREATE UNIQUE INDEX projects_code_uidx ON projects (code)",
+     {("index.unique_added", "app.projects.projects_code_uidx", "MEDIUM")}),
+    ("drop a primary key", "ALTER TABLE tasks DROP CONSTRAINT tasks_pkey",
+     {("primary_key.removed", "app.tasks.tasks_pkey", "MEDIUM")}),
+    ("a foreign key that now refuses deletes",
+     "ALTER TABLE tasks DROP CONSTRAINT tasks_project_id_fkey, ADD CONSTRAINT "
+     "tasks_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects ON DELETE RESTRICT",
+     {("foreign_key.changed", "app.tasks.tasks_project_id_fkey", "MEDIUM")}),
+    ("identity ALWAYS", "ALTER TABLE tasks ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY",
+     {("column.identity_always", "app.tasks.id", "HIGH")}),
+    ("column becomes generated", "DROP VIEW project_names; ALTER TABLE projects DROP COLUMN name,"
+     " ADD COLUMN name text GENERATED ALWAYS AS (code) STORED",
+     {("column.made_generated", "app.projects.name", "HIGH"),
+      ("column.made_nullable", "app.projects.name", "HIGH"),
+      ("relation.columns_reordered", "app.projects", "LOW"),
+      ("view.removed", "app.project_names", "CRITICAL")}),
+    ("policy turns restrictive",
+     "CREATE POLICY only_open ON projects AS RESTRICTIVE FOR SELECT USING (status <> 'done')",
+     {("policy.restrictive", "app.projects.only_open", "MEDIUM")}),
     ("add a check constraint",
      "ALTER TABLE projects ADD CONSTRAINT budget_positive CHECK (budget > 0)",
-     {("check.added", "app.projects.budget_positive", "LOW")}),
+     {("check.added", "app.projects.budget_positive", "MEDIUM")}),
     ("add a foreign key", "ALTER TABLE tasks ADD CONSTRAINT tasks_project_fk "
      "FOREIGN KEY (project_id) REFERENCES projects (id) ON DELETE CASCADE",
-     {("foreign_key.added", "app.tasks.tasks_project_fk", "LOW")}),
+     {("foreign_key.added", "app.tasks.tasks_project_fk", "MEDIUM")}),
     ("add an RLS policy", "CREATE POLICY readable ON projects FOR SELECT USING (true)",
      {("policy.added", "app.projects.readable", "LOW")}),
     ("enable RLS", "ALTER TABLE projects ENABLE ROW LEVEL SECURITY",
      {("relation.rls_enabled", "app.projects", "MEDIUM")}),
     ("force RLS", "ALTER TABLE projects FORCE ROW LEVEL SECURITY",
-     {("relation.rls_forced", "app.projects", "LOW")}),
+     {("relation.rls_forced", "app.projects", "MEDIUM")}),
     ("add a trigger", """
         CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
         CREATE TRIGGER projects_touch BEFORE UPDATE ON projects
@@ -149,7 +172,7 @@ CASES: list[tuple[str, str, set[tuple[str, str, str]]]] = [
     ("domain constraint replaced", "ALTER DOMAIN positive DROP CONSTRAINT positive_check; "
      "ALTER DOMAIN positive ADD CONSTRAINT non_negative CHECK (VALUE >= 0)",
      {("check.removed", "app.positive.positive_check", "LOW"),
-      ("check.added", "app.positive.non_negative", "LOW")}),
+      ("check.added", "app.positive.non_negative", "MEDIUM")}),
     ("domain NOT NULL", "ALTER DOMAIN positive SET NOT NULL",
      {("domain.made_not_null", "app.positive", "MEDIUM")}),
     ("domain removed", "DROP DOMAIN positive", {("domain.removed", "app.positive", "CRITICAL")}),
@@ -160,7 +183,7 @@ CASES: list[tuple[str, str, set[tuple[str, str, str]]]] = [
     ("composite attribute type", "ALTER TYPE address ALTER ATTRIBUTE city TYPE int",
      {("attribute.type_changed", "app.address.city", "CRITICAL")}),
     ("composite removed", "DROP TYPE address", {("composite.removed", "app.address", "CRITICAL")}),
-    # A rename is not guessed: the differ reports what it sees.
+    # A rename keeps both verdicts; the messages tie the pair together (see below).
     ("rename a column", "ALTER TABLE projects RENAME COLUMN note TO notes",
      {("column.removed", "app.projects.note", "CRITICAL"),
       ("column.added", "app.projects.notes", "LOW")}),
@@ -245,3 +268,60 @@ def test_every_kind_has_a_default_severity_and_the_table_matches_the_brief() -> 
         }
     }  # fmt: skip
     assert set(KINDS) <= kinds_in_cases | rare | generic
+
+
+def test_a_renamed_column_keeps_its_verdicts_and_reads_as_a_rename(database: str) -> None:
+    run_sql(database, "DROP SCHEMA IF EXISTS app CASCADE; " + BEFORE)
+    before = read(database)
+    run_sql(database, "ALTER TABLE app.projects RENAME COLUMN note TO notes")
+    changes = {c.kind: c for c in diff_schemas(before, read(database))}
+    assert set(changes) == {"column.removed", "column.added"}
+    assert changes["column.removed"].message == (
+        "column removed; looks like a rename to 'notes' (same type, position, comment)"
+    )
+    assert changes["column.added"].message == (
+        "column added; looks like a rename of 'note' (same type, position, comment)"
+    )
+
+
+def test_a_dropped_and_an_unrelated_added_column_are_not_a_rename(database: str) -> None:
+    run_sql(database, "DROP SCHEMA IF EXISTS app CASCADE; " + BEFORE)
+    before = read(database)
+    run_sql(
+        database,
+        "ALTER TABLE app.projects DROP COLUMN note, DROP COLUMN code, ADD COLUMN size int",
+    )
+    messages = {c.message for c in diff_schemas(before, read(database))}
+    assert not [m for m in messages if "rename" in m]
+
+
+def test_changes_say_what_happened_in_sql_words(database: str) -> None:
+    run_sql(database, "DROP SCHEMA IF EXISTS app CASCADE; " + BEFORE)
+    before = read(database)
+    run_sql(
+        database,
+        "ALTER TABLE app.projects ALTER COLUMN budget SET NOT NULL,"
+        " ALTER COLUMN name DROP NOT NULL; CREATE TABLE app.tags (id int, label text)",
+    )
+    changes = {c.kind: c for c in diff_schemas(before, read(database))}
+    made = changes["column.made_not_null"]
+    assert (made.before, made.after) == ("NULL", "NOT NULL")
+    dropped = changes["column.made_nullable"]
+    assert (dropped.before, dropped.after) == ("NOT NULL", "NULL")
+    added = changes["table.added"]
+    assert (added.before, added.after) == (None, {"id": "integer", "label": "text"})
+
+
+def test_docs_give_every_kind_its_default_and_a_reason() -> None:
+    docs = Path(__file__).parents[3] / "docs" / "drift.md"
+    documented: dict[str, str] = {}
+    for line in docs.read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if len(cells) != 4 or not cells[0].startswith("`"):
+            continue
+        kinds = [name.strip("` ") for name in cells[0].split(" / ")]
+        prefix = kinds[0].partition(".")[0]
+        for kind in kinds:
+            documented[prefix + kind if kind.startswith(".") else kind] = cells[1]
+        assert cells[3], f"{cells[0]} has no reason"
+    assert documented == {kind: level.name for kind, level in KINDS.items()}

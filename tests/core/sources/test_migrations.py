@@ -227,6 +227,37 @@ def test_run_from_a_subfolder_works_on_the_project_it_is_in(tmp_path: Path) -> N
         assert checked.stdout.startswith("ok: no drift")
 
 
+def test_an_offline_check_parses_the_migrations(tmp_path: Path) -> None:
+    root = project(tmp_path / "app", {"20240101_init.sql": INIT, "20240102_tasks.sql": TASKS})
+    env = {"PYTHONPATH": tables_emitter_path(tmp_path / "site")}
+    assert run_cli("run", cwd=root, env=env).code == 0
+    assert run_cli("check", "--offline", cwd=root, env=env).code == 0
+    (root / "supabase" / "migrations" / "20240103_oops.sql").write_text(_broken_third(4))
+
+    result = run_cli("check", "--offline", cwd=root, env=env)
+
+    assert result.code == 9, (result.stdout, result.stderr)
+    assert result.stderr.splitlines() == [
+        'error: supabase/migrations/20240103_oops.sql:4:8: syntax error at or near "tabel"',
+        "  hint: fix the migration; nothing was applied and no file was written",
+    ]
+    # Parsing needs no server: the hook stays fast and works without PostgreSQL binaries.
+    probe = (
+        "import sys\nfrom schemasync.cli.main import main\n"
+        "assert main(['check', '--offline']) == 9\n"
+        "assert 'pglast' in sys.modules and 'psycopg' not in sys.modules\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=root,
+        env={**os.environ, **env, "PATH": "/nonexistent"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
 @pytest.mark.postgres
 def test_migrations_read_from_another_folder_with_from(tmp_path: Path) -> None:
     folder = write_migrations(tmp_path / "db", {"1_init.sql": INIT})

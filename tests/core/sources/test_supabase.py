@@ -214,3 +214,44 @@ def test_the_layer_can_be_turned_off_for_a_supabase_layout(tmp_path: Path) -> No
         MigrationsSource().introspect(
             SourceRequest(target=str(folder), options={"supabase": False})
         )
+
+
+@pytest.mark.postgres
+def test_a_migration_creating_what_the_layer_provides_is_warned_about(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = write_migrations(
+        tmp_path / "supabase" / "migrations",
+        {
+            "1_auth.sql": """
+                create schema if not exists auth;
+                create table if not exists auth.users (id uuid primary key, email text);
+                create table if not exists public.notes (id int);
+            """,
+            "2_again.sql": "create table if not exists public.notes (id int);",
+        },
+    )
+    with caplog.at_level("WARNING", logger="schemasync"):
+        MigrationsSource().introspect(SourceRequest(target=str(folder)))
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    # Only the layer's table: the schema is the layer's too, and a migration repeating its
+    # own CREATE ... IF NOT EXISTS is not a surprise.
+    assert len(warnings) == 1, warnings
+    assert warnings[0].startswith(
+        f"{folder / '1_auth.sql'}:2: auth.users already exists in the Supabase layer, "
+        "so this CREATE ... IF NOT EXISTS was skipped"
+    )
+    assert "set supabase = false" in warnings[0]
+
+
+@pytest.mark.postgres
+def test_a_reference_to_auth_without_the_layer_gets_the_hint(tmp_path: Path) -> None:
+    folder = write_migrations(
+        tmp_path / "db",
+        {"1_notes.sql": "create table public.notes (owner uuid references auth.users (id));"},
+    )
+    with pytest.raises(MigrationError) as caught:
+        read(folder)
+    assert caught.value.message.endswith('1_notes.sql:1:1: schema "auth" does not exist')
+    assert caught.value.hint is not None
+    assert "set supabase = true" in caught.value.hint

@@ -70,6 +70,17 @@ class Source(abc.ABC):
     #: The name users pick the source by.
     name: ClassVar[str]
     description: ClassVar[str] = ""
+    #: Whether :meth:`check_offline` checks anything; when ``False`` an offline ``check``
+    #: never builds a request for the source (which may need a database URL).
+    checks_offline: ClassVar[bool] = False
+
+    def check_offline(self, request: SourceRequest) -> None:
+        """Check what can be checked without a server or network (``check --offline``).
+
+        :param request: the target and filters.
+        :raises schemasync.errors.SchemasyncError: for anything the user can fix.
+        """
+        return  # nothing to check by default: most sources need their server
 
     @abc.abstractmethod
     def introspect(self, request: SourceRequest) -> Schema:

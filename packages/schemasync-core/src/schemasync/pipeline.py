@@ -13,7 +13,7 @@ from schemasync.config import Config
 from schemasync.errors import UsageError
 from schemasync.plugins import PluginHost
 
-__all__ = ["SourceChoice", "read_schema"]
+__all__ = ["SourceChoice", "check_source_offline", "read_schema"]
 
 log = logging.getLogger("schemasync")
 #: Steps a terminal shows while they run (see schemasync.cli.terminal).
@@ -76,6 +76,18 @@ def _default_source(config: Config, choice: SourceChoice) -> str:
         settings.migrations_dir,
     )
     return "migrations"
+
+
+def check_source_offline(host: PluginHost, config: Config, choice: SourceChoice) -> None:
+    """What the chosen source can check without a server (a migrations folder's syntax).
+
+    Sources that check nothing offline are not asked, so an offline check of a ``postgres``
+    project needs no database URL and imports no driver.
+    """
+    name = choice.source or config.settings.source
+    source = host.source(name)
+    if source.checks_offline:
+        source.check_offline(_request(config, choice, name))
 
 
 def read_schema(host: PluginHost, config: Config, choice: SourceChoice) -> ir.Schema:

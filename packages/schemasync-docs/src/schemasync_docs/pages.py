@@ -343,6 +343,8 @@ def overview_page(site: Site, metrics: Metrics, *, tool_version: str, max_tables
     ]
     for name in schema.schemas:
         parts += _schema_section(site, name)
+    for name in _referenced_schemas(schema):
+        parts += _schema_section(site, name, referenced=True)
     parts += ["## Metrics", *_metrics(site, metrics)]
     parts += ["## Entity-relationship diagrams", *_diagrams(site, max_tables)]
     return "\n\n".join(parts) + "\n"
@@ -358,9 +360,32 @@ def _type_pages(schema: ir.Schema) -> list[str]:
     return found or ["*no enums, domains or composite types*"]
 
 
-def _schema_section(site: Site, name: str) -> list[str]:
+def _referenced_schemas(schema: ir.Schema) -> list[str]:
+    """Schemas not read whose types the schemas read use (see :func:`_origin`)."""
+    names = {e.schema for e in schema.enums} | {d.schema for d in schema.domains}
+    names |= {c.schema for c in schema.composite_types} | {r.schema for r in schema.range_types}
+    return sorted(names - set(schema.schemas))
+
+
+def _origin(site: Site, schema: str) -> list[str]:
+    """Where a type from a schema that is not read comes from, said once per type."""
+    if schema in site.schema.schemas:
+        return []
+    return [
+        f"Defined in schema {code(schema)}, which is not among the schemas read: "
+        "it is documented here because the schemas read use it."
+    ]
+
+
+def _schema_section(site: Site, name: str, *, referenced: bool = False) -> list[str]:
     schema = site.schema
     parts = [f"### Schema {text(name)}"]
+    if referenced:
+        parts[0] += " (types used from it only)"
+        parts.append(
+            "Not among the schemas read; the types below are read because the schemas "
+            "read use them."
+        )
     if name in schema.schema_comments:
         parts.append(text(schema.schema_comments[name]))
     relations = [r for r in schema.relations if r.schema == name]
@@ -507,6 +532,7 @@ def enums_page(site: Site) -> str:
             f"## {_anchor(type_anchor(enum.schema, enum.name))}{text(f'{enum.schema}.{enum.name}')}"
         )
         parts.append(_comment(enum.comment))
+        parts += _origin(site, enum.schema)
         rows = [(str(n), code(label) if label else "*empty string*") for n, label in
                 enumerate(enum.labels, 1)]  # fmt: skip
         parts += [table(("#", "Label"), rows), _used_by(site, ENUMS, enum.schema, enum.name)]
@@ -520,6 +546,7 @@ def domains_page(site: Site) -> str:
         heading = text(f"{domain.schema}.{domain.name}")
         parts.append(f"## {_anchor(type_anchor(domain.schema, domain.name))}{heading}")
         parts.append(_comment(domain.comment))
+        parts += _origin(site, domain.schema)
         rows = [
             ("Base type", _type_cell(site, DOMAINS, domain.base_type)),
             ("Not null", _yes(domain.not_null)),
@@ -541,6 +568,7 @@ def composites_page(site: Site) -> str:
         heading = text(f"{composite.schema}.{composite.name}")
         parts.append(f"## {_anchor(type_anchor(composite.schema, composite.name))}{heading}")
         parts.append(_comment(composite.comment))
+        parts += _origin(site, composite.schema)
         rows = [
             (
                 text(attr.name),

@@ -36,7 +36,7 @@ from schemasync.errors import (
     SchemasyncError,
     Terminated,
 )
-from schemasync.pipeline import SourceChoice, read_schema
+from schemasync.pipeline import SourceChoice, check_source_offline, read_schema
 from schemasync.plugins import PluginHost, load_plugins
 from schemasync.redact import printable, redact
 
@@ -228,6 +228,8 @@ def _drift(args: argparse.Namespace, host: PluginHost, config: Config) -> CheckR
     # A run killed while renaming its files into place is completed first, so what is
     # compared is one run's files and lock, never a mix.
     recover(config.root / config.settings.lock_file)
+    if args.offline:
+        check_source_offline(host, config, _source_choice(args))
     reader = None if args.offline else (lambda: read_schema(host, config, _source_choice(args)))
     return check(
         host,

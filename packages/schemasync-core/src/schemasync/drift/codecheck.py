@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from schemasync import ir
 from schemasync.api import LocalField, LocalModel
 from schemasync.changes import Change
+from schemasync.codegen.constraints import Validation
 from schemasync.codegen.model import FieldModel, ModelSet
 from schemasync.codegen.naming import pascal_case, singular
 from schemasync.drift.readback import canonical_annotation, string_values, union_members
@@ -161,6 +162,10 @@ class _Checker:
         self.names: dict[str, str] = {}
         #: ``schema.name`` of every relation a local class was placed on.
         self.compared: frozenset[str] = frozenset()
+        #: What validating emitters write for a column whose CHECK lists its values
+        #: (``Literal[1, 2, 3]`` for ``CHECK (x IN (1, 2, 3))``), by path, canonical.
+        self.narrowed: dict[str, frozenset[str]] = {}
+        self.validation = Validation(schema, wrapper="Field")
 
     def index(self, target: str, *, old: bool = False) -> _Index:
         key = (target, old)
@@ -259,6 +264,7 @@ class _Checker:
         prefix = "attribute" if place.role == "composite" else "column"
         relation = expected.relation
         wanted = {f.db_name: f for f in expected.fields}
+        self.note_literals(place.path, relation, wanted.values())
         seen: set[str] = set()
         for local in model.fields:
             wire = local.alias or local.name
@@ -397,24 +403,74 @@ class _Checker:
                 f"{model.name}.{local.name} is {local.annotation}; the database "
                 f"column is {wanted.type.sql} ({wanted.full_annotation})",
             )
-        if role == "insert" and wanted.required and not local.required:
-            self.report(
-                model,
-                "column.default_removed_required",
-                path,
-                "optional",
-                "required",
-                f"{model.name}.{local.name} is optional; inserts must set it",
-            )
-        elif role == "insert" and local.required and not wanted.required:
-            self.report(
-                model,
-                "column.default_added",
-                path,
-                "required",
-                "optional",
-                f"{model.name}.{local.name} is required; the database has a default",
-            )
+        if role == "insert" and wanted.required != local.required:
+            self.insert_requirement(model, path, local, wanted, code_nullable)
+
+    def insert_requirement(
+        self,
+        model: LocalModel,
+        path: str,
+        local: LocalField,
+        wanted: FieldModel,
+        code_nullable: bool,
+    ) -> None:
+        """An Insert field required on one side only, named by its cause.
+
+        A field turns optional because the column lost NOT NULL or gained a default, and
+        required because it gained NOT NULL or lost its default: the kind says which, so a
+        dropped NOT NULL is never reported as a default added.
+        """
+        was_nullable = self.previous_nullable(path)
+        if was_nullable is None:
+            was_nullable = code_nullable
+        if wanted.required:
+            if was_nullable:
+                kind, message = "column.made_not_null", "the database no longer allows NULL"
+            else:
+                kind, message = "column.default_removed_required", "the database has no default"
+            before, after = "optional", "required"
+            text = f"{model.name}.{local.name} is optional; inserts must set it: {message}"
+        else:
+            if wanted.nullable and not was_nullable:
+                # The nullability check above already said so, in these words.
+                return
+            kind, before, after = "column.default_added", "required", "optional"
+            text = f"{model.name}.{local.name} is required; the database has a default"
+        self.report(model, kind, path, before, after, text)
+
+    def previous_nullable(self, path: str) -> bool | None:
+        """Whether the lock's schema had the column at ``path`` nullable (``None``: unknown)."""
+        if self.previous is None:
+            return None
+        for relation in self.previous.relations:
+            prefix = relation.qualified_name + "."
+            if path.startswith(prefix):
+                name = path[len(prefix) :]
+                for column in relation.columns:
+                    if column.name == name:
+                        return column.nullable
+        return None
+
+    def note_literals(
+        self, path: str, relation: ir.Relation | None, fields: Iterable[FieldModel]
+    ) -> None:
+        """Remember the ``Literal`` each field's CHECK constraints give, with and without
+        NOT VALID ones (emitters choose), so a field read back with it is no type change."""
+        checks = self.validation.single_column_checks(relation)
+        for field in fields:
+            spellings: set[str] = set()
+            for enforced_only in (True, False):
+                annotation, _ = self.validation.value(
+                    field.type,
+                    field.annotation,
+                    checks=checks.get(field.db_name, ()),
+                    column=field.db_name,
+                    enforced_only=enforced_only,
+                )
+                if annotation != field.annotation and "Literal[" in annotation:
+                    spellings.add(canonical_annotation(annotation))
+            if spellings:
+                self.narrowed[f"{path}.{field.db_name}"] = frozenset(spellings)
 
     def resolve(self, member: str) -> str:
         """``member`` with every name of an enum, Literal alias, composite or row class
@@ -442,6 +498,13 @@ class _Checker:
                     model, f"{enum.schema}.{enum.name}", sorted(values), sorted(enum.labels)
                 )
                 return True
+        narrowed = self.narrowed.get(path, frozenset())
+        if narrowed:
+            # The values a CHECK allows, as validating emitters write them: the column's type.
+            resolved_code = {
+                wanted.annotation if member in narrowed else member for member in resolved_code
+            }
+            resolved_db |= {wanted.annotation}
         if resolved_code <= resolved_db:
             return True
         # JSON numbers: an int is a float to type checkers.

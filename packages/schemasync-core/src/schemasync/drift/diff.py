@@ -1,11 +1,14 @@
 """The core's differ: every change between two schema IRs, as typed :class:`Change` records.
 
-The differ reports facts, one record per fact, and never guesses: a renamed column is a
-removed column and an added one (a rename heuristic belongs in a plugin implementing
-``schemasync_compare``). Where the brief's severity table tells two cases of one fact apart
-(a column added with or without a value the database fills in, a type change that does or
-does not change the Python type), the kind says which, so severity stays a lookup by kind
-that users can override per kind. Every kind is listed in :data:`KINDS` and docs/drift.md.
+The differ reports facts, one record per fact: a renamed column is a removed column and an
+added one, each keeping its severity, and when the pair shares a type, position or comment
+both messages say it looks like a rename, so a reviewer reads them as one. A constraint and
+the index PostgreSQL builds for it are one fact, reported as the constraint. Where the
+severity table tells two cases of one fact apart (a column added with or without a value the
+database fills in, a type change that does or does not change the Python type, a column
+that writes may no longer set), the kind says which, so severity stays a lookup by kind that
+users can override per kind. Every kind is listed in :data:`KINDS` and docs/drift.md, with
+the reasoning behind its default.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ KINDS: Mapping[str, Severity] = {
     "relation.comment_changed": _L,
     "relation.rls_enabled": _M,
     "relation.rls_disabled": _L,
-    "relation.rls_forced": _L,
+    "relation.rls_forced": _M,
     "relation.rls_unforced": _L,
     "relation.partitioning_changed": _L,
     "relation.server_changed": _L,
@@ -56,7 +59,9 @@ KINDS: Mapping[str, Severity] = {
     "column.default_removed": _L,
     "column.default_removed_required": _H,
     "column.identity_changed": _M,
+    "column.identity_always": _H,
     "column.generated_changed": _M,
+    "column.made_generated": _H,
     "column.collation_changed": _L,
     "column.comment_changed": _L,
     "enum.added": _L,
@@ -89,21 +94,33 @@ KINDS: Mapping[str, Severity] = {
     "range.added": _L,
     "range.removed": _C,
     "range.changed": _M,
+    # Constraints that writes must satisfy: a new or redefined one makes writes that worked
+    # fail; dropping one only lets more through, except the uniqueness an upsert's
+    # ON CONFLICT names.
     **{
-        f"{what}.{event}": _L
-        for what in (
-            "primary_key",
-            "foreign_key",
-            "unique",
-            "check",
-            "exclusion",
-            "index",
-            "trigger",
-            "policy",
-            "extension",
-        )
-        for event in ("added", "removed", "changed")
+        f"{what}.{event}": _M
+        for what in ("primary_key", "foreign_key", "unique", "check", "exclusion")
+        for event in ("added", "changed")
     },
+    "primary_key.removed": _M,
+    "unique.removed": _M,
+    "foreign_key.removed": _L,
+    "check.removed": _L,
+    "exclusion.removed": _L,
+    "index.added": _L,
+    "index.removed": _L,
+    "index.changed": _L,
+    "index.unique_added": _M,
+    "trigger.added": _L,
+    "trigger.removed": _L,
+    "trigger.changed": _L,
+    "policy.added": _L,
+    "policy.removed": _M,
+    "policy.changed": _M,
+    "policy.restrictive": _M,
+    "extension.added": _L,
+    "extension.removed": _L,
+    "extension.changed": _L,
     "function.added": _L,
     "function.removed": _M,
     "function.changed": _L,
@@ -240,9 +257,9 @@ class _Diff:
         self.type_change("domain", path, old.base_type, new.base_type)
         if old.not_null != new.not_null:
             if new.not_null:
-                self.add("domain.made_not_null", path, False, True, "domain is now NOT NULL")
+                self.add("domain.made_not_null", path, _NULL, _NOT_NULL, "domain is now NOT NULL")
             else:
-                self.add("domain.made_nullable", path, True, False, "domain can now be NULL")
+                self.add("domain.made_nullable", path, _NOT_NULL, _NULL, "domain can now be NULL")
         if old.default != new.default:
             self.add("domain.default_changed", path, old.default, new.default, "default changed")
         if old.collation != new.collation:
@@ -322,8 +339,14 @@ class _Diff:
             assert rel is not None
             category = "partition" if rel.partition_of else _category(rel)
             event = "added" if old is None else "removed"
+            # The columns, so ``diff`` shows what appeared or went, not ``null -> null``.
+            shape = {column.name: column.type.sql for column in rel.columns}
             self.add(
-                f"{category}.{event}", path, None, None, f"{rel.kind.replace('_', ' ')} {event}"
+                f"{category}.{event}",
+                path,
+                shape if old is not None else None,
+                shape if new is not None else None,
+                f"{rel.kind.replace('_', ' ')} {event}",
             )
             return
         if _category(old) != _category(new):
@@ -331,6 +354,7 @@ class _Diff:
         self.comment("relation", path, old.comment, new.comment)
         for name, c1, c2 in _pairs(old.columns, new.columns, lambda c: c.name):
             self.column(f"{path}.{name}", c1, c2)
+        self.rename_hints(path, old, new)
         self.order("relation.columns_reordered", path, old.columns, new.columns)
         self.rls(path, old, new)
         if (old.partition_key, old.partition_of) != (new.partition_key, new.partition_of):
@@ -374,9 +398,61 @@ class _Diff:
             kind = "relation.rls_forced" if new.rls_forced else "relation.rls_unforced"
             self.add(kind, path, old.rls_forced, new.rls_forced, "row level security forced")
         for name, p1, p2 in _pairs(old.policies, new.policies, lambda p: p.name):
-            self.simple("policy", f"{path}.{name}", p1, p2, "policy")
+            if p2 is not None and not p2.permissive and (p1 is None or p1.permissive):
+                self.add(
+                    "policy.restrictive",
+                    f"{path}.{name}",
+                    _plain(p1),
+                    _plain(p2),
+                    "policy is RESTRICTIVE: rows it does not match are hidden from every role "
+                    "it names",
+                )
+            else:
+                self.simple("policy", f"{path}.{name}", p1, p2, "policy")
+
+    def rename_hints(self, path: str, old: ir.Relation, new: ir.Relation) -> None:
+        """Say "looks like a rename" on a removed and an added column that match.
+
+        Both keep their kinds and severities (a rename breaks code reading the old name);
+        the messages tie them together so a reviewer reads one rename, not two facts.
+        """
+        new_names = {c.name for c in new.columns}
+        old_names = {c.name for c in old.columns}
+        removed = [(i, c) for i, c in enumerate(old.columns) if c.name not in new_names]
+        added = [(i, c) for i, c in enumerate(new.columns) if c.name not in old_names]
+        only_pair = len(removed) == 1 and len(added) == 1
+        hints: dict[str, str] = {}
+        taken: set[str] = set()
+        for i, gone in removed:
+            for j, came in added:
+                if came.name in taken or came.type != gone.type:
+                    continue
+                shared = [
+                    word
+                    for word, same in (
+                        ("position", i == j),
+                        ("comment", gone.comment is not None and gone.comment == came.comment),
+                    )
+                    if same
+                ]
+                if not shared and not only_pair:
+                    continue
+                taken.add(came.name)
+                why = ", ".join(["type", *shared])
+                hints[f"{path}.{gone.name}"] = f"looks like a rename to {came.name!r} (same {why})"
+                hints[f"{path}.{came.name}"] = f"looks like a rename of {gone.name!r} (same {why})"
+                break
+        if not hints:
+            return
+        self.changes = [
+            msgspec.structs.replace(c, message=f"{c.message}; {hints[c.path]}")
+            if c.path in hints and c.kind.startswith("column.")
+            else c
+            for c in self.changes
+        ]
 
     def constraints(self, path: str, old: ir.Relation, new: ir.Relation) -> None:
+        before = len(self.changes)
         pk1, pk2 = old.primary_key, new.primary_key
         if pk1 is not None or pk2 is not None:
             name = (pk2 or pk1).name  # type: ignore[union-attr]
@@ -391,12 +467,29 @@ class _Diff:
                 old.exclusion_constraints,
                 new.exclusion_constraints,
             ),
-            ("index", "index", old.indexes, new.indexes),
-            ("trigger", "trigger", old.triggers, new.triggers),
         )
         for kind, what, items_old, items_new in groups:
             for name, a, b in _pairs(items_old, items_new, lambda item: item.name):
                 self.simple(kind, f"{path}.{name}", a, b, what)
+        # A primary key, unique or exclusion constraint and the index PostgreSQL builds for
+        # it are one fact: when the constraint is reported, its index is not.
+        reported = {c.path[len(path) + 1 :] for c in self.changes[before:]}
+        for name, i1, i2 in _pairs(old.indexes, new.indexes, lambda item: item.name):
+            owner = (i2 or i1).constraint  # type: ignore[union-attr]
+            if owner is not None and (owner in reported or name in reported):
+                continue
+            if i2 is not None and i2.unique and not i2.constraint and (i1 is None or not i1.unique):
+                self.add(
+                    "index.unique_added",
+                    f"{path}.{name}",
+                    _plain(i1),
+                    _plain(i2),
+                    "unique index added: writes of duplicate values now fail",
+                )
+            else:
+                self.simple("index", f"{path}.{name}", i1, i2, "index")
+        for name, t1, t2 in _pairs(old.triggers, new.triggers, lambda item: item.name):
+            self.simple("trigger", f"{path}.{name}", t1, t2, "trigger")
 
     def column(self, path: str, old: ir.Column | None, new: ir.Column | None) -> None:
         if old is None:
@@ -417,9 +510,9 @@ class _Diff:
         self.type_change("column", path, old.type, new.type)
         if old.nullable != new.nullable:
             if new.nullable:
-                self.add("column.made_nullable", path, False, True, "column can now be NULL")
+                self.add("column.made_nullable", path, _NOT_NULL, _NULL, "column can now be NULL")
             else:
-                self.add("column.made_not_null", path, True, False, "column is now NOT NULL")
+                self.add("column.made_not_null", path, _NULL, _NOT_NULL, "column is now NOT NULL")
         if old.default != new.default:
             if old.default is None:
                 self.add("column.default_added", path, None, new.default, "default added")
@@ -435,13 +528,46 @@ class _Diff:
             else:
                 self.add("column.default_changed", path, old.default, new.default, "default")
         if old.identity != new.identity:
-            self.add("column.identity_changed", path, old.identity, new.identity, "identity")
+            if new.identity == "always":
+                self.add(
+                    "column.identity_always",
+                    path,
+                    old.identity,
+                    new.identity,
+                    "column is now GENERATED ALWAYS AS IDENTITY: writes that set it fail",
+                )
+            else:
+                self.add(
+                    "column.identity_changed",
+                    path,
+                    old.identity,
+                    new.identity,
+                    f"identity {old.identity or 'none'} -> {new.identity or 'none'}",
+                )
         if old.generated != new.generated:
-            self.add("column.generated_changed", path, old.generated, new.generated, "generation")
+            if old.generated is None:
+                self.add(
+                    "column.made_generated",
+                    path,
+                    None,
+                    new.generated,
+                    "column is now GENERATED: writes that set it fail",
+                )
+            else:
+                self.add(
+                    "column.generated_changed",
+                    path,
+                    old.generated,
+                    new.generated,
+                    "generation expression " + ("removed" if new.generated is None else "changed"),
+                )
         if old.collation != new.collation:
             self.add("column.collation_changed", path, old.collation, new.collation, "collation")
         self.comment("column", path, old.comment, new.comment)
 
+
+#: ``before`` and ``after`` of a column or domain made NOT NULL, in the words of SQL.
+_NULL, _NOT_NULL = "NULL", "NOT NULL"
 
 _Named = (
     ir.ForeignKey

@@ -202,7 +202,8 @@ def render(entries: Sequence[Entry], fmt: str, *, path: str) -> str:
         state = f"resolved {e.resolved}" if e.resolved else "open"
         seen = f"{e.seen} check{'s' * (e.seen != 1)}"
         lines.append(
-            f"{e.severity.upper():<8}  {printable(e.path):<{width}}  {e.kind}  [{printable(e.checked)}]  "
-            f"first seen {e.first_seen}, last seen {e.last_seen} ({seen}), {state}"
+            f"{e.severity.upper():<8}  {printable(e.path):<{width}}  {e.kind}  "
+            f"[{printable(e.checked)}]  first seen {e.first_seen}, "
+            f"last seen {e.last_seen} ({seen}), {state}"
         )
     return "\n".join(lines) + "\n"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 import psycopg
@@ -22,7 +22,7 @@ from schemasync.errors import IntrospectionError
 from schemasync.sources.connect import describe_target
 from schemasync.sources.sqltext import canonical_query
 
-__all__ = ["MIN_SERVER_VERSION", "introspect"]
+__all__ = ["MIN_SERVER_VERSION", "PINNED_SETTINGS", "introspect", "pin_settings"]
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +30,32 @@ log = logging.getLogger(__name__)
 MIN_SERVER_VERSION = 130000
 SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
 
+#: Every setting that changes the text PostgreSQL prints for a default, a partition bound, a
+#: view or an expression, with the value it is pinned to, so the IR (and the schema hash)
+#: never depends on the client's ``PGOPTIONS``, ``PGTZ``, ``PGDATESTYLE`` or a role's own
+#: settings. The values are PostgreSQL's defaults, so a client that changes nothing reads
+#: what it always read. ``extra_float_digits`` is 1, the default: any positive value prints
+#: the shortest text that reads back as the same float (PostgreSQL 12 and later), and zero
+#: or less rounds. ``lc_monetary`` is ``C``, the one locale every server has, for ``money``
+#: constants; ``lc_numeric`` changes no output of the catalog functions and is left alone.
+PINNED_SETTINGS: Mapping[str, str] = {
+    "TimeZone": "UTC",
+    "DateStyle": "ISO, MDY",
+    "IntervalStyle": "postgres",
+    "extra_float_digits": "1",
+    "bytea_output": "hex",
+    "standard_conforming_strings": "on",
+    "quote_all_identifiers": "off",
+    "lc_monetary": "C",
+}
+
 Row = dict[str, Any]
 
 # --- the queries -----------------------------------------------------------------------------
-# Every query after the first takes the namespace OIDs as %(nsp)s. Type columns are spelled the
-# same way everywhere through _type_columns/_type_joins so _type_ref can read any of them.
+# Every query after the first takes the namespace OIDs as %(nsp)s; the type queries also take
+# %(types)s, the user types of other schemas that the included objects use (Q_REFERENCED).
+# Type columns are spelled the same way everywhere through _type_columns/_type_joins so
+# _type_ref can read any of them.
 
 
 def _type_columns(oid: str, mod: str, ndims: str) -> str:
@@ -71,6 +92,41 @@ WHERE n.nspname <> ALL (%(system)s)
 ORDER BY n.nspname
 """.format(ext=_EXT_OWNED.format(catalog="pg_namespace"))
 
+# The user types (domains, enums, composites, ranges) defined outside the included schemas
+# that their columns, attributes, domains and ranges use, directly or through arrays,
+# domains, ranges, multiranges and composites: they are part of what the included tables
+# mean. rngmultitypid (PostgreSQL 14+) is read through to_jsonb, as in Q_RANGES.
+Q_REFERENCED = """
+WITH RECURSIVE refs(oid) AS (
+    SELECT a.atttypid FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+    WHERE c.relnamespace = ANY(%(nsp)s) AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c')
+      AND a.attnum > 0 AND NOT a.attisdropped
+    UNION SELECT t.typbasetype FROM pg_type t
+    WHERE t.typnamespace = ANY(%(nsp)s) AND t.typtype = 'd'
+    UNION SELECT r.rngsubtype FROM pg_range r JOIN pg_type t ON t.oid = r.rngtypid
+    WHERE t.typnamespace = ANY(%(nsp)s)
+    UNION
+    SELECT x.oid FROM refs JOIN pg_type t ON t.oid = refs.oid
+    CROSS JOIN LATERAL (
+        SELECT t.typelem WHERE t.typcategory = 'A' AND t.typelem <> 0
+        UNION ALL SELECT t.typbasetype WHERE t.typtype = 'd'
+        UNION ALL SELECT r.rngsubtype FROM pg_range r WHERE r.rngtypid = t.oid
+        UNION ALL SELECT r.rngtypid FROM pg_range r
+                  WHERE t.typtype = 'm' AND (to_jsonb(r) ->> 'rngmultitypid')::oid = t.oid
+        UNION ALL SELECT a.atttypid FROM pg_attribute a
+                  WHERE t.typtype = 'c' AND a.attrelid = t.typrelid
+                    AND a.attnum > 0 AND NOT a.attisdropped
+    ) x(oid)
+)
+SELECT DISTINCT t.oid FROM refs
+JOIN pg_type t ON t.oid = refs.oid
+JOIN pg_namespace n ON n.oid = t.typnamespace
+LEFT JOIN pg_class c ON c.oid = t.typrelid
+WHERE t.typnamespace <> ALL(%(nsp)s) AND n.nspname <> ALL(%(system)s)
+  AND t.typtype IN ('d', 'e', 'r', 'c') AND (t.typtype <> 'c' OR c.relkind = 'c')
+  AND t.oid NOT IN ({ext})
+""".format(ext=_EXT_OWNED.format(catalog="pg_type"))
+
 Q_ENUMS = """
 SELECT n.nspname AS schema, t.typname AS name, d.description AS comment,
        ARRAY(SELECT e.enumlabel FROM pg_enum e
@@ -78,7 +134,7 @@ SELECT n.nspname AS schema, t.typname AS name, d.description AS comment,
 FROM pg_type t
 JOIN pg_namespace n ON n.oid = t.typnamespace
 LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass
-WHERE t.typnamespace = ANY(%(nsp)s) AND t.typtype = 'e'
+WHERE (t.typnamespace = ANY(%(nsp)s) OR t.oid = ANY(%(types)s)) AND t.typtype = 'e'
   AND t.oid NOT IN ({ext})
 """.format(ext=_EXT_OWNED.format(catalog="pg_type"))
 
@@ -99,7 +155,7 @@ JOIN pg_namespace n ON n.oid = t.typnamespace
 {type_joins}
 LEFT JOIN pg_collation coll ON coll.oid = t.typcollation
 LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass
-WHERE t.typnamespace = ANY(%(nsp)s) AND t.typtype = 'd'
+WHERE (t.typnamespace = ANY(%(nsp)s) OR t.oid = ANY(%(types)s)) AND t.typtype = 'd'
   AND t.oid NOT IN ({ext})
 """.format(
     type_columns=_type_columns("t.typbasetype", "t.typtypmod", "t.typndims"),
@@ -113,7 +169,7 @@ FROM pg_type t
 JOIN pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'
 JOIN pg_namespace n ON n.oid = t.typnamespace
 LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass
-WHERE t.typnamespace = ANY(%(nsp)s) AND t.typtype = 'c'
+WHERE (t.typnamespace = ANY(%(nsp)s) OR t.oid = ANY(%(types)s)) AND t.typtype = 'c'
   AND t.oid NOT IN ({ext})
 """.format(ext=_EXT_OWNED.format(catalog="pg_type"))
 
@@ -129,7 +185,7 @@ JOIN pg_type t ON t.oid = r.rngtypid
 JOIN pg_namespace n ON n.oid = t.typnamespace
 {type_joins}
 LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass
-WHERE t.typnamespace = ANY(%(nsp)s)
+WHERE (t.typnamespace = ANY(%(nsp)s) OR t.oid = ANY(%(types)s))
   AND t.oid NOT IN ({ext})
 """.format(
     type_columns=_type_columns("r.rngsubtype", "-1", "0"),
@@ -188,7 +244,8 @@ LEFT JOIN pg_collation coll ON coll.oid = a.attcollation
 LEFT JOIN pg_namespace colln ON colln.oid = coll.collnamespace
 LEFT JOIN pg_description d
        ON d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
-WHERE c.relnamespace = ANY(%(nsp)s) AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c')
+WHERE (c.relnamespace = ANY(%(nsp)s) AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c')
+       OR c.relkind = 'c' AND c.reltype = ANY(%(types)s))
   AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum
 """.format(
@@ -483,11 +540,15 @@ def introspect(
             # With only pg_catalog on the search path, format_type, pg_get_expr and
             # pg_get_viewdef qualify every user object, so the text they print does not
             # depend on the role's own search_path.
-            catalog.fetch(
-                "SELECT set_config('statement_timeout', %(ms)s, true),"
-                " set_config('lock_timeout', %(lock)s, true),"
-                " set_config('search_path', 'pg_catalog', true)",
-                {"ms": str(statement_timeout_ms), "lock": str(lock_timeout_ms)},
+            pin_settings(
+                conn,
+                {
+                    **PINNED_SETTINGS,
+                    "statement_timeout": str(statement_timeout_ms),
+                    "lock_timeout": str(lock_timeout_ms),
+                    "search_path": "pg_catalog",
+                },
+                local=True,
             )
             return _read(catalog, include_schemas, exclude_schemas, target)
     except psycopg.errors.LockNotAvailable as exc:
@@ -536,6 +597,24 @@ def _blockers(conn: psycopg.Connection[Any]) -> str:
     return f"held on {held}"
 
 
+def pin_settings(
+    conn: psycopg.Connection[Any],
+    settings: Mapping[str, str] = PINNED_SETTINGS,
+    *,
+    local: bool = False,
+) -> None:
+    """Set ``settings`` on ``conn``: for the current transaction when ``local``, else for
+    the session (what applying migrations needs, as their text is read in these settings)."""
+    names = list(settings)
+    calls = ", ".join(
+        f"set_config(%(n{i})s, %(v{i})s, {str(local).lower()})" for i in range(len(names))
+    )
+    params = {f"n{i}": name for i, name in enumerate(names)}
+    params.update({f"v{i}": settings[name] for i, name in enumerate(names)})
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT {calls}".encode(), params)
+
+
 def _read(
     catalog: _Catalog, include: Sequence[str], exclude: Sequence[str], target: str
 ) -> ir.Schema:
@@ -543,7 +622,9 @@ def _read(
     schema_rows = _select_schemas(
         catalog.fetch(Q_SCHEMAS, {"system": list(SYSTEM_SCHEMAS)}), include, exclude, role, target
     )
-    params = {"nsp": [row["oid"] for row in schema_rows]}
+    nsp = [row["oid"] for row in schema_rows]
+    referenced = catalog.fetch(Q_REFERENCED, {"nsp": nsp, "system": list(SYSTEM_SCHEMAS)})
+    params = {"nsp": nsp, "types": [row["oid"] for row in referenced]}
     type_ref = _TypeRefs()
 
     columns: dict[int, list[ir.Column]] = defaultdict(list)

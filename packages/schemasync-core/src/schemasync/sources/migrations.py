@@ -304,6 +304,37 @@ class _Applier:
                 f"permission denied: migrations may not grant {', '.join(refused)} "
                 "(they run as a role that is no superuser)"
             )
+        #: ``schema.name`` of every relation the Supabase layer created.
+        self.layer_relations: frozenset[str] = frozenset()
+
+    def note_layer(self) -> None:
+        """Remember the relations the Supabase layer created (see :meth:`layer_provided`)."""
+        rows = self.conn.execute(
+            "SELECT n.nspname || '.' || c.relname FROM pg_class c"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY(%s)",
+            [list(supabase.LAYER_SCHEMAS)],
+        ).fetchall()
+        self.layer_relations = frozenset(str(row[0]) for row in rows)
+
+    def layer_provided(self, statement: Statement) -> str | None:
+        """The relation a ``CREATE ... IF NOT EXISTS`` names when the layer created it: the
+        server skips the statement, so the migration's definition is not the one read."""
+        from pglast import ast
+
+        node = statement.node
+        target: ast.RangeVar | None = None
+        if isinstance(node, (ast.CreateStmt, ast.CreateSeqStmt)) and node.if_not_exists:
+            target = node.relation if isinstance(node, ast.CreateStmt) else node.sequence
+        elif isinstance(node, ast.CreateTableAsStmt) and node.if_not_exists and node.into:
+            target = node.into.rel
+        elif isinstance(node, ast.IndexStmt) and node.if_not_exists and node.idxname:
+            schema = node.relation.schemaname if node.relation else None
+            name = f"{schema}.{node.idxname}"
+            return name if name in self.layer_relations else None
+        if target is None or not target.schemaname:
+            return None
+        name = f"{target.schemaname}.{target.relname}"
+        return name if name in self.layer_relations else None
 
     def _replaced(self, name: str | None) -> bool:
         return (
@@ -377,10 +408,15 @@ class _StandInError(Exception):
     """A stand-in could not be installed; reported like the server's own errors."""
 
 
+def _leading(text: str) -> int:
+    """The number of whitespace characters ``text`` starts with."""
+    return len(text) - len(text.lstrip())
+
+
 def _failure(migration: Migration, text: str, statement: Statement, exc: BaseException) -> Problem:
     import psycopg
 
-    offset = statement.offset + (len(statement.text) - len(statement.text.lstrip()))
+    offset = statement.offset + _leading(statement.text)
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if isinstance(exc, psycopg.Error):
         position = exc.diag.statement_position
@@ -405,6 +441,18 @@ def apply_migration(
         with applier.conn.transaction():
             for statement in statements:
                 current = statement
+                provided = applier.layer_provided(statement)
+                if provided is not None:
+                    line, _ = line_column(text, statement.offset + _leading(statement.text))
+                    log.warning(
+                        "%s:%d: %s already exists in the Supabase layer, so this CREATE ... "
+                        "IF NOT EXISTS was skipped and the layer's definition is read, as on "
+                        "Supabase; if these migrations create it themselves (not a Supabase "
+                        "project), set supabase = false",
+                        migration.display,
+                        line,
+                        provided,
+                    )
                 applier.run(statement)
     except (psycopg.Error, _StandInError) as exc:
         if current is None:
@@ -451,6 +499,7 @@ def migrated_server(
     import psycopg
 
     from schemasync.sources.engine import TemporaryServer
+    from schemasync.sources.introspect import pin_settings
 
     progress.debug("starting a throwaway PostgreSQL server")
     with (
@@ -463,14 +512,19 @@ def migrated_server(
         log.debug("applying %d migrations on PostgreSQL %s", len(migrations), server.version)
         # The privileged steps, done by schemasync itself as the superuser; then the
         # migrations, untrusted input, run as a role that owns the database and no more.
+        pin_settings(admin)
         with admin.transaction():
             admin.execute(_HANDOVER_SQL.encode())
             if supabase_layer:
                 _install_layer(_Applier(admin, state))
         with psycopg.connect(server.dsn(user=MIGRATION_ROLE), autocommit=True) as conn:
+            # Migrations are read in fixed settings (a timestamptz bound without an offset
+            # is UTC), whatever PGTZ, PGDATESTYLE or PGOPTIONS the user's shell has.
+            pin_settings(conn)
             applier = _Applier(conn, state, admin)
             if supabase_layer:
                 conn.execute('SET search_path TO "$user", public, extensions')
+                applier.note_layer()
             for number, (migration, text, statements) in enumerate(migrations, 1):
                 progress.debug(
                     "applying migration %d of %d (%s)", number, len(migrations), migration.display
@@ -549,6 +603,17 @@ class MigrationsSource(Source):
 
     name = "migrations"
     description = "a folder of SQL migrations, applied to a throwaway PostgreSQL"
+    checks_offline = True
+
+    def check_offline(self, request: SourceRequest) -> None:
+        """Parse every migration in ``request.target`` (no server): a syntax error fails the
+        offline check as it fails ``run``, with its ``file:line:col``."""
+        _parsed, problems = parse_all(Path(request.target))
+        if problems:
+            raise MigrationError(
+                str(problems[0]),
+                hint="fix the migration; nothing was applied and no file was written",
+            )
 
     def introspect(self, request: SourceRequest) -> ir.Schema:
         """Apply the migrations in ``request.target`` and read the resulting schema.
@@ -561,12 +626,8 @@ class MigrationsSource(Source):
         from schemasync.sources.introspect import introspect
 
         directory = Path(request.target)
-        parsed, problems = parse_all(directory)
-        if problems:
-            raise MigrationError(
-                str(problems[0]),
-                hint="fix the migration; nothing was applied and no file was written",
-            )
+        self.check_offline(request)
+        parsed, _problems = parse_all(directory)
         layer = supabase.layer_enabled(request.options.get("supabase", "auto"), directory)
         engine = request.options.get("engine")
         hidden: tuple[str, ...] = ()

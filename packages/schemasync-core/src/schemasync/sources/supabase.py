@@ -352,10 +352,13 @@ $$;
 }
 
 
-# Names a server error mentions when a migration relies on the layer: its schemas, its roles,
-# and the functions of the extensions it preinstalls.
+# Names a server error mentions when a migration relies on the layer: its schemas (as the
+# server names a missing one, `schema "auth" does not exist`, or qualifying an object), its
+# roles, and the functions of the extensions it preinstalls.
+_SCHEMA_NAMES = "|".join(LAYER_SCHEMAS)
 _LAYER_NAMES = re.compile(
-    r'\b(?:auth|storage|extensions|realtime)\.|"(?:anon|authenticated|service_role|supabase_\w+)"|'
+    rf'\bschema "(?:{_SCHEMA_NAMES})"|\b(?:{_SCHEMA_NAMES})\.|'
+    r'"(?:anon|authenticated|service_role|supabase_\w+)"|'
     + "|".join(
         rf"\b{function}\("
         for extension in PREINSTALLED_EXTENSIONS
