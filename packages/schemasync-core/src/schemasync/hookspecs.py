@@ -16,6 +16,7 @@ from pathlib import Path
 import pluggy
 
 from schemasync.api import (
+    Command,
     Emitter,
     LocalModel,
     NameRequest,
@@ -31,6 +32,7 @@ __all__ = [
     "PROJECT_NAME",
     "hookimpl",
     "hookspec",
+    "schemasync_commands",
     "schemasync_compare",
     "schemasync_emitters",
     "schemasync_map_type",
@@ -143,5 +145,18 @@ def schemasync_read_models(tree: ast.Module, path: Path) -> Sequence[LocalModel]
     :param tree: the parsed module.
     :param path: the file it was read from, for reporting.
     :returns: the models found; an empty sequence when none.
+    """
+    raise NotImplementedError
+
+
+# --- command line -------------------------------------------------------------------------
+
+
+@hookspec
+def schemasync_commands() -> Sequence[Command]:
+    """Register subcommands of the ``schemasync`` command line by name.
+
+    :returns: the commands this plugin provides; ``schemasync NAME`` runs the one called
+        ``NAME``, which may not be a command of the core's own.
     """
     raise NotImplementedError

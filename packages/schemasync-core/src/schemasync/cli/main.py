@@ -13,12 +13,13 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from schemasync import __version__, ir
+from schemasync.api import Command
 from schemasync.changes import Severity
 from schemasync.config import load_config
 from schemasync.errors import (
@@ -28,12 +29,13 @@ from schemasync.errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_TERMINATED,
+    PluginError,
     SchemasyncError,
     Terminated,
     UsageError,
 )
 from schemasync.pipeline import SourceChoice, read_schema
-from schemasync.plugins import PluginHost, load_plugins
+from schemasync.plugins import BLOCK_ENV, PluginHost, load_plugins
 from schemasync.redact import redact
 
 if TYPE_CHECKING:
@@ -78,7 +80,7 @@ def _add_source_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _build_parser() -> argparse.ArgumentParser:
+def _build_parser(extra: Mapping[str, Command] | None = None) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="schemasync",
         description="Keep typed Python models in sync with a PostgreSQL database.",
@@ -137,6 +139,15 @@ def _build_parser() -> argparse.ArgumentParser:
     plugins = commands.add_parser("plugins", help="list installed plugins and their hooks")
     plugins.add_argument("--json", action="store_true", help="as JSON")
     plugins.set_defaults(handler=_plugins)
+    for name, plugin_command in sorted((extra or {}).items()):
+        if name in commands.choices:
+            raise PluginError(
+                f"a plugin registers a command named {name!r}, which is a schemasync command",
+                hint=f"uninstall the plugin, or block it with {BLOCK_ENV}",
+            )
+        added = commands.add_parser(name, help=plugin_command.help)
+        plugin_command.add_arguments(added)
+        added.set_defaults(handler=plugin_command.run)
     return parser
 
 
@@ -349,12 +360,17 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     :param argv: arguments without the program name; defaults to ``sys.argv[1:]``.
     :param out: where command output goes; defaults to standard output.
     """
-    parser = _build_parser()
+    # Plugins load before the arguments are parsed: they may add commands.
+    host = load_plugins()
+    try:
+        parser = _build_parser(host.commands())
+    except SchemasyncError as exc:
+        sys.stderr.write(f"error: {exc.message}\n" + (f"  hint: {exc.hint}\n" if exc.hint else ""))
+        return exc.exit_code
     args = parser.parse_args(argv)
     _setup_logging(args.debug)
     handler: Callable[[argparse.Namespace, PluginHost, TextIO], int] = args.handler
     try:
-        host = load_plugins()
         _report_failed_plugins(host)
         return handler(args, host, out or sys.stdout)
     except SchemasyncError as exc:
