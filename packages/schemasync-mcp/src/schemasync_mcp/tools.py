@@ -110,8 +110,13 @@ def find_relation(index: Index, name: str, schema: str | None) -> ir.Relation:
     if candidates:
         listed = ", ".join(quoted(rel.qualified_name) for rel in candidates)
         raise ToolFailure(f"relation {quoted(name)} is ambiguous: pass schema (one of {listed})")
-    known = [rel.qualified_name for rel in index.schema.relations]
-    close = difflib.get_close_matches(name if schema is None else f"{schema}.{name}", known, 3)
+    # Plain names as well as qualified ones, so "taks" finds "public.tasks".
+    known: dict[str, str] = {}
+    for rel in index.schema.relations:
+        known.setdefault(rel.name, rel.qualified_name)
+        known[rel.qualified_name] = rel.qualified_name
+    asked = name if schema is None else f"{schema}.{name}"
+    close = list(dict.fromkeys(known[c] for c in difflib.get_close_matches(asked, known, 3)))
     hint = f"; did you mean {', '.join(quoted(c) for c in close)}?" if close else ""
     where = f" in schema {quoted(schema)}" if schema is not None else ""
     raise ToolFailure(f"no relation {quoted(name)}{where}{hint} (list_relations lists them)")
