@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 from mcp import ClientSession, StdioServerParameters, stdio_client
 from mcp.types import TextContent
@@ -28,12 +29,12 @@ class Answer:
     text: str
     error: bool
 
-    def json(self) -> dict[str, object]:
+    def json(self) -> dict[str, Any]:
         """The answer decoded; it must be a JSON object."""
         assert not self.error, self.text
         value = json.loads(self.text)
         assert isinstance(value, dict), self.text
-        return value  # type: ignore[return-value]
+        return cast("dict[str, Any]", value)
 
 
 def text_of(content: object) -> str:
@@ -53,9 +54,9 @@ class Client:
     async def call(self, tool: str, **arguments: object) -> Answer:
         """Call ``tool`` and return its answer."""
         result = await self.raw.call_tool(tool, dict(arguments))
-        return Answer(text_of(result.content), bool(result.is_error))  # type: ignore[union-attr]
+        return Answer(text_of(result.content), bool(result.is_error))
 
-    async def json(self, tool: str, **arguments: object) -> dict[str, object]:
+    async def json(self, tool: str, **arguments: object) -> dict[str, Any]:
         """Call ``tool``; its answer must be a JSON object, which is returned decoded."""
         return (await self.call(tool, **arguments)).json()
 
@@ -93,7 +94,9 @@ async def session(
         env=_environment(dsn, env or {}),
     )
     with open(os.devnull, "w", encoding="utf-8") as errlog:
-        async with stdio_client(params, errlog=errlog) as (read, write):
-            async with ClientSession(read, write) as client:
-                await client.initialize()
-                yield Client(client)
+        async with (
+            stdio_client(params, errlog=errlog) as (read, write),
+            ClientSession(read, write) as client,
+        ):
+            await client.initialize()
+            yield Client(client)

@@ -19,9 +19,9 @@ from pathlib import Path
 import anyio
 import msgspec
 import pytest
+from mcp_support import Client, session
 
 from cli import run_cli
-from mcp_support import Client, session
 from migration_project import EXAMPLE, tables_emitter_path
 from schemasync import ir
 from schemasync.analyze import analyze, metrics_json
@@ -58,7 +58,8 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> Example:
     root = tmp_path_factory.mktemp("mcp") / "supabase-app"
     shutil.copytree(EXAMPLE, root)
     installed = load_plugins().emitters()
-    targets = tuple(name for name in ("typeddict", "pydantic", "msgspec", "docs") if name in installed)
+    known = ("typeddict", "pydantic", "msgspec", "docs")
+    targets = tuple(name for name in known if name in installed)
     env: dict[str, str] = {}
     if targets:
         emit = ",".join(targets)
@@ -86,7 +87,7 @@ def test_lists_its_tools_with_descriptions_and_typed_inputs(example: Example) ->
         listed = (await client.raw.list_tools()).tools
         assert {tool.name for tool in listed} == TOOLS
         for tool in listed:
-            assert tool.description and len(tool.description) > 60, tool.name
+            assert len(tool.description or "") > 60, tool.name
             assert tool.input_schema["type"] == "object"
             for name, prop in tool.input_schema["properties"].items():
                 assert prop.get("description"), (tool.name, name)
@@ -235,7 +236,7 @@ def test_search_ranks_exact_names_first(example: Example) -> None:
         scores = [item["score"] for item in items]
         assert scores == sorted(scores, reverse=True)
         by_comment = await client.json("search_schema", query="paid invoices per month")
-        assert [(i["name"], i["matched"]) for i in by_comment["items"]] == [  # type: ignore[union-attr]
+        assert [(i["name"], i["matched"]) for i in by_comment["items"]] == [
             ("monthly_revenue", "comment")
         ]
 
@@ -261,7 +262,7 @@ def test_get_model_is_what_run_wrote_and_imports(example: Example) -> None:
                 code = str(model["code"])
                 for part in code.split("\n\n\n"):
                     assert part.strip() in written, (target, rel.name)
-                names = [c["name"] for c in model["classes"]]  # type: ignore[union-attr]
+                names = [c["name"] for c in model["classes"]]
                 assert names, (target, rel.name)
                 checks.append(f"{model['import']}\nprint({', '.join(names)})")
             # Each import line works from the project root and gives those classes.
@@ -302,9 +303,11 @@ def test_check_drift_and_analyze_say_what_the_cli_says(example: Example) -> None
 def test_a_model_edited_by_hand_is_reported_as_drift(example: Example, tmp_path: Path) -> None:
     project = tmp_path / "app"
     shutil.copytree(example.root, project)
-    stale = next(p for p in sorted(project.joinpath("models").rglob("*")) if p.is_file()) if (
-        project / "models"
-    ).is_dir() else project / "tables.txt"
+    stale = (
+        next(p for p in sorted(project.joinpath("models").rglob("*")) if p.is_file())
+        if (project / "models").is_dir()
+        else project / "tables.txt"
+    )
     stale.write_text(stale.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     relative = stale.relative_to(project).as_posix()
 
@@ -312,6 +315,6 @@ def test_a_model_edited_by_hand_is_reported_as_drift(example: Example, tmp_path:
         async with session(project, env=example.env) as client:
             answer = await client.json("check_drift")
             assert answer["failed"] is True
-            assert {"path": relative, "state": "changed"} in answer["stale"]  # type: ignore[operator]
+            assert {"path": relative, "state": "changed"} in answer["stale"]
 
     anyio.run(main)

@@ -9,9 +9,9 @@ from pathlib import Path
 import anyio
 import msgspec
 import pytest
+from mcp_support import session
 
 from cli import run_cli
-from mcp_support import session
 from pg import fixture_sql, run_sql
 from schemasync import ir
 from schemasync.analyze import analyze, metrics_json
@@ -35,7 +35,9 @@ def test_live_answers_match_introspection(pg_dsn: str, tmp_path: Path) -> None:
     project.mkdir()
     (project / "pyproject.toml").write_text("[tool.schemasync]\n", encoding="utf-8")
     schema = _inspect(project, pg_dsn)
-    assert schema.relations and schema.enums and schema.functions
+    assert schema.relations
+    assert schema.enums
+    assert schema.functions
 
     async def main() -> None:
         async with session(project, dsn=pg_dsn) as client:
@@ -46,7 +48,7 @@ def test_live_answers_match_introspection(pg_dsn: str, tmp_path: Path) -> None:
             assert "schemasync run" in from_lock.text
 
             listed = await client.json("list_relations", source="live", limit=500)
-            assert [(r["schema"], r["name"], r["kind"]) for r in listed["items"]] == [  # type: ignore[union-attr]
+            assert [(r["schema"], r["name"], r["kind"]) for r in listed["items"]] == [
                 (r.schema, r.name, r.kind) for r in schema.relations
             ]
             assert listed["source"] == "live"
@@ -65,11 +67,11 @@ def test_live_answers_match_introspection(pg_dsn: str, tmp_path: Path) -> None:
                     assert answer[key] == _builtins(getattr(rel, key)), (rel.name, key)
                 assert answer["view_definition"] == rel.view_definition
             enums = await client.json("list_enums", source="live", limit=500)
-            assert [(e["name"], e["labels"]) for e in enums["items"]] == [  # type: ignore[union-attr]
+            assert [(e["name"], e["labels"]) for e in enums["items"]] == [
                 (e.name, list(e.labels)) for e in schema.enums
             ]
             functions = await client.json("list_functions", source="live", limit=500)
-            assert [(f["name"], f["arguments"]) for f in functions["items"]] == [  # type: ignore[union-attr]
+            assert [(f["name"], f["arguments"]) for f in functions["items"]] == [
                 (f.name, f.identity_arguments) for f in schema.functions
             ]
             first = schema.functions[0]
@@ -80,8 +82,9 @@ def test_live_answers_match_introspection(pg_dsn: str, tmp_path: Path) -> None:
                 f for f in schema.functions if (f.schema, f.name) == (first.schema, first.name)
             ]
             assert described["overloads"] == _builtins(overloads)
-            found = await client.json("search_schema", query=schema.relations[0].name, source="live")
-            assert found["items"][0]["name"] == schema.relations[0].name  # type: ignore[index]
+            first_name = schema.relations[0].name
+            found = await client.json("search_schema", query=first_name, source="live")
+            assert found["items"][0]["name"] == first_name
             metrics = await client.json("analyze", source="live")
             assert metrics == json.loads(metrics_json(analyze(schema)))
 
@@ -109,15 +112,15 @@ def test_live_drift_is_what_check_says(pg_dsn: str, tmp_path: Path) -> None:
         async with session(project, dsn=pg_dsn) as client:
             live = await client.json("check_drift", source="live")
             assert live == json.loads(cli.stdout)
-            assert [c["path"] for c in live["changes"]] == ["public.notes.title"]  # type: ignore[union-attr]
+            assert [c["path"] for c in live["changes"]] == ["public.notes.title"]
             # From the lock alone nothing changed, and the lock still has no title column.
             offline = await client.json("check_drift")
             assert offline["changes"] == []
             notes = await client.json("describe_relation", name="notes")
-            assert [c["name"] for c in notes["columns"]] == ["id", "body"]  # type: ignore[union-attr]
+            assert [c["name"] for c in notes["columns"]] == ["id", "body"]
             assert notes["schema_version"] == 1
             live_notes = await client.json("describe_relation", name="notes", source="live")
-            assert [c["name"] for c in live_notes["columns"]] == ["id", "body", "title"]  # type: ignore[union-attr]
+            assert [c["name"] for c in live_notes["columns"]] == ["id", "body", "title"]
             assert live_notes["schema_version"] is None
 
     anyio.run(main)

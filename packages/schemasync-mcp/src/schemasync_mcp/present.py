@@ -24,6 +24,7 @@ __all__ = [
     "TEXT_LIMIT",
     "bounded",
     "clip",
+    "escape_hidden",
     "first_line",
     "quoted",
     "to_json",
@@ -90,13 +91,17 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def to_json(value: object) -> str:
-    """``value`` as JSON text, non-printing characters escaped (see the module docstring).
+    """``value`` as compact JSON text, non-printing characters escaped."""
+    return escape_hidden(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
-    Outside strings JSON is ASCII, so every character escaped here sits inside a string,
-    where ``\\uXXXX`` is its valid spelling.
+
+def escape_hidden(json_text: str) -> str:
+    """JSON text with every non-printing character written as a ``\\uXXXX`` escape.
+
+    Outside strings JSON is ASCII, so each such character sits inside a string, where the
+    escape is its valid spelling and decodes back to it.
     """
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return _NON_ASCII.sub(_escape, text)
+    return _NON_ASCII.sub(_escape, json_text)
 
 
 def quoted(name: str) -> str:

@@ -19,7 +19,7 @@ from schemasync import ir
 from schemasync.errors import SchemasyncError
 from schemasync.redact import redact
 from schemasync_mcp import __version__, models, tools
-from schemasync_mcp.present import bounded, to_json
+from schemasync_mcp.present import bounded, escape_hidden, to_json
 from schemasync_mcp.project import Project
 
 __all__ = ["INSTRUCTIONS", "build_server"]
@@ -238,7 +238,7 @@ def build_server(project: Project) -> MCPServer:
             index = project.index("lock")
         except SchemasyncError as exc:
             raise ResourceError(to_json(exc.message)[1:-1]) from None
-        return ir.encode_schema(index.schema).decode()
+        return escape_hidden(ir.encode_schema(index.schema, indent=0).decode())
 
     def page(path: str) -> str:
         try:
