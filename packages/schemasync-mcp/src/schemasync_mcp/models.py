@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 from schemasync.api import Emitter
@@ -27,15 +28,51 @@ MODEL_TARGETS = ("typeddict", "pydantic", "msgspec")
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
 
 
-def _files(project: Project, index: Index, emitter: Emitter) -> dict[Path, bytes]:
-    key = f"files:{emitter.name}"
+@dataclass(frozen=True)
+class _Rendered:
+    """One target's files for one schema, and where each class's definition is."""
+
+    files: dict[Path, bytes]
+    #: The classes of each relation, by ``(schema, name)``.
+    classes: dict[tuple[str, str], list[ClassModel]]
+    #: Each top-level definition's source, and the file it is in, by class name.
+    definitions: dict[str, tuple[Path, str]]
+
+
+def _rendered(project: Project, index: Index, emitter: Emitter) -> _Rendered:
+    key = f"rendered:{emitter.name}"
     cached = index.cache.get(key)
-    if cached is None:
-        # The time only reaches the lock and schema_version.py, which are not served.
-        planned, _, _ = plan(project.host, project.config, index.schema, [emitter], now=_EPOCH)
-        cached = {file.path: file.content for file in planned}
-        index.cache[key] = cached
-    return cached  # type: ignore[return-value]
+    if isinstance(cached, _Rendered):
+        return cached
+    # The time only reaches the lock and schema_version.py, which are not served.
+    planned, _, _ = plan(project.host, project.config, index.schema, [emitter], now=_EPOCH)
+    files = {file.path: file.content for file in planned}
+    options = emitter_options(emitter, project.config)
+    context = emit_context(project.host, project.config, options, index.schema_hash)
+    models = context.models(
+        index.schema,
+        target=emitter.name,
+        reserved_names=emitter.reserved_names,
+        reserved_fields=emitter.reserved_fields,
+        fields_of=lambda _: False,
+    )
+    classes: dict[tuple[str, str], list[ClassModel]] = {}
+    for module in models.modules:
+        for cls in module.classes:
+            classes.setdefault((cls.schema, cls.db_name), []).append(cls)
+    wanted = {cls.name for found in classes.values() for cls in found}
+    definitions: dict[str, tuple[Path, str]] = {}
+    for path, content in files.items():
+        if path.suffix == ".py" and path.name != "__init__.py":
+            source = content.decode()
+            lines = source.splitlines(keepends=True)
+            for name, node in _defined(ast.parse(source), wanted):
+                decorators = getattr(node, "decorator_list", [])
+                start = min([node.lineno, *(d.lineno for d in decorators)])
+                definitions[name] = (path, "".join(lines[start - 1 : node.end_lineno]))
+    rendered = _Rendered(files, classes, definitions)
+    index.cache[key] = rendered
+    return rendered
 
 
 def _target(project: Project, target: str | None) -> Emitter:
@@ -55,35 +92,15 @@ def _target(project: Project, target: str | None) -> Emitter:
         raise ToolFailure(f"{exc.message}; {exc.hint}" if exc.hint else exc.message) from exc
 
 
-def _classes(
-    project: Project, index: Index, emitter: Emitter, schema: str, name: str
-) -> list[ClassModel]:
-    options = emitter_options(emitter, project.config)
-    context = emit_context(project.host, project.config, options, index.schema_hash)
-    models = context.models(
-        index.schema,
-        target=emitter.name,
-        reserved_names=emitter.reserved_names,
-        reserved_fields=emitter.reserved_fields,
-        fields_of=lambda rel: rel.schema == schema and rel.name == name,
-    )
-    return [
-        cls
-        for module in models.modules
-        for cls in module.classes
-        if cls.schema == schema and cls.db_name == name
-    ]
-
-
-def _defined(tree: ast.Module, names: set[str]) -> list[ast.stmt]:
-    found: list[ast.stmt] = []
+def _defined(tree: ast.Module, names: set[str]) -> list[tuple[str, ast.stmt]]:
+    """Top-level classes and assignments (functional TypedDicts) named in ``names``."""
+    found: list[tuple[str, ast.stmt]] = []
     for node in tree.body:
         if isinstance(node, ast.ClassDef) and node.name in names:
-            found.append(node)
+            found.append((node.name, node))
         elif isinstance(node, ast.Assign | ast.AnnAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(isinstance(t, ast.Name) and t.id in names for t in targets):
-                found.append(node)
+            found.extend((t.id, node) for t in targets if isinstance(t, ast.Name) and t.id in names)
     return found
 
 
@@ -97,39 +114,28 @@ def get_model(
     """The classes one relation gets from one target, cut from the file ``run`` writes."""
     relation = find_relation(index, name, schema)
     emitter = _target(project, target)
-    files = _files(project, index, emitter)
-    classes = _classes(project, index, emitter, relation.schema, relation.name)
-    names = {cls.name for cls in classes}
-    root = project.config.root
-    for path, content in files.items():
-        if path.suffix != ".py" or path.name == "__init__.py":
-            continue
-        source = content.decode()
-        nodes = _defined(ast.parse(source), names)
-        if not nodes:
-            continue
-        lines = source.splitlines(keepends=True)
-        parts: list[str] = []
-        for node in nodes:
-            start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
-            parts.append("".join(lines[start - 1 : node.end_lineno]))
-        package = path.parent / "__init__.py"
-        module = _dotted(package.parent if package in files else path, root)
-        ordered = [cls.name for cls in classes]
-        return {
-            "target": emitter.name,
-            "schema": relation.schema,
-            "relation": relation.name,
-            "classes": [{"name": cls.name, "kind": cls.kind} for cls in classes],
-            "file": relative_key(path, root),
-            "import": f"from {module} import {', '.join(ordered)}",
-            "code": "\n\n".join(part.rstrip("\n") + "\n" for part in parts),
-        }
-    if not any(path.suffix == ".py" for path in files):
+    rendered = _rendered(project, index, emitter)
+    if not any(path.suffix == ".py" for path in rendered.files):
         raise ToolFailure(f"{emitter.name!r} writes no Python models: pick a model target")
-    raise ToolFailure(
-        f"the {emitter.name!r} target generates no class for {quoted(relation.qualified_name)}"
-    )
+    classes = rendered.classes.get((relation.schema, relation.name), [])
+    found = [rendered.definitions[c.name] for c in classes if c.name in rendered.definitions]
+    if not found:
+        raise ToolFailure(
+            f"the {emitter.name!r} target generates no class for {quoted(relation.qualified_name)}"
+        )
+    path = found[0][0]
+    root = project.config.root
+    package = path.parent / "__init__.py"
+    module = _dotted(package.parent if package in rendered.files else path, root)
+    return {
+        "target": emitter.name,
+        "schema": relation.schema,
+        "relation": relation.name,
+        "classes": [{"name": cls.name, "kind": cls.kind} for cls in classes],
+        "file": relative_key(path, root),
+        "import": f"from {module} import {', '.join(cls.name for cls in classes)}",
+        "code": "\n\n".join(code.rstrip("\n") + "\n" for _, code in found),
+    }
 
 
 def docs_pages(project: Project, index: Index) -> dict[str, str] | str:

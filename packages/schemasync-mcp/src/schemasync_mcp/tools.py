@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Literal, cast
 
 import msgspec
@@ -280,8 +281,51 @@ def describe_function(
     return answer
 
 
-def _score(query: str, words: Sequence[str], text: str, *, exact: int) -> int:
-    lowered = text.lower()
+@dataclass(frozen=True)
+class _Searchable:
+    kind: str
+    qualified: str
+    name: str
+    comment: str | None
+    where: dict[str, str]
+    #: Lower-cased once per schema: a search compares every object.
+    name_key: str
+    comment_key: str
+
+
+def _searchables(index: Index) -> list[_Searchable]:
+    cached = index.cache.get("search")
+    if isinstance(cached, list):
+        return cast("list[_Searchable]", cached)
+    found: list[_Searchable] = []
+
+    def add(kind: str, qualified: str, name: str, comment: str | None, **where: str) -> None:
+        key = (comment or "").lower()
+        found.append(_Searchable(kind, qualified, name, comment, where, name.lower(), key))
+
+    for rel in index.schema.relations:
+        add(rel.kind, rel.qualified_name, rel.name, rel.comment, schema=rel.schema)
+        for column in rel.columns:
+            qualified = f"{rel.qualified_name}.{column.name}"
+            add(
+                "column",
+                qualified,
+                column.name,
+                column.comment,
+                schema=rel.schema,
+                relation=rel.name,
+            )
+    for enum in index.schema.enums:
+        add("enum", f"{enum.schema}.{enum.name}", enum.name, enum.comment, schema=enum.schema)
+    for fn in index.schema.functions:
+        add("function", f"{fn.schema}.{fn.name}", fn.name, fn.comment, schema=fn.schema)
+    index.cache["search"] = found
+    return found
+
+
+def _score(query: str, words: Sequence[str], lowered: str, *, exact: int) -> int:
+    if not lowered:
+        return 0
     if lowered == query:
         return exact
     if lowered.startswith(query):
@@ -306,45 +350,30 @@ def search_schema(
     if not needle:
         raise ToolFailure("query is empty: pass a word to look for in names and comments")
     words = needle.replace("_", " ").split()
-    hits: list[tuple[int, str, dict[str, object]]] = []
-
-    def consider(kind: str, qualified: str, name: str, comment: str | None, **where: str) -> None:
-        by_name = _score(needle, words, name, exact=100)
-        by_comment = _score(needle, words, comment, exact=30) if comment else 0
+    hits: list[tuple[int, str, _Searchable, bool]] = []
+    for item in _searchables(index):
+        by_name = _score(needle, words, item.name_key, exact=100)
+        by_comment = _score(needle, words, item.comment_key, exact=30)
         best = max(by_name, min(by_comment, 25))
         if best:
-            hit: dict[str, object] = {
-                "kind": kind,
-                **where,
-                "name": name,
-                "matched": "name" if by_name >= by_comment else "comment",
-                "score": best,
-                "comment": first_line(comment),
-            }
-            hits.append((-best, qualified, hit))
-
-    for rel in index.schema.relations:
-        consider(rel.kind, rel.qualified_name, rel.name, rel.comment, schema=rel.schema)
-        for column in rel.columns:
-            consider(
-                "column",
-                f"{rel.qualified_name}.{column.name}",
-                column.name,
-                column.comment,
-                schema=rel.schema,
-                relation=rel.name,
-            )
-    for enum in index.schema.enums:
-        consider("enum", f"{enum.schema}.{enum.name}", enum.name, enum.comment, schema=enum.schema)
-    for fn in index.schema.functions:
-        consider("function", f"{fn.schema}.{fn.name}", fn.name, fn.comment, schema=fn.schema)
+            hits.append((-best, item.qualified, item, by_name >= by_comment))
     hits.sort(key=lambda hit: (hit[0], hit[1]))
     limit = max(1, min(limit, MAX_PAGE))
     return {
         **_meta(index, source),
         "query": clip(query, 200),
         "total": len(hits),
-        "items": [hit for _, _, hit in hits[:limit]],
+        "items": [
+            {
+                "kind": item.kind,
+                **item.where,
+                "name": item.name,
+                "matched": "name" if by_name else "comment",
+                "score": -score,
+                "comment": first_line(item.comment),
+            }
+            for score, _, item, by_name in hits[:limit]
+        ],
     }
 
 
