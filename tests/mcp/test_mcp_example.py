@@ -67,7 +67,14 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> Example:
         # The core and this package alone: a plugin emitter writes a file so run has a target.
         env["PYTHONPATH"] = tables_emitter_path(root.parent / "site")
         emit = "tables"
-    done = run_cli("run", "--emit", emit, cwd=root, env=env, timeout=300)
+    # The config names every target; check and the server read it, so it names those run.
+    config = root / "pyproject.toml"
+    text = config.read_text(encoding="utf-8")
+    configured = 'emit = ["typeddict", "pydantic", "msgspec", "docs"]'
+    assert configured in text
+    used = ", ".join(f'"{name}"' for name in emit.split(","))
+    config.write_text(text.replace(configured, f"emit = [{used}]"), encoding="utf-8")
+    done = run_cli("run", cwd=root, env=env, timeout=300)
     assert done.code == 0, done.stderr
     lock = read_lock(root / "schemasync.lock")
     assert lock is not None
@@ -248,11 +255,13 @@ def test_get_model_is_what_run_wrote_and_imports(example: Example) -> None:
 
     async def body(client: Client) -> None:
         if not targets:
-            # The example's config names typeddict first: the answer says what to install.
+            # No model target installed: the answer says what to install.
             answer = await client.call("get_model", name="tasks")
             assert answer.error
-            assert "the 'typeddict' emitter is not installed" in answer.text
-            assert "pip install schemasync-typeddict" in answer.text
+            assert "no model target is installed: install schemasync-typeddict" in answer.text
+            named = await client.call("get_model", name="tasks", target="pydantic")
+            assert named.error
+            assert "pip install schemasync-pydantic" in named.text
             return
         for target in targets:
             checks: list[str] = []
