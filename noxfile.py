@@ -51,15 +51,17 @@ PYDANTIC = "packages/schemasync-pydantic"
 MSGSPEC = "packages/schemasync-msgspec"
 DOCS = "packages/schemasync-docs"
 EMITTERS = [TYPEDDICT, PYDANTIC, MSGSPEC, DOCS]
+#: The MCP server (``schemasync mcp``); the ``mcp`` SDK supports every Python in PYTHONS.
+MCP = "packages/schemasync-mcp"
 EXAMPLE = Path("examples/supabase-app")
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 
 #: Install combinations the suite runs under: the packages installed beside the test tools,
-#: and the test folders that apply. Each emitter's tests live in tests/<emitter>/.
+#: and the test folders that apply. Each package's tests live in tests/<name>/.
 INSTALLS = {
-    "all": [CORE, *EMITTERS],
+    "all": [CORE, *EMITTERS, MCP],
     "core": [CORE],
-    **{path.rsplit("-", 1)[1]: [CORE, path] for path in EMITTERS},
+    **{path.rsplit("-", 1)[1]: [CORE, path] for path in [*EMITTERS, MCP]},
 }
 #: Where the combinations other than ``all`` run: what they prove (each package works
 #: without the others) does not depend on the Python version, which ``all`` covers.

@@ -31,6 +31,8 @@ EXAMPLE = "schemasync-example-normalizer"
 BROKEN = "schemasync-broken-plugin"
 TYPO = "schemasync-typo-plugin"
 CLASH = "schemasync-clash-plugin"
+HELLO = "schemasync-hello-command"
+SHADOW = "schemasync-shadow-command"
 
 CORE_VERSION = version("schemasync-core")
 
@@ -68,6 +70,7 @@ FIRST_PARTY: dict[str, list[tuple[str, str, list[str]]]] = {
             ["schemasync_emitters", "schemasync_map_type", "schemasync_read_models"],
         )
     ],
+    "schemasync-mcp": [("mcp", "schemasync_mcp", ["schemasync_commands"])],
 }
 #: Set by the nox sessions: the first-party distributions that session installed.
 INSTALLED_ENV = "SCHEMASYNC_INSTALLED"
@@ -380,6 +383,72 @@ def test_source_name_clash_through_the_cli(plugin_env: PluginEnv) -> None:
     error, hint = result.stderr.splitlines()
     assert _clashing_plugins(error.removeprefix("error: ")) == {"pg-lookalike", "postgres"}
     assert hint == f"  hint: uninstall one, or block it with {BLOCK_ENV}"
+
+
+# --- commands plugins add ---------------------------------------------------------------
+
+
+def test_plugin_command_runs_with_its_options_and_the_global_ones(plugin_env: PluginEnv) -> None:
+    result = plugin_env.run_cli("--config", "x.toml", "hello", "--name", "ada", plugins=[HELLO])
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == f"hello ada; config=x.toml; plugins={len(BUILTINS) + 1}\n"
+    # The command's own exit code is the process's.
+    assert plugin_env.run_cli("hello", "--name", "three", plugins=[HELLO]).returncode == 3
+
+
+def test_plugin_command_is_listed_in_help_and_plugins(plugin_env: PluginEnv) -> None:
+    usage = plugin_env.run_cli("--help", plugins=[HELLO])
+    assert usage.returncode == 0
+    assert re.search(r"^\s+hello\s+say hello$", usage.stdout, re.MULTILINE), usage.stdout
+    assert plugin_env.run_cli("plugins", "--json", plugins=[HELLO]).plugins()["hello"]["hooks"] == [
+        "schemasync_commands"
+    ]
+    # Without the plugin the command does not exist: a usage error.
+    missing = plugin_env.run_cli("hello")
+    assert missing.returncode == 2
+    assert "invalid choice: 'hello'" in missing.stderr
+
+
+def test_plugin_command_errors_are_printed_like_the_cores(plugin_env: PluginEnv) -> None:
+    result = plugin_env.run_cli("hello", "--refuse", plugins=[HELLO])
+    assert result.returncode == 2
+    assert result.stderr == "error: hello refused\n  hint: leave out --refuse\n"
+    assert result.stdout == ""
+
+
+def test_plugin_command_may_not_take_a_core_command_name(plugin_env: PluginEnv) -> None:
+    result = plugin_env.run_cli("check", plugins=[SHADOW])
+    assert result.returncode == PluginError.exit_code
+    assert result.stdout == ""
+    assert result.stderr == (
+        "error: a plugin registers a command named 'check', which is a schemasync command\n"
+        f"  hint: uninstall the plugin, or block it with {BLOCK_ENV}\n"
+    )
+    blocked = plugin_env.run_cli("plugins", plugins=[SHADOW], env={BLOCK_ENV: SHADOW})
+    assert blocked.returncode == 0, blocked.stderr
+
+
+def test_two_plugins_registering_one_command_name_is_an_error(
+    load_installed: LoadInstalled,
+) -> None:
+    host = load_installed(HELLO)
+    (hello,) = (p for p in host.plugins if p.name == "hello")
+    plugin = host.manager.get_plugin("hello")
+    host.register(_Again(plugin), "hello-again")
+    with pytest.raises(PluginError, match="two plugins register a command named 'hello'"):
+        host.commands()
+    assert hello.status == "loaded"
+
+
+class _Again:
+    """Registers the same commands as another plugin, under another plugin name."""
+
+    def __init__(self, plugin: object) -> None:
+        self._plugin = plugin
+
+    @schemasync.hookimpl
+    def schemasync_commands(self) -> object:
+        return self._plugin.schemasync_commands()  # type: ignore[attr-defined]
 
 
 # --- lookups and failures in-process ----------------------------------------------------

@@ -8,10 +8,11 @@ looks them up by ``name``.
 from __future__ import annotations
 
 import abc
+import argparse
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TextIO
 
 import msgspec
 
@@ -22,8 +23,10 @@ if TYPE_CHECKING:
 
     from schemasync.codegen.model import EnumModel, ModelSet
     from schemasync.codegen.output import HeaderStyle
+    from schemasync.plugins import PluginHost
 
 __all__ = [
+    "Command",
     "Delivery",
     "EmitContext",
     "Emitter",
@@ -239,6 +242,30 @@ class Emitter(abc.ABC):
         :param context: options (an instance of ``options_type``), wire profile, naming,
             type mapping and templates.
         :returns: the files, with deterministic content for the same inputs.
+        """
+
+
+class Command(abc.ABC):
+    """A ``schemasync`` subcommand a plugin adds: ``schemasync NAME ...``."""
+
+    #: The subcommand's name; it may not be one of the core's own commands.
+    name: ClassVar[str]
+    #: One line for ``schemasync --help``.
+    help: ClassVar[str] = ""
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:  # noqa: B027 - optional
+        """Declare the subcommand's options on its own ``parser`` (none by default)."""
+
+    @abc.abstractmethod
+    def run(self, args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
+        """Do the work and return the exit code.
+
+        :param args: the parsed command line; the global options are there too
+            (``args.config``, the ``--config`` file or ``None``; ``args.debug``).
+        :param host: the loaded plugins.
+        :param out: where output meant for the user goes.
+        :returns: the exit code; raise :class:`schemasync.errors.SchemasyncError` for
+            anything the user can fix, and the CLI prints it like its own errors.
         """
 
 

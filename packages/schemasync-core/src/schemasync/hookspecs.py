@@ -16,6 +16,7 @@ from pathlib import Path
 import pluggy
 
 from schemasync.api import (
+    Command,
     Delivery,
     Emitter,
     LocalModel,
@@ -34,6 +35,7 @@ __all__ = [
     "PROJECT_NAME",
     "hookimpl",
     "hookspec",
+    "schemasync_commands",
     "schemasync_compare",
     "schemasync_emitters",
     "schemasync_map_type",
@@ -169,5 +171,18 @@ def schemasync_notify(
     :param notification: the result, as plain data.
     :param targets: the configured targets due a message, URLs resolved.
     :returns: one delivery per target handled; an empty sequence when none.
+    """
+    raise NotImplementedError
+
+
+# --- command line -------------------------------------------------------------------------
+
+
+@hookspec
+def schemasync_commands() -> Sequence[Command]:
+    """Register subcommands of the ``schemasync`` command line by name.
+
+    :returns: the commands this plugin provides; ``schemasync NAME`` runs the one called
+        ``NAME``, which may not be a command of the core's own.
     """
     raise NotImplementedError

@@ -18,7 +18,7 @@ from typing import Any, Literal, TypeVar, cast
 import pluggy
 
 from schemasync import __version__, hookspecs
-from schemasync.api import Emitter, Normalizer, Source
+from schemasync.api import Command, Emitter, Normalizer, Source
 from schemasync.errors import PluginError
 
 __all__ = [
@@ -80,7 +80,7 @@ class PluginInfo:
     error: str | None = None
 
 
-_N = TypeVar("_N", Source, Normalizer, Emitter)
+_N = TypeVar("_N", Source, Normalizer, Emitter, Command)
 
 
 @dataclass
@@ -154,6 +154,10 @@ class PluginHost:
             f"no emitter named {name!r} is installed (installed emitters: {installed})",
             hint=f"did you mean `{close[0]}`?" if close else None,
         )
+
+    def commands(self) -> dict[str, Command]:
+        """Every subcommand plugins register, by name."""
+        return self._registry("command", Command, self.manager.hook.schemasync_commands)
 
     def _registry(self, what: str, kind: type[_N], caller: pluggy.HookCaller) -> dict[str, _N]:
         # Each implementation is called on its own so a clash can name both plugins.

@@ -15,13 +15,14 @@ import signal
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
 
 from schemasync import __version__, ir
+from schemasync.api import Command
 from schemasync.changes import Severity
 from schemasync.cli.publishing import add_publish_options, publish
 from schemasync.cli.terminal import plural, setup_progress
@@ -33,11 +34,12 @@ from schemasync.errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_TERMINATED,
+    PluginError,
     SchemasyncError,
     Terminated,
 )
 from schemasync.pipeline import SourceChoice, check_source_offline, read_schema
-from schemasync.plugins import PluginHost, load_plugins
+from schemasync.plugins import BLOCK_ENV, PluginHost, load_plugins
 from schemasync.redact import printable, redact
 
 if TYPE_CHECKING:
@@ -83,7 +85,7 @@ def _add_source_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _build_parser() -> argparse.ArgumentParser:
+def _build_parser(extra: Mapping[str, Command] | None = None) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="schemasync",
         description="Keep typed Python models in sync with a PostgreSQL database.",
@@ -173,6 +175,15 @@ def _build_parser() -> argparse.ArgumentParser:
     # The global flags are accepted after the command too: `schemasync run --debug`.
     for command in commands.choices.values():
         _add_global_flags(command, suppress=True)
+    for name, plugin_command in sorted((extra or {}).items()):
+        if name in commands.choices:
+            raise PluginError(
+                f"a plugin registers a command named {name!r}, which is a schemasync command",
+                hint=f"uninstall the plugin, or block it with {BLOCK_ENV}",
+            )
+        added = commands.add_parser(name, help=plugin_command.help)
+        plugin_command.add_arguments(added)
+        added.set_defaults(handler=plugin_command.run)
     return parser
 
 
@@ -484,21 +495,28 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     :param argv: arguments without the program name; defaults to ``sys.argv[1:]``.
     :param out: where command output goes; defaults to standard output.
     """
-    parser = _build_parser()
+    # Plugins load before the arguments are parsed: they may add commands.
+    host = load_plugins()
+    try:
+        parser = _build_parser(host.commands())
+    except SchemasyncError as exc:
+        sys.stderr.write(f"error: {exc.message}\n" + (f"  hint: {exc.hint}\n" if exc.hint else ""))
+        return exc.exit_code
     args = parser.parse_args(argv)
     _setup_logging(args.debug, args.quiet)
     progress = setup_progress(sys.stderr, quiet=args.quiet)
     with _signal_handlers():
         return _dispatch(
-            args, cast("TextIO", _AfterProgress(out or sys.stdout, progress)), progress
+            args, host, cast("TextIO", _AfterProgress(out or sys.stdout, progress)), progress
         )
 
 
-def _dispatch(args: argparse.Namespace, out: TextIO, progress: ProgressHandler | None) -> int:
+def _dispatch(
+    args: argparse.Namespace, host: PluginHost, out: TextIO, progress: ProgressHandler | None
+) -> int:
     handler: Callable[[argparse.Namespace, PluginHost, TextIO], int] = args.handler
     try:
         try:
-            host = load_plugins()
             _report_failed_plugins(host)
             return handler(args, host, out)
         finally:
