@@ -9,7 +9,6 @@ the exact column name as its alias. What the database enforces and pydantic can 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
@@ -25,7 +24,9 @@ from schemasync.codegen.model import (
     ModuleModel,
 )
 from schemasync.codegen.pysource import (
+    code_names,
     import_block,
+    isort_sorted,
     package_init,
     registered_domains,
     require_strenum_support,
@@ -70,7 +71,6 @@ _NAME_SOURCES = {
     "Decimal": "decimal",
 }
 _PSYCOPG_RANGES = {("psycopg.types.range", "Range"), ("psycopg.types.multirange", "Multirange")}
-_NAME = re.compile(r"[^\W\d]\w*")
 
 
 class PydanticOptions(TargetOptions, frozen=True, kw_only=True):
@@ -178,7 +178,7 @@ class PydanticEmitter(Emitter):
             register = needs_register and is_types
             classes = [(cls, _fields(cls, validation)) for cls in module.classes]
             helpers = ranges if is_types else []
-            exports[module.name] = sorted(
+            exports[module.name] = isort_sorted(
                 [*helpers, *(e.name for e in module.enums), *(c.name for c in module.classes)]
                 + (["register_types", "register_types_async"] if register else [])
             )
@@ -279,7 +279,7 @@ def _imports(
         name
         for _, fields in classes
         for f in fields
-        for name in _NAME.findall(f"{f.annotation} {f.default or ''}")
+        for name in code_names(f"{f.annotation} {f.default or ''}")
     }
     for name, source in _NAME_SOURCES.items():
         if name in used:

@@ -9,8 +9,6 @@ identifier uses the functional syntax.
 from __future__ import annotations
 
 import ast
-import functools
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import ClassVar, Literal
@@ -19,6 +17,7 @@ from schemasync import hookimpl, ir
 from schemasync.api import EmitContext, Emitter, GeneratedFile, LocalModel, TargetOptions
 from schemasync.codegen.model import TYPES_MODULE, ClassModel, ModelSet, ModuleModel
 from schemasync.codegen.pysource import (
+    code_names,
     import_block,
     package_init,
     registered_domains,
@@ -62,14 +61,6 @@ def _doc_of(cls: ClassModel) -> str:
     return _DOCS[cls.kind].format(name=cls.qualified_name)
 
 
-_NAME = re.compile(r"[^\W\d]\w*")
-
-
-@functools.lru_cache(maxsize=4096)
-def _names_in(annotation: str) -> frozenset[str]:
-    return frozenset(_NAME.findall(annotation))
-
-
 def _functional(cls: ClassModel) -> bool:
     """Whether ``cls`` needs the functional syntax: a key is not its attribute name, or a
     key is a name the annotations use (``date: date``, ``str: str``), which the class syntax
@@ -79,7 +70,7 @@ def _functional(cls: ClassModel) -> bool:
     keys = {f.db_name for f in cls.fields}
     if "NotRequired" in keys and cls.kind != "update":
         return True
-    return any(not keys.isdisjoint(_names_in(f.full_annotation)) for f in cls.fields)
+    return any(not keys.isdisjoint(code_names(f.full_annotation)) for f in cls.fields)
 
 
 class TypedDictEmitter(Emitter):

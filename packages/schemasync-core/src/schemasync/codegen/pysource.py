@@ -4,14 +4,18 @@ loads domains in."""
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from schemasync import ir
 
 __all__ = [
     "LINE_LENGTH",
+    "code_names",
     "import_block",
     "import_lines",
+    "isort_sorted",
     "package_init",
     "registered_domains",
     "require_strenum_support",
@@ -24,11 +28,29 @@ LINE_LENGTH = 88
 _STDLIB = frozenset({"datetime", "decimal", "enum", "ipaddress", "typing", "uuid"})
 
 
+_NAME = re.compile(r"[^\W\d]\w*")
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"' + r"|'(?:[^'\\]|\\.)*'")
+
+
+@functools.lru_cache(maxsize=4096)
+def code_names(code: str) -> frozenset[str]:
+    """The names a fragment of generated code (an annotation, a default) uses, string
+    literals left out: ``Field(alias="Literal")`` uses ``Field``, not ``Literal``, so a
+    column named ``Literal`` imports nothing."""
+    return frozenset(_NAME.findall(_STRING.sub(" ", code)))
+
+
 def _isort_key(name: str) -> tuple[int, str]:
     # isort's default "force_sort_within_sections" off: CONSTANTS, then Classes, then functions.
     if name.isupper() and len(name) > 1:
         return (0, name)
     return (1, name) if name[:1].isupper() else (2, name)
+
+
+def isort_sorted(names: Iterable[str]) -> list[str]:
+    """``names`` in the order isort and ruff want them in an import or an ``__all__``:
+    constants, then classes, then the rest."""
+    return sorted(names, key=_isort_key)
 
 
 def import_lines(source: str, names: Sequence[str], *, indent: str = "") -> list[str]:
@@ -59,7 +81,7 @@ def import_block(imports: Mapping[str, Iterable[str]]) -> list[str]:
     for group in groups:
         if group:
             for source, members in sorted(group.items()):
-                lines += import_lines(source, sorted(members, key=_isort_key))
+                lines += import_lines(source, isort_sorted(members))
             lines.append("")
     return lines[:-1]
 
@@ -86,7 +108,7 @@ def _reexports(exports: Mapping[str, Iterable[str]], *, indent: str) -> list[str
     lines: list[str] = []
     for module_name, names in sorted(exports.items()):
         # One statement per name: isort does not combine "as" imports.
-        for name in names:
+        for name in isort_sorted(names):
             lines += import_lines(f".{module_name}", [f"{name} as {name}"], indent=indent)
     return lines
 
@@ -114,7 +136,7 @@ def __dir__() -> list[str]:
 
 def _lazy_package_init(header: str, doc: str, exports: Mapping[str, Iterable[str]]) -> bytes:
     where = {name: module for module, names in exports.items() for name in names}
-    names = sorted(where)
+    names = isort_sorted(where)
     lines = [
         f'{header}"""{doc}',
         "",
