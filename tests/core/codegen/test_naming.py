@@ -603,7 +603,7 @@ def test_a_user_type_named_like_an_import_does_not_shadow_it(layout: Layout) -> 
                 ),
             ),
         )
-        for target in host.emitters() or {"core": None}:
+        for target in [*host.emitters(), "core"]:
             models = build_models(
                 schema,
                 schema_hash="",
