@@ -474,7 +474,10 @@ def build_models(
         schema_hash=schema_hash,
         profile=profile,
         layout=layout,
-        modules=_modules(enums, classes),
+        # An empty schema (a wrong database, everything excluded) still gives the module
+        # code imports from, empty but valid.
+        modules=_modules(enums, classes)
+        or ((ModuleModel(MODULE, (), (), {}, ()),) if layout == "module" else ()),
     )
 
 

@@ -96,7 +96,8 @@ def package_init(
         a name's module when the name is first used, so importing the package creates no
         class and each model costs only once it is needed.
     """
-    if lazy:
+    # With nothing to export (an empty schema) there is nothing to load lazily either.
+    if lazy and any(exports.values()):
         return _lazy_package_init(header, doc, exports)
     lines = [f'{header}"""{doc}"""', "", *_reexports(exports, indent="")]
     return ("\n".join(lines) + "\n").encode()

@@ -49,8 +49,9 @@ class StaleFile:
     """A generated file that is not what ``run`` would write from the lock."""
 
     path: str
-    #: ``changed`` (edited, or generated from something else) or ``missing``.
-    state: Literal["changed", "missing"]
+    #: ``changed`` (edited, or generated from something else), ``missing``, or ``invalid``
+    #: (what ``run`` writes, but not valid Python: a generator's fault, never silent).
+    state: Literal["changed", "missing", "invalid"]
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,8 @@ def _locked(lock: Lock | None) -> Lock:
 def _generated_files(
     host: PluginHost, config: Config, lock: Lock, emitters: Sequence[Emitter]
 ) -> tuple[list[StaleFile], set[Path]]:
-    """Generated files that are not what ``run`` would write from the lock, and those that are.
+    """Generated files that are not what ``run`` would write from the lock (or are, but do
+    not compile), and those that are.
 
     While the lock's fingerprint holds (same tool, plugins, settings and templates), the
     digests it records are what ``run`` would write, so nothing needs rendering; otherwise
@@ -132,11 +134,22 @@ def _generated_files(
             continue
         except OSError as exc:
             raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
-        if digest(current) == sha:
-            fresh.add(path)
-        else:
+        if digest(current) != sha:
             stale.append(StaleFile(relative_key(path, root), "changed"))
+        else:
+            fresh.add(path)
+            if path.suffix == ".py" and not _compiles(current, path):
+                stale.append(StaleFile(relative_key(path, root), "invalid"))
     return stale, fresh
+
+
+def _compiles(source: bytes, path: Path) -> bool:
+    """Whether ``source`` is valid Python (compiled, not run)."""
+    try:
+        compile(source, str(path), "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return False
+    return True
 
 
 def check(
@@ -190,7 +203,10 @@ def check(
             inside(root, emitter_options(e, config).output or f"models/{e.name}", "output")
             for e in emitters
         ]
-        model_files = _model_files(config, outputs)
+        # A generated file that does not compile is reported stale; reading it back
+        # could only fail.
+        invalid = {root / s.path for s in stale if s.state == "invalid"}
+        model_files = [p for p in _model_files(config, outputs) if p not in invalid]
         # Generated files that match the lock mirror it: the lock side has already reported
         # what they would, and offline they match by construction.
         if compare_lock or offline:
