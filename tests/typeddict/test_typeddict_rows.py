@@ -20,7 +20,6 @@ from types import ModuleType
 from typing import Any
 
 import psycopg
-import pydantic
 import pytest
 from psycopg import sql
 from psycopg.rows import dict_row
@@ -38,6 +37,7 @@ from typeddict_support import (
     write_package,
 )
 
+import pydantic
 from pg import fixture_sql, run_sql
 from schemasync import ir
 from schemasync.api import Profile

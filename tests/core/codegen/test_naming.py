@@ -24,6 +24,7 @@ from schemasync.codegen.naming import (
     Namer,
     attribute_name,
     member_name,
+    module_name,
     pascal_case,
     schemasync_name,
     singular,
@@ -625,3 +626,18 @@ def test_a_user_type_named_like_an_import_does_not_shadow_it(layout: Layout) -> 
             assert not {"Decimal", "UUID", "date", "datetime", "Range"} & set(classes.values())
             names.append(classes)
     assert all(n == names[0] for n in names), names
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("Public", "public"), ("Café Ω", "cafe"), ("௰", ""), ("2024", "m2024"), ("class", "class_")],
+)
+def test_module_names_are_lower_case_ascii_identifiers(name: str, expected: str) -> None:
+    assert module_name(name) == expected
+
+
+def test_every_unicode_category_gives_an_ascii_module_name() -> None:
+    for name in _unicode_sample():
+        chosen = module_name(name)
+        assert chosen == "" or (chosen.isidentifier() and chosen.isascii()), (name, chosen)
+        assert not keyword.iskeyword(chosen)

@@ -217,7 +217,8 @@ class MsgspecEmitter(Emitter):
             exports[module.name] = isort_sorted(
                 [*(e.name for e in module.enums), *(c.name for c in module.classes)]
                 + (["dec_hook", "enc_hook"] if module_hooks else [])
-                + (["register_types", "register_types_async"] if register else [])
+                + (["register_types", "register_types_async"] if register else []),
+                in_all=True,
             )
             text = template.render(
                 header=context.header(),

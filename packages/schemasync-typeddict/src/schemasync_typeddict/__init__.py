@@ -177,7 +177,7 @@ def _exports(module: ModuleModel, options: TypedDictOptions, models: ModelSet) -
     names += [c.name for c in module.classes]
     if module.name == TYPES_MODULE and "JsonValue" in module.helpers:
         names.append("JsonValue")
-    return isort_sorted(names)
+    return isort_sorted(names, in_all=True)
 
 
 def _imports(

@@ -15,7 +15,7 @@ from typing import Literal
 
 from schemasync import ir
 from schemasync.api import Layout, NameKind, NameRequest, Profile, PyType, TypeRequest
-from schemasync.codegen.naming import Namer, attribute_name
+from schemasync.codegen.naming import Namer, module_name
 from schemasync.codegen.types import IMPORTED_NAMES, LOCAL, range_type
 
 __all__ = [
@@ -159,7 +159,7 @@ def _module_for(layout: Layout, schema: str, *, is_type: bool) -> str:
         return MODULE
     if is_type:
         return TYPES_MODULE
-    name = attribute_name(schema.lower())
+    name = module_name(schema) or "schema"
     return name if name != TYPES_MODULE else f"{name}_"
 
 
@@ -175,7 +175,7 @@ def _relation_modules(
     taken = {TYPES_MODULE}
     modules: dict[tuple[str, str], str] = {}
     for relation in sorted(relations, key=lambda r: (r.schema, r.name)):
-        base = "_" + attribute_name(f"{relation.schema} {relation.name}".lower())
+        base = "_" + module_name(f"{relation.schema} {relation.name}")
         name, number = base, 1
         while name in taken:
             number += 1

@@ -22,6 +22,7 @@ __all__ = [
     "Namer",
     "attribute_name",
     "member_name",
+    "module_name",
     "pascal_case",
     "schemasync_name",
     "singular",
@@ -121,6 +122,21 @@ def attribute_name(name: str) -> str:
     """
     ident = _identifier(name, "field_") or "field"
     # Builtins are fine as attribute names (``id``, ``type``); keywords are not.
+    return f"{ident}_" if keyword.iskeyword(ident) else ident
+
+
+def module_name(name: str) -> str:
+    """A module (file) name for a schema or relation: lower-case ASCII letters, digits and
+    underscores (``Café Ω`` -> ``cafe``, ``2024`` -> ``m2024``, ``class`` -> ``class_``),
+    ``""`` when nothing is left.
+
+    File systems store non-ASCII names in different normal forms (macOS decomposes them),
+    and linters refuse them as module names; accents are dropped, other letters too.
+    """
+    decomposed = unicodedata.normalize("NFKD", name.lower())
+    ident = "_".join(re.findall(r"[a-z0-9]+", decomposed.encode("ascii", "ignore").decode()))
+    if ident[:1].isdigit():
+        return f"m{ident}"
     return f"{ident}_" if keyword.iskeyword(ident) else ident
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
 from schemasync import ir
@@ -40,17 +41,28 @@ def code_names(code: str) -> frozenset[str]:
     return frozenset(_NAME.findall(_STRING.sub(" ", code)))
 
 
-def _isort_key(name: str) -> tuple[int, str]:
-    # isort's default "force_sort_within_sections" off: CONSTANTS, then Classes, then functions.
-    if name.isupper() and len(name) > 1:
-        return (0, name)
-    return (1, name) if name[:1].isupper() else (2, name)
+def _natural(name: str) -> tuple[tuple[int, int | str], ...]:
+    # As ruff compares names: accents folded (``É`` sorts as ``E``), runs of digits as
+    # numbers (``T9`` before ``T10``).
+    folded = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part) for part in re.findall(r"\d+|\D+", folded)
+    )
 
 
-def isort_sorted(names: Iterable[str]) -> list[str]:
-    """``names`` in the order isort and ruff want them in an import or an ``__all__``:
-    constants, then classes, then the rest."""
-    return sorted(names, key=_isort_key)
+def _isort_key(name: str, *, in_all: bool = False) -> tuple[object, ...]:
+    # CONSTANTS (two characters or more), then Classes, then the rest. In imports ruff
+    # takes a name for a class only when it starts with an ASCII capital (``Ê...`` sorts
+    # with the functions); in ``__all__`` any capital will do.
+    constant = len(name) > 1 and name.isupper()
+    first = name[:1] if in_all or name[:1].isascii() else ""
+    return (0 if constant else 1 if first.isupper() else 2, _natural(name), name)
+
+
+def isort_sorted(names: Iterable[str], *, in_all: bool = False) -> list[str]:
+    """``names`` in the order ruff wants them in an import (or, with ``in_all``, an
+    ``__all__``): constants, then classes, then the rest, in natural order."""
+    return sorted(names, key=lambda name: _isort_key(name, in_all=in_all))
 
 
 def import_lines(source: str, names: Sequence[str], *, indent: str = "") -> list[str]:
@@ -137,7 +149,7 @@ def __dir__() -> list[str]:
 
 def _lazy_package_init(header: str, doc: str, exports: Mapping[str, Iterable[str]]) -> bytes:
     where = {name: module for module, names in exports.items() for name in names}
-    names = isort_sorted(where)
+    names = isort_sorted(where, in_all=True)
     lines = [
         f'{header}"""{doc}',
         "",
