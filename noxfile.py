@@ -89,3 +89,17 @@ def example(session: nox.Session) -> None:
     session.run("schemasync", "check")
     session.run("schemasync", "check", "--offline")
     session.log(f"models, schema_version.py and schemasync.lock are in {build}")
+
+
+@nox.session(python="3.12")
+def fuzz(session: nox.Session) -> None:
+    """Many more random schemas with hostile names through every emitter than the suite
+    runs (``SCHEMASYNC_FUZZ_EXAMPLES``, default 300); not run by default."""
+    _install(session, INSTALLS["all"], "test")
+    examples = session.env.get("SCHEMASYNC_FUZZ_EXAMPLES", "300")
+    session.run(
+        "pytest",
+        "tests/core/codegen/test_random_schemas.py",
+        *session.posargs,
+        env={"SCHEMASYNC_FUZZ_EXAMPLES": examples},
+    )
