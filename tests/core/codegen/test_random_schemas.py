@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generated import OUTPUT, generate, import_path, mypy, run_python, write_package
+from schemasync import ir
 from schemasync.config import Config, Settings
 from schemasync.drift.check import check
 from schemasync.errors import ConfigError
@@ -184,3 +185,26 @@ def test_random_schemas_generate_code_that_works(pg_dsn: str, tmp_path: Path) ->
     paths = [str(f.relative_to(tmp_path)) for f in folders]
     result = mypy(paths, cwd=tmp_path, python="3.10", cache=tmp_path / "mypy-cache")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("layout", ["module", "package", "lazy-package"])
+def test_an_empty_schema_gives_valid_importable_output(tmp_path: Path, layout: str) -> None:
+    """A wrong database or everything excluded: every emitter still writes valid modules
+    (no ``if TYPE_CHECKING:`` with nothing under it), which import and pass ruff."""
+    host = load_plugins()
+    empty = ir.Schema(schemas=("public",))
+    written: list[Path] = []
+    for emitter in _emitters(host):
+        root = tmp_path / emitter
+        files = generate(host, empty, emitter, {"layout": layout}, root)
+        assert files, emitter
+        for relative, content in files.items():
+            compile(content, relative, "exec", dont_inherit=True)
+        folder = write_package(root / OUTPUT, files)
+        _import_everything(folder, files)
+        written.append(folder)
+    if written:
+        ruff = run_python(
+            "-m", "ruff", "check", "--isolated", "--no-cache", *map(str, written), cwd=tmp_path
+        )  # fmt: skip
+        assert ruff.returncode == 0, ruff.stdout + ruff.stderr

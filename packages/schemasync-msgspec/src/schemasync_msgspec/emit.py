@@ -231,7 +231,7 @@ class MsgspecEmitter(Emitter):
                     register=register,
                 ),
                 module=module,
-                exports=exports[module.name] if models.layout == "package" else [],
+                exports=exports[module.name] if models.layout != "module" else [],
                 hooks=module_hooks,
                 structs=structs,
                 enum_style=options.enum_style,
@@ -248,9 +248,14 @@ class MsgspecEmitter(Emitter):
                 composite_factory="convert(dict(zip(({keys},), values)), {cls})",
             )
             files.append(GeneratedFile(f"{module.name}.py", text.encode()))
-        if models.layout == "package":
+        if models.layout != "module":
             doc = "Generated msgspec Structs of the database schema."
-            init = package_init(context.header(), doc, {k: v for k, v in exports.items() if v})
+            init = package_init(
+                context.header(),
+                doc,
+                {k: v for k, v in exports.items() if v},
+                lazy=models.layout == "lazy-package",
+            )
             files.append(GeneratedFile("__init__.py", init))
         return files
 
