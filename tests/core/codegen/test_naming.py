@@ -538,7 +538,13 @@ def _unicode_sample() -> list[str]:
         if category != "Cs" and len(by_category.setdefault(category, [])) < 40:
             by_category[category].append(char)
     chars = [c for sample in by_category.values() for c in sample]
-    return [*chars, *(f"a{c}" for c in chars), *(f"{c}a" for c in chars), "௰ ½ ²", "ŉ", "ﬁ"]
+    return [
+        *chars,
+        *(f"a{c}" for c in chars),
+        *(f"{c}a" for c in chars),
+        *(f"{c} a" for c in chars),
+        *("௰ ½ ²", "ŉ", "ﬁ"),
+    ]
 
 
 @pytest.mark.parametrize("kind", ["row", "insert", "enum", "composite", "field", "module"])
@@ -547,6 +553,7 @@ def test_every_unicode_category_gives_an_identifier(kind: NameKind) -> None:
         chosen = request(kind, name)
         assert chosen.isidentifier(), (kind, name, chosen)
         assert not keyword.iskeyword(chosen), (kind, name, chosen)
+        assert not chosen.startswith("_"), (kind, name, chosen)
         # Python reads identifiers NFKC-normalised: two names written differently must
         # not be one name to the interpreter.
         assert unicodedata.normalize("NFKC", chosen) == chosen, (kind, name, chosen)

@@ -51,8 +51,10 @@ def _identifier(text: str, prefix: str) -> str:
     """``text`` as Python reads it (NFKC), ``prefix`` added when it cannot start a name
     (a digit, a combining mark); ``""`` when nothing of it is left."""
     normal = unicodedata.normalize("NFKC", "_".join(_identifier_words(text)))
-    # A leading mark would combine with the prefix into another character.
-    normal = normal.lstrip("".join(c for c in normal if unicodedata.category(c)[0] == "M"))
+    # A leading mark would combine with the prefix into another character; a word of marks
+    # alone would leave a leading underscore (private to pydantic, sunder to Enum).
+    while normal and (normal[0] == "_" or unicodedata.category(normal[0])[0] == "M"):
+        normal = normal[1:]
     if not normal:
         return ""
     return normal if normal[:1].isidentifier() else f"{prefix}{normal}"
