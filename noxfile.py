@@ -141,3 +141,17 @@ def readme(session: nox.Session) -> None:
     # The core too: the tests' conftest imports it.
     session.install(f"-e{CORE}", "pytest", "uv")
     session.run("pytest", "-m", "slow", "tests/test_readme.py", *session.posargs)
+
+
+@nox.session(python=PYTHONS[0])
+def fuzz(session: nox.Session) -> None:
+    """Many more random schemas with hostile names through every emitter than the suite
+    runs (``SCHEMASYNC_FUZZ_EXAMPLES``, default 300); not run by default."""
+    _install(session, INSTALLS["all"], "test")
+    examples = session.env.get("SCHEMASYNC_FUZZ_EXAMPLES", "300")
+    session.run(
+        "pytest",
+        "tests/core/codegen/test_random_schemas.py",
+        *session.posargs,
+        env={"SCHEMASYNC_FUZZ_EXAMPLES": examples},
+    )

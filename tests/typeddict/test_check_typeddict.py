@@ -3,6 +3,7 @@ runs them, against a real server; hand-written models checked against a database
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -202,6 +203,25 @@ def test_formatters_over_the_output_do_not_make_it_stale(project: tuple[Path, st
     assert result.code == 1, result.stdout
     relative = public.relative_to(root).as_posix()
     assert f"STALE     {relative}: changed; run `schemasync run` to regenerate it" in lines(result)
+
+
+def test_a_generated_file_that_does_not_compile_is_a_finding(project: tuple[Path, str]) -> None:
+    """What ``run`` wrote (the lock records its digest) but not valid Python: ``check``
+    reports it, online and offline, instead of saying ok or crashing."""
+    root, dsn = project
+    models = root / MODELS
+    broken = models.read_bytes() + b"\nif True:\n"
+    models.write_bytes(broken)
+    lock_path = root / "schemasync.lock"
+    lock = json.loads(lock_path.read_text())
+    lock["outputs"][MODELS] = "sha256:" + hashlib.sha256(broken).hexdigest()
+    lock_path.write_text(json.dumps(lock, indent=2) + "\n")
+    for args in (("check", "--against", "lock"), ("check", "--offline")):
+        result = run_cli(*args, cwd=root, dsn=dsn)
+        assert result.code == 1, result.stdout + result.stderr
+        assert f"STALE     {MODELS}: invalid; run `schemasync run` to regenerate it" in lines(
+            result
+        )
 
 
 def test_offline_check_needs_no_database_and_never_imports_psycopg(

@@ -37,6 +37,7 @@ from typeddict_support import (
     write_package,
 )
 
+import pydantic
 from pg import fixture_sql, run_sql
 from schemasync import ir
 from schemasync.api import Profile
@@ -106,11 +107,19 @@ def _has_xml(conn: psycopg.Connection[Row]) -> bool:
 
 
 def _check(generated: Generated, values: Mapping[str, list[Row]]) -> CheckFile:
-    """Every row as a literal of its class, its keys checked against the class at run time."""
+    """Every row as a literal of its class, its keys checked against the class at run time,
+    and validated by pydantic (``TypeAdapter(Row)``, what FastAPI does with a TypedDict)."""
     check = CheckFile(literal_namespace(generated.models))
     for cls in generated.row_classes():
         typeddict = generated.typeddict(cls)
         keys = typeddict.__required_keys__ | typeddict.__optional_keys__
+        # psycopg's Range and Multirange are no pydantic types: allowed as they are (a
+        # TypedDict takes no config of its own, a list of them does).
+        adapter = pydantic.TypeAdapter(
+            list[typeddict],  # type: ignore[valid-type]
+            config=pydantic.ConfigDict(arbitrary_types_allowed=True),
+        )
+        adapter.validate_python(values[cls.name])
         for row in values[cls.name]:
             assert set(row) == keys, cls.qualified_name
             check.assign(cls.name, row)

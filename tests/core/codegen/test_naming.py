@@ -9,19 +9,22 @@ the same way whatever order objects arrive in; configured overrides beat every p
 from __future__ import annotations
 
 import enum
+import functools
 import itertools
 import keyword
+import unicodedata
 from collections.abc import Callable
 
 import pytest
 
 from schemasync import ir
-from schemasync.api import NameKind, NameRequest
+from schemasync.api import Layout, NameKind, NameRequest
 from schemasync.codegen.model import build_models
 from schemasync.codegen.naming import (
     Namer,
     attribute_name,
     member_name,
+    module_name,
     pascal_case,
     schemasync_name,
     singular,
@@ -518,3 +521,130 @@ def test_the_lazy_package_layout_gives_each_relation_a_module_of_its_own() -> No
             "Public.Users": "_public_users",
         }
     )
+
+
+# --- every Unicode category ------------------------------------------------------------------
+
+
+@functools.cache
+def _unicode_sample() -> list[str]:
+    """Names built from characters of every Unicode category: numbers that are not digits
+    (``No``: ``௰``, ``½``), marks, symbols, punctuation, separators, controls, letters, each
+    alone, after a letter, and before one."""
+    by_category: dict[str, list[str]] = {}
+    for code in range(0x30000):
+        char = chr(code)
+        category = unicodedata.category(char)
+        if category != "Cs" and len(by_category.setdefault(category, [])) < 40:
+            by_category[category].append(char)
+    chars = [c for sample in by_category.values() for c in sample]
+    return [
+        *chars,
+        *(f"a{c}" for c in chars),
+        *(f"{c}a" for c in chars),
+        *(f"{c} a" for c in chars),
+        *("௰ ½ ²", "ŉ", "ﬁ"),
+    ]
+
+
+@pytest.mark.parametrize("kind", ["row", "insert", "enum", "composite", "field", "module"])
+def test_every_unicode_category_gives_an_identifier(kind: NameKind) -> None:
+    for name in _unicode_sample():
+        chosen = request(kind, name)
+        assert chosen.isidentifier(), (kind, name, chosen)
+        assert not keyword.iskeyword(chosen), (kind, name, chosen)
+        assert not chosen.startswith("_"), (kind, name, chosen)
+        # Python reads identifiers NFKC-normalised: two names written differently must
+        # not be one name to the interpreter.
+        assert unicodedata.normalize("NFKC", chosen) == chosen, (kind, name, chosen)
+
+
+def test_every_unicode_category_gives_an_enum_member() -> None:
+    for label in _unicode_sample():
+        chosen = member_name(label)
+        assert chosen.isidentifier(), (label, chosen)
+        assert unicodedata.normalize("NFKC", chosen) == chosen, (label, chosen)
+
+
+def test_a_name_of_other_numbers_only_gets_a_placeholder_name() -> None:
+    assert request("row", "௰") == "TableRow"
+    assert request("field", "௰") == "field"
+    assert member_name("௰") == "EMPTY"
+    assert member_name("½") == "V_1_2"
+    assert request("field", "a௰b") == "a_b"
+
+
+# --- user types named like what a module imports ---------------------------------------------
+
+#: Type names that are, or become, names generated modules import.
+IMPORTED_LOOKALIKES = ("Decimal", "UUID", "decimal", "range", "datetime", "date", "Literal", "Any")
+
+
+@pytest.mark.parametrize("layout", ["module", "package"])
+def test_a_user_type_named_like_an_import_does_not_shadow_it(layout: Layout) -> None:
+    """Enums and composites are named so that no class takes the name of something a module
+    imports (``Decimal``, ``UUID``, ``date``...), whether or not a column uses that type yet:
+    adding a ``uuid`` column must not rename the enum called ``UUID``."""
+    host = load_plugins()
+
+    def ref(schema: str, name: str, kind: ir.TypeKind = "base") -> ir.TypeRef:
+        return ir.TypeRef(schema=schema, name=name, kind=kind, sql=name)
+
+    builtin = ("numeric", "uuid", "date", "timestamptz", "int4range", "interval")
+    names: list[dict[str, str]] = []
+    for columns in ((), builtin):
+        schema = ir.Schema(
+            schemas=("public",),
+            enums=tuple(
+                ir.Enum(schema="public", name=n, labels=("x",)) for n in IMPORTED_LOOKALIKES
+            ),
+            relations=(
+                ir.Relation(
+                    schema="public",
+                    name="t",
+                    kind="table",
+                    columns=tuple(ir.Column(name=c, type=ref("pg_catalog", c)) for c in columns)
+                    + tuple(
+                        ir.Column(name=f"e{i}", type=ref("public", n, "enum"))
+                        for i, n in enumerate(IMPORTED_LOOKALIKES)
+                    ),
+                ),
+            ),
+        )
+        for target in [*host.emitters(), "core"]:
+            models = build_models(
+                schema,
+                schema_hash="",
+                target=target,
+                profile="python",
+                decide_name=lambda request: host.hook.schemasync_name(request=request),
+                map_type=lambda request: host.hook.schemasync_map_type(request=request),
+                layout=layout,
+            )
+            classes = {e.db_name: e.name for e in models.enums}
+            imported = {
+                n
+                for m in models.modules
+                for source, names in m.imports.items()
+                if not source.startswith(".")
+                for n in names
+            }
+            assert not imported & set(classes.values()), (target, classes)
+            assert not {"Decimal", "UUID", "date", "datetime", "Range"} & set(classes.values())
+            names.append(classes)
+    assert all(n == names[0] for n in names), names
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("Public", "public"), ("Café Ω", "cafe"), ("௰", ""), ("2024", "m2024"), ("class", "class_")],
+)
+def test_module_names_are_lower_case_ascii_identifiers(name: str, expected: str) -> None:
+    assert module_name(name) == expected
+
+
+def test_every_unicode_category_gives_an_ascii_module_name() -> None:
+    for name in _unicode_sample():
+        chosen = module_name(name)
+        assert chosen == "" or (chosen.isidentifier() and chosen.isascii()), (name, chosen)
+        assert not keyword.iskeyword(chosen)

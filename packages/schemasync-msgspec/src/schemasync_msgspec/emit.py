@@ -21,12 +21,15 @@ from schemasync.api import EmitContext, Emitter, GeneratedFile, TargetOptions
 from schemasync.codegen.constraints import Validation, unshadowed
 from schemasync.codegen.model import TYPES_MODULE, ClassModel, ModelSet, ModuleModel
 from schemasync.codegen.pysource import (
+    code_names,
     import_block,
+    isort_sorted,
     package_init,
     registered_domains,
     require_strenum_support,
 )
 from schemasync.codegen.render import py_string
+from schemasync.errors import ConfigError
 from schemasync_msgspec.types import TARGET, TEXT_TYPES
 
 __all__ = ["RESERVED", "MsgspecEmitter", "MsgspecOptions", "StructField"]
@@ -57,7 +60,6 @@ _NAME_SOURCES = {
     "field": "msgspec",
 }
 _RANGES = {("psycopg.types.range", "Range"), ("psycopg.types.multirange", "Multirange")}
-_NAME = re.compile(r"[^\W\d]\w*")
 
 
 class MsgspecOptions(TargetOptions, frozen=True, kw_only=True):
@@ -117,11 +119,33 @@ def _fields(cls: ClassModel, validation: Validation) -> list[StructField]:
     for attr, f, (annotation, default) in zip(attrs, cls.fields, typed, strict=True):
         written = default
         if attr != f.db_name:
+            _check_wire_name(cls, f.db_name)
             # msgspec.field(name=...) keeps a field required unless it has a default.
             given = "" if default is None else f"default={default}, "
             written = f"field({given}name={py_string(f.db_name)})"
         result.append(StructField(attr, f.db_name, annotation, written, f.comment))
     return result
+
+
+#: What msgspec refuses in a renamed field's name, when the Struct class is created.
+_UNNAMEABLE = re.compile(r'[\\"\x00-\x1f]')
+
+
+def _check_wire_name(cls: ClassModel, db_name: str) -> None:
+    """Refuse a column msgspec cannot carry, before anything is written.
+
+    :raises ConfigError: ``db_name`` holds a backslash, a double quote or a control
+        character: msgspec refuses it as a field name (``field(name=...)`` and ``rename=``
+        alike), so the Struct would fail when its module is imported.
+    """
+    if _UNNAMEABLE.search(db_name):
+        raise ConfigError(
+            f"msgspec cannot carry the column {cls.qualified_name}.{py_string(db_name)}: "
+            "msgspec refuses field names holding a backslash, a double quote or a control "
+            "character",
+            hint="rename the column, leave its table out with exclude_tables, "
+            "or leave msgspec out of emit",
+        )
 
 
 def _struct_options(cls: ClassModel, options: MsgspecOptions) -> list[str]:
@@ -190,10 +214,11 @@ class MsgspecEmitter(Emitter):
                 (cls, _struct_options(cls, options), _fields(cls, validation))
                 for cls in module.classes
             ]
-            exports[module.name] = sorted(
+            exports[module.name] = isort_sorted(
                 [*(e.name for e in module.enums), *(c.name for c in module.classes)]
                 + (["dec_hook", "enc_hook"] if module_hooks else [])
-                + (["register_types", "register_types_async"] if register else [])
+                + (["register_types", "register_types_async"] if register else []),
+                in_all=True,
             )
             text = template.render(
                 header=context.header(),
@@ -206,7 +231,7 @@ class MsgspecEmitter(Emitter):
                     register=register,
                 ),
                 module=module,
-                exports=exports[module.name] if models.layout == "package" else [],
+                exports=exports[module.name] if models.layout != "module" else [],
                 hooks=module_hooks,
                 structs=structs,
                 enum_style=options.enum_style,
@@ -223,9 +248,14 @@ class MsgspecEmitter(Emitter):
                 composite_factory="convert(dict(zip(({keys},), values)), {cls})",
             )
             files.append(GeneratedFile(f"{module.name}.py", text.encode()))
-        if models.layout == "package":
+        if models.layout != "module":
             doc = "Generated msgspec Structs of the database schema."
-            init = package_init(context.header(), doc, {k: v for k, v in exports.items() if v})
+            init = package_init(
+                context.header(),
+                doc,
+                {k: v for k, v in exports.items() if v},
+                lazy=models.layout == "lazy-package",
+            )
             files.append(GeneratedFile("__init__.py", init))
         return files
 
@@ -261,7 +291,7 @@ def _imports(
         name
         for _, _, fields in structs
         for f in fields
-        for name in _NAME.findall(f"{f.annotation} {f.default or ''}")
+        for name in code_names(f"{f.annotation} {f.default or ''}")
     }
     for name, source in _NAME_SOURCES.items():
         if name in used:

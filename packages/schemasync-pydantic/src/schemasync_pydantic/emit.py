@@ -9,7 +9,6 @@ the exact column name as its alias. What the database enforces and pydantic can 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
@@ -25,7 +24,9 @@ from schemasync.codegen.model import (
     ModuleModel,
 )
 from schemasync.codegen.pysource import (
+    code_names,
     import_block,
+    isort_sorted,
     package_init,
     registered_domains,
     require_strenum_support,
@@ -43,8 +44,9 @@ Extra = Literal["ignore", "forbid", "allow"]
 RESERVED = (
     "Annotated", "Any", "AsyncConnection", "AwareDatetime", "BaseModel", "ConfigDict",
     "Connection", "Enum", "Field", "GetCoreSchemaHandler", "GetPydanticSchema", "JsonValue",
-    "Literal", "Multirange", "NaiveDatetime", "Range", "StrEnum", "TYPE_CHECKING", "TypeAlias",
-    "TypeGuard", "TypeVar", "core_schema", "get_args", "register_types", "register_types_async",
+    "Literal", "MISSING", "Multirange", "NaiveDatetime", "Range", "StrEnum", "TYPE_CHECKING",
+    "TypeAlias", "TypeGuard", "TypeVar", "core_schema", "get_args", "register_types",
+    "register_types_async",
 )  # fmt: skip
 #: Attribute names a model may not use: BaseModel's own attributes, and the names a class
 #: body evaluates (``Field``, ``None``...), which a field with a default would shadow.
@@ -67,10 +69,10 @@ _NAME_SOURCES = {
     "Annotated": "typing",
     "Literal": "typing",
     "Field": "pydantic",
+    "MISSING": "pydantic",
     "Decimal": "decimal",
 }
 _PSYCOPG_RANGES = {("psycopg.types.range", "Range"), ("psycopg.types.multirange", "Multirange")}
-_NAME = re.compile(r"[^\W\d]\w*")
 
 
 class PydanticOptions(TargetOptions, frozen=True, kw_only=True):
@@ -100,9 +102,9 @@ class PydanticField:
     attr: str
     #: The exact column name.
     db_name: str
-    #: The full annotation (``| None`` included).
+    #: The full annotation (``| None`` and ``| MISSING`` included).
     annotation: str
-    #: What follows ``=``: ``None``, ``Field(...)``, or ``None`` for a plain required field.
+    #: What follows ``=``: ``MISSING``, ``Field(...)``, or ``None`` for a plain required field.
     default: str | None
     comment: str | None
 
@@ -119,8 +121,12 @@ def _fields(cls: ClassModel, validation: Validation) -> list[PydanticField]:
             column=f.db_name,
             enforced_only=enforced_only,
         )
-        if f.nullable or not f.required:
+        if f.nullable:
             annotation += " | None"
+        # MISSING, not None, stands for "not given": it is left out of every dump, and None
+        # is a NULL the caller sends (refused for a NOT NULL column).
+        if not f.required:
+            annotation += " | MISSING"
         typed.append((f, annotation, args))
     attrs = unshadowed([f.attr for f in cls.fields], [f"{a} {args}" for _, a, args in typed])
     result: list[PydanticField] = []
@@ -129,7 +135,7 @@ def _fields(cls: ClassModel, validation: Validation) -> list[PydanticField]:
         if f.required:
             default = f"Field({', '.join(args)})" if args else None
         else:
-            default = f"Field(default=None, {', '.join(args)})" if args else "None"
+            default = f"Field(default=MISSING, {', '.join(args)})" if args else "MISSING"
         result.append(PydanticField(attr, f.db_name, annotation, default, f.comment))
     return result
 
@@ -178,9 +184,10 @@ class PydanticEmitter(Emitter):
             register = needs_register and is_types
             classes = [(cls, _fields(cls, validation)) for cls in module.classes]
             helpers = ranges if is_types else []
-            exports[module.name] = sorted(
+            exports[module.name] = isort_sorted(
                 [*helpers, *(e.name for e in module.enums), *(c.name for c in module.classes)]
-                + (["register_types", "register_types_async"] if register else [])
+                + (["register_types", "register_types_async"] if register else []),
+                in_all=True,
             )
             text = template.render(
                 header=context.header(),
@@ -235,6 +242,9 @@ def _config(options: PydanticOptions) -> list[str]:
         f"extra={py_string(options.extra)}",
         f"frozen={options.frozen}",
         f"from_attributes={options.from_attributes}",
+        # Attribute names never shadow BaseModel's members (RESERVED_FIELDS); a column may
+        # still be called model_dump_total, which pydantic's default namespaces warn about.
+        "protected_namespaces=()",
         # bytea is any bytes, which JSON carries only encoded.
         'ser_json_bytes="base64"',
         # Column names are the aliases; attribute names are accepted too.
@@ -279,7 +289,7 @@ def _imports(
         name
         for _, fields in classes
         for f in fields
-        for name in _NAME.findall(f"{f.annotation} {f.default or ''}")
+        for name in code_names(f"{f.annotation} {f.default or ''}")
     }
     for name, source in _NAME_SOURCES.items():
         if name in used:

@@ -51,7 +51,8 @@ def _dotted(node: ast.expr) -> str | None:
 
 
 class _StripAnnotated(ast.NodeTransformer):
-    """``Annotated[T, ...]`` -> ``T``, wherever it is nested."""
+    """``Annotated[T, ...]`` -> ``T`` and ``T | MISSING`` -> ``T``, wherever nested:
+    ``MISSING`` says a write may leave the field out, which ``required`` already says."""
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.expr:
         name = _dotted(node.value)
@@ -61,6 +62,20 @@ class _StripAnnotated(ast.NodeTransformer):
             return self.visit(first)  # type: ignore[no-any-return]
         self.generic_visit(node)
         return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
+        if isinstance(node.op, ast.BitOr):
+            if _is_missing(node.right):
+                return self.visit(node.left)  # type: ignore[no-any-return]
+            if _is_missing(node.left):
+                return self.visit(node.right)  # type: ignore[no-any-return]
+        self.generic_visit(node)
+        return node
+
+
+def _is_missing(node: ast.expr) -> bool:
+    name = _dotted(node)
+    return name is not None and name.rsplit(".", 1)[-1] == "MISSING"
 
 
 def _annotation(node: ast.expr) -> str:

@@ -9,9 +9,8 @@ identifier uses the functional syntax.
 from __future__ import annotations
 
 import ast
-import functools
-import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar, Literal
 
@@ -19,7 +18,9 @@ from schemasync import hookimpl, ir
 from schemasync.api import EmitContext, Emitter, GeneratedFile, LocalModel, TargetOptions
 from schemasync.codegen.model import TYPES_MODULE, ClassModel, ModelSet, ModuleModel
 from schemasync.codegen.pysource import (
+    code_names,
     import_block,
+    isort_sorted,
     package_init,
     registered_domains,
     require_strenum_support,
@@ -35,7 +36,7 @@ PythonVersion = Literal["3.10", "3.11", "3.12", "3.13", "3.14"]
 #: Names every generated module may import or define itself.
 RESERVED = (
     "Any", "AsyncConnection", "Connection", "Enum", "JsonValue", "Literal", "NotRequired",
-    "StrEnum", "TYPE_CHECKING", "TypeAlias", "TypedDict", "cast", "register_types",
+    "StrEnum", "TYPE_CHECKING", "TypeAlias", "TypeAliasType", "TypedDict", "cast", "register_types",
     "register_types_async",
 )  # fmt: skip
 _DOCS = {
@@ -62,14 +63,6 @@ def _doc_of(cls: ClassModel) -> str:
     return _DOCS[cls.kind].format(name=cls.qualified_name)
 
 
-_NAME = re.compile(r"[^\W\d]\w*")
-
-
-@functools.lru_cache(maxsize=4096)
-def _names_in(annotation: str) -> frozenset[str]:
-    return frozenset(_NAME.findall(annotation))
-
-
 def _functional(cls: ClassModel) -> bool:
     """Whether ``cls`` needs the functional syntax: a key is not its attribute name, or a
     key is a name the annotations use (``date: date``, ``str: str``), which the class syntax
@@ -79,7 +72,7 @@ def _functional(cls: ClassModel) -> bool:
     keys = {f.db_name for f in cls.fields}
     if "NotRequired" in keys and cls.kind != "update":
         return True
-    return any(not keys.isdisjoint(_names_in(f.full_annotation)) for f in cls.fields)
+    return any(not keys.isdisjoint(code_names(f.full_annotation)) for f in cls.fields)
 
 
 class TypedDictEmitter(Emitter):
@@ -120,6 +113,8 @@ class TypedDictEmitter(Emitter):
         if needs_register and types_module not in {m.name for m in modules}:
             # Domains or ranges alone still need register_types, which lives in _types.
             modules.append(ModuleModel(types_module, (), (), {}, ()))
+        if models.layout != "module":
+            modules = _json_value_in_types_module(modules, types_module)
         for module in sorted(modules, key=lambda m: m.name):
             register = needs_register and module.name == types_module
             text = template.render(
@@ -149,6 +144,27 @@ class TypedDictEmitter(Emitter):
         return files
 
 
+def _json_value_in_types_module(modules: list[ModuleModel], types_module: str) -> list[ModuleModel]:
+    """The package layouts define ``JsonValue`` once, in the types module, and import it
+    elsewhere: pyright loses the recursion of a ``TypeAliasType`` defined in several modules
+    of one package (its members become ``Unknown``)."""
+    if not any("JsonValue" in m.helpers for m in modules if m.name != types_module):
+        return modules
+    if types_module not in {m.name for m in modules}:
+        modules.append(ModuleModel(types_module, (), (), {}, ()))
+    result: list[ModuleModel] = []
+    for module in modules:
+        helpers = set(module.helpers)
+        imports = dict(module.imports)
+        if module.name == types_module:
+            helpers.add("JsonValue")
+        elif "JsonValue" in helpers:
+            helpers.discard("JsonValue")
+            imports[f".{types_module}"] = (*imports.get(f".{types_module}", ()), "JsonValue")
+        result.append(replace(module, helpers=tuple(sorted(helpers)), imports=imports))
+    return result
+
+
 def _module_doc(models: ModelSet, module: ModuleModel) -> str:
     what = "Enums and composite types" if module.name == TYPES_MODULE else "TypedDicts"
     return f"{what} of the database schema (wire profile: {models.profile})."
@@ -159,7 +175,9 @@ def _exports(module: ModuleModel, options: TypedDictOptions, models: ModelSet) -
     if options.enum_style != "literal" and models.profile == "json":
         names += [f"{e.name}Value" for e in module.enums]
     names += [c.name for c in module.classes]
-    return sorted(names)
+    if module.name == TYPES_MODULE and "JsonValue" in module.helpers:
+        names.append("JsonValue")
+    return isort_sorted(names, in_all=True)
 
 
 def _imports(
@@ -170,7 +188,7 @@ def _imports(
     if any(c.kind != "update" and not f.required for c in module.classes for f in c.fields):
         typing_names.add("NotRequired")
     literal_aliases = options.enum_style == "literal" or models.profile == "json"
-    if (module.enums and literal_aliases) or "JsonValue" in module.helpers:
+    if module.enums and literal_aliases:
         typing_names.add("TypeAlias")
     if module.enums and literal_aliases:
         typing_names.add("Literal")
@@ -178,10 +196,15 @@ def _imports(
         typing_names |= {"TYPE_CHECKING", "Any"}
         if any(c.kind == "composite" for c in module.classes):
             typing_names.add("cast")
-    # Before 3.11, NotRequired and a TypedDict that understands it come from typing_extensions.
+    if "JsonValue" in module.helpers:
+        typing_names.add("TypeAliasType")
+    # Before 3.11, NotRequired and a TypedDict that understands it come from
+    # typing_extensions; before 3.12, TypeAliasType.
     backported: set[str] = set()
     if options.target_python == "3.10":
-        backported = {"NotRequired", "TypedDict"} & typing_names
+        backported |= {"NotRequired", "TypedDict"} & typing_names
+    if options.target_python in ("3.10", "3.11"):
+        backported |= {"TypeAliasType"} & typing_names
 
     imports: dict[str, set[str]] = {}
     if typing_names - backported:
@@ -204,7 +227,7 @@ def _package_init(
     exports = {module.name: _exports(module, options, models) for module in models.modules}
     if register:
         helpers = ["register_types", "register_types_async"]
-        exports[TYPES_MODULE] = sorted([*exports.get(TYPES_MODULE, []), *helpers])
+        exports[TYPES_MODULE] = isort_sorted([*exports.get(TYPES_MODULE, []), *helpers])
     doc = "Generated TypedDicts of the database schema."
     return package_init(context.header(), doc, exports, lazy=models.layout == "lazy-package")
 

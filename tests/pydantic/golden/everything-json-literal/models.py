@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Literal, TypeAlias
 
 from pydantic import (
+    MISSING,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -40,6 +41,7 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=True,
+        protected_namespaces=(),
         ser_json_bytes="base64",
         serialize_by_alias=True,
         val_json_bytes="base64",
@@ -68,14 +70,14 @@ class RemoteThingInsert(_Model):
     """What an INSERT into Odd Schema.remote things may set; fields the database fills in are optional."""
 
     id: int
-    label: str | None = None
+    label: str | None | MISSING = MISSING
 
 
 class RemoteThingUpdate(_Model):
     """What an UPDATE of Odd Schema.remote things may set; every field is optional."""
 
-    id: int | None = None
-    label: str | None = None
+    id: int | MISSING = MISSING
+    label: str | None | MISSING = MISSING
 
 
 class AccountTotalRow(_Model):
@@ -97,14 +99,14 @@ class AccountInsert(_Model):
     """Who pays"""
 
     code: str = Field(min_length=2, max_length=8)
-    currency: Currency | None = None
+    currency: Currency | MISSING = MISSING
 
 
 class AccountUpdate(_Model):
     """Who pays"""
 
-    code: str | None = Field(default=None, min_length=2, max_length=8)
-    currency: Currency | None = None
+    code: str | MISSING = Field(default=MISSING, min_length=2, max_length=8)
+    currency: Currency | MISSING = MISSING
 
 
 class ProjectRow(_Model):
@@ -134,47 +136,47 @@ class ProjectRow(_Model):
 class ProjectInsert(_Model):
     """Projects, with \"quotes\" and a backslash \\ in the comment"""
 
-    id: int | None = None
+    id: int | MISSING = MISSING
     account_id: int
     Name: str = Field(min_length=1, max_length=40)
     """Shown in the UI"""
-    class_: str | None = Field(default=None, alias="class")
-    from_: date | None = Field(default=None, alias="from")
-    field_1st_place: str | None = Field(default=None, alias="1st place")
-    naïve_café: str | None = Field(default=None, alias="naïve café")
-    status: TaskStatus | None = None
-    statuses: list[TaskStatus | None] | None = None
-    budget: Decimal | None = Field(default=None, ge=0, max_digits=10, decimal_places=2)
-    progress: Decimal | None = Field(default=None, ge=0, le=100, max_digits=5, decimal_places=2)
-    labels: list[str | None] | None = None
-    created_at: AwareDatetime | None = None
-    local_at: NaiveDatetime | None = None
-    grid: list[list[int | None] | None] | None = None
-    home: Address | None = None
-    prices: str | None = None
+    class_: str | None | MISSING = Field(default=MISSING, alias="class")
+    from_: date | None | MISSING = Field(default=MISSING, alias="from")
+    field_1st_place: str | None | MISSING = Field(default=MISSING, alias="1st place")
+    naïve_café: str | None | MISSING = Field(default=MISSING, alias="naïve café")
+    status: TaskStatus | MISSING = MISSING
+    statuses: list[TaskStatus | None] | MISSING = MISSING
+    budget: Decimal | None | MISSING = Field(default=MISSING, ge=0, max_digits=10, decimal_places=2)
+    progress: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    labels: list[str | None] | None | MISSING = MISSING
+    created_at: AwareDatetime | MISSING = MISSING
+    local_at: NaiveDatetime | None | MISSING = MISSING
+    grid: list[list[int | None] | None] | None | MISSING = MISSING
+    home: Address | None | MISSING = MISSING
+    prices: str | None | MISSING = MISSING
 
 
 class ProjectUpdate(_Model):
     """Projects, with \"quotes\" and a backslash \\ in the comment"""
 
-    id: int | None = None
-    account_id: int | None = None
-    Name: str | None = Field(default=None, min_length=1, max_length=40)
+    id: int | MISSING = MISSING
+    account_id: int | MISSING = MISSING
+    Name: str | MISSING = Field(default=MISSING, min_length=1, max_length=40)
     """Shown in the UI"""
-    class_: str | None = Field(default=None, alias="class")
-    from_: date | None = Field(default=None, alias="from")
-    field_1st_place: str | None = Field(default=None, alias="1st place")
-    naïve_café: str | None = Field(default=None, alias="naïve café")
-    status: TaskStatus | None = None
-    statuses: list[TaskStatus | None] | None = None
-    budget: Decimal | None = Field(default=None, ge=0, max_digits=10, decimal_places=2)
-    progress: Decimal | None = Field(default=None, ge=0, le=100, max_digits=5, decimal_places=2)
-    labels: list[str | None] | None = None
-    created_at: AwareDatetime | None = None
-    local_at: NaiveDatetime | None = None
-    grid: list[list[int | None] | None] | None = None
-    home: Address | None = None
-    prices: str | None = None
+    class_: str | None | MISSING = Field(default=MISSING, alias="class")
+    from_: date | None | MISSING = Field(default=MISSING, alias="from")
+    field_1st_place: str | None | MISSING = Field(default=MISSING, alias="1st place")
+    naïve_café: str | None | MISSING = Field(default=MISSING, alias="naïve café")
+    status: TaskStatus | MISSING = MISSING
+    statuses: list[TaskStatus | None] | MISSING = MISSING
+    budget: Decimal | None | MISSING = Field(default=MISSING, ge=0, max_digits=10, decimal_places=2)
+    progress: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    labels: list[str | None] | None | MISSING = MISSING
+    created_at: AwareDatetime | MISSING = MISSING
+    local_at: NaiveDatetime | None | MISSING = MISSING
+    grid: list[list[int | None] | None] | None | MISSING = MISSING
+    home: Address | None | MISSING = MISSING
+    prices: str | None | MISSING = MISSING
 
 
 class BookingRow(_Model):
@@ -188,7 +190,7 @@ class BookingRow(_Model):
 class BookingInsert(_Model):
     """What an INSERT into public.bookings may set; fields the database fills in are optional."""
 
-    id: int | None = None
+    id: int | MISSING = MISSING
     room: str
     during: str
 
@@ -196,9 +198,9 @@ class BookingInsert(_Model):
 class BookingUpdate(_Model):
     """What an UPDATE of public.bookings may set; every field is optional."""
 
-    id: int | None = None
-    room: str | None = None
-    during: str | None = None
+    id: int | MISSING = MISSING
+    room: str | MISSING = MISSING
+    during: str | MISSING = MISSING
 
 
 class EventRow(_Model):
@@ -214,15 +216,15 @@ class EventInsert(_Model):
 
     happened_on: date
     kind: str
-    payload: JsonValue | None = None
+    payload: JsonValue | None | MISSING = MISSING
 
 
 class EventUpdate(_Model):
     """What an UPDATE of public.events may set; every field is optional."""
 
-    happened_on: date | None = None
-    kind: str | None = None
-    payload: JsonValue | None = None
+    happened_on: date | MISSING = MISSING
+    kind: str | MISSING = MISSING
+    payload: JsonValue | None | MISSING = MISSING
 
 
 class MemberRow(_Model):
@@ -239,17 +241,17 @@ class MemberInsert(_Model):
 
     project_id: int
     account_id: int
-    role: str | None = None
-    joined_at: date | None = None
+    role: str | MISSING = MISSING
+    joined_at: date | None | MISSING = MISSING
 
 
 class MemberUpdate(_Model):
     """What an UPDATE of public.members may set; every field is optional."""
 
-    project_id: int | None = None
-    account_id: int | None = None
-    role: str | None = None
-    joined_at: date | None = None
+    project_id: int | MISSING = MISSING
+    account_id: int | MISSING = MISSING
+    role: str | MISSING = MISSING
+    joined_at: date | None | MISSING = MISSING
 
 
 class OpenProjectRow(_Model):
@@ -263,17 +265,17 @@ class OpenProjectRow(_Model):
 class OpenProjectInsert(_Model):
     """Not done yet"""
 
-    id: int | None = None
-    Name: str | None = Field(default=None, max_length=40)
-    status: TaskStatus | None = None
+    id: int | None | MISSING = MISSING
+    Name: str | None | MISSING = Field(default=MISSING, max_length=40)
+    status: TaskStatus | None | MISSING = MISSING
 
 
 class OpenProjectUpdate(_Model):
     """Not done yet"""
 
-    id: int | None = None
-    Name: str | None = Field(default=None, max_length=40)
-    status: TaskStatus | None = None
+    id: int | None | MISSING = MISSING
+    Name: str | None | MISSING = Field(default=MISSING, max_length=40)
+    status: TaskStatus | None | MISSING = MISSING
 
 
 class ProjectCountRow(_Model):

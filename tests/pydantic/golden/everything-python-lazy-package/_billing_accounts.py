@@ -2,7 +2,7 @@
 # Do not edit: run `schemasync run` to regenerate.
 """Pydantic models of the database schema (wire profile: python)."""
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import MISSING, BaseModel, ConfigDict, Field
 
 from ._types import Currency
 
@@ -21,6 +21,7 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=False,
+        protected_namespaces=(),
         ser_json_bytes="base64",
         serialize_by_alias=True,
         val_json_bytes="base64",
@@ -41,11 +42,11 @@ class AccountInsert(_Model):
     """Who pays"""
 
     code: str = Field(min_length=2, max_length=8)
-    currency: Currency | None = None
+    currency: Currency | MISSING = MISSING
 
 
 class AccountUpdate(_Model):
     """Who pays"""
 
-    code: str | None = Field(default=None, min_length=2, max_length=8)
-    currency: Currency | None = None
+    code: str | MISSING = Field(default=MISSING, min_length=2, max_length=8)
+    currency: Currency | MISSING = MISSING

@@ -2,7 +2,7 @@
 # Do not edit: run `schemasync run` to regenerate.
 """Pydantic models of the database schema (wire profile: python)."""
 
-from pydantic import BaseModel, ConfigDict, NaiveDatetime
+from pydantic import MISSING, BaseModel, ConfigDict, NaiveDatetime
 
 from ._types import Range
 
@@ -21,6 +21,7 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=False,
+        protected_namespaces=(),
         ser_json_bytes="base64",
         serialize_by_alias=True,
         val_json_bytes="base64",
@@ -40,7 +41,7 @@ class BookingRow(_Model):
 class BookingInsert(_Model):
     """What an INSERT into public.bookings may set; fields the database fills in are optional."""
 
-    id: int | None = None
+    id: int | MISSING = MISSING
     room: str
     during: Range[NaiveDatetime]
 
@@ -48,6 +49,6 @@ class BookingInsert(_Model):
 class BookingUpdate(_Model):
     """What an UPDATE of public.bookings may set; every field is optional."""
 
-    id: int | None = None
-    room: str | None = None
-    during: Range[NaiveDatetime] | None = None
+    id: int | MISSING = MISSING
+    room: str | MISSING = MISSING
+    during: Range[NaiveDatetime] | MISSING = MISSING

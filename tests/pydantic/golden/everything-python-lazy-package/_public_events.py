@@ -4,7 +4,7 @@
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, JsonValue
+from pydantic import MISSING, BaseModel, ConfigDict, JsonValue
 
 __all__ = [
     "EventInsert",
@@ -21,6 +21,7 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=False,
+        protected_namespaces=(),
         ser_json_bytes="base64",
         serialize_by_alias=True,
         val_json_bytes="base64",
@@ -42,12 +43,12 @@ class EventInsert(_Model):
 
     happened_on: date
     kind: str
-    payload: JsonValue | None = None
+    payload: JsonValue | None | MISSING = MISSING
 
 
 class EventUpdate(_Model):
     """What an UPDATE of public.events may set; every field is optional."""
 
-    happened_on: date | None = None
-    kind: str | None = None
-    payload: JsonValue | None = None
+    happened_on: date | MISSING = MISSING
+    kind: str | MISSING = MISSING
+    payload: JsonValue | None | MISSING = MISSING

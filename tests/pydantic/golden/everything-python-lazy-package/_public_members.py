@@ -4,7 +4,7 @@
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import MISSING, BaseModel, ConfigDict
 
 __all__ = [
     "MemberInsert",
@@ -21,6 +21,7 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=False,
+        protected_namespaces=(),
         ser_json_bytes="base64",
         serialize_by_alias=True,
         val_json_bytes="base64",
@@ -43,14 +44,14 @@ class MemberInsert(_Model):
 
     project_id: int
     account_id: int
-    role: str | None = None
-    joined_at: date | None = None
+    role: str | MISSING = MISSING
+    joined_at: date | None | MISSING = MISSING
 
 
 class MemberUpdate(_Model):
     """What an UPDATE of public.members may set; every field is optional."""
 
-    project_id: int | None = None
-    account_id: int | None = None
-    role: str | None = None
-    joined_at: date | None = None
+    project_id: int | MISSING = MISSING
+    account_id: int | MISSING = MISSING
+    role: str | MISSING = MISSING
+    joined_at: date | None | MISSING = MISSING

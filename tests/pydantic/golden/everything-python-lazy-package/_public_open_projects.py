@@ -2,7 +2,7 @@
 # Do not edit: run `schemasync run` to regenerate.
 """Pydantic models of the database schema (wire profile: python)."""
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import MISSING, BaseModel, ConfigDict, Field
 
 from ._types import TaskStatus
 
@@ -21,6 +21,7 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=False,
+        protected_namespaces=(),
         ser_json_bytes="base64",
         serialize_by_alias=True,
         val_json_bytes="base64",
@@ -40,14 +41,14 @@ class OpenProjectRow(_Model):
 class OpenProjectInsert(_Model):
     """Not done yet"""
 
-    id: int | None = None
-    Name: str | None = Field(default=None, max_length=40)
-    status: TaskStatus | None = None
+    id: int | None | MISSING = MISSING
+    Name: str | None | MISSING = Field(default=MISSING, max_length=40)
+    status: TaskStatus | None | MISSING = MISSING
 
 
 class OpenProjectUpdate(_Model):
     """Not done yet"""
 
-    id: int | None = None
-    Name: str | None = Field(default=None, max_length=40)
-    status: TaskStatus | None = None
+    id: int | None | MISSING = MISSING
+    Name: str | None | MISSING = Field(default=MISSING, max_length=40)
+    status: TaskStatus | None | MISSING = MISSING

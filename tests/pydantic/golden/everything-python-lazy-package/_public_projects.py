@@ -5,7 +5,7 @@
 from datetime import date
 from decimal import Decimal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, NaiveDatetime
+from pydantic import MISSING, AwareDatetime, BaseModel, ConfigDict, Field, NaiveDatetime
 
 from ._types import Address, Range, TaskStatus
 
@@ -24,6 +24,7 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=False,
+        protected_namespaces=(),
         ser_json_bytes="base64",
         serialize_by_alias=True,
         val_json_bytes="base64",
@@ -59,44 +60,44 @@ class ProjectRow(_Model):
 class ProjectInsert(_Model):
     """Projects, with \"quotes\" and a backslash \\ in the comment"""
 
-    id: int | None = None
+    id: int | MISSING = MISSING
     account_id: int
     Name: str = Field(min_length=1, max_length=40)
     """Shown in the UI"""
-    class_: str | None = Field(default=None, alias="class")
-    from_: date | None = Field(default=None, alias="from")
-    field_1st_place: str | None = Field(default=None, alias="1st place")
-    naïve_café: str | None = Field(default=None, alias="naïve café")
-    status: TaskStatus | None = None
-    statuses: list[TaskStatus | None] | None = None
-    budget: Decimal | None = Field(default=None, ge=0, max_digits=10, decimal_places=2)
-    progress: Decimal | None = Field(default=None, ge=0, le=100, max_digits=5, decimal_places=2)
-    labels: list[str | None] | None = None
-    created_at: AwareDatetime | None = None
-    local_at: NaiveDatetime | None = None
-    grid: list[list[int | None] | None] | None = None
-    home: Address | None = None
-    prices: Range[Decimal] | None = None
+    class_: str | None | MISSING = Field(default=MISSING, alias="class")
+    from_: date | None | MISSING = Field(default=MISSING, alias="from")
+    field_1st_place: str | None | MISSING = Field(default=MISSING, alias="1st place")
+    naïve_café: str | None | MISSING = Field(default=MISSING, alias="naïve café")
+    status: TaskStatus | MISSING = MISSING
+    statuses: list[TaskStatus | None] | MISSING = MISSING
+    budget: Decimal | None | MISSING = Field(default=MISSING, ge=0, max_digits=10, decimal_places=2)
+    progress: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    labels: list[str | None] | None | MISSING = MISSING
+    created_at: AwareDatetime | MISSING = MISSING
+    local_at: NaiveDatetime | None | MISSING = MISSING
+    grid: list[list[int | None] | None] | None | MISSING = MISSING
+    home: Address | None | MISSING = MISSING
+    prices: Range[Decimal] | None | MISSING = MISSING
 
 
 class ProjectUpdate(_Model):
     """Projects, with \"quotes\" and a backslash \\ in the comment"""
 
-    id: int | None = None
-    account_id: int | None = None
-    Name: str | None = Field(default=None, min_length=1, max_length=40)
+    id: int | MISSING = MISSING
+    account_id: int | MISSING = MISSING
+    Name: str | MISSING = Field(default=MISSING, min_length=1, max_length=40)
     """Shown in the UI"""
-    class_: str | None = Field(default=None, alias="class")
-    from_: date | None = Field(default=None, alias="from")
-    field_1st_place: str | None = Field(default=None, alias="1st place")
-    naïve_café: str | None = Field(default=None, alias="naïve café")
-    status: TaskStatus | None = None
-    statuses: list[TaskStatus | None] | None = None
-    budget: Decimal | None = Field(default=None, ge=0, max_digits=10, decimal_places=2)
-    progress: Decimal | None = Field(default=None, ge=0, le=100, max_digits=5, decimal_places=2)
-    labels: list[str | None] | None = None
-    created_at: AwareDatetime | None = None
-    local_at: NaiveDatetime | None = None
-    grid: list[list[int | None] | None] | None = None
-    home: Address | None = None
-    prices: Range[Decimal] | None = None
+    class_: str | None | MISSING = Field(default=MISSING, alias="class")
+    from_: date | None | MISSING = Field(default=MISSING, alias="from")
+    field_1st_place: str | None | MISSING = Field(default=MISSING, alias="1st place")
+    naïve_café: str | None | MISSING = Field(default=MISSING, alias="naïve café")
+    status: TaskStatus | MISSING = MISSING
+    statuses: list[TaskStatus | None] | MISSING = MISSING
+    budget: Decimal | None | MISSING = Field(default=MISSING, ge=0, max_digits=10, decimal_places=2)
+    progress: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    labels: list[str | None] | None | MISSING = MISSING
+    created_at: AwareDatetime | MISSING = MISSING
+    local_at: NaiveDatetime | None | MISSING = MISSING
+    grid: list[list[int | None] | None] | None | MISSING = MISSING
+    home: Address | None | MISSING = MISSING
+    prices: Range[Decimal] | None | MISSING = MISSING

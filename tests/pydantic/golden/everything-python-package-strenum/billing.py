@@ -2,7 +2,7 @@
 # Do not edit: run `schemasync run` to regenerate.
 """Pydantic models of the database schema (wire profile: python)."""
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import MISSING, BaseModel, ConfigDict, Field
 
 from ._types import Currency
 
@@ -22,6 +22,7 @@ class _Model(BaseModel):
         extra="forbid",
         frozen=True,
         from_attributes=False,
+        protected_namespaces=(),
         ser_json_bytes="base64",
         serialize_by_alias=True,
         val_json_bytes="base64",
@@ -49,11 +50,11 @@ class AccountInsert(_Model):
     """Who pays"""
 
     code: str = Field(min_length=2, max_length=8)
-    currency: Currency | None = None
+    currency: Currency | MISSING = MISSING
 
 
 class AccountUpdate(_Model):
     """Who pays"""
 
-    code: str | None = Field(default=None, min_length=2, max_length=8)
-    currency: Currency | None = None
+    code: str | MISSING = Field(default=MISSING, min_length=2, max_length=8)
+    currency: Currency | MISSING = MISSING

@@ -2,7 +2,7 @@
 # Do not edit: run `schemasync run` to regenerate.
 """Pydantic models of the database schema (wire profile: python)."""
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import MISSING, BaseModel, ConfigDict
 
 __all__ = [
     "RemoteThingInsert",
@@ -19,6 +19,7 @@ class _Model(BaseModel):
         extra="forbid",
         frozen=True,
         from_attributes=False,
+        protected_namespaces=(),
         ser_json_bytes="base64",
         serialize_by_alias=True,
         val_json_bytes="base64",
@@ -38,11 +39,11 @@ class RemoteThingInsert(_Model):
     """What an INSERT into Odd Schema.remote things may set; fields the database fills in are optional."""
 
     id: int
-    label: str | None = None
+    label: str | None | MISSING = MISSING
 
 
 class RemoteThingUpdate(_Model):
     """What an UPDATE of Odd Schema.remote things may set; every field is optional."""
 
-    id: int | None = None
-    label: str | None = None
+    id: int | MISSING = MISSING
+    label: str | None | MISSING = MISSING

@@ -16,6 +16,7 @@ from typing import Annotated, Literal, TypeAlias
 from uuid import UUID
 
 from pydantic import (
+    MISSING,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -71,6 +72,7 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=True,
+        protected_namespaces=(),
         ser_json_bytes="base64",
         serialize_by_alias=True,
         val_json_bytes="base64",
@@ -122,19 +124,19 @@ class AuthUserRow(_Model):
 class AuthUserInsert(_Model):
     """Same name as public.users"""
 
-    id: UUID | None = None
+    id: UUID | MISSING = MISSING
     user_id: int
-    state: AuthMood | None = None
-    last_seen: AwareDatetime | None = None
+    state: AuthMood | MISSING = MISSING
+    last_seen: AwareDatetime | None | MISSING = MISSING
 
 
 class AuthUserUpdate(_Model):
     """Same name as public.users"""
 
-    id: UUID | None = None
-    user_id: int | None = None
-    state: AuthMood | None = None
-    last_seen: AwareDatetime | None = None
+    id: UUID | MISSING = MISSING
+    user_id: int | MISSING = MISSING
+    state: AuthMood | MISSING = MISSING
+    last_seen: AwareDatetime | None | MISSING = MISSING
 
 
 class ArrayRow(_Model):
@@ -206,133 +208,133 @@ class ArrayRow(_Model):
 class ArrayInsert(_Model):
     """What an INSERT into public.arrays may set; fields the database fills in are optional."""
 
-    id: int | None = None
-    smalls: list[int | None] | None = None
-    ints: list[int | None] | None = None
-    bigs: list[int | None] | None = None
-    nums: list[Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None] | None = None
-    reals: list[float | None] | None = None
-    doubles: list[float | None] | None = None
-    cashes: list[str | None] | None = None
-    texts: list[str | None] | None = None
-    varchars: list[Annotated[str, Field(max_length=5)] | None] | None = None
-    chars: list[Annotated[str, Field(max_length=2)] | None] | None = None
-    singles: list[str | None] | None = None
-    names: list[str | None] | None = None
-    blobs: list[str | None] | None = None
-    bools: list[bool | None] | None = None
-    dates: list[date | None] | None = None
-    times: list[time | None] | None = None
-    timetzs: list[str | None] | None = None
-    stamps: list[NaiveDatetime | None] | None = None
-    stamptzs: list[AwareDatetime | None] | None = None
-    spans: list[str | None] | None = None
-    jsons: list[JsonValue | None] | None = None
-    jsonbs: list[JsonValue | None] | None = None
-    paths: list[str | None] | None = None
-    xmls: list[str | None] | None = None
-    vectors: list[str | None] | None = None
-    queries: list[str | None] | None = None
-    uuids: list[UUID | None] | None = None
-    lsns: list[str | None] | None = None
-    oids: list[str | None] | None = None
-    inets: list[IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | None] | None = None
-    cidrs: list[IPv4Network | IPv6Network | None] | None = None
-    macs: list[str | None] | None = None
-    mac8s: list[str | None] | None = None
-    points: list[str | None] | None = None
-    lines: list[str | None] | None = None
-    lsegs: list[str | None] | None = None
-    boxes: list[str | None] | None = None
-    polypaths: list[str | None] | None = None
-    polygons: list[str | None] | None = None
-    circles: list[str | None] | None = None
-    bits: list[str | None] | None = None
-    varbits: list[str | None] | None = None
-    i4s: list[str | None] | None = None
-    i8s: list[str | None] | None = None
-    numrs: list[str | None] | None = None
-    drs: list[str | None] | None = None
-    tsrs: list[str | None] | None = None
-    tstzrs: list[str | None] | None = None
-    i4ms: list[str | None] | None = None
-    i8ms: list[str | None] | None = None
-    numms: list[str | None] | None = None
-    dms: list[str | None] | None = None
-    tsms: list[str | None] | None = None
-    tstzms: list[str | None] | None = None
-    grid: list[list[int | None] | None] | None = None
-    words: list[list[str | None] | None] | None = None
-    moods: list[Mood | None] | None = None
-    addresses: list[Address | None] | None = None
-    scores: list[Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] | None] | None = None
-    floats: list[str | None] | None = None
+    id: int | MISSING = MISSING
+    smalls: list[int | None] | None | MISSING = MISSING
+    ints: list[int | None] | None | MISSING = MISSING
+    bigs: list[int | None] | None | MISSING = MISSING
+    nums: list[Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None] | None | MISSING = MISSING
+    reals: list[float | None] | None | MISSING = MISSING
+    doubles: list[float | None] | None | MISSING = MISSING
+    cashes: list[str | None] | None | MISSING = MISSING
+    texts: list[str | None] | MISSING = MISSING
+    varchars: list[Annotated[str, Field(max_length=5)] | None] | None | MISSING = MISSING
+    chars: list[Annotated[str, Field(max_length=2)] | None] | None | MISSING = MISSING
+    singles: list[str | None] | None | MISSING = MISSING
+    names: list[str | None] | None | MISSING = MISSING
+    blobs: list[str | None] | None | MISSING = MISSING
+    bools: list[bool | None] | None | MISSING = MISSING
+    dates: list[date | None] | None | MISSING = MISSING
+    times: list[time | None] | None | MISSING = MISSING
+    timetzs: list[str | None] | None | MISSING = MISSING
+    stamps: list[NaiveDatetime | None] | None | MISSING = MISSING
+    stamptzs: list[AwareDatetime | None] | None | MISSING = MISSING
+    spans: list[str | None] | None | MISSING = MISSING
+    jsons: list[JsonValue | None] | None | MISSING = MISSING
+    jsonbs: list[JsonValue | None] | None | MISSING = MISSING
+    paths: list[str | None] | None | MISSING = MISSING
+    xmls: list[str | None] | None | MISSING = MISSING
+    vectors: list[str | None] | None | MISSING = MISSING
+    queries: list[str | None] | None | MISSING = MISSING
+    uuids: list[UUID | None] | None | MISSING = MISSING
+    lsns: list[str | None] | None | MISSING = MISSING
+    oids: list[str | None] | None | MISSING = MISSING
+    inets: list[IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | None] | None | MISSING = MISSING
+    cidrs: list[IPv4Network | IPv6Network | None] | None | MISSING = MISSING
+    macs: list[str | None] | None | MISSING = MISSING
+    mac8s: list[str | None] | None | MISSING = MISSING
+    points: list[str | None] | None | MISSING = MISSING
+    lines: list[str | None] | None | MISSING = MISSING
+    lsegs: list[str | None] | None | MISSING = MISSING
+    boxes: list[str | None] | None | MISSING = MISSING
+    polypaths: list[str | None] | None | MISSING = MISSING
+    polygons: list[str | None] | None | MISSING = MISSING
+    circles: list[str | None] | None | MISSING = MISSING
+    bits: list[str | None] | None | MISSING = MISSING
+    varbits: list[str | None] | None | MISSING = MISSING
+    i4s: list[str | None] | None | MISSING = MISSING
+    i8s: list[str | None] | None | MISSING = MISSING
+    numrs: list[str | None] | None | MISSING = MISSING
+    drs: list[str | None] | None | MISSING = MISSING
+    tsrs: list[str | None] | None | MISSING = MISSING
+    tstzrs: list[str | None] | None | MISSING = MISSING
+    i4ms: list[str | None] | None | MISSING = MISSING
+    i8ms: list[str | None] | None | MISSING = MISSING
+    numms: list[str | None] | None | MISSING = MISSING
+    dms: list[str | None] | None | MISSING = MISSING
+    tsms: list[str | None] | None | MISSING = MISSING
+    tstzms: list[str | None] | None | MISSING = MISSING
+    grid: list[list[int | None] | None] | None | MISSING = MISSING
+    words: list[list[str | None] | None] | None | MISSING = MISSING
+    moods: list[Mood | None] | None | MISSING = MISSING
+    addresses: list[Address | None] | None | MISSING = MISSING
+    scores: list[Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] | None] | None | MISSING = MISSING
+    floats: list[str | None] | None | MISSING = MISSING
 
 
 class ArrayUpdate(_Model):
     """What an UPDATE of public.arrays may set; every field is optional."""
 
-    id: int | None = None
-    smalls: list[int | None] | None = None
-    ints: list[int | None] | None = None
-    bigs: list[int | None] | None = None
-    nums: list[Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None] | None = None
-    reals: list[float | None] | None = None
-    doubles: list[float | None] | None = None
-    cashes: list[str | None] | None = None
-    texts: list[str | None] | None = None
-    varchars: list[Annotated[str, Field(max_length=5)] | None] | None = None
-    chars: list[Annotated[str, Field(max_length=2)] | None] | None = None
-    singles: list[str | None] | None = None
-    names: list[str | None] | None = None
-    blobs: list[str | None] | None = None
-    bools: list[bool | None] | None = None
-    dates: list[date | None] | None = None
-    times: list[time | None] | None = None
-    timetzs: list[str | None] | None = None
-    stamps: list[NaiveDatetime | None] | None = None
-    stamptzs: list[AwareDatetime | None] | None = None
-    spans: list[str | None] | None = None
-    jsons: list[JsonValue | None] | None = None
-    jsonbs: list[JsonValue | None] | None = None
-    paths: list[str | None] | None = None
-    xmls: list[str | None] | None = None
-    vectors: list[str | None] | None = None
-    queries: list[str | None] | None = None
-    uuids: list[UUID | None] | None = None
-    lsns: list[str | None] | None = None
-    oids: list[str | None] | None = None
-    inets: list[IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | None] | None = None
-    cidrs: list[IPv4Network | IPv6Network | None] | None = None
-    macs: list[str | None] | None = None
-    mac8s: list[str | None] | None = None
-    points: list[str | None] | None = None
-    lines: list[str | None] | None = None
-    lsegs: list[str | None] | None = None
-    boxes: list[str | None] | None = None
-    polypaths: list[str | None] | None = None
-    polygons: list[str | None] | None = None
-    circles: list[str | None] | None = None
-    bits: list[str | None] | None = None
-    varbits: list[str | None] | None = None
-    i4s: list[str | None] | None = None
-    i8s: list[str | None] | None = None
-    numrs: list[str | None] | None = None
-    drs: list[str | None] | None = None
-    tsrs: list[str | None] | None = None
-    tstzrs: list[str | None] | None = None
-    i4ms: list[str | None] | None = None
-    i8ms: list[str | None] | None = None
-    numms: list[str | None] | None = None
-    dms: list[str | None] | None = None
-    tsms: list[str | None] | None = None
-    tstzms: list[str | None] | None = None
-    grid: list[list[int | None] | None] | None = None
-    words: list[list[str | None] | None] | None = None
-    moods: list[Mood | None] | None = None
-    addresses: list[Address | None] | None = None
-    scores: list[Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] | None] | None = None
-    floats: list[str | None] | None = None
+    id: int | MISSING = MISSING
+    smalls: list[int | None] | None | MISSING = MISSING
+    ints: list[int | None] | None | MISSING = MISSING
+    bigs: list[int | None] | None | MISSING = MISSING
+    nums: list[Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None] | None | MISSING = MISSING
+    reals: list[float | None] | None | MISSING = MISSING
+    doubles: list[float | None] | None | MISSING = MISSING
+    cashes: list[str | None] | None | MISSING = MISSING
+    texts: list[str | None] | MISSING = MISSING
+    varchars: list[Annotated[str, Field(max_length=5)] | None] | None | MISSING = MISSING
+    chars: list[Annotated[str, Field(max_length=2)] | None] | None | MISSING = MISSING
+    singles: list[str | None] | None | MISSING = MISSING
+    names: list[str | None] | None | MISSING = MISSING
+    blobs: list[str | None] | None | MISSING = MISSING
+    bools: list[bool | None] | None | MISSING = MISSING
+    dates: list[date | None] | None | MISSING = MISSING
+    times: list[time | None] | None | MISSING = MISSING
+    timetzs: list[str | None] | None | MISSING = MISSING
+    stamps: list[NaiveDatetime | None] | None | MISSING = MISSING
+    stamptzs: list[AwareDatetime | None] | None | MISSING = MISSING
+    spans: list[str | None] | None | MISSING = MISSING
+    jsons: list[JsonValue | None] | None | MISSING = MISSING
+    jsonbs: list[JsonValue | None] | None | MISSING = MISSING
+    paths: list[str | None] | None | MISSING = MISSING
+    xmls: list[str | None] | None | MISSING = MISSING
+    vectors: list[str | None] | None | MISSING = MISSING
+    queries: list[str | None] | None | MISSING = MISSING
+    uuids: list[UUID | None] | None | MISSING = MISSING
+    lsns: list[str | None] | None | MISSING = MISSING
+    oids: list[str | None] | None | MISSING = MISSING
+    inets: list[IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | None] | None | MISSING = MISSING
+    cidrs: list[IPv4Network | IPv6Network | None] | None | MISSING = MISSING
+    macs: list[str | None] | None | MISSING = MISSING
+    mac8s: list[str | None] | None | MISSING = MISSING
+    points: list[str | None] | None | MISSING = MISSING
+    lines: list[str | None] | None | MISSING = MISSING
+    lsegs: list[str | None] | None | MISSING = MISSING
+    boxes: list[str | None] | None | MISSING = MISSING
+    polypaths: list[str | None] | None | MISSING = MISSING
+    polygons: list[str | None] | None | MISSING = MISSING
+    circles: list[str | None] | None | MISSING = MISSING
+    bits: list[str | None] | None | MISSING = MISSING
+    varbits: list[str | None] | None | MISSING = MISSING
+    i4s: list[str | None] | None | MISSING = MISSING
+    i8s: list[str | None] | None | MISSING = MISSING
+    numrs: list[str | None] | None | MISSING = MISSING
+    drs: list[str | None] | None | MISSING = MISSING
+    tsrs: list[str | None] | None | MISSING = MISSING
+    tstzrs: list[str | None] | None | MISSING = MISSING
+    i4ms: list[str | None] | None | MISSING = MISSING
+    i8ms: list[str | None] | None | MISSING = MISSING
+    numms: list[str | None] | None | MISSING = MISSING
+    dms: list[str | None] | None | MISSING = MISSING
+    tsms: list[str | None] | None | MISSING = MISSING
+    tstzms: list[str | None] | None | MISSING = MISSING
+    grid: list[list[int | None] | None] | None | MISSING = MISSING
+    words: list[list[str | None] | None] | None | MISSING = MISSING
+    moods: list[Mood | None] | None | MISSING = MISSING
+    addresses: list[Address | None] | None | MISSING = MISSING
+    scores: list[Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] | None] | None | MISSING = MISSING
+    floats: list[str | None] | None | MISSING = MISSING
 
 
 class BitStringRow(_Model):
@@ -347,19 +349,19 @@ class BitStringRow(_Model):
 class BitStringInsert(_Model):
     """What an INSERT into public.bit_strings may set; fields the database fills in are optional."""
 
-    id: int | None = None
+    id: int | MISSING = MISSING
     fixed: str
-    var: str | None = None
-    var_n: str | None = None
+    var: str | None | MISSING = MISSING
+    var_n: str | None | MISSING = MISSING
 
 
 class BitStringUpdate(_Model):
     """What an UPDATE of public.bit_strings may set; every field is optional."""
 
-    id: int | None = None
-    fixed: str | None = None
-    var: str | None = None
-    var_n: str | None = None
+    id: int | MISSING = MISSING
+    fixed: str | MISSING = MISSING
+    var: str | None | MISSING = MISSING
+    var_n: str | None | MISSING = MISSING
 
 
 class CategoryRow(_Model):
@@ -384,7 +386,7 @@ class CategoryUpdate(_Model):
     '''\ttab \\ \x7f
     """
 
-    name: str | None = None
+    name: str | MISSING = MISSING
 
 
 class DocumentRow(_Model):
@@ -408,37 +410,37 @@ class DocumentRow(_Model):
 class DocumentInsert(_Model):
     """What an INSERT into public.documents may set; fields the database fills in are optional."""
 
-    id: int | None = None
-    doc: JsonValue | None = None
-    docb: JsonValue | None = None
-    path: str | None = None
-    markup: str | None = None
-    search: str | None = None
-    query: str | None = None
-    ref: UUID | None = None
-    lsn: str | None = None
-    object_id: str | None = None
-    rel: str | None = None
-    typ: str | None = None
-    xact: str | None = None
+    id: int | MISSING = MISSING
+    doc: JsonValue | None | MISSING = MISSING
+    docb: JsonValue | MISSING = MISSING
+    path: str | None | MISSING = MISSING
+    markup: str | None | MISSING = MISSING
+    search: str | None | MISSING = MISSING
+    query: str | None | MISSING = MISSING
+    ref: UUID | None | MISSING = MISSING
+    lsn: str | None | MISSING = MISSING
+    object_id: str | None | MISSING = MISSING
+    rel: str | None | MISSING = MISSING
+    typ: str | None | MISSING = MISSING
+    xact: str | None | MISSING = MISSING
 
 
 class DocumentUpdate(_Model):
     """What an UPDATE of public.documents may set; every field is optional."""
 
-    id: int | None = None
-    doc: JsonValue | None = None
-    docb: JsonValue | None = None
-    path: str | None = None
-    markup: str | None = None
-    search: str | None = None
-    query: str | None = None
-    ref: UUID | None = None
-    lsn: str | None = None
-    object_id: str | None = None
-    rel: str | None = None
-    typ: str | None = None
-    xact: str | None = None
+    id: int | MISSING = MISSING
+    doc: JsonValue | None | MISSING = MISSING
+    docb: JsonValue | MISSING = MISSING
+    path: str | None | MISSING = MISSING
+    markup: str | None | MISSING = MISSING
+    search: str | None | MISSING = MISSING
+    query: str | None | MISSING = MISSING
+    ref: UUID | None | MISSING = MISSING
+    lsn: str | None | MISSING = MISSING
+    object_id: str | None | MISSING = MISSING
+    rel: str | None | MISSING = MISSING
+    typ: str | None | MISSING = MISSING
+    xact: str | None | MISSING = MISSING
 
 
 class HazardRow(_Model):
@@ -462,35 +464,35 @@ class HazardRow(_Model):
 class HazardInsert(_Model):
     """What an INSERT into public.hazards may set; fields the database fills in are optional."""
 
-    class_: str | None = Field(default=None, alias="class")
+    class_: str | None | MISSING = Field(default=MISSING, alias="class")
     """Only in the functional syntax, so not shown"""
     from_: int = Field(alias="from")
-    def_: bool | None = Field(default=None, alias="def")
-    None_: str | None = Field(default=None, alias="None")
-    type: str | None = None
-    field_1st_place: int | None = Field(default=None, alias="1st place")
-    with_space: str | None = Field(default=None, alias="with space")
-    naïve_café: str | None = Field(default=None, alias="naïve café")
-    Mixed_Case: str | None = Field(default=None, alias="Mixed Case")
-    a_b: int | None = Field(default=None, alias="a-b")
-    a_b_2: int | None = Field(default=None, alias="a_b")
+    def_: bool | None | MISSING = Field(default=MISSING, alias="def")
+    None_: str | None | MISSING = Field(default=MISSING, alias="None")
+    type: str | MISSING = MISSING
+    field_1st_place: int | None | MISSING = Field(default=MISSING, alias="1st place")
+    with_space: str | None | MISSING = Field(default=MISSING, alias="with space")
+    naïve_café: str | None | MISSING = Field(default=MISSING, alias="naïve café")
+    Mixed_Case: str | None | MISSING = Field(default=MISSING, alias="Mixed Case")
+    a_b: int | None | MISSING = Field(default=MISSING, alias="a-b")
+    a_b_2: int | None | MISSING = Field(default=MISSING, alias="a_b")
 
 
 class HazardUpdate(_Model):
     """What an UPDATE of public.hazards may set; every field is optional."""
 
-    class_: str | None = Field(default=None, alias="class")
+    class_: str | None | MISSING = Field(default=MISSING, alias="class")
     """Only in the functional syntax, so not shown"""
-    from_: int | None = Field(default=None, alias="from")
-    def_: bool | None = Field(default=None, alias="def")
-    None_: str | None = Field(default=None, alias="None")
-    type: str | None = None
-    field_1st_place: int | None = Field(default=None, alias="1st place")
-    with_space: str | None = Field(default=None, alias="with space")
-    naïve_café: str | None = Field(default=None, alias="naïve café")
-    Mixed_Case: str | None = Field(default=None, alias="Mixed Case")
-    a_b: int | None = Field(default=None, alias="a-b")
-    a_b_2: int | None = Field(default=None, alias="a_b")
+    from_: int | MISSING = Field(default=MISSING, alias="from")
+    def_: bool | None | MISSING = Field(default=MISSING, alias="def")
+    None_: str | None | MISSING = Field(default=MISSING, alias="None")
+    type: str | MISSING = MISSING
+    field_1st_place: int | None | MISSING = Field(default=MISSING, alias="1st place")
+    with_space: str | None | MISSING = Field(default=MISSING, alias="with space")
+    naïve_café: str | None | MISSING = Field(default=MISSING, alias="naïve café")
+    Mixed_Case: str | None | MISSING = Field(default=MISSING, alias="Mixed Case")
+    a_b: int | None | MISSING = Field(default=MISSING, alias="a-b")
+    a_b_2: int | None | MISSING = Field(default=MISSING, alias="a_b")
 
 
 class MoodCountRow(_Model):
@@ -513,19 +515,19 @@ class NamedPersonRow(_Model):
 class NamedPersonInsert(_Model):
     """Updatable \\ \"\"\"view\"\"\""""
 
-    id: int | None = None
-    category_id: int | None = None
+    id: int | None | MISSING = MISSING
+    category_id: int | None | MISSING = MISSING
     name: str
-    born: date | None = None
+    born: date | None | MISSING = MISSING
 
 
 class NamedPersonUpdate(_Model):
     """Updatable \\ \"\"\"view\"\"\""""
 
-    id: int | None = None
-    category_id: int | None = None
-    name: str | None = None
-    born: date | None = None
+    id: int | None | MISSING = MISSING
+    category_id: int | None | MISSING = MISSING
+    name: str | MISSING = MISSING
+    born: date | None | MISSING = MISSING
 
 
 class NetworkRow(_Model):
@@ -541,21 +543,21 @@ class NetworkRow(_Model):
 class NetworkInsert(_Model):
     """What an INSERT into public.networks may set; fields the database fills in are optional."""
 
-    id: int | None = None
+    id: int | MISSING = MISSING
     addr: IPv4Address | IPv6Address | IPv4Interface | IPv6Interface
-    net: IPv4Network | IPv6Network | None = None
-    mac: str | None = None
-    mac8: str | None = None
+    net: IPv4Network | IPv6Network | None | MISSING = MISSING
+    mac: str | None | MISSING = MISSING
+    mac8: str | None | MISSING = MISSING
 
 
 class NetworkUpdate(_Model):
     """What an UPDATE of public.networks may set; every field is optional."""
 
-    id: int | None = None
-    addr: IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | None = None
-    net: IPv4Network | IPv6Network | None = None
-    mac: str | None = None
-    mac8: str | None = None
+    id: int | MISSING = MISSING
+    addr: IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | MISSING = MISSING
+    net: IPv4Network | IPv6Network | None | MISSING = MISSING
+    mac: str | None | MISSING = MISSING
+    mac8: str | None | MISSING = MISSING
 
 
 class NumberRow(_Model):
@@ -585,15 +587,15 @@ class NumberInsert(_Model):
 
     small: int
     """tab:\t esc:\x1b del:\x7f ls:\u2028 bidi:\u202e!"""
-    regular: int | None = None
-    big: int | None = None
-    counter: int | None = None
-    exact: Decimal | None = Field(default=None, allow_inf_nan=True)
-    price: Decimal | None = Field(default=None, max_digits=12, decimal_places=2)
-    fraction: Decimal | None = Field(default=None, max_digits=3, decimal_places=3)
-    approx: float | None = None
-    precise: float | None = None
-    cash: str | None = None
+    regular: int | None | MISSING = MISSING
+    big: int | MISSING = MISSING
+    counter: int | MISSING = MISSING
+    exact: Decimal | None | MISSING = Field(default=MISSING, allow_inf_nan=True)
+    price: Decimal | None | MISSING = Field(default=MISSING, max_digits=12, decimal_places=2)
+    fraction: Decimal | None | MISSING = Field(default=MISSING, max_digits=3, decimal_places=3)
+    approx: float | None | MISSING = MISSING
+    precise: float | None | MISSING = MISSING
+    cash: str | None | MISSING = MISSING
 
 
 class NumberUpdate(_Model):
@@ -601,17 +603,17 @@ class NumberUpdate(_Model):
     \"\"\"; import os; os.system(\"x\")  #
     """
 
-    small: int | None = None
+    small: int | MISSING = MISSING
     """tab:\t esc:\x1b del:\x7f ls:\u2028 bidi:\u202e!"""
-    regular: int | None = None
-    big: int | None = None
-    counter: int | None = None
-    exact: Decimal | None = Field(default=None, allow_inf_nan=True)
-    price: Decimal | None = Field(default=None, max_digits=12, decimal_places=2)
-    fraction: Decimal | None = Field(default=None, max_digits=3, decimal_places=3)
-    approx: float | None = None
-    precise: float | None = None
-    cash: str | None = None
+    regular: int | None | MISSING = MISSING
+    big: int | MISSING = MISSING
+    counter: int | MISSING = MISSING
+    exact: Decimal | None | MISSING = Field(default=MISSING, allow_inf_nan=True)
+    price: Decimal | None | MISSING = Field(default=MISSING, max_digits=12, decimal_places=2)
+    fraction: Decimal | None | MISSING = Field(default=MISSING, max_digits=3, decimal_places=3)
+    approx: float | None | MISSING = MISSING
+    precise: float | None | MISSING = MISSING
+    cash: str | None | MISSING = MISSING
 
 
 class PersonRow(_Model):
@@ -629,25 +631,25 @@ class PersonRow(_Model):
 class PersonInsert(_Model):
     """What an INSERT into public.people may set; fields the database fills in are optional."""
 
-    id: int | None = None
+    id: int | MISSING = MISSING
     category_id: int
     name: str
-    nickname: str | None = None
+    nickname: str | None | MISSING = MISSING
     born: date
-    score: Decimal | None = Field(default=None, ge=0, le=100, max_digits=5, decimal_places=2)
-    created_at: AwareDatetime | None = None
+    score: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    created_at: AwareDatetime | MISSING = MISSING
 
 
 class PersonUpdate(_Model):
     """What an UPDATE of public.people may set; every field is optional."""
 
-    id: int | None = None
-    category_id: int | None = None
-    name: str | None = None
-    nickname: str | None = None
-    born: date | None = None
-    score: Decimal | None = Field(default=None, ge=0, le=100, max_digits=5, decimal_places=2)
-    created_at: AwareDatetime | None = None
+    id: int | MISSING = MISSING
+    category_id: int | MISSING = MISSING
+    name: str | MISSING = MISSING
+    nickname: str | None | MISSING = MISSING
+    born: date | MISSING = MISSING
+    score: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    created_at: AwareDatetime | MISSING = MISSING
 
 
 class RangeBoundRow(_Model):
@@ -683,41 +685,41 @@ class RangeRow(_Model):
 class RangeInsert(_Model):
     """What an INSERT into public.ranges may set; fields the database fills in are optional."""
 
-    id: int | None = None
-    i4: str | None = None
-    i8: str | None = None
-    num: str | None = None
-    d: str | None = None
-    ts: str | None = None
-    tstz: str | None = None
-    i4m: str | None = None
-    i8m: str | None = None
-    numm: str | None = None
-    dm: str | None = None
-    tsm: str | None = None
-    tstzm: str | None = None
-    custom: str | None = None
-    custom_multi: str | None = None
+    id: int | MISSING = MISSING
+    i4: str | None | MISSING = MISSING
+    i8: str | None | MISSING = MISSING
+    num: str | None | MISSING = MISSING
+    d: str | None | MISSING = MISSING
+    ts: str | None | MISSING = MISSING
+    tstz: str | None | MISSING = MISSING
+    i4m: str | None | MISSING = MISSING
+    i8m: str | None | MISSING = MISSING
+    numm: str | None | MISSING = MISSING
+    dm: str | None | MISSING = MISSING
+    tsm: str | None | MISSING = MISSING
+    tstzm: str | None | MISSING = MISSING
+    custom: str | None | MISSING = MISSING
+    custom_multi: str | None | MISSING = MISSING
 
 
 class RangeUpdate(_Model):
     """What an UPDATE of public.ranges may set; every field is optional."""
 
-    id: int | None = None
-    i4: str | None = None
-    i8: str | None = None
-    num: str | None = None
-    d: str | None = None
-    ts: str | None = None
-    tstz: str | None = None
-    i4m: str | None = None
-    i8m: str | None = None
-    numm: str | None = None
-    dm: str | None = None
-    tsm: str | None = None
-    tstzm: str | None = None
-    custom: str | None = None
-    custom_multi: str | None = None
+    id: int | MISSING = MISSING
+    i4: str | None | MISSING = MISSING
+    i8: str | None | MISSING = MISSING
+    num: str | None | MISSING = MISSING
+    d: str | None | MISSING = MISSING
+    ts: str | None | MISSING = MISSING
+    tstz: str | None | MISSING = MISSING
+    i4m: str | None | MISSING = MISSING
+    i8m: str | None | MISSING = MISSING
+    numm: str | None | MISSING = MISSING
+    dm: str | None | MISSING = MISSING
+    tsm: str | None | MISSING = MISSING
+    tstzm: str | None | MISSING = MISSING
+    custom: str | None | MISSING = MISSING
+    custom_multi: str | None | MISSING = MISSING
 
 
 class ShadowRow(_Model):
@@ -742,34 +744,34 @@ class ShadowInsert(_Model):
     """What an INSERT into public.shadows may set; fields the database fills in are optional."""
 
     date_: date = Field(alias="date")
-    time_: time | None = Field(default=None, alias="time")
-    datetime: AwareDatetime | None = None
-    int_: int | None = Field(default=None, alias="int")
-    str_: str | None = Field(default=None, alias="str")
-    Decimal_: Decimal | None = Field(default=None, alias="Decimal", allow_inf_nan=True)
-    UUID_: UUID | None = Field(default=None, alias="UUID")
-    Range_2: str | None = Field(default=None, alias="Range")
-    JsonValue_2: JsonValue | None = Field(default=None, alias="JsonValue")
-    Address_: Address | None = Field(default=None, alias="Address")
-    NotRequired: str | None = None
-    TypedDict: str | None = None
+    time_: time | None | MISSING = Field(default=MISSING, alias="time")
+    datetime: AwareDatetime | None | MISSING = MISSING
+    int_: int | None | MISSING = Field(default=MISSING, alias="int")
+    str_: str | None | MISSING = Field(default=MISSING, alias="str")
+    Decimal_: Decimal | None | MISSING = Field(default=MISSING, alias="Decimal", allow_inf_nan=True)
+    UUID_: UUID | None | MISSING = Field(default=MISSING, alias="UUID")
+    Range_2: str | None | MISSING = Field(default=MISSING, alias="Range")
+    JsonValue_2: JsonValue | None | MISSING = Field(default=MISSING, alias="JsonValue")
+    Address_: Address | None | MISSING = Field(default=MISSING, alias="Address")
+    NotRequired: str | None | MISSING = MISSING
+    TypedDict: str | None | MISSING = MISSING
 
 
 class ShadowUpdate(_Model):
     """What an UPDATE of public.shadows may set; every field is optional."""
 
-    date_: date | None = Field(default=None, alias="date")
-    time_: time | None = Field(default=None, alias="time")
-    datetime: AwareDatetime | None = None
-    int_: int | None = Field(default=None, alias="int")
-    str_: str | None = Field(default=None, alias="str")
-    Decimal_: Decimal | None = Field(default=None, alias="Decimal", allow_inf_nan=True)
-    UUID_: UUID | None = Field(default=None, alias="UUID")
-    Range_2: str | None = Field(default=None, alias="Range")
-    JsonValue_2: JsonValue | None = Field(default=None, alias="JsonValue")
-    Address_: Address | None = Field(default=None, alias="Address")
-    NotRequired: str | None = None
-    TypedDict: str | None = None
+    date_: date | MISSING = Field(default=MISSING, alias="date")
+    time_: time | None | MISSING = Field(default=MISSING, alias="time")
+    datetime: AwareDatetime | None | MISSING = MISSING
+    int_: int | None | MISSING = Field(default=MISSING, alias="int")
+    str_: str | None | MISSING = Field(default=MISSING, alias="str")
+    Decimal_: Decimal | None | MISSING = Field(default=MISSING, alias="Decimal", allow_inf_nan=True)
+    UUID_: UUID | None | MISSING = Field(default=MISSING, alias="UUID")
+    Range_2: str | None | MISSING = Field(default=MISSING, alias="Range")
+    JsonValue_2: JsonValue | None | MISSING = Field(default=MISSING, alias="JsonValue")
+    Address_: Address | None | MISSING = Field(default=MISSING, alias="Address")
+    NotRequired: str | None | MISSING = MISSING
+    TypedDict: str | None | MISSING = MISSING
 
 
 class ShapeRow(_Model):
@@ -788,27 +790,27 @@ class ShapeRow(_Model):
 class ShapeInsert(_Model):
     """What an INSERT into public.shapes may set; fields the database fills in are optional."""
 
-    id: int | None = None
-    p: str | None = None
-    l: str | None = None
-    s: str | None = None
-    b: str | None = None
-    pa: str | None = None
-    pg: str | None = None
-    c: str | None = None
+    id: int | MISSING = MISSING
+    p: str | None | MISSING = MISSING
+    l: str | None | MISSING = MISSING
+    s: str | None | MISSING = MISSING
+    b: str | None | MISSING = MISSING
+    pa: str | None | MISSING = MISSING
+    pg: str | None | MISSING = MISSING
+    c: str | None | MISSING = MISSING
 
 
 class ShapeUpdate(_Model):
     """What an UPDATE of public.shapes may set; every field is optional."""
 
-    id: int | None = None
-    p: str | None = None
-    l: str | None = None
-    s: str | None = None
-    b: str | None = None
-    pa: str | None = None
-    pg: str | None = None
-    c: str | None = None
+    id: int | MISSING = MISSING
+    p: str | None | MISSING = MISSING
+    l: str | None | MISSING = MISSING
+    s: str | None | MISSING = MISSING
+    b: str | None | MISSING = MISSING
+    pa: str | None | MISSING = MISSING
+    pg: str | None | MISSING = MISSING
+    c: str | None | MISSING = MISSING
 
 
 class StatusRow(_Model):
@@ -828,8 +830,8 @@ class StatusInsert(_Model):
 class StatusUpdate(_Model):
     """What an UPDATE of public.statuses may set; every field is optional."""
 
-    code: str | None = None
-    position: int | None = None
+    code: str | MISSING = MISSING
+    position: int | MISSING = MISSING
 
 
 class TagRow2(_Model):
@@ -842,15 +844,15 @@ class TagRow2(_Model):
 class TagInsert(_Model):
     """What an INSERT into public.tags may set; fields the database fills in are optional."""
 
-    id: int | None = None
+    id: int | MISSING = MISSING
     tag: TagRow
 
 
 class TagUpdate(_Model):
     """What an UPDATE of public.tags may set; every field is optional."""
 
-    id: int | None = None
-    tag: TagRow | None = None
+    id: int | MISSING = MISSING
+    tag: TagRow | MISSING = MISSING
 
 
 class TemporalRow(_Model):
@@ -870,29 +872,29 @@ class TemporalRow(_Model):
 class TemporalInsert(_Model):
     """What an INSERT into public.temporals may set; fields the database fills in are optional."""
 
-    id: UUID | None = None
+    id: UUID | MISSING = MISSING
     day: date
-    at_time: time | None = None
-    at_time_tz: str | None = None
-    stamp: NaiveDatetime | None = None
-    stamp_tz: AwareDatetime | None = None
-    stamp_tz0: AwareDatetime | None = None
-    span: str | None = None
-    span_ym: str | None = None
+    at_time: time | None | MISSING = MISSING
+    at_time_tz: str | None | MISSING = MISSING
+    stamp: NaiveDatetime | None | MISSING = MISSING
+    stamp_tz: AwareDatetime | MISSING = MISSING
+    stamp_tz0: AwareDatetime | None | MISSING = MISSING
+    span: str | None | MISSING = MISSING
+    span_ym: str | None | MISSING = MISSING
 
 
 class TemporalUpdate(_Model):
     """What an UPDATE of public.temporals may set; every field is optional."""
 
-    id: UUID | None = None
-    day: date | None = None
-    at_time: time | None = None
-    at_time_tz: str | None = None
-    stamp: NaiveDatetime | None = None
-    stamp_tz: AwareDatetime | None = None
-    stamp_tz0: AwareDatetime | None = None
-    span: str | None = None
-    span_ym: str | None = None
+    id: UUID | MISSING = MISSING
+    day: date | MISSING = MISSING
+    at_time: time | None | MISSING = MISSING
+    at_time_tz: str | None | MISSING = MISSING
+    stamp: NaiveDatetime | None | MISSING = MISSING
+    stamp_tz: AwareDatetime | MISSING = MISSING
+    stamp_tz0: AwareDatetime | None | MISSING = MISSING
+    span: str | None | MISSING = MISSING
+    span_ym: str | None | MISSING = MISSING
 
 
 class TextRow(_Model):
@@ -913,31 +915,31 @@ class TextRow(_Model):
 class TextInsert(_Model):
     """What an INSERT into public.texts may set; fields the database fills in are optional."""
 
-    id: int | None = None
+    id: int | MISSING = MISSING
     body: str
-    short: str | None = Field(default=None, max_length=10)
-    unbounded: str | None = None
-    fixed: str | None = Field(default=None, max_length=5)
-    one: str | None = Field(default=None, max_length=1)
-    single: str | None = None
-    ident: str | None = None
-    blob: str | None = None
-    flag: bool | None = None
+    short: str | None | MISSING = Field(default=MISSING, max_length=10)
+    unbounded: str | None | MISSING = MISSING
+    fixed: str | None | MISSING = Field(default=MISSING, max_length=5)
+    one: str | None | MISSING = Field(default=MISSING, max_length=1)
+    single: str | None | MISSING = MISSING
+    ident: str | None | MISSING = MISSING
+    blob: str | None | MISSING = MISSING
+    flag: bool | MISSING = MISSING
 
 
 class TextUpdate(_Model):
     """What an UPDATE of public.texts may set; every field is optional."""
 
-    id: int | None = None
-    body: str | None = None
-    short: str | None = Field(default=None, max_length=10)
-    unbounded: str | None = None
-    fixed: str | None = Field(default=None, max_length=5)
-    one: str | None = Field(default=None, max_length=1)
-    single: str | None = None
-    ident: str | None = None
-    blob: str | None = None
-    flag: bool | None = None
+    id: int | MISSING = MISSING
+    body: str | MISSING = MISSING
+    short: str | None | MISSING = Field(default=MISSING, max_length=10)
+    unbounded: str | None | MISSING = MISSING
+    fixed: str | None | MISSING = Field(default=MISSING, max_length=5)
+    one: str | None | MISSING = Field(default=MISSING, max_length=1)
+    single: str | None | MISSING = MISSING
+    ident: str | None | MISSING = MISSING
+    blob: str | None | MISSING = MISSING
+    flag: bool | MISSING = MISSING
 
 
 class UserTypeRow(_Model):
@@ -970,55 +972,55 @@ class UserTypeRow(_Model):
 class UserTypeInsert(_Model):
     """Enums, domains, composites \\ and \"\"\"ranges\"\"\""""
 
-    id: int | None = None
+    id: int | MISSING = MISSING
     mood: Mood
-    maybe_mood: Mood | None = None
-    none: None_ | None = None
-    warn: Warning2 | None = None
-    auth_mood: AuthMood | None = None
-    pos: int | None = Field(default=None, gt=0)
-    tiny: int | None = Field(default=None, gt=0, lt=1000)
+    maybe_mood: Mood | None | MISSING = MISSING
+    none: None_ | None | MISSING = MISSING
+    warn: Warning2 | MISSING = MISSING
+    auth_mood: AuthMood | None | MISSING = MISSING
+    pos: int | None | MISSING = Field(default=MISSING, gt=0)
+    tiny: int | None | MISSING = Field(default=MISSING, gt=0, lt=1000)
     label: str
     """\"\"\"
     '''
     \\
     \u202eevil\u202c
     """
-    score: Decimal | None = Field(default=None, ge=0, le=100, max_digits=5, decimal_places=2)
-    list_: list[int | None] | None = Field(default=None, alias="list")
-    feeling: Mood | None = None
-    home: Address | None = None
-    place: Located | None = None
-    tag: TagRow | None = None
-    span: str | None = None
-    spans: str | None = None
+    score: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    list_: list[int | None] | None | MISSING = Field(default=MISSING, alias="list")
+    feeling: Mood | None | MISSING = MISSING
+    home: Address | None | MISSING = MISSING
+    place: Located | None | MISSING = MISSING
+    tag: TagRow | None | MISSING = MISSING
+    span: str | None | MISSING = MISSING
+    spans: str | None | MISSING = MISSING
 
 
 class UserTypeUpdate(_Model):
     """Enums, domains, composites \\ and \"\"\"ranges\"\"\""""
 
-    id: int | None = None
-    mood: Mood | None = None
-    maybe_mood: Mood | None = None
-    none: None_ | None = None
-    warn: Warning2 | None = None
-    auth_mood: AuthMood | None = None
-    pos: int | None = Field(default=None, gt=0)
-    tiny: int | None = Field(default=None, gt=0, lt=1000)
-    label: str | None = None
+    id: int | MISSING = MISSING
+    mood: Mood | MISSING = MISSING
+    maybe_mood: Mood | None | MISSING = MISSING
+    none: None_ | None | MISSING = MISSING
+    warn: Warning2 | MISSING = MISSING
+    auth_mood: AuthMood | None | MISSING = MISSING
+    pos: int | None | MISSING = Field(default=MISSING, gt=0)
+    tiny: int | None | MISSING = Field(default=MISSING, gt=0, lt=1000)
+    label: str | MISSING = MISSING
     """\"\"\"
     '''
     \\
     \u202eevil\u202c
     """
-    score: Decimal | None = Field(default=None, ge=0, le=100, max_digits=5, decimal_places=2)
-    list_: list[int | None] | None = Field(default=None, alias="list")
-    feeling: Mood | None = None
-    home: Address | None = None
-    place: Located | None = None
-    tag: TagRow | None = None
-    span: str | None = None
-    spans: str | None = None
+    score: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    list_: list[int | None] | None | MISSING = Field(default=MISSING, alias="list")
+    feeling: Mood | None | MISSING = MISSING
+    home: Address | None | MISSING = MISSING
+    place: Located | None | MISSING = MISSING
+    tag: TagRow | None | MISSING = MISSING
+    span: str | None | MISSING = MISSING
+    spans: str | None | MISSING = MISSING
 
 
 class UserRow(_Model):
@@ -1033,11 +1035,11 @@ class UserInsert(_Model):
     """What an INSERT into public.users may set; fields the database fills in are optional."""
 
     email: str
-    display_name: str | None = None
+    display_name: str | None | MISSING = MISSING
 
 
 class UserUpdate(_Model):
     """What an UPDATE of public.users may set; every field is optional."""
 
-    email: str | None = None
-    display_name: str | None = None
+    email: str | MISSING = MISSING
+    display_name: str | None | MISSING = MISSING

@@ -4,7 +4,7 @@
 
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import MISSING, AwareDatetime, BaseModel, ConfigDict
 
 from ._types import AuthMood
 
@@ -23,6 +23,7 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=False,
+        protected_namespaces=(),
         ser_json_bytes="base64",
         serialize_by_alias=True,
         val_json_bytes="base64",
@@ -43,16 +44,16 @@ class AuthUserRow(_Model):
 class AuthUserInsert(_Model):
     """Same name as public.users"""
 
-    id: UUID | None = None
+    id: UUID | MISSING = MISSING
     user_id: int
-    state: AuthMood | None = None
-    last_seen: AwareDatetime | None = None
+    state: AuthMood | MISSING = MISSING
+    last_seen: AwareDatetime | None | MISSING = MISSING
 
 
 class AuthUserUpdate(_Model):
     """Same name as public.users"""
 
-    id: UUID | None = None
-    user_id: int | None = None
-    state: AuthMood | None = None
-    last_seen: AwareDatetime | None = None
+    id: UUID | MISSING = MISSING
+    user_id: int | MISSING = MISSING
+    state: AuthMood | MISSING = MISSING
+    last_seen: AwareDatetime | None | MISSING = MISSING

@@ -16,6 +16,7 @@ from typing import Annotated
 from uuid import UUID
 
 from pydantic import (
+    MISSING,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -41,6 +42,7 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=False,
+        protected_namespaces=(),
         ser_json_bytes="base64",
         serialize_by_alias=True,
         val_json_bytes="base64",
@@ -118,130 +120,130 @@ class ArrayRow(_Model):
 class ArrayInsert(_Model):
     """What an INSERT into public.arrays may set; fields the database fills in are optional."""
 
-    id: int | None = None
-    smalls: list[int | None] | None = None
-    ints: list[int | None] | None = None
-    bigs: list[int | None] | None = None
-    nums: list[Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None] | None = None
-    reals: list[float | None] | None = None
-    doubles: list[float | None] | None = None
-    cashes: list[str | None] | None = None
-    texts: list[str | None] | None = None
-    varchars: list[Annotated[str, Field(max_length=5)] | None] | None = None
-    chars: list[Annotated[str, Field(max_length=2)] | None] | None = None
-    singles: list[str | None] | None = None
-    names: list[str | None] | None = None
-    blobs: list[bytes | None] | None = None
-    bools: list[bool | None] | None = None
-    dates: list[date | None] | None = None
-    times: list[time | None] | None = None
-    timetzs: list[time | None] | None = None
-    stamps: list[NaiveDatetime | None] | None = None
-    stamptzs: list[AwareDatetime | None] | None = None
-    spans: list[timedelta | None] | None = None
-    jsons: list[JsonValue | None] | None = None
-    jsonbs: list[JsonValue | None] | None = None
-    paths: list[str | None] | None = None
-    xmls: list[str | None] | None = None
-    vectors: list[str | None] | None = None
-    queries: list[str | None] | None = None
-    uuids: list[UUID | None] | None = None
-    lsns: list[str | None] | None = None
-    oids: list[int | None] | None = None
-    inets: list[IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | None] | None = None
-    cidrs: list[IPv4Network | IPv6Network | None] | None = None
-    macs: list[str | None] | None = None
-    mac8s: list[str | None] | None = None
-    points: list[str | None] | None = None
-    lines: list[str | None] | None = None
-    lsegs: list[str | None] | None = None
-    boxes: list[str | None] | None = None
-    polypaths: list[str | None] | None = None
-    polygons: list[str | None] | None = None
-    circles: list[str | None] | None = None
-    bits: list[str | None] | None = None
-    varbits: list[str | None] | None = None
-    i4s: list[Range[int] | None] | None = None
-    i8s: list[Range[int] | None] | None = None
-    numrs: list[Range[Decimal] | None] | None = None
-    drs: list[Range[date] | None] | None = None
-    tsrs: list[Range[NaiveDatetime] | None] | None = None
-    tstzrs: list[Range[AwareDatetime] | None] | None = None
-    i4ms: list[Multirange[int] | None] | None = None
-    i8ms: list[Multirange[int] | None] | None = None
-    numms: list[Multirange[Decimal] | None] | None = None
-    dms: list[Multirange[date] | None] | None = None
-    tsms: list[Multirange[NaiveDatetime] | None] | None = None
-    tstzms: list[Multirange[AwareDatetime] | None] | None = None
-    grid: list[list[int | None] | None] | None = None
-    words: list[list[str | None] | None] | None = None
-    moods: list[Mood | None] | None = None
-    addresses: list[Address | None] | None = None
-    scores: list[Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] | None] | None = None
-    floats: list[Range[float] | None] | None = None
+    id: int | MISSING = MISSING
+    smalls: list[int | None] | None | MISSING = MISSING
+    ints: list[int | None] | None | MISSING = MISSING
+    bigs: list[int | None] | None | MISSING = MISSING
+    nums: list[Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None] | None | MISSING = MISSING
+    reals: list[float | None] | None | MISSING = MISSING
+    doubles: list[float | None] | None | MISSING = MISSING
+    cashes: list[str | None] | None | MISSING = MISSING
+    texts: list[str | None] | MISSING = MISSING
+    varchars: list[Annotated[str, Field(max_length=5)] | None] | None | MISSING = MISSING
+    chars: list[Annotated[str, Field(max_length=2)] | None] | None | MISSING = MISSING
+    singles: list[str | None] | None | MISSING = MISSING
+    names: list[str | None] | None | MISSING = MISSING
+    blobs: list[bytes | None] | None | MISSING = MISSING
+    bools: list[bool | None] | None | MISSING = MISSING
+    dates: list[date | None] | None | MISSING = MISSING
+    times: list[time | None] | None | MISSING = MISSING
+    timetzs: list[time | None] | None | MISSING = MISSING
+    stamps: list[NaiveDatetime | None] | None | MISSING = MISSING
+    stamptzs: list[AwareDatetime | None] | None | MISSING = MISSING
+    spans: list[timedelta | None] | None | MISSING = MISSING
+    jsons: list[JsonValue | None] | None | MISSING = MISSING
+    jsonbs: list[JsonValue | None] | None | MISSING = MISSING
+    paths: list[str | None] | None | MISSING = MISSING
+    xmls: list[str | None] | None | MISSING = MISSING
+    vectors: list[str | None] | None | MISSING = MISSING
+    queries: list[str | None] | None | MISSING = MISSING
+    uuids: list[UUID | None] | None | MISSING = MISSING
+    lsns: list[str | None] | None | MISSING = MISSING
+    oids: list[int | None] | None | MISSING = MISSING
+    inets: list[IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | None] | None | MISSING = MISSING
+    cidrs: list[IPv4Network | IPv6Network | None] | None | MISSING = MISSING
+    macs: list[str | None] | None | MISSING = MISSING
+    mac8s: list[str | None] | None | MISSING = MISSING
+    points: list[str | None] | None | MISSING = MISSING
+    lines: list[str | None] | None | MISSING = MISSING
+    lsegs: list[str | None] | None | MISSING = MISSING
+    boxes: list[str | None] | None | MISSING = MISSING
+    polypaths: list[str | None] | None | MISSING = MISSING
+    polygons: list[str | None] | None | MISSING = MISSING
+    circles: list[str | None] | None | MISSING = MISSING
+    bits: list[str | None] | None | MISSING = MISSING
+    varbits: list[str | None] | None | MISSING = MISSING
+    i4s: list[Range[int] | None] | None | MISSING = MISSING
+    i8s: list[Range[int] | None] | None | MISSING = MISSING
+    numrs: list[Range[Decimal] | None] | None | MISSING = MISSING
+    drs: list[Range[date] | None] | None | MISSING = MISSING
+    tsrs: list[Range[NaiveDatetime] | None] | None | MISSING = MISSING
+    tstzrs: list[Range[AwareDatetime] | None] | None | MISSING = MISSING
+    i4ms: list[Multirange[int] | None] | None | MISSING = MISSING
+    i8ms: list[Multirange[int] | None] | None | MISSING = MISSING
+    numms: list[Multirange[Decimal] | None] | None | MISSING = MISSING
+    dms: list[Multirange[date] | None] | None | MISSING = MISSING
+    tsms: list[Multirange[NaiveDatetime] | None] | None | MISSING = MISSING
+    tstzms: list[Multirange[AwareDatetime] | None] | None | MISSING = MISSING
+    grid: list[list[int | None] | None] | None | MISSING = MISSING
+    words: list[list[str | None] | None] | None | MISSING = MISSING
+    moods: list[Mood | None] | None | MISSING = MISSING
+    addresses: list[Address | None] | None | MISSING = MISSING
+    scores: list[Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] | None] | None | MISSING = MISSING
+    floats: list[Range[float] | None] | None | MISSING = MISSING
 
 
 class ArrayUpdate(_Model):
     """What an UPDATE of public.arrays may set; every field is optional."""
 
-    id: int | None = None
-    smalls: list[int | None] | None = None
-    ints: list[int | None] | None = None
-    bigs: list[int | None] | None = None
-    nums: list[Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None] | None = None
-    reals: list[float | None] | None = None
-    doubles: list[float | None] | None = None
-    cashes: list[str | None] | None = None
-    texts: list[str | None] | None = None
-    varchars: list[Annotated[str, Field(max_length=5)] | None] | None = None
-    chars: list[Annotated[str, Field(max_length=2)] | None] | None = None
-    singles: list[str | None] | None = None
-    names: list[str | None] | None = None
-    blobs: list[bytes | None] | None = None
-    bools: list[bool | None] | None = None
-    dates: list[date | None] | None = None
-    times: list[time | None] | None = None
-    timetzs: list[time | None] | None = None
-    stamps: list[NaiveDatetime | None] | None = None
-    stamptzs: list[AwareDatetime | None] | None = None
-    spans: list[timedelta | None] | None = None
-    jsons: list[JsonValue | None] | None = None
-    jsonbs: list[JsonValue | None] | None = None
-    paths: list[str | None] | None = None
-    xmls: list[str | None] | None = None
-    vectors: list[str | None] | None = None
-    queries: list[str | None] | None = None
-    uuids: list[UUID | None] | None = None
-    lsns: list[str | None] | None = None
-    oids: list[int | None] | None = None
-    inets: list[IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | None] | None = None
-    cidrs: list[IPv4Network | IPv6Network | None] | None = None
-    macs: list[str | None] | None = None
-    mac8s: list[str | None] | None = None
-    points: list[str | None] | None = None
-    lines: list[str | None] | None = None
-    lsegs: list[str | None] | None = None
-    boxes: list[str | None] | None = None
-    polypaths: list[str | None] | None = None
-    polygons: list[str | None] | None = None
-    circles: list[str | None] | None = None
-    bits: list[str | None] | None = None
-    varbits: list[str | None] | None = None
-    i4s: list[Range[int] | None] | None = None
-    i8s: list[Range[int] | None] | None = None
-    numrs: list[Range[Decimal] | None] | None = None
-    drs: list[Range[date] | None] | None = None
-    tsrs: list[Range[NaiveDatetime] | None] | None = None
-    tstzrs: list[Range[AwareDatetime] | None] | None = None
-    i4ms: list[Multirange[int] | None] | None = None
-    i8ms: list[Multirange[int] | None] | None = None
-    numms: list[Multirange[Decimal] | None] | None = None
-    dms: list[Multirange[date] | None] | None = None
-    tsms: list[Multirange[NaiveDatetime] | None] | None = None
-    tstzms: list[Multirange[AwareDatetime] | None] | None = None
-    grid: list[list[int | None] | None] | None = None
-    words: list[list[str | None] | None] | None = None
-    moods: list[Mood | None] | None = None
-    addresses: list[Address | None] | None = None
-    scores: list[Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] | None] | None = None
-    floats: list[Range[float] | None] | None = None
+    id: int | MISSING = MISSING
+    smalls: list[int | None] | None | MISSING = MISSING
+    ints: list[int | None] | None | MISSING = MISSING
+    bigs: list[int | None] | None | MISSING = MISSING
+    nums: list[Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None] | None | MISSING = MISSING
+    reals: list[float | None] | None | MISSING = MISSING
+    doubles: list[float | None] | None | MISSING = MISSING
+    cashes: list[str | None] | None | MISSING = MISSING
+    texts: list[str | None] | MISSING = MISSING
+    varchars: list[Annotated[str, Field(max_length=5)] | None] | None | MISSING = MISSING
+    chars: list[Annotated[str, Field(max_length=2)] | None] | None | MISSING = MISSING
+    singles: list[str | None] | None | MISSING = MISSING
+    names: list[str | None] | None | MISSING = MISSING
+    blobs: list[bytes | None] | None | MISSING = MISSING
+    bools: list[bool | None] | None | MISSING = MISSING
+    dates: list[date | None] | None | MISSING = MISSING
+    times: list[time | None] | None | MISSING = MISSING
+    timetzs: list[time | None] | None | MISSING = MISSING
+    stamps: list[NaiveDatetime | None] | None | MISSING = MISSING
+    stamptzs: list[AwareDatetime | None] | None | MISSING = MISSING
+    spans: list[timedelta | None] | None | MISSING = MISSING
+    jsons: list[JsonValue | None] | None | MISSING = MISSING
+    jsonbs: list[JsonValue | None] | None | MISSING = MISSING
+    paths: list[str | None] | None | MISSING = MISSING
+    xmls: list[str | None] | None | MISSING = MISSING
+    vectors: list[str | None] | None | MISSING = MISSING
+    queries: list[str | None] | None | MISSING = MISSING
+    uuids: list[UUID | None] | None | MISSING = MISSING
+    lsns: list[str | None] | None | MISSING = MISSING
+    oids: list[int | None] | None | MISSING = MISSING
+    inets: list[IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | None] | None | MISSING = MISSING
+    cidrs: list[IPv4Network | IPv6Network | None] | None | MISSING = MISSING
+    macs: list[str | None] | None | MISSING = MISSING
+    mac8s: list[str | None] | None | MISSING = MISSING
+    points: list[str | None] | None | MISSING = MISSING
+    lines: list[str | None] | None | MISSING = MISSING
+    lsegs: list[str | None] | None | MISSING = MISSING
+    boxes: list[str | None] | None | MISSING = MISSING
+    polypaths: list[str | None] | None | MISSING = MISSING
+    polygons: list[str | None] | None | MISSING = MISSING
+    circles: list[str | None] | None | MISSING = MISSING
+    bits: list[str | None] | None | MISSING = MISSING
+    varbits: list[str | None] | None | MISSING = MISSING
+    i4s: list[Range[int] | None] | None | MISSING = MISSING
+    i8s: list[Range[int] | None] | None | MISSING = MISSING
+    numrs: list[Range[Decimal] | None] | None | MISSING = MISSING
+    drs: list[Range[date] | None] | None | MISSING = MISSING
+    tsrs: list[Range[NaiveDatetime] | None] | None | MISSING = MISSING
+    tstzrs: list[Range[AwareDatetime] | None] | None | MISSING = MISSING
+    i4ms: list[Multirange[int] | None] | None | MISSING = MISSING
+    i8ms: list[Multirange[int] | None] | None | MISSING = MISSING
+    numms: list[Multirange[Decimal] | None] | None | MISSING = MISSING
+    dms: list[Multirange[date] | None] | None | MISSING = MISSING
+    tsms: list[Multirange[NaiveDatetime] | None] | None | MISSING = MISSING
+    tstzms: list[Multirange[AwareDatetime] | None] | None | MISSING = MISSING
+    grid: list[list[int | None] | None] | None | MISSING = MISSING
+    words: list[list[str | None] | None] | None | MISSING = MISSING
+    moods: list[Mood | None] | None | MISSING = MISSING
+    addresses: list[Address | None] | None | MISSING = MISSING
+    scores: list[Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] | None] | None | MISSING = MISSING
+    floats: list[Range[float] | None] | None | MISSING = MISSING

@@ -2,7 +2,7 @@
 # Do not edit: run `schemasync run` to regenerate.
 """Pydantic models of the database schema (wire profile: python)."""
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import MISSING, BaseModel, ConfigDict
 
 __all__ = [
     "BitStringInsert",
@@ -19,6 +19,7 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=False,
+        protected_namespaces=(),
         ser_json_bytes="base64",
         serialize_by_alias=True,
         val_json_bytes="base64",
@@ -39,16 +40,16 @@ class BitStringRow(_Model):
 class BitStringInsert(_Model):
     """What an INSERT into public.bit_strings may set; fields the database fills in are optional."""
 
-    id: int | None = None
+    id: int | MISSING = MISSING
     fixed: str
-    var: str | None = None
-    var_n: str | None = None
+    var: str | None | MISSING = MISSING
+    var_n: str | None | MISSING = MISSING
 
 
 class BitStringUpdate(_Model):
     """What an UPDATE of public.bit_strings may set; every field is optional."""
 
-    id: int | None = None
-    fixed: str | None = None
-    var: str | None = None
-    var_n: str | None = None
+    id: int | MISSING = MISSING
+    fixed: str | MISSING = MISSING
+    var: str | None | MISSING = MISSING
+    var_n: str | None | MISSING = MISSING

@@ -2,7 +2,7 @@
 # Do not edit: run `schemasync run` to regenerate.
 """Pydantic models of the database schema (wire profile: python)."""
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import MISSING, BaseModel, ConfigDict
 
 __all__ = [
     "CategoryInsert",
@@ -19,6 +19,7 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=False,
+        protected_namespaces=(),
         ser_json_bytes="base64",
         serialize_by_alias=True,
         val_json_bytes="base64",
@@ -49,4 +50,4 @@ class CategoryUpdate(_Model):
     '''\ttab \\ \x7f
     """
 
-    name: str | None = None
+    name: str | MISSING = MISSING

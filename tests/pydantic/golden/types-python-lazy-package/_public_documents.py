@@ -4,7 +4,7 @@
 
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, JsonValue
+from pydantic import MISSING, BaseModel, ConfigDict, JsonValue
 
 __all__ = [
     "DocumentInsert",
@@ -21,6 +21,7 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=False,
+        protected_namespaces=(),
         ser_json_bytes="base64",
         serialize_by_alias=True,
         val_json_bytes="base64",
@@ -50,34 +51,34 @@ class DocumentRow(_Model):
 class DocumentInsert(_Model):
     """What an INSERT into public.documents may set; fields the database fills in are optional."""
 
-    id: int | None = None
-    doc: JsonValue | None = None
-    docb: JsonValue | None = None
-    path: str | None = None
-    markup: str | None = None
-    search: str | None = None
-    query: str | None = None
-    ref: UUID | None = None
-    lsn: str | None = None
-    object_id: int | None = None
-    rel: str | None = None
-    typ: str | None = None
-    xact: str | None = None
+    id: int | MISSING = MISSING
+    doc: JsonValue | None | MISSING = MISSING
+    docb: JsonValue | MISSING = MISSING
+    path: str | None | MISSING = MISSING
+    markup: str | None | MISSING = MISSING
+    search: str | None | MISSING = MISSING
+    query: str | None | MISSING = MISSING
+    ref: UUID | None | MISSING = MISSING
+    lsn: str | None | MISSING = MISSING
+    object_id: int | None | MISSING = MISSING
+    rel: str | None | MISSING = MISSING
+    typ: str | None | MISSING = MISSING
+    xact: str | None | MISSING = MISSING
 
 
 class DocumentUpdate(_Model):
     """What an UPDATE of public.documents may set; every field is optional."""
 
-    id: int | None = None
-    doc: JsonValue | None = None
-    docb: JsonValue | None = None
-    path: str | None = None
-    markup: str | None = None
-    search: str | None = None
-    query: str | None = None
-    ref: UUID | None = None
-    lsn: str | None = None
-    object_id: int | None = None
-    rel: str | None = None
-    typ: str | None = None
-    xact: str | None = None
+    id: int | MISSING = MISSING
+    doc: JsonValue | None | MISSING = MISSING
+    docb: JsonValue | MISSING = MISSING
+    path: str | None | MISSING = MISSING
+    markup: str | None | MISSING = MISSING
+    search: str | None | MISSING = MISSING
+    query: str | None | MISSING = MISSING
+    ref: UUID | None | MISSING = MISSING
+    lsn: str | None | MISSING = MISSING
+    object_id: int | None | MISSING = MISSING
+    rel: str | None | MISSING = MISSING
+    typ: str | None | MISSING = MISSING
+    xact: str | None | MISSING = MISSING

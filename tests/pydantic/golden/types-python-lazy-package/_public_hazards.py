@@ -2,7 +2,7 @@
 # Do not edit: run `schemasync run` to regenerate.
 """Pydantic models of the database schema (wire profile: python)."""
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import MISSING, BaseModel, ConfigDict, Field
 
 __all__ = [
     "HazardInsert",
@@ -19,6 +19,7 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=False,
+        protected_namespaces=(),
         ser_json_bytes="base64",
         serialize_by_alias=True,
         val_json_bytes="base64",
@@ -48,32 +49,32 @@ class HazardRow(_Model):
 class HazardInsert(_Model):
     """What an INSERT into public.hazards may set; fields the database fills in are optional."""
 
-    class_: str | None = Field(default=None, alias="class")
+    class_: str | None | MISSING = Field(default=MISSING, alias="class")
     """Only in the functional syntax, so not shown"""
     from_: int = Field(alias="from")
-    def_: bool | None = Field(default=None, alias="def")
-    None_: str | None = Field(default=None, alias="None")
-    type: str | None = None
-    field_1st_place: int | None = Field(default=None, alias="1st place")
-    with_space: str | None = Field(default=None, alias="with space")
-    naïve_café: str | None = Field(default=None, alias="naïve café")
-    Mixed_Case: str | None = Field(default=None, alias="Mixed Case")
-    a_b: int | None = Field(default=None, alias="a-b")
-    a_b_2: int | None = Field(default=None, alias="a_b")
+    def_: bool | None | MISSING = Field(default=MISSING, alias="def")
+    None_: str | None | MISSING = Field(default=MISSING, alias="None")
+    type: str | MISSING = MISSING
+    field_1st_place: int | None | MISSING = Field(default=MISSING, alias="1st place")
+    with_space: str | None | MISSING = Field(default=MISSING, alias="with space")
+    naïve_café: str | None | MISSING = Field(default=MISSING, alias="naïve café")
+    Mixed_Case: str | None | MISSING = Field(default=MISSING, alias="Mixed Case")
+    a_b: int | None | MISSING = Field(default=MISSING, alias="a-b")
+    a_b_2: int | None | MISSING = Field(default=MISSING, alias="a_b")
 
 
 class HazardUpdate(_Model):
     """What an UPDATE of public.hazards may set; every field is optional."""
 
-    class_: str | None = Field(default=None, alias="class")
+    class_: str | None | MISSING = Field(default=MISSING, alias="class")
     """Only in the functional syntax, so not shown"""
-    from_: int | None = Field(default=None, alias="from")
-    def_: bool | None = Field(default=None, alias="def")
-    None_: str | None = Field(default=None, alias="None")
-    type: str | None = None
-    field_1st_place: int | None = Field(default=None, alias="1st place")
-    with_space: str | None = Field(default=None, alias="with space")
-    naïve_café: str | None = Field(default=None, alias="naïve café")
-    Mixed_Case: str | None = Field(default=None, alias="Mixed Case")
-    a_b: int | None = Field(default=None, alias="a-b")
-    a_b_2: int | None = Field(default=None, alias="a_b")
+    from_: int | MISSING = Field(default=MISSING, alias="from")
+    def_: bool | None | MISSING = Field(default=MISSING, alias="def")
+    None_: str | None | MISSING = Field(default=MISSING, alias="None")
+    type: str | MISSING = MISSING
+    field_1st_place: int | None | MISSING = Field(default=MISSING, alias="1st place")
+    with_space: str | None | MISSING = Field(default=MISSING, alias="with space")
+    naïve_café: str | None | MISSING = Field(default=MISSING, alias="naïve café")
+    Mixed_Case: str | None | MISSING = Field(default=MISSING, alias="Mixed Case")
+    a_b: int | None | MISSING = Field(default=MISSING, alias="a-b")
+    a_b_2: int | None | MISSING = Field(default=MISSING, alias="a_b")

@@ -4,7 +4,7 @@
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import MISSING, BaseModel, ConfigDict
 
 __all__ = [
     "NamedPersonInsert",
@@ -21,6 +21,7 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=False,
+        protected_namespaces=(),
         ser_json_bytes="base64",
         serialize_by_alias=True,
         val_json_bytes="base64",
@@ -41,16 +42,16 @@ class NamedPersonRow(_Model):
 class NamedPersonInsert(_Model):
     """Updatable \\ \"\"\"view\"\"\""""
 
-    id: int | None = None
-    category_id: int | None = None
+    id: int | None | MISSING = MISSING
+    category_id: int | None | MISSING = MISSING
     name: str
-    born: date | None = None
+    born: date | None | MISSING = MISSING
 
 
 class NamedPersonUpdate(_Model):
     """Updatable \\ \"\"\"view\"\"\""""
 
-    id: int | None = None
-    category_id: int | None = None
-    name: str | None = None
-    born: date | None = None
+    id: int | None | MISSING = MISSING
+    category_id: int | None | MISSING = MISSING
+    name: str | MISSING = MISSING
+    born: date | None | MISSING = MISSING

@@ -11,7 +11,7 @@ from ipaddress import (
     IPv6Network,
 )
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import MISSING, BaseModel, ConfigDict
 
 __all__ = [
     "NetworkInsert",
@@ -28,6 +28,7 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=False,
+        protected_namespaces=(),
         ser_json_bytes="base64",
         serialize_by_alias=True,
         val_json_bytes="base64",
@@ -49,18 +50,18 @@ class NetworkRow(_Model):
 class NetworkInsert(_Model):
     """What an INSERT into public.networks may set; fields the database fills in are optional."""
 
-    id: int | None = None
+    id: int | MISSING = MISSING
     addr: IPv4Address | IPv6Address | IPv4Interface | IPv6Interface
-    net: IPv4Network | IPv6Network | None = None
-    mac: str | None = None
-    mac8: str | None = None
+    net: IPv4Network | IPv6Network | None | MISSING = MISSING
+    mac: str | None | MISSING = MISSING
+    mac8: str | None | MISSING = MISSING
 
 
 class NetworkUpdate(_Model):
     """What an UPDATE of public.networks may set; every field is optional."""
 
-    id: int | None = None
-    addr: IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | None = None
-    net: IPv4Network | IPv6Network | None = None
-    mac: str | None = None
-    mac8: str | None = None
+    id: int | MISSING = MISSING
+    addr: IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | MISSING = MISSING
+    net: IPv4Network | IPv6Network | None | MISSING = MISSING
+    mac: str | None | MISSING = MISSING
+    mac8: str | None | MISSING = MISSING

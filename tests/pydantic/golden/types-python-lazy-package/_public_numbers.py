@@ -4,7 +4,7 @@
 
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import MISSING, BaseModel, ConfigDict, Field
 
 __all__ = [
     "NumberInsert",
@@ -21,6 +21,7 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=False,
+        protected_namespaces=(),
         ser_json_bytes="base64",
         serialize_by_alias=True,
         val_json_bytes="base64",
@@ -56,15 +57,15 @@ class NumberInsert(_Model):
 
     small: int
     """tab:\t esc:\x1b del:\x7f ls:\u2028 bidi:\u202e!"""
-    regular: int | None = None
-    big: int | None = None
-    counter: int | None = None
-    exact: Decimal | None = Field(default=None, allow_inf_nan=True)
-    price: Decimal | None = Field(default=None, max_digits=12, decimal_places=2)
-    fraction: Decimal | None = Field(default=None, max_digits=3, decimal_places=3)
-    approx: float | None = None
-    precise: float | None = None
-    cash: str | None = None
+    regular: int | None | MISSING = MISSING
+    big: int | MISSING = MISSING
+    counter: int | MISSING = MISSING
+    exact: Decimal | None | MISSING = Field(default=MISSING, allow_inf_nan=True)
+    price: Decimal | None | MISSING = Field(default=MISSING, max_digits=12, decimal_places=2)
+    fraction: Decimal | None | MISSING = Field(default=MISSING, max_digits=3, decimal_places=3)
+    approx: float | None | MISSING = MISSING
+    precise: float | None | MISSING = MISSING
+    cash: str | None | MISSING = MISSING
 
 
 class NumberUpdate(_Model):
@@ -72,14 +73,14 @@ class NumberUpdate(_Model):
     \"\"\"; import os; os.system(\"x\")  #
     """
 
-    small: int | None = None
+    small: int | MISSING = MISSING
     """tab:\t esc:\x1b del:\x7f ls:\u2028 bidi:\u202e!"""
-    regular: int | None = None
-    big: int | None = None
-    counter: int | None = None
-    exact: Decimal | None = Field(default=None, allow_inf_nan=True)
-    price: Decimal | None = Field(default=None, max_digits=12, decimal_places=2)
-    fraction: Decimal | None = Field(default=None, max_digits=3, decimal_places=3)
-    approx: float | None = None
-    precise: float | None = None
-    cash: str | None = None
+    regular: int | None | MISSING = MISSING
+    big: int | MISSING = MISSING
+    counter: int | MISSING = MISSING
+    exact: Decimal | None | MISSING = Field(default=MISSING, allow_inf_nan=True)
+    price: Decimal | None | MISSING = Field(default=MISSING, max_digits=12, decimal_places=2)
+    fraction: Decimal | None | MISSING = Field(default=MISSING, max_digits=3, decimal_places=3)
+    approx: float | None | MISSING = MISSING
+    precise: float | None | MISSING = MISSING
+    cash: str | None | MISSING = MISSING

@@ -5,7 +5,7 @@
 from datetime import date
 from decimal import Decimal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import MISSING, AwareDatetime, BaseModel, ConfigDict, Field
 
 __all__ = [
     "PersonInsert",
@@ -22,6 +22,7 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=False,
+        protected_namespaces=(),
         ser_json_bytes="base64",
         serialize_by_alias=True,
         val_json_bytes="base64",
@@ -45,22 +46,22 @@ class PersonRow(_Model):
 class PersonInsert(_Model):
     """What an INSERT into public.people may set; fields the database fills in are optional."""
 
-    id: int | None = None
+    id: int | MISSING = MISSING
     category_id: int
     name: str
-    nickname: str | None = None
+    nickname: str | None | MISSING = MISSING
     born: date
-    score: Decimal | None = Field(default=None, ge=0, le=100, max_digits=5, decimal_places=2)
-    created_at: AwareDatetime | None = None
+    score: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    created_at: AwareDatetime | MISSING = MISSING
 
 
 class PersonUpdate(_Model):
     """What an UPDATE of public.people may set; every field is optional."""
 
-    id: int | None = None
-    category_id: int | None = None
-    name: str | None = None
-    nickname: str | None = None
-    born: date | None = None
-    score: Decimal | None = Field(default=None, ge=0, le=100, max_digits=5, decimal_places=2)
-    created_at: AwareDatetime | None = None
+    id: int | MISSING = MISSING
+    category_id: int | MISSING = MISSING
+    name: str | MISSING = MISSING
+    nickname: str | None | MISSING = MISSING
+    born: date | MISSING = MISSING
+    score: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    created_at: AwareDatetime | MISSING = MISSING

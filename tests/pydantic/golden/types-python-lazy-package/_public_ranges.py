@@ -5,7 +5,7 @@
 from datetime import date
 from decimal import Decimal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, NaiveDatetime
+from pydantic import MISSING, AwareDatetime, BaseModel, ConfigDict, NaiveDatetime
 
 from ._types import Multirange, Range
 
@@ -24,6 +24,7 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=False,
+        protected_namespaces=(),
         ser_json_bytes="base64",
         serialize_by_alias=True,
         val_json_bytes="base64",
@@ -55,38 +56,38 @@ class RangeRow(_Model):
 class RangeInsert(_Model):
     """What an INSERT into public.ranges may set; fields the database fills in are optional."""
 
-    id: int | None = None
-    i4: Range[int] | None = None
-    i8: Range[int] | None = None
-    num: Range[Decimal] | None = None
-    d: Range[date] | None = None
-    ts: Range[NaiveDatetime] | None = None
-    tstz: Range[AwareDatetime] | None = None
-    i4m: Multirange[int] | None = None
-    i8m: Multirange[int] | None = None
-    numm: Multirange[Decimal] | None = None
-    dm: Multirange[date] | None = None
-    tsm: Multirange[NaiveDatetime] | None = None
-    tstzm: Multirange[AwareDatetime] | None = None
-    custom: Range[float] | None = None
-    custom_multi: Multirange[float] | None = None
+    id: int | MISSING = MISSING
+    i4: Range[int] | None | MISSING = MISSING
+    i8: Range[int] | None | MISSING = MISSING
+    num: Range[Decimal] | None | MISSING = MISSING
+    d: Range[date] | None | MISSING = MISSING
+    ts: Range[NaiveDatetime] | None | MISSING = MISSING
+    tstz: Range[AwareDatetime] | None | MISSING = MISSING
+    i4m: Multirange[int] | None | MISSING = MISSING
+    i8m: Multirange[int] | None | MISSING = MISSING
+    numm: Multirange[Decimal] | None | MISSING = MISSING
+    dm: Multirange[date] | None | MISSING = MISSING
+    tsm: Multirange[NaiveDatetime] | None | MISSING = MISSING
+    tstzm: Multirange[AwareDatetime] | None | MISSING = MISSING
+    custom: Range[float] | None | MISSING = MISSING
+    custom_multi: Multirange[float] | None | MISSING = MISSING
 
 
 class RangeUpdate(_Model):
     """What an UPDATE of public.ranges may set; every field is optional."""
 
-    id: int | None = None
-    i4: Range[int] | None = None
-    i8: Range[int] | None = None
-    num: Range[Decimal] | None = None
-    d: Range[date] | None = None
-    ts: Range[NaiveDatetime] | None = None
-    tstz: Range[AwareDatetime] | None = None
-    i4m: Multirange[int] | None = None
-    i8m: Multirange[int] | None = None
-    numm: Multirange[Decimal] | None = None
-    dm: Multirange[date] | None = None
-    tsm: Multirange[NaiveDatetime] | None = None
-    tstzm: Multirange[AwareDatetime] | None = None
-    custom: Range[float] | None = None
-    custom_multi: Multirange[float] | None = None
+    id: int | MISSING = MISSING
+    i4: Range[int] | None | MISSING = MISSING
+    i8: Range[int] | None | MISSING = MISSING
+    num: Range[Decimal] | None | MISSING = MISSING
+    d: Range[date] | None | MISSING = MISSING
+    ts: Range[NaiveDatetime] | None | MISSING = MISSING
+    tstz: Range[AwareDatetime] | None | MISSING = MISSING
+    i4m: Multirange[int] | None | MISSING = MISSING
+    i8m: Multirange[int] | None | MISSING = MISSING
+    numm: Multirange[Decimal] | None | MISSING = MISSING
+    dm: Multirange[date] | None | MISSING = MISSING
+    tsm: Multirange[NaiveDatetime] | None | MISSING = MISSING
+    tstzm: Multirange[AwareDatetime] | None | MISSING = MISSING
+    custom: Range[float] | None | MISSING = MISSING
+    custom_multi: Multirange[float] | None | MISSING = MISSING

@@ -6,7 +6,7 @@ from datetime import date, time
 from decimal import Decimal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue
+from pydantic import MISSING, AwareDatetime, BaseModel, ConfigDict, Field, JsonValue
 
 from ._types import Address, Range
 
@@ -25,6 +25,7 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=False,
+        protected_namespaces=(),
         ser_json_bytes="base64",
         serialize_by_alias=True,
         val_json_bytes="base64",
@@ -55,31 +56,31 @@ class ShadowInsert(_Model):
     """What an INSERT into public.shadows may set; fields the database fills in are optional."""
 
     date_: date = Field(alias="date")
-    time_: time | None = Field(default=None, alias="time")
-    datetime: AwareDatetime | None = None
-    int_: int | None = Field(default=None, alias="int")
-    str_: str | None = Field(default=None, alias="str")
-    Decimal_: Decimal | None = Field(default=None, alias="Decimal", allow_inf_nan=True)
-    UUID_: UUID | None = Field(default=None, alias="UUID")
-    Range_2: Range[int] | None = Field(default=None, alias="Range")
-    JsonValue_2: JsonValue | None = Field(default=None, alias="JsonValue")
-    Address_: Address | None = Field(default=None, alias="Address")
-    NotRequired: str | None = None
-    TypedDict: str | None = None
+    time_: time | None | MISSING = Field(default=MISSING, alias="time")
+    datetime: AwareDatetime | None | MISSING = MISSING
+    int_: int | None | MISSING = Field(default=MISSING, alias="int")
+    str_: str | None | MISSING = Field(default=MISSING, alias="str")
+    Decimal_: Decimal | None | MISSING = Field(default=MISSING, alias="Decimal", allow_inf_nan=True)
+    UUID_: UUID | None | MISSING = Field(default=MISSING, alias="UUID")
+    Range_2: Range[int] | None | MISSING = Field(default=MISSING, alias="Range")
+    JsonValue_2: JsonValue | None | MISSING = Field(default=MISSING, alias="JsonValue")
+    Address_: Address | None | MISSING = Field(default=MISSING, alias="Address")
+    NotRequired: str | None | MISSING = MISSING
+    TypedDict: str | None | MISSING = MISSING
 
 
 class ShadowUpdate(_Model):
     """What an UPDATE of public.shadows may set; every field is optional."""
 
-    date_: date | None = Field(default=None, alias="date")
-    time_: time | None = Field(default=None, alias="time")
-    datetime: AwareDatetime | None = None
-    int_: int | None = Field(default=None, alias="int")
-    str_: str | None = Field(default=None, alias="str")
-    Decimal_: Decimal | None = Field(default=None, alias="Decimal", allow_inf_nan=True)
-    UUID_: UUID | None = Field(default=None, alias="UUID")
-    Range_2: Range[int] | None = Field(default=None, alias="Range")
-    JsonValue_2: JsonValue | None = Field(default=None, alias="JsonValue")
-    Address_: Address | None = Field(default=None, alias="Address")
-    NotRequired: str | None = None
-    TypedDict: str | None = None
+    date_: date | MISSING = Field(default=MISSING, alias="date")
+    time_: time | None | MISSING = Field(default=MISSING, alias="time")
+    datetime: AwareDatetime | None | MISSING = MISSING
+    int_: int | None | MISSING = Field(default=MISSING, alias="int")
+    str_: str | None | MISSING = Field(default=MISSING, alias="str")
+    Decimal_: Decimal | None | MISSING = Field(default=MISSING, alias="Decimal", allow_inf_nan=True)
+    UUID_: UUID | None | MISSING = Field(default=MISSING, alias="UUID")
+    Range_2: Range[int] | None | MISSING = Field(default=MISSING, alias="Range")
+    JsonValue_2: JsonValue | None | MISSING = Field(default=MISSING, alias="JsonValue")
+    Address_: Address | None | MISSING = Field(default=MISSING, alias="Address")
+    NotRequired: str | None | MISSING = MISSING
+    TypedDict: str | None | MISSING = MISSING

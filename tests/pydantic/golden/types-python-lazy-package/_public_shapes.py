@@ -2,7 +2,7 @@
 # Do not edit: run `schemasync run` to regenerate.
 """Pydantic models of the database schema (wire profile: python)."""
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import MISSING, BaseModel, ConfigDict
 
 __all__ = [
     "ShapeInsert",
@@ -19,6 +19,7 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=False,
+        protected_namespaces=(),
         ser_json_bytes="base64",
         serialize_by_alias=True,
         val_json_bytes="base64",
@@ -43,24 +44,24 @@ class ShapeRow(_Model):
 class ShapeInsert(_Model):
     """What an INSERT into public.shapes may set; fields the database fills in are optional."""
 
-    id: int | None = None
-    p: str | None = None
-    l: str | None = None
-    s: str | None = None
-    b: str | None = None
-    pa: str | None = None
-    pg: str | None = None
-    c: str | None = None
+    id: int | MISSING = MISSING
+    p: str | None | MISSING = MISSING
+    l: str | None | MISSING = MISSING
+    s: str | None | MISSING = MISSING
+    b: str | None | MISSING = MISSING
+    pa: str | None | MISSING = MISSING
+    pg: str | None | MISSING = MISSING
+    c: str | None | MISSING = MISSING
 
 
 class ShapeUpdate(_Model):
     """What an UPDATE of public.shapes may set; every field is optional."""
 
-    id: int | None = None
-    p: str | None = None
-    l: str | None = None
-    s: str | None = None
-    b: str | None = None
-    pa: str | None = None
-    pg: str | None = None
-    c: str | None = None
+    id: int | MISSING = MISSING
+    p: str | None | MISSING = MISSING
+    l: str | None | MISSING = MISSING
+    s: str | None | MISSING = MISSING
+    b: str | None | MISSING = MISSING
+    pa: str | None | MISSING = MISSING
+    pg: str | None | MISSING = MISSING
+    c: str | None | MISSING = MISSING

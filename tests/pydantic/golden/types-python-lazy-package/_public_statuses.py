@@ -2,7 +2,7 @@
 # Do not edit: run `schemasync run` to regenerate.
 """Pydantic models of the database schema (wire profile: python)."""
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import MISSING, BaseModel, ConfigDict
 
 __all__ = [
     "StatusInsert",
@@ -19,6 +19,7 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=False,
+        protected_namespaces=(),
         ser_json_bytes="base64",
         serialize_by_alias=True,
         val_json_bytes="base64",
@@ -44,5 +45,5 @@ class StatusInsert(_Model):
 class StatusUpdate(_Model):
     """What an UPDATE of public.statuses may set; every field is optional."""
 
-    code: str | None = None
-    position: int | None = None
+    code: str | MISSING = MISSING
+    position: int | MISSING = MISSING

@@ -2,7 +2,7 @@
 # Do not edit: run `schemasync run` to regenerate.
 """Pydantic models of the database schema (wire profile: python)."""
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import MISSING, BaseModel, ConfigDict
 
 from ._types import TagRow
 
@@ -21,6 +21,7 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=False,
+        protected_namespaces=(),
         ser_json_bytes="base64",
         serialize_by_alias=True,
         val_json_bytes="base64",
@@ -39,12 +40,12 @@ class TagRow2(_Model):
 class TagInsert(_Model):
     """What an INSERT into public.tags may set; fields the database fills in are optional."""
 
-    id: int | None = None
+    id: int | MISSING = MISSING
     tag: TagRow
 
 
 class TagUpdate(_Model):
     """What an UPDATE of public.tags may set; every field is optional."""
 
-    id: int | None = None
-    tag: TagRow | None = None
+    id: int | MISSING = MISSING
+    tag: TagRow | MISSING = MISSING

@@ -5,7 +5,7 @@
 from datetime import date, time, timedelta
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, NaiveDatetime
+from pydantic import MISSING, AwareDatetime, BaseModel, ConfigDict, NaiveDatetime
 
 __all__ = [
     "TemporalInsert",
@@ -22,6 +22,7 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=False,
+        protected_namespaces=(),
         ser_json_bytes="base64",
         serialize_by_alias=True,
         val_json_bytes="base64",
@@ -47,26 +48,26 @@ class TemporalRow(_Model):
 class TemporalInsert(_Model):
     """What an INSERT into public.temporals may set; fields the database fills in are optional."""
 
-    id: UUID | None = None
+    id: UUID | MISSING = MISSING
     day: date
-    at_time: time | None = None
-    at_time_tz: time | None = None
-    stamp: NaiveDatetime | None = None
-    stamp_tz: AwareDatetime | None = None
-    stamp_tz0: AwareDatetime | None = None
-    span: timedelta | None = None
-    span_ym: timedelta | None = None
+    at_time: time | None | MISSING = MISSING
+    at_time_tz: time | None | MISSING = MISSING
+    stamp: NaiveDatetime | None | MISSING = MISSING
+    stamp_tz: AwareDatetime | MISSING = MISSING
+    stamp_tz0: AwareDatetime | None | MISSING = MISSING
+    span: timedelta | None | MISSING = MISSING
+    span_ym: timedelta | None | MISSING = MISSING
 
 
 class TemporalUpdate(_Model):
     """What an UPDATE of public.temporals may set; every field is optional."""
 
-    id: UUID | None = None
-    day: date | None = None
-    at_time: time | None = None
-    at_time_tz: time | None = None
-    stamp: NaiveDatetime | None = None
-    stamp_tz: AwareDatetime | None = None
-    stamp_tz0: AwareDatetime | None = None
-    span: timedelta | None = None
-    span_ym: timedelta | None = None
+    id: UUID | MISSING = MISSING
+    day: date | MISSING = MISSING
+    at_time: time | None | MISSING = MISSING
+    at_time_tz: time | None | MISSING = MISSING
+    stamp: NaiveDatetime | None | MISSING = MISSING
+    stamp_tz: AwareDatetime | MISSING = MISSING
+    stamp_tz0: AwareDatetime | None | MISSING = MISSING
+    span: timedelta | None | MISSING = MISSING
+    span_ym: timedelta | None | MISSING = MISSING

@@ -2,7 +2,7 @@
 # Do not edit: run `schemasync run` to regenerate.
 """Pydantic models of the database schema (wire profile: python)."""
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import MISSING, BaseModel, ConfigDict, Field
 
 __all__ = [
     "TextInsert",
@@ -19,6 +19,7 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=False,
+        protected_namespaces=(),
         ser_json_bytes="base64",
         serialize_by_alias=True,
         val_json_bytes="base64",
@@ -45,28 +46,28 @@ class TextRow(_Model):
 class TextInsert(_Model):
     """What an INSERT into public.texts may set; fields the database fills in are optional."""
 
-    id: int | None = None
+    id: int | MISSING = MISSING
     body: str
-    short: str | None = Field(default=None, max_length=10)
-    unbounded: str | None = None
-    fixed: str | None = Field(default=None, max_length=5)
-    one: str | None = Field(default=None, max_length=1)
-    single: str | None = None
-    ident: str | None = None
-    blob: bytes | None = None
-    flag: bool | None = None
+    short: str | None | MISSING = Field(default=MISSING, max_length=10)
+    unbounded: str | None | MISSING = MISSING
+    fixed: str | None | MISSING = Field(default=MISSING, max_length=5)
+    one: str | None | MISSING = Field(default=MISSING, max_length=1)
+    single: str | None | MISSING = MISSING
+    ident: str | None | MISSING = MISSING
+    blob: bytes | None | MISSING = MISSING
+    flag: bool | MISSING = MISSING
 
 
 class TextUpdate(_Model):
     """What an UPDATE of public.texts may set; every field is optional."""
 
-    id: int | None = None
-    body: str | None = None
-    short: str | None = Field(default=None, max_length=10)
-    unbounded: str | None = None
-    fixed: str | None = Field(default=None, max_length=5)
-    one: str | None = Field(default=None, max_length=1)
-    single: str | None = None
-    ident: str | None = None
-    blob: bytes | None = None
-    flag: bool | None = None
+    id: int | MISSING = MISSING
+    body: str | MISSING = MISSING
+    short: str | None | MISSING = Field(default=MISSING, max_length=10)
+    unbounded: str | None | MISSING = MISSING
+    fixed: str | None | MISSING = Field(default=MISSING, max_length=5)
+    one: str | None | MISSING = Field(default=MISSING, max_length=1)
+    single: str | None | MISSING = MISSING
+    ident: str | None | MISSING = MISSING
+    blob: bytes | None | MISSING = MISSING
+    flag: bool | MISSING = MISSING

@@ -4,7 +4,7 @@
 
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import MISSING, BaseModel, ConfigDict, Field
 
 from ._types import (
     Address,
@@ -33,6 +33,7 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=False,
+        protected_namespaces=(),
         ser_json_bytes="base64",
         serialize_by_alias=True,
         val_json_bytes="base64",
@@ -71,52 +72,52 @@ class UserTypeRow(_Model):
 class UserTypeInsert(_Model):
     """Enums, domains, composites \\ and \"\"\"ranges\"\"\""""
 
-    id: int | None = None
+    id: int | MISSING = MISSING
     mood: Mood
-    maybe_mood: Mood | None = None
-    none: None_ | None = None
-    warn: Warning2 | None = None
-    auth_mood: AuthMood | None = None
-    pos: int | None = Field(default=None, gt=0)
-    tiny: int | None = Field(default=None, gt=0, lt=1000)
+    maybe_mood: Mood | None | MISSING = MISSING
+    none: None_ | None | MISSING = MISSING
+    warn: Warning2 | MISSING = MISSING
+    auth_mood: AuthMood | None | MISSING = MISSING
+    pos: int | None | MISSING = Field(default=MISSING, gt=0)
+    tiny: int | None | MISSING = Field(default=MISSING, gt=0, lt=1000)
     label: str
     """\"\"\"
     '''
     \\
     \u202eevil\u202c
     """
-    score: Decimal | None = Field(default=None, ge=0, le=100, max_digits=5, decimal_places=2)
-    list_: list[int | None] | None = Field(default=None, alias="list")
-    feeling: Mood | None = None
-    home: Address | None = None
-    place: Located | None = None
-    tag: TagRow | None = None
-    span: Range[float] | None = None
-    spans: Multirange[float] | None = None
+    score: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    list_: list[int | None] | None | MISSING = Field(default=MISSING, alias="list")
+    feeling: Mood | None | MISSING = MISSING
+    home: Address | None | MISSING = MISSING
+    place: Located | None | MISSING = MISSING
+    tag: TagRow | None | MISSING = MISSING
+    span: Range[float] | None | MISSING = MISSING
+    spans: Multirange[float] | None | MISSING = MISSING
 
 
 class UserTypeUpdate(_Model):
     """Enums, domains, composites \\ and \"\"\"ranges\"\"\""""
 
-    id: int | None = None
-    mood: Mood | None = None
-    maybe_mood: Mood | None = None
-    none: None_ | None = None
-    warn: Warning2 | None = None
-    auth_mood: AuthMood | None = None
-    pos: int | None = Field(default=None, gt=0)
-    tiny: int | None = Field(default=None, gt=0, lt=1000)
-    label: str | None = None
+    id: int | MISSING = MISSING
+    mood: Mood | MISSING = MISSING
+    maybe_mood: Mood | None | MISSING = MISSING
+    none: None_ | None | MISSING = MISSING
+    warn: Warning2 | MISSING = MISSING
+    auth_mood: AuthMood | None | MISSING = MISSING
+    pos: int | None | MISSING = Field(default=MISSING, gt=0)
+    tiny: int | None | MISSING = Field(default=MISSING, gt=0, lt=1000)
+    label: str | MISSING = MISSING
     """\"\"\"
     '''
     \\
     \u202eevil\u202c
     """
-    score: Decimal | None = Field(default=None, ge=0, le=100, max_digits=5, decimal_places=2)
-    list_: list[int | None] | None = Field(default=None, alias="list")
-    feeling: Mood | None = None
-    home: Address | None = None
-    place: Located | None = None
-    tag: TagRow | None = None
-    span: Range[float] | None = None
-    spans: Multirange[float] | None = None
+    score: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    list_: list[int | None] | None | MISSING = Field(default=MISSING, alias="list")
+    feeling: Mood | None | MISSING = MISSING
+    home: Address | None | MISSING = MISSING
+    place: Located | None | MISSING = MISSING
+    tag: TagRow | None | MISSING = MISSING
+    span: Range[float] | None | MISSING = MISSING
+    spans: Multirange[float] | None | MISSING = MISSING

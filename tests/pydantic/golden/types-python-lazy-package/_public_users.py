@@ -2,7 +2,7 @@
 # Do not edit: run `schemasync run` to regenerate.
 """Pydantic models of the database schema (wire profile: python)."""
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import MISSING, BaseModel, ConfigDict
 
 __all__ = [
     "UserInsert",
@@ -19,6 +19,7 @@ class _Model(BaseModel):
         extra="ignore",
         frozen=False,
         from_attributes=False,
+        protected_namespaces=(),
         ser_json_bytes="base64",
         serialize_by_alias=True,
         val_json_bytes="base64",
@@ -39,11 +40,11 @@ class UserInsert(_Model):
     """What an INSERT into public.users may set; fields the database fills in are optional."""
 
     email: str
-    display_name: str | None = None
+    display_name: str | None | MISSING = MISSING
 
 
 class UserUpdate(_Model):
     """What an UPDATE of public.users may set; every field is optional."""
 
-    email: str | None = None
-    display_name: str | None = None
+    email: str | MISSING = MISSING
+    display_name: str | None | MISSING = MISSING

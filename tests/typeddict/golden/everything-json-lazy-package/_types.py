@@ -4,13 +4,21 @@
 
 from typing import Literal, TypeAlias
 
-from typing_extensions import TypedDict
+from typing_extensions import TypeAliasType, TypedDict
 
 __all__ = [
     "Address",
     "Currency",
+    "JsonValue",
     "TaskStatus",
 ]
+
+
+#: Any value JSON can hold, as json / jsonb columns give it. A TypeAliasType, not a plain
+#: alias: type checkers and pydantic (a TypedDict in FastAPI, TypeAdapter) both resolve it.
+JsonValue = TypeAliasType(
+    "JsonValue", "dict[str, JsonValue] | list[JsonValue] | str | int | float | bool | None"
+)
 
 
 Currency: TypeAlias = Literal[

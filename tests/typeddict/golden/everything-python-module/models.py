@@ -7,13 +7,16 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast
 
 from psycopg.types.range import Range
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import NotRequired, TypeAliasType, TypedDict
 
 if TYPE_CHECKING:
     from psycopg import AsyncConnection, Connection
 
-#: Any value JSON can hold, as json / jsonb columns give it.
-JsonValue: TypeAlias = dict[str, "JsonValue"] | list["JsonValue"] | str | int | float | bool | None
+#: Any value JSON can hold, as json / jsonb columns give it. A TypeAliasType, not a plain
+#: alias: type checkers and pydantic (a TypedDict in FastAPI, TypeAdapter) both resolve it.
+JsonValue = TypeAliasType(
+    "JsonValue", "dict[str, JsonValue] | list[JsonValue] | str | int | float | bool | None"
+)
 
 
 Currency: TypeAlias = Literal[

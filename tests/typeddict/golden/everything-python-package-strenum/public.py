@@ -4,11 +4,11 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import NotRequired, TypeAlias, TypedDict
+from typing import NotRequired, TypedDict
 
 from psycopg.types.range import Range
 
-from ._types import Address, TaskStatus
+from ._types import Address, JsonValue, TaskStatus
 
 __all__ = [
     "BookingInsert",
@@ -28,10 +28,6 @@ __all__ = [
     "ProjectRow",
     "ProjectUpdate",
 ]
-
-
-#: Any value JSON can hold, as json / jsonb columns give it.
-JsonValue: TypeAlias = dict[str, "JsonValue"] | list["JsonValue"] | str | int | float | bool | None
 
 
 ProjectRow = TypedDict(

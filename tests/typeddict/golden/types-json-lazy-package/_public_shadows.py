@@ -2,21 +2,15 @@
 # Do not edit: run `schemasync run` to regenerate.
 """TypedDicts of the database schema (wire profile: json)."""
 
-from typing import TypeAlias
-
 from typing_extensions import NotRequired, TypedDict
 
-from ._types import Address
+from ._types import Address, JsonValue
 
 __all__ = [
     "ShadowInsert",
     "ShadowRow",
     "ShadowUpdate",
 ]
-
-
-#: Any value JSON can hold, as json / jsonb columns give it.
-JsonValue: TypeAlias = dict[str, "JsonValue"] | list["JsonValue"] | str | int | float | bool | None
 
 
 ShadowRow = TypedDict(

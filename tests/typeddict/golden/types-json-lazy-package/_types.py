@@ -4,17 +4,25 @@
 
 from typing import Literal, TypeAlias
 
-from typing_extensions import TypedDict
+from typing_extensions import TypeAliasType, TypedDict
 
 __all__ = [
     "Address",
     "AuthMood",
+    "JsonValue",
     "Located",
     "Mood",
     "None_",
     "TagRow",
     "Warning2",
 ]
+
+
+#: Any value JSON can hold, as json / jsonb columns give it. A TypeAliasType, not a plain
+#: alias: type checkers and pydantic (a TypedDict in FastAPI, TypeAdapter) both resolve it.
+JsonValue = TypeAliasType(
+    "JsonValue", "dict[str, JsonValue] | list[JsonValue] | str | int | float | bool | None"
+)
 
 
 AuthMood: TypeAlias = Literal[

@@ -5,10 +5,13 @@
 from enum import Enum
 from typing import Literal, TypeAlias
 
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import NotRequired, TypeAliasType, TypedDict
 
-#: Any value JSON can hold, as json / jsonb columns give it.
-JsonValue: TypeAlias = dict[str, "JsonValue"] | list["JsonValue"] | str | int | float | bool | None
+#: Any value JSON can hold, as json / jsonb columns give it. A TypeAliasType, not a plain
+#: alias: type checkers and pydantic (a TypedDict in FastAPI, TypeAdapter) both resolve it.
+JsonValue = TypeAliasType(
+    "JsonValue", "dict[str, JsonValue] | list[JsonValue] | str | int | float | bool | None"
+)
 
 
 class AuthMood(str, Enum):

@@ -7,18 +7,28 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
+from typing_extensions import TypeAliasType
+
 if TYPE_CHECKING:
     from psycopg import AsyncConnection, Connection
 
 __all__ = [
     "Address",
     "AuthMood",
+    "JsonValue",
     "Located",
     "Mood",
     "None_",
     "TagRow",
     "Warning2",
 ]
+
+
+#: Any value JSON can hold, as json / jsonb columns give it. A TypeAliasType, not a plain
+#: alias: type checkers and pydantic (a TypedDict in FastAPI, TypeAdapter) both resolve it.
+JsonValue = TypeAliasType(
+    "JsonValue", "dict[str, JsonValue] | list[JsonValue] | str | int | float | bool | None"
+)
 
 
 class AuthMood(StrEnum):

@@ -12,13 +12,13 @@ from ipaddress import (
     IPv6Interface,
     IPv6Network,
 )
-from typing import NotRequired, TypeAlias, TypedDict
+from typing import NotRequired, TypedDict
 from uuid import UUID
 
 from psycopg.types.multirange import Multirange
 from psycopg.types.range import Range
 
-from ._types import Address, AuthMood, Located, Mood, None_, TagRow, Warning2
+from ._types import Address, AuthMood, JsonValue, Located, Mood, None_, TagRow, Warning2
 
 __all__ = [
     "ArrayInsert",
@@ -78,10 +78,6 @@ __all__ = [
     "UserTypeUpdate",
     "UserUpdate",
 ]
-
-
-#: Any value JSON can hold, as json / jsonb columns give it.
-JsonValue: TypeAlias = dict[str, "JsonValue"] | list["JsonValue"] | str | int | float | bool | None
 
 
 class ArrayRow(TypedDict):

@@ -19,7 +19,6 @@ guesses.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal, InvalidOperation
@@ -27,6 +26,7 @@ from typing import Any
 
 from schemasync import ir
 from schemasync.codegen.model import element_type
+from schemasync.codegen.pysource import code_names
 
 __all__ = ["Constraints", "Validation", "translate_check", "type_constraints", "unshadowed"]
 
@@ -415,9 +415,6 @@ class Validation:
         return checks
 
 
-_NAME = re.compile(r"[^\W\d]\w*")
-
-
 def unshadowed(attrs: Sequence[str], code: Iterable[str]) -> list[str]:
     """``attrs`` with a trailing ``_`` added to each attribute named like a name ``code``
     (the annotations and defaults of a class body) uses.
@@ -426,7 +423,7 @@ def unshadowed(attrs: Sequence[str], code: Iterable[str]) -> list[str]:
     type they use (``date: date``) would shadow it for the fields after it. The wire name
     stays exact in the alias.
     """
-    used = {name for text in code for name in _NAME.findall(text)}
+    used = {name for text in code for name in code_names(text)}
     taken = used | set(attrs)
     result: list[str] = []
     for name in attrs:

@@ -15,8 +15,8 @@ from typing import Literal
 
 from schemasync import ir
 from schemasync.api import Layout, NameKind, NameRequest, Profile, PyType, TypeRequest
-from schemasync.codegen.naming import Namer, attribute_name
-from schemasync.codegen.types import LOCAL, range_type
+from schemasync.codegen.naming import Namer, module_name
+from schemasync.codegen.types import IMPORTED_NAMES, LOCAL, range_type
 
 __all__ = [
     "ClassModel",
@@ -159,7 +159,7 @@ def _module_for(layout: Layout, schema: str, *, is_type: bool) -> str:
         return MODULE
     if is_type:
         return TYPES_MODULE
-    name = attribute_name(schema.lower())
+    name = module_name(schema) or "schema"
     return name if name != TYPES_MODULE else f"{name}_"
 
 
@@ -175,7 +175,7 @@ def _relation_modules(
     taken = {TYPES_MODULE}
     modules: dict[tuple[str, str], str] = {}
     for relation in sorted(relations, key=lambda r: (r.schema, r.name)):
-        base = "_" + attribute_name(f"{relation.schema} {relation.name}".lower())
+        base = "_" + module_name(f"{relation.schema} {relation.name}")
         name, number = base, 1
         while name in taken:
             number += 1
@@ -278,6 +278,24 @@ class _Types:
         )
 
 
+def _imported_names(schema: ir.Schema, types: _Types) -> set[str]:
+    """The names imported for the types of ``schema`` that do not depend on class names
+    (built-in types, as plugins and ``types`` overrides map them): classes must not take
+    them."""
+    refs = [
+        *(c.type for r in schema.relations for c in r.columns),
+        *(a.type for c in schema.composite_types for a in c.attributes),
+        *(d.base_type for d in schema.domains),
+    ]
+    return {
+        name
+        for ref in refs
+        if ref.schema == "pg_catalog"
+        for module, name in types(ref).imports
+        if module != LOCAL
+    }
+
+
 def relation_classes(relation: ir.Relation) -> tuple[TableClass, ...]:
     """Which classes a relation gets: tables all three, views what they allow."""
     if relation.kind == "materialized_view":
@@ -327,14 +345,19 @@ def build_models(
     """
     relations = [r for r in schema.relations if r.partition_of is None]
     relation_module = _relation_modules(layout, relations)
-    namer = Namer(decide_name, target, naming_overrides, reserved_names)
+    types = _Types(
+        schema, target=target, profile=profile, map_type=map_type, overrides=type_overrides or {}
+    )
+    namer = Namer(
+        decide_name,
+        target,
+        naming_overrides,
+        [*reserved_names, *IMPORTED_NAMES, *_imported_names(schema, types)],
+    )
     wanted: list[tuple[NameKind, str, str]] = [("enum", e.schema, e.name) for e in schema.enums]
     wanted.extend(("composite", c.schema, c.name) for c in schema.composite_types)
     wanted.extend((kind, r.schema, r.name) for r in relations for kind in relation_classes(r))
     namer.classes(wanted)
-    types = _Types(
-        schema, target=target, profile=profile, map_type=map_type, overrides=type_overrides or {}
-    )
 
     def local(name: str, module: str) -> PyType:
         return PyType(name, ((f".{module}", name),))
@@ -451,7 +474,10 @@ def build_models(
         schema_hash=schema_hash,
         profile=profile,
         layout=layout,
-        modules=_modules(enums, classes),
+        # An empty schema (a wrong database, everything excluded) still gives the module
+        # code imports from, empty but valid.
+        modules=_modules(enums, classes)
+        or ((ModuleModel(MODULE, (), (), {}, ()),) if layout == "module" else ()),
     )
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "Namer",
     "attribute_name",
     "member_name",
+    "module_name",
     "pascal_case",
     "schemasync_name",
     "singular",
@@ -30,20 +31,47 @@ __all__ = [
 CLASS_SUFFIXES: Mapping[NameKind, str] = {"row": "Row", "insert": "Insert", "update": "Update"}
 #: Class names to avoid: keywords, and builtins a generated module would shadow.
 _RESERVED = frozenset(keyword.kwlist) | frozenset(dir(builtins))
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def _identifier_words(text: str) -> list[str]:
+    """The runs of ``text`` (NFKC-normalised, as Python reads identifiers) made of characters
+    an identifier may continue with; everything else separates words.
+
+    ``str.isalnum`` is not the test: numbers that are not digits (``௰``, ``½``, category
+    ``No``) are alphanumeric but no part of an identifier.
+    """
+    normal = unicodedata.normalize("NFKC", text)
+    if normal.isascii():
+        return re.findall(r"[A-Za-z0-9]+", normal)
+    kept = "".join(c if c != "_" and f"a{c}".isidentifier() else " " for c in normal)
+    return kept.split()
+
+
+def _identifier(text: str, prefix: str) -> str:
+    """``text`` as Python reads it (NFKC), ``prefix`` added when it cannot start a name
+    (a digit, a combining mark); ``""`` when nothing of it is left."""
+    normal = unicodedata.normalize("NFKC", "_".join(_identifier_words(text)))
+    # A leading mark would combine with the prefix into another character; a word of marks
+    # alone would leave a leading underscore (private to pydantic, sunder to Enum).
+    while normal and (normal[0] == "_" or unicodedata.category(normal[0])[0] == "M"):
+        normal = normal[1:]
+    if not normal:
+        return ""
+    return normal if normal[:1].isidentifier() else f"{prefix}{normal}"
 
 
 def _words(text: str) -> list[str]:
     # camelCase and PascalCase split too, so "HTTPServerLog" -> HTTP, Server, Log.
     spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", text)
-    return _WORD.findall(unicodedata.normalize("NFKC", spaced))
+    return _identifier_words(spaced)
 
 
 def pascal_case(text: str) -> str:
     """``organization_type`` -> ``OrganizationType``; ``"Odd Name"`` -> ``OddName``;
     ``1st_place`` -> ``T1stPlace`` (an identifier cannot start with a digit)."""
-    joined = "".join(w[:1].upper() + w[1:] for w in _words(text))
-    return f"T{joined}" if joined[:1].isdigit() else joined
+    # Upper-casing may change a character's normal form or category (``ŉ`` becomes two
+    # characters): the result goes through the same filter.
+    return _identifier("".join(w[:1].upper() + w[1:] for w in _words(text)), "T").replace("_", "")
 
 
 _IRREGULAR = {
@@ -94,25 +122,31 @@ def attribute_name(name: str) -> str:
 
     ``class`` -> ``class_``, ``1st place`` -> ``field_1st_place``, ``naïve café`` -> ``naïve_café``.
     """
-    ident = "_".join(_WORD.findall(unicodedata.normalize("NFKC", name)))
-    if not ident:
-        ident = "field"
-    elif ident[0].isdigit():
-        ident = f"field_{ident}"
+    ident = _identifier(name, "field_") or "field"
     # Builtins are fine as attribute names (``id``, ``type``); keywords are not.
+    return f"{ident}_" if keyword.iskeyword(ident) else ident
+
+
+def module_name(name: str) -> str:
+    """A module (file) name for a schema or relation: lower-case ASCII letters, digits and
+    underscores (``Café Ω`` -> ``cafe``, ``2024`` -> ``m2024``, ``class`` -> ``class_``),
+    ``""`` when nothing is left.
+
+    File systems store non-ASCII names in different normal forms (macOS decomposes them),
+    and linters refuse them as module names; accents are dropped, other letters too.
+    """
+    decomposed = unicodedata.normalize("NFKD", name.lower())
+    ident = "_".join(re.findall(r"[a-z0-9]+", decomposed.encode("ascii", "ignore").decode()))
+    if ident[:1].isdigit():
+        return f"m{ident}"
     return f"{ident}_" if keyword.iskeyword(ident) else ident
 
 
 def member_name(label: str) -> str:
     """An enum member name for a label: ``in progress`` -> ``IN_PROGRESS``, ``2fa`` ->
     ``V_2FA``, ``''`` -> ``EMPTY``."""
-    ident = "_".join(_WORD.findall(unicodedata.normalize("NFKC", label))).upper()
-    if not ident:
-        return "EMPTY"
-    if ident[0].isdigit():
-        return f"V_{ident}"
     # _missing_, _value_... are Enum's own; a member may not start with an underscore.
-    return ident
+    return _identifier(_identifier(label, "").upper(), "V_") or "EMPTY"
 
 
 @hookimpl(trylast=True)

@@ -4,14 +4,19 @@ loads domains in."""
 
 from __future__ import annotations
 
+import functools
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
 from schemasync import ir
 
 __all__ = [
     "LINE_LENGTH",
+    "code_names",
     "import_block",
     "import_lines",
+    "isort_sorted",
     "package_init",
     "registered_domains",
     "require_strenum_support",
@@ -24,11 +29,40 @@ LINE_LENGTH = 88
 _STDLIB = frozenset({"datetime", "decimal", "enum", "ipaddress", "typing", "uuid"})
 
 
-def _isort_key(name: str) -> tuple[int, str]:
-    # isort's default "force_sort_within_sections" off: CONSTANTS, then Classes, then functions.
-    if name.isupper() and len(name) > 1:
-        return (0, name)
-    return (1, name) if name[:1].isupper() else (2, name)
+_NAME = re.compile(r"[^\W\d]\w*")
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"' + r"|'(?:[^'\\]|\\.)*'")
+
+
+@functools.lru_cache(maxsize=4096)
+def code_names(code: str) -> frozenset[str]:
+    """The names a fragment of generated code (an annotation, a default) uses, string
+    literals left out: ``Field(alias="Literal")`` uses ``Field``, not ``Literal``, so a
+    column named ``Literal`` imports nothing."""
+    return frozenset(_NAME.findall(_STRING.sub(" ", code)))
+
+
+def _natural(name: str) -> tuple[tuple[int, int | str], ...]:
+    # As ruff compares names: accents folded (``É`` sorts as ``E``), runs of digits as
+    # numbers (``T9`` before ``T10``).
+    folded = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part) for part in re.findall(r"\d+|\D+", folded)
+    )
+
+
+def _isort_key(name: str, *, in_all: bool = False) -> tuple[object, ...]:
+    # CONSTANTS (two characters or more), then Classes, then the rest. In imports ruff
+    # takes a name for a class only when it starts with an ASCII capital (``Ê...`` sorts
+    # with the functions); in ``__all__`` any capital will do.
+    constant = len(name) > 1 and name.isupper()
+    first = name[:1] if in_all or name[:1].isascii() else ""
+    return (0 if constant else 1 if first.isupper() else 2, _natural(name), name)
+
+
+def isort_sorted(names: Iterable[str], *, in_all: bool = False) -> list[str]:
+    """``names`` in the order ruff wants them in an import (or, with ``in_all``, an
+    ``__all__``): constants, then classes, then the rest, in natural order."""
+    return sorted(names, key=lambda name: _isort_key(name, in_all=in_all))
 
 
 def import_lines(source: str, names: Sequence[str], *, indent: str = "") -> list[str]:
@@ -59,7 +93,7 @@ def import_block(imports: Mapping[str, Iterable[str]]) -> list[str]:
     for group in groups:
         if group:
             for source, members in sorted(group.items()):
-                lines += import_lines(source, sorted(members, key=_isort_key))
+                lines += import_lines(source, isort_sorted(members))
             lines.append("")
     return lines[:-1]
 
@@ -74,7 +108,8 @@ def package_init(
         a name's module when the name is first used, so importing the package creates no
         class and each model costs only once it is needed.
     """
-    if lazy:
+    # With nothing to export (an empty schema) there is nothing to load lazily either.
+    if lazy and any(exports.values()):
         return _lazy_package_init(header, doc, exports)
     lines = [f'{header}"""{doc}"""', "", *_reexports(exports, indent="")]
     return ("\n".join(lines) + "\n").encode()
@@ -86,7 +121,7 @@ def _reexports(exports: Mapping[str, Iterable[str]], *, indent: str) -> list[str
     lines: list[str] = []
     for module_name, names in sorted(exports.items()):
         # One statement per name: isort does not combine "as" imports.
-        for name in names:
+        for name in isort_sorted(names):
             lines += import_lines(f".{module_name}", [f"{name} as {name}"], indent=indent)
     return lines
 
@@ -114,7 +149,7 @@ def __dir__() -> list[str]:
 
 def _lazy_package_init(header: str, doc: str, exports: Mapping[str, Iterable[str]]) -> bytes:
     where = {name: module for module, names in exports.items() for name in names}
-    names = sorted(where)
+    names = isort_sorted(where, in_all=True)
     lines = [
         f'{header}"""{doc}',
         "",

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from schemasync.api import PyType, TypeRequest
 from schemasync.hookspecs import hookimpl
 
-__all__ = ["JSON_VALUE", "LOCAL", "schemasync_map_type"]
+__all__ = ["IMPORTED_NAMES", "JSON_VALUE", "LOCAL", "range_type", "schemasync_map_type"]
 
 #: The module name a :class:`PyType` import uses for helpers the generated module defines
 #: itself (emitters define them from their templates).
@@ -83,6 +83,16 @@ def range_type(subtype: PyType, *, multi: bool = False) -> PyType:
     else:
         wrapper = PyType("Range", _imp("psycopg.types.range", "Range"))
     return PyType(f"{wrapper.annotation}[{subtype.annotation}]", wrapper.imports + subtype.imports)
+
+
+#: Every name the default mapping may import: no generated class takes one of them, whether
+#: or not a column of the schema uses that type yet, so that adding a ``uuid`` column does
+#: not rename an enum called ``UUID``.
+IMPORTED_NAMES = frozenset(
+    name
+    for pytype in (*_PYTHON.values(), *_JSON.values(), *(s for _, s in _RANGE_SUBTYPES.values()))
+    for _, name in pytype.imports
+) | {"Range", "Multirange"}
 
 
 def _python(name: str) -> PyType | None:

@@ -53,9 +53,10 @@ class StaleFile:
     """A generated file that is not what ``run`` would write from the lock."""
 
     path: str
-    #: ``changed`` (edited, or generated from something else), ``missing``, or ``leftover``
-    #: (generated once, no longer produced: ``run`` deletes it).
-    state: Literal["changed", "missing", "leftover"]
+    #: ``changed`` (edited, or generated from something else), ``missing``, ``leftover``
+    #: (generated once, no longer produced: ``run`` deletes it), or ``invalid`` (what ``run``
+    #: writes, but not valid Python: a generator's fault, never silent).
+    state: Literal["changed", "missing", "leftover", "invalid"]
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,8 @@ def _leftovers(output_dirs: Sequence[Path], expected: Container[Path]) -> list[P
 def _generated_files(
     host: PluginHost, config: Config, lock: Lock, emitters: Sequence[Emitter]
 ) -> tuple[list[StaleFile], set[Path]]:
-    """Generated files that are not what ``run`` would write from the lock, and those that are.
+    """Generated files that are not what ``run`` would write from the lock (or are, but do
+    not compile), and those that are.
 
     While the lock's fingerprint holds (same tool, plugins, settings and templates), the
     digests it records are what ``run`` would write, so nothing needs rendering; otherwise
@@ -170,6 +172,8 @@ def _generated_files(
             raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
         if digest(current) == sha:
             fresh.add(path)
+            if path.suffix == ".py" and not _compiles(current, path):
+                stale.append(StaleFile(relative_key(path, root), "invalid"))
             continue
         # Different bytes: a formatter's work is not staleness, an edit of meaning is.
         # Rendering is needed only now, and once.
@@ -180,6 +184,15 @@ def _generated_files(
                 continue
         stale.append(StaleFile(relative_key(path, root), "changed"))
     return stale, fresh
+
+
+def _compiles(source: bytes, path: Path) -> bool:
+    """Whether ``source`` is valid Python (compiled, not run)."""
+    try:
+        compile(source, str(path), "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return False
+    return True
 
 
 def check(
@@ -230,9 +243,10 @@ def check(
     model_files: list[Path] = []
     if against in ("code", "both"):
         model_files = _model_files(config, _output_dirs(config, emitters))
-        # A leftover is reported as such; reading it as a model would only add noise.
-        gone = {root / s.path for s in stale if s.state == "leftover"}
-        model_files = [p for p in model_files if p not in gone]
+        # A leftover is reported as such, and a generated file that does not compile is
+        # reported stale: reading either back would only add noise, or fail.
+        skipped = {root / s.path for s in stale if s.state in ("leftover", "invalid")}
+        model_files = [p for p in model_files if p not in skipped]
         # Offline, generated files that match the lock agree with it by construction. Online
         # they are read even beside the lock side: their findings carry the file and line a
         # reviewer (and a GitHub annotation) needs.
