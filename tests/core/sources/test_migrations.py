@@ -88,7 +88,7 @@ def test_the_example_applies_on_every_engine_with_the_same_hash() -> None:
         kind: read(EXAMPLE_MIGRATIONS, engine=require_engine(kind).kind) for kind in ENGINE_KINDS
     }
     encoded = {kind: ir.encode_schema(schema) for kind, schema in schemas.items()}
-    assert encoded["system"] == encoded["pgserver"]
+    assert encoded["system"] == encoded["embedded"]
     assert len({ir.schema_hash(schema) for schema in schemas.values()}) == 1
 
 

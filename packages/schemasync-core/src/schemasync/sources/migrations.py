@@ -303,21 +303,28 @@ def migrated_server(
     *,
     supabase_layer: bool,
     engine: Engine | str | None = None,
+    major: int | None = None,
 ) -> Generator[AppliedServer | Problem, None, None]:
     """A throwaway server with ``migrations`` applied, or the first migration that failed.
 
     :param migrations: each migration, its text, and its parsed statements, in order.
     :param supabase_layer: create Supabase's roles, schemas and objects first.
     :param engine: the binaries, or a preference for :func:`schemasync.sources.engine.find_engine`.
+    :param major: the PostgreSQL major version the project pins, preferred when installed.
     :returns: a context manager; the server is stopped and removed when it exits.
     """
     import psycopg
 
     from schemasync.sources.engine import TemporaryServer
 
-    with terminate_as_interrupt(), TemporaryServer(engine) as server:
+    with terminate_as_interrupt(), TemporaryServer(engine, major=major) as server:
         state = AppliedServer(server, supabase_layer)
-        log.debug("applying %d migrations on PostgreSQL %s", len(migrations), server.version)
+        # One line on which PostgreSQL ran: releases differ (docs/schema-ir.md), so a user
+        # comparing two machines' results needs to see it.
+        pinned = ""
+        if major is not None and server.engine.major != major:
+            pinned = f"; the project pins {major}, which is not installed"
+        log.info("applying the migrations on %s%s", server.engine.describe(), pinned)
         # Autocommit, so each transaction() below is a real transaction and not a savepoint.
         with psycopg.connect(server.dsn(), autocommit=True) as conn:
             applier = _Applier(conn, state)
@@ -388,7 +395,8 @@ class MigrationsSource(Source):
         """Apply the migrations in ``request.target`` and read the resulting schema.
 
         ``request.options`` may hold ``supabase`` (``auto``, true or false) and ``engine``
-        (``auto``, ``system`` or ``pgserver``).
+        (``auto``, ``system`` or ``embedded``). A Supabase project's pinned major version
+        (``[db] major_version`` in ``supabase/config.toml``) picks the engine when installed.
         """
         import psycopg
 
@@ -407,7 +415,10 @@ class MigrationsSource(Source):
         if layer:
             hidden = tuple(s for s in supabase.LAYER_SCHEMAS if s not in request.include_schemas)
         with migrated_server(
-            parsed, supabase_layer=layer, engine=None if engine is None else str(engine)
+            parsed,
+            supabase_layer=layer,
+            engine=None if engine is None else str(engine),
+            major=supabase.pinned_major(directory),
         ) as state:
             if isinstance(state, Problem):
                 hint = "fix the migration; no file was written"
