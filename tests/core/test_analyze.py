@@ -76,7 +76,7 @@ def test_metrics_of_the_shared_fixture(pg_dsn: str) -> None:
         2,
         1,
     )
-    assert metrics.columns == 3 + 18 + 3 + 3 + 4 + 2
+    assert metrics.columns == 3 + 18 + 3 + 4 + 4 + 2
     assert (metrics.enums, metrics.domains, metrics.composite_types) == (2, 3, 1)
     assert metrics.foreign_keys == 3
     # accounts: pkey, code_key; Projects: pkey, lower_name; members: pkey, role_hash;

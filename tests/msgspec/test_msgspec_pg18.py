@@ -3,6 +3,7 @@ PostgreSQL 18 database, checked for drift, and converting that database's rows."
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -30,7 +31,7 @@ def test_pg18_rows_convert_and_not_enforced_checks_stay_out(pg18_dsn: str, tmp_p
         fields = set(getattr(models, name).__struct_fields__)
         assert not {"price_with_tax", "price_doubled"} & fields
     # The NOT ENFORCED check (price > 0) is not the model's to enforce.
-    during = Range(None, None)
+    during: Range[datetime] = Range(None, None)
     insert = msgspec.convert(
         {"id": 9, "valid_during": during, "name": "Green", "price": Decimal("-1")},
         models.RoomInsert,

@@ -3,6 +3,7 @@ PostgreSQL 18 database, checked for drift, and validating that database's rows."
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,7 +29,7 @@ def test_pg18_rows_validate_and_not_enforced_checks_stay_out(pg18_dsn: str, tmp_
     for name in ("RoomInsert", "RoomUpdate"):
         assert not {"price_with_tax", "price_doubled"} & set(getattr(models, name).model_fields)
     # The NOT ENFORCED check (price > 0) is not the model's to enforce: the database took -5.
-    during = Range(None, None)
+    during: Range[datetime] = Range(None, None)
     insert = models.RoomInsert.model_validate(
         {"id": 9, "valid_during": during, "name": "Green", "price": Decimal("-1")}
     )

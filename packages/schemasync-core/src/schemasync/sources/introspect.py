@@ -366,7 +366,7 @@ _GENERATED_KINDS: dict[str, ir.GeneratedKind] = {"s": "stored", "v": "virtual"}
 
 
 def _identity(code: str | None) -> ir.IdentityKind | None:
-    return {"a": "always", "d": "by_default"}.get(code)  # type: ignore[return-value]
+    return {"a": "always", "d": "by_default"}.get(code or "")  # type: ignore[return-value]
 
 
 def _trigger(row: Row) -> ir.Trigger:

@@ -19,7 +19,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 __all__ = [
     "LAYER_SCHEMAS",
@@ -84,10 +84,10 @@ def pinned_major(directory: Path) -> int | None:
         return None
     try:
         text = (directory.resolve().parent / "config.toml").read_text(encoding="utf-8")
-        db = tomllib.loads(text).get("db", {})
+        db: object = tomllib.loads(text).get("db", {})
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return None
-    major = db.get("major_version") if isinstance(db, dict) else None
+    major = cast("dict[str, object]", db).get("major_version") if isinstance(db, dict) else None
     # bool is an int too; a pin is a plain whole number such as 15 or 17.
     return major if isinstance(major, int) and not isinstance(major, bool) else None
 
