@@ -87,7 +87,7 @@ def test_metrics_of_the_shared_fixture(pg_dsn: str) -> None:
     assert metrics.rls_with_policies == Coverage(covered=1, total=5)
     assert metrics.rls_without_policies == ()
     assert metrics.table_comments == Coverage(covered=2, total=6)
-    assert metrics.column_comments == Coverage(covered=1, total=33)
+    assert metrics.column_comments == Coverage(covered=1, total=34)
     assert metrics.widest_tables[:2] == (
         WideTable(schema="public", name="Projects", columns=18),
         WideTable(schema="public", name="members", columns=4),
