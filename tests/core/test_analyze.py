@@ -90,7 +90,7 @@ def test_metrics_of_the_shared_fixture(pg_dsn: str) -> None:
     assert metrics.column_comments == Coverage(covered=1, total=34)
     assert metrics.widest_tables[:2] == (
         WideTable(schema="public", name="Projects", columns=18),
-        WideTable(schema="public", name="members", columns=4),
+        WideTable(schema="public", name="events", columns=4),
     )
     assert len(metrics.widest_tables) == 5
     assert metrics.tables_without_primary_key == ("public.events",)
