@@ -2,8 +2,11 @@
 
 ``uvx nox -s tests`` runs the suite with everything installed on every supported Python
 found, and with each emitter alone (and the core alone) once; with ``SCHEMASYNC_TEST_DSN``
-set it uses that server, else each run starts a throwaway one. With
-``SCHEMASYNC_ALL_PYTHONS=1`` (CI) every supported Python must be present.
+set it uses that server, else each run starts a throwaway one with the engine
+``SCHEMASYNC_ENGINE`` names (``system`` or ``embedded``, PostgreSQL 18; default: system when
+installed). Whatever the server, the tests that compare releases or need PostgreSQL 18
+start the embedded engine themselves. With ``SCHEMASYNC_ALL_PYTHONS=1`` (CI) every supported
+Python must be present.
 
 A session that cannot run is an error, never a skip: a missing interpreter fails, and so
 does a test run that collected nothing.
@@ -66,6 +69,10 @@ INSTALLS = {
 #: Where the combinations other than ``all`` run: what they prove (each package works
 #: without the others) does not depend on the Python version, which ``all`` covers.
 ALONE_PYTHON = "3.12" if "3.12" in PYTHONS else PYTHONS[0]
+#: What an emitter alone runs beside its own tests: the core's tests do not depend on which
+#: emitters are installed (the core alone and ``all`` run them whole), except the plugin
+#: listing, which must show exactly what the session installed.
+ALONE_CORE_TESTS = ["tests/core/test_plugins.py"]
 
 
 def _install(session: nox.Session, packages: list[str], *groups: str) -> None:
@@ -83,7 +90,8 @@ def tests(session: nox.Session, install: str) -> None:
         session.skip(f"{install} alone runs on Python {ALONE_PYTHON}; this Python runs all")
     packages = INSTALLS[install]
     _install(session, packages, "test")
-    folders = ["tests/core"] + [f"tests/{path.rsplit('-', 1)[1]}" for path in packages[1:]]
+    emitters = [f"tests/{path.rsplit('-', 1)[1]}" for path in packages[1:]]
+    folders = (["tests/core"] if install in ("all", "core") else ALONE_CORE_TESTS) + emitters
     if install == "all":
         folders.append("tests/example")  # needs every emitter
     # Tells the tests exactly which first-party distributions this session installed.

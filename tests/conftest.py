@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from pg import TEST_DSN_ENV, PgServer, scratch_database, server_version
+from pg import (
+    TEST_DSN_ENV,
+    PgServer,
+    fixture_sql,
+    run_sql,
+    scratch_database,
+    server_version,
+    started_server,
+)
 from plugin_env import PluginEnv
 from schemasync.sources.engine import TemporaryServer
 
@@ -63,4 +71,23 @@ def pg_server() -> Iterator[PgServer]:
 def pg_dsn(pg_server: PgServer) -> Iterator[str]:
     """The DSN of a new, empty database, dropped after the test."""
     with scratch_database(pg_server.dsn()) as dsn:
+        yield dsn
+
+
+@pytest.fixture(scope="session")
+def pg18_server(pg_server: PgServer) -> Iterator[PgServer]:
+    """A server of PostgreSQL 18 or later: the session's when it is one, else the embedded
+    engine's (which CI installs, so a missing one fails there rather than skipping)."""
+    if int(pg_server.version.split(".")[0]) >= 18:
+        yield pg_server
+        return
+    with started_server("embedded") as server:
+        yield PgServer(f"embedded-{server.kind}", server.version, server.dsn())
+
+
+@pytest.fixture
+def pg18_dsn(pg18_server: PgServer) -> Iterator[str]:
+    """A new database on a PostgreSQL 18 server holding ``tests/fixtures/sql/pg18.sql``."""
+    with scratch_database(pg18_server.dsn()) as dsn:
+        run_sql(dsn, fixture_sql("pg18"))
         yield dsn

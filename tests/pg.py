@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -95,7 +94,7 @@ def run_sql(dsn: str, script: str) -> None:
 
 
 def available_engines() -> list[EngineKind]:
-    """The engine kinds whose binaries are installed, out of ``system`` and ``pgserver``."""
+    """The engine kinds whose binaries are installed, out of ``system`` and ``embedded``."""
     return [kind for kind in ENGINE_KINDS if locate_engine(kind) is not None]
 
 
@@ -104,10 +103,6 @@ def require_engine(kind: EngineKind) -> Engine:
     engine = locate_engine(kind)
     if engine is not None:
         return engine
-    # pgserver has no wheel for Python 3.13 and later, which is why the test dependencies
-    # install it only below 3.13; everywhere else CI must have both kinds.
-    if kind == "pgserver" and sys.version_info >= (3, 13):
-        pytest.skip("pgserver ships no wheel for this Python version")
     if os.environ.get("CI"):
         pytest.fail(f"the {kind} PostgreSQL engine is not installed, and CI must provide it")
     pytest.skip(f"the {kind} PostgreSQL engine is not installed")

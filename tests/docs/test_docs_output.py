@@ -248,7 +248,7 @@ def test_a_table_page_documents_columns_keys_security_and_references(
     projects = read_page(_page(files, "public/projects-"))
     rows = table_rows(projects.html)
     assert next(r for r in rows if r[0] == "budget_twice")[4] == (
-        "generated: (budget * (2)::numeric)"
+        "generated (stored): (budget * (2)::numeric)"
     )
     assert next(r for r in rows if r[0] == "id")[4] == "identity, by default"
     assert ["public.members", "members_project_id_fkey", "project_id", "id"] in rows

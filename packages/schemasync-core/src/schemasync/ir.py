@@ -45,11 +45,12 @@ __all__ = [
 ]
 
 #: Bumped when the shape of the IR changes, so old lock files can be recognised.
-IR_VERSION = 1
+IR_VERSION = 2
 
 TypeKind = Literal["base", "enum", "domain", "composite", "range", "multirange", "pseudo"]
 RelationKind = Literal["table", "partitioned_table", "view", "materialized_view", "foreign_table"]
 IdentityKind = Literal["always", "by_default"]
+GeneratedKind = Literal["stored", "virtual"]
 FkAction = Literal["no_action", "restrict", "cascade", "set_null", "set_default"]
 FkMatch = Literal["simple", "full", "partial"]
 PolicyCommand = Literal["all", "select", "insert", "update", "delete"]
@@ -110,6 +111,9 @@ class CheckConstraint(_Node, frozen=True):
     validated: bool = True
     #: Columns the expression mentions (empty for a domain's check).
     columns: tuple[str, ...] = ()
+    #: False for ``NOT ENFORCED`` (PostgreSQL 18): documentation only, never checked, so
+    #: models never validate it either.
+    enforced: bool = True
 
 
 class Domain(_Node, frozen=True):
@@ -162,11 +166,14 @@ class Column(_Node, frozen=True):
     nullable: bool = True
     default: str | None = None
     identity: IdentityKind | None = None
-    #: The expression of a ``GENERATED ALWAYS AS (...) STORED`` column.
+    #: The expression of a ``GENERATED ALWAYS AS (...)`` column, stored or virtual.
     generated: str | None = None
     #: Set only when it differs from the type's default collation.
     collation: str | None = None
     comment: str | None = None
+    #: How a generated column is kept: ``stored`` (written on each change) or ``virtual``
+    #: (computed on read, PostgreSQL 18's default); None when the column is not generated.
+    generated_kind: GeneratedKind | None = None
 
 
 class PrimaryKey(_Node, frozen=True):
@@ -174,6 +181,9 @@ class PrimaryKey(_Node, frozen=True):
 
     name: str
     columns: tuple[str, ...]
+    #: A temporal key (PostgreSQL 18): the last column is a range that may not overlap
+    #: between rows with equal other columns (``WITHOUT OVERLAPS``).
+    without_overlaps: bool = False
 
 
 class UniqueConstraint(_Node, frozen=True):
@@ -184,6 +194,8 @@ class UniqueConstraint(_Node, frozen=True):
     nulls_not_distinct: bool = False
     deferrable: bool = False
     initially_deferred: bool = False
+    #: A temporal key (PostgreSQL 18): see :attr:`PrimaryKey.without_overlaps`.
+    without_overlaps: bool = False
 
 
 class ExclusionConstraint(_Node, frozen=True):
@@ -207,6 +219,11 @@ class ForeignKey(_Node, frozen=True):
     deferrable: bool = False
     initially_deferred: bool = False
     validated: bool = True
+    #: False for ``NOT ENFORCED`` (PostgreSQL 18): the reference is never checked.
+    enforced: bool = True
+    #: A temporal reference (PostgreSQL 18): the last columns are ``PERIOD`` ranges, and
+    #: each referencing range must be covered by referenced rows' ranges.
+    period: bool = False
 
 
 class Index(_Node, frozen=True):

@@ -159,7 +159,7 @@ def _columns(site: Site, page: str, rel: ir.Relation) -> str:
         if column.identity is not None:
             special = "identity, " + ("always" if column.identity == "always" else "by default")
         elif column.generated is not None:
-            special = f"generated: {code(column.generated)}"
+            special = f"generated ({column.generated_kind or 'stored'}): {code(column.generated)}"
         else:
             special = ""
         keys: list[str] = []
@@ -189,7 +189,9 @@ def _constraints(site: Site, page: str, rel: ir.Relation) -> list[str]:
     if rel.primary_key is None:
         parts.append("*None.*")
     else:
-        parts.append(f"{code(rel.primary_key.name)}: {_names(rel.primary_key.columns)}")
+        key = rel.primary_key
+        overlaps = " (without overlaps)" if key.without_overlaps else ""
+        parts.append(f"{code(key.name)}: {_names(key.columns)}{overlaps}")
     if rel.foreign_keys:
         headers = ("Name", "Columns", "References", "On update", "On delete", "Options")
         parts += ["## Foreign keys", table(headers, _foreign_keys(site, page, rel))]
@@ -200,6 +202,7 @@ def _constraints(site: Site, page: str, rel: ir.Relation) -> list[str]:
                 _names(unique.columns),
                 ", ".join(
                     (["nulls not distinct"] if unique.nulls_not_distinct else [])
+                    + (["without overlaps"] if unique.without_overlaps else [])
                     + _deferral(unique.deferrable, unique.initially_deferred)
                 ),
             )
@@ -208,7 +211,11 @@ def _constraints(site: Site, page: str, rel: ir.Relation) -> list[str]:
         parts += ["## Unique constraints", table(("Name", "Columns", "Options"), uniques)]
     if rel.check_constraints:
         checks = [
-            (code(check.name), code(check.expression), _yes(check.validated))
+            (
+                code(check.name),
+                code(check.expression),
+                _yes(check.validated) if check.enforced else "not enforced",
+            )
             for check in rel.check_constraints
         ]
         parts += ["## Check constraints", table(("Name", "Expression", "Validated"), checks)]
@@ -229,7 +236,11 @@ def _foreign_keys(site: Site, page: str, rel: ir.Relation) -> list[tuple[str, ..
     for fk in rel.foreign_keys:
         notes = [f"match {fk.match}"] if fk.match != "simple" else []
         notes += _deferral(fk.deferrable, fk.initially_deferred)
-        if not fk.validated:
+        if fk.period:
+            notes.append("period")
+        if not fk.enforced:
+            notes.append("not enforced")
+        elif not fk.validated:
             notes.append("not valid")
         target = site.relation_link(page, fk.ref_schema, fk.ref_table)
         rows.append(

@@ -385,12 +385,13 @@ class Validation:
             found += [
                 translate_check(c.expression, "value", annotation, padded=padded)
                 for c in domain.checks
-                if c.validated or not enforced_only
+                # NOT ENFORCED checks hold for no row, so models never check them.
+                if c.enforced and (c.validated or not enforced_only)
             ]
         found += [
             translate_check(c.expression, column, annotation, padded=padded)
             for c in checks
-            if c.validated or not enforced_only
+            if c.enforced and (c.validated or not enforced_only)
         ]
         for constraints in found:
             if constraints is not None:

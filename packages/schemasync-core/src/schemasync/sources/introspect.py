@@ -230,7 +230,13 @@ Q_COLUMNS = """
 SELECT a.attrelid AS relid, a.attname AS name, a.attnotnull AS not_null,
        CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS default,
        CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated,
-       a.attidentity AS identity,
+       a.attgenerated AS generated_kind,
+       -- A partition's identity is its root's: PostgreSQL 17 and later copy it onto each
+       -- partition, older releases do not, and the same DDL must read the same on both.
+       CASE WHEN c.relispartition
+            THEN (SELECT ra.attidentity FROM pg_attribute ra
+                  WHERE ra.attrelid = pg_partition_root(c.oid) AND ra.attname = a.attname)
+            ELSE a.attidentity END AS identity,
        CASE WHEN a.attcollation <> 0 AND a.attcollation <> tt.typcollation
             THEN CASE WHEN colln.nspname = 'pg_catalog' THEN coll.collname
                       ELSE colln.nspname || '.' || coll.collname END END AS collation,
@@ -261,8 +267,12 @@ def _attnames(rel: str, keys: str) -> str:
              ORDER BY k.ord)"""
 
 
-Q_CONSTRAINTS = f"""
+# NOT NULL constraints (contype 'n', PostgreSQL 18) are left out: the columns' nullability
+# says the same on every release. conenforced and conperiod exist from PostgreSQL 18 on; the
+# {enforced} and {period} placeholders read them there and their fixed values before.
+_Q_CONSTRAINTS = f"""
 SELECT c.conrelid AS relid, c.conname AS name, c.contype AS type,
+       {{enforced}} AS enforced, {{period}} AS period,
        pg_get_constraintdef(c.oid) AS definition,
        CASE WHEN c.contype = 'c' THEN pg_get_expr(c.conbin, c.conrelid) END AS expression,
        {_attnames("c.conrelid", "c.conkey")} AS columns,
@@ -276,6 +286,14 @@ LEFT JOIN pg_class r ON r.oid = c.confrelid
 LEFT JOIN pg_namespace rn ON rn.oid = r.relnamespace
 WHERE t.relnamespace = ANY(%(nsp)s) AND c.contype IN ('p', 'u', 'f', 'c', 'x')
 """
+
+
+def _constraints_query(server_version: int) -> str:
+    """The constraints query for a server of ``server_version`` (``server_version_num``)."""
+    if server_version >= 180000:
+        return _Q_CONSTRAINTS.format(enforced="c.conenforced", period="c.conperiod")
+    return _Q_CONSTRAINTS.format(enforced="true", period="false")
+
 
 Q_INDEXES = """
 SELECT i.indrelid AS relid, ic.relname AS name, pg_get_indexdef(i.indexrelid) AS definition,
@@ -401,8 +419,11 @@ class _TypeRefs:
         return ref
 
 
-def _identity(code: str) -> ir.IdentityKind | None:
-    return {"a": "always", "d": "by_default"}.get(code)  # type: ignore[return-value]
+_GENERATED_KINDS: dict[str, ir.GeneratedKind] = {"s": "stored", "v": "virtual"}
+
+
+def _identity(code: str | None) -> ir.IdentityKind | None:
+    return {"a": "always", "d": "by_default"}.get(code or "")  # type: ignore[return-value]
 
 
 def _trigger(row: Row) -> ir.Trigger:
@@ -639,15 +660,18 @@ def _read(
                 generated=row["generated"],
                 collation=row["collation"],
                 comment=row["comment"],
+                generated_kind=_GENERATED_KINDS.get(row["generated_kind"]),
             )
         )
 
     by_rel: dict[str, dict[int, list[Any]]] = defaultdict(lambda: defaultdict(list))
     primary: dict[int, ir.PrimaryKey] = {}
-    for row in catalog.fetch(Q_CONSTRAINTS, params):
+    for row in catalog.fetch(_constraints_query(catalog.conn.info.server_version), params):
         relid, kind = row["relid"], row["type"]
         if kind == "p":
-            primary[relid] = ir.PrimaryKey(name=row["name"], columns=tuple(row["columns"]))
+            primary[relid] = ir.PrimaryKey(
+                name=row["name"], columns=tuple(row["columns"]), without_overlaps=row["period"]
+            )
         elif kind == "u":
             by_rel["unique"][relid].append(
                 ir.UniqueConstraint(
@@ -656,6 +680,7 @@ def _read(
                     nulls_not_distinct="NULLS NOT DISTINCT" in row["definition"],
                     deferrable=row["deferrable"],
                     initially_deferred=row["deferred"],
+                    without_overlaps=row["period"],
                 )
             )
         elif kind == "f":
@@ -672,6 +697,8 @@ def _read(
                     deferrable=row["deferrable"],
                     initially_deferred=row["deferred"],
                     validated=row["validated"],
+                    enforced=row["enforced"],
+                    period=row["period"],
                 )
             )
         elif kind == "c":
@@ -681,6 +708,7 @@ def _read(
                     expression=row["expression"],
                     validated=row["validated"],
                     columns=tuple(sorted(row["columns"])),
+                    enforced=row["enforced"],
                 )
             )
         else:

@@ -488,12 +488,14 @@ def migrated_server(
     *,
     supabase_layer: bool,
     engine: Engine | str | None = None,
+    major: int | None = None,
 ) -> Generator[AppliedServer | Problem, None, None]:
     """A throwaway server with ``migrations`` applied, or the first migration that failed.
 
     :param migrations: each migration, its text, and its parsed statements, in order.
     :param supabase_layer: create Supabase's roles, schemas and objects first.
     :param engine: the binaries, or a preference for :func:`schemasync.sources.engine.find_engine`.
+    :param major: the PostgreSQL major version the project pins, preferred when installed.
     :returns: a context manager; the server is stopped and removed when it exits.
     """
     import psycopg
@@ -504,12 +506,17 @@ def migrated_server(
     progress.debug("starting a throwaway PostgreSQL server")
     with (
         terminate_as_interrupt(),
-        TemporaryServer(engine, superuser=ADMIN_ROLE) as server,
+        TemporaryServer(engine, major=major, superuser=ADMIN_ROLE) as server,
         # Autocommit, so each transaction() below is a real transaction and not a savepoint.
         psycopg.connect(server.dsn(user=ADMIN_ROLE), autocommit=True) as admin,
     ):
         state = AppliedServer(server, supabase_layer)
-        log.debug("applying %d migrations on PostgreSQL %s", len(migrations), server.version)
+        # One line on which PostgreSQL ran: releases differ (docs/schema-ir.md), so a user
+        # comparing two machines' results needs to see it.
+        pinned = ""
+        if major is not None and server.engine.major != major:
+            pinned = f"; the project pins {major}, which is not installed"
+        log.info("applying the migrations on %s%s", server.engine.describe(), pinned)
         # The privileged steps, done by schemasync itself as the superuser; then the
         # migrations, untrusted input, run as a role that owns the database and no more.
         pin_settings(admin)
@@ -619,7 +626,8 @@ class MigrationsSource(Source):
         """Apply the migrations in ``request.target`` and read the resulting schema.
 
         ``request.options`` may hold ``supabase`` (``auto``, true or false) and ``engine``
-        (``auto``, ``system`` or ``pgserver``).
+        (``auto``, ``system`` or ``embedded``). A Supabase project's pinned major version
+        (``[db] major_version`` in ``supabase/config.toml``) picks the engine when installed.
         """
         import psycopg
 
@@ -634,7 +642,10 @@ class MigrationsSource(Source):
         if layer:
             hidden = tuple(s for s in supabase.LAYER_SCHEMAS if s not in request.include_schemas)
         with migrated_server(
-            parsed, supabase_layer=layer, engine=None if engine is None else str(engine)
+            parsed,
+            supabase_layer=layer,
+            engine=None if engine is None else str(engine),
+            major=supabase.pinned_major(directory),
         ) as state:
             if isinstance(state, Problem):
                 hint = "fix the migration; no file was written"

