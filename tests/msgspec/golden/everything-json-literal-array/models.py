@@ -186,6 +186,7 @@ class BookingUpdate(Struct, kw_only=True):
 class EventRow(Struct, kw_only=True, array_like=True):
     """A row of public.events, as it is read."""
 
+    id: int
     happened_on: date
     kind: str
     payload: JsonValue | None

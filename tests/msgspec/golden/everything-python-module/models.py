@@ -244,6 +244,7 @@ class BookingUpdate(Struct, kw_only=True):
 class EventRow(Struct, kw_only=True):
     """A row of public.events, as it is read."""
 
+    id: int
     happened_on: date
     kind: str
     payload: JsonValue | None

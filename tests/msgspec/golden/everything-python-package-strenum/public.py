@@ -133,6 +133,7 @@ class BookingUpdate(Struct, kw_only=True, frozen=True, forbid_unknown_fields=Tru
 class EventRow(Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
     """A row of public.events, as it is read."""
 
+    id: int
     happened_on: date
     kind: str
     payload: JsonValue | None

@@ -5,7 +5,7 @@
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Any, TypeAlias
+from typing import Annotated, Any, Literal, TypeAlias
 from uuid import UUID
 
 from msgspec import UNSET, Meta, Struct, UnsetType, field
@@ -363,6 +363,39 @@ class CategoryUpdate(Struct, kw_only=True):
     """
 
     name: str | UnsetType = UNSET
+
+
+class ChoiceRow(Struct, kw_only=True):
+    """A row of public.choices, as it is read."""
+
+    id: int
+    level: Literal[1, 2, 3]
+    sign: Literal[-1, 0, 1] | None
+    size: Literal["s", "m", "l"] | None
+    code: Literal["ab"] | None
+    later: int | None
+
+
+class ChoiceInsert(Struct, kw_only=True):
+    """What an INSERT into public.choices may set; fields left UNSET are not sent."""
+
+    id: int | UnsetType = UNSET
+    level: Literal[1, 2, 3]
+    sign: Literal[-1, 0, 1] | None | UnsetType = UNSET
+    size: Literal["s", "m", "l"] | None | UnsetType = UNSET
+    code: Literal["ab"] | None | UnsetType = UNSET
+    later: Literal[10, 20] | None | UnsetType = UNSET
+
+
+class ChoiceUpdate(Struct, kw_only=True):
+    """What an UPDATE of public.choices may set; fields left UNSET are not sent."""
+
+    id: int | UnsetType = UNSET
+    level: Literal[1, 2, 3] | UnsetType = UNSET
+    sign: Literal[-1, 0, 1] | None | UnsetType = UNSET
+    size: Literal["s", "m", "l"] | None | UnsetType = UNSET
+    code: Literal["ab"] | None | UnsetType = UNSET
+    later: Literal[10, 20] | None | UnsetType = UNSET
 
 
 class DocumentRow(Struct, kw_only=True):

@@ -25,6 +25,9 @@ from .public import BitStringUpdate as BitStringUpdate
 from .public import CategoryInsert as CategoryInsert
 from .public import CategoryRow as CategoryRow
 from .public import CategoryUpdate as CategoryUpdate
+from .public import ChoiceInsert as ChoiceInsert
+from .public import ChoiceRow as ChoiceRow
+from .public import ChoiceUpdate as ChoiceUpdate
 from .public import DocumentInsert as DocumentInsert
 from .public import DocumentRow as DocumentRow
 from .public import DocumentUpdate as DocumentUpdate

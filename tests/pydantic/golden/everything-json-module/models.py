@@ -208,6 +208,7 @@ class BookingUpdate(_Model):
 class EventRow(_Model):
     """A row of public.events, as it is read."""
 
+    id: int
     happened_on: date
     kind: str
     payload: JsonValue | None

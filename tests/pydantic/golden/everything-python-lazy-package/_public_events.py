@@ -33,6 +33,7 @@ class _Model(BaseModel):
 class EventRow(_Model):
     """A row of public.events, as it is read."""
 
+    id: int
     happened_on: date
     kind: str
     payload: JsonValue | None

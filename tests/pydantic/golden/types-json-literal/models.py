@@ -389,6 +389,39 @@ class CategoryUpdate(_Model):
     name: str | MISSING = MISSING
 
 
+class ChoiceRow(_Model):
+    """A row of public.choices, as it is read."""
+
+    id: int
+    level: Literal[1, 2, 3]
+    sign: Literal[-1, 0, 1] | None
+    size: Literal["s", "m", "l"] | None
+    code: Literal["ab"] | None
+    later: int | None
+
+
+class ChoiceInsert(_Model):
+    """What an INSERT into public.choices may set; fields the database fills in are optional."""
+
+    id: int | MISSING = MISSING
+    level: Literal[1, 2, 3]
+    sign: Literal[-1, 0, 1] | None | MISSING = MISSING
+    size: Literal["s", "m", "l"] | None | MISSING = MISSING
+    code: Literal["ab"] | None | MISSING = MISSING
+    later: Literal[10, 20] | None | MISSING = MISSING
+
+
+class ChoiceUpdate(_Model):
+    """What an UPDATE of public.choices may set; every field is optional."""
+
+    id: int | MISSING = MISSING
+    level: Literal[1, 2, 3] | MISSING = MISSING
+    sign: Literal[-1, 0, 1] | None | MISSING = MISSING
+    size: Literal["s", "m", "l"] | None | MISSING = MISSING
+    code: Literal["ab"] | None | MISSING = MISSING
+    later: Literal[10, 20] | None | MISSING = MISSING
+
+
 class DocumentRow(_Model):
     """A row of public.documents, as it is read."""
 

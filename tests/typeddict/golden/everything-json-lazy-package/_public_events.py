@@ -16,6 +16,7 @@ __all__ = [
 class EventRow(TypedDict):
     """A row of public.events, as it is read."""
 
+    id: int
     happened_on: str
     kind: str
     payload: JsonValue | None

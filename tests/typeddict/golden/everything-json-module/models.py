@@ -195,6 +195,7 @@ class BookingUpdate(TypedDict, total=False):
 class EventRow(TypedDict):
     """A row of public.events, as it is read."""
 
+    id: int
     happened_on: str
     kind: str
     payload: JsonValue | None

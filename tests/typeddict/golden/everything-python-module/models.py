@@ -201,6 +201,7 @@ class BookingUpdate(TypedDict, total=False):
 class EventRow(TypedDict):
     """A row of public.events, as it is read."""
 
+    id: int
     happened_on: date
     kind: str
     payload: JsonValue | None

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from ._public_categories import CategoryInsert as CategoryInsert
     from ._public_categories import CategoryRow as CategoryRow
     from ._public_categories import CategoryUpdate as CategoryUpdate
+    from ._public_choices import ChoiceInsert as ChoiceInsert
+    from ._public_choices import ChoiceRow as ChoiceRow
+    from ._public_choices import ChoiceUpdate as ChoiceUpdate
     from ._public_documents import DocumentInsert as DocumentInsert
     from ._public_documents import DocumentRow as DocumentRow
     from ._public_documents import DocumentUpdate as DocumentUpdate
@@ -92,6 +95,9 @@ __all__ = [
     "CategoryInsert",
     "CategoryRow",
     "CategoryUpdate",
+    "ChoiceInsert",
+    "ChoiceRow",
+    "ChoiceUpdate",
     "DocumentInsert",
     "DocumentRow",
     "DocumentUpdate",
@@ -162,6 +168,9 @@ _MODULES = {
     "CategoryInsert": "_public_categories",
     "CategoryRow": "_public_categories",
     "CategoryUpdate": "_public_categories",
+    "ChoiceInsert": "_public_choices",
+    "ChoiceRow": "_public_choices",
+    "ChoiceUpdate": "_public_choices",
     "DocumentInsert": "_public_documents",
     "DocumentRow": "_public_documents",
     "DocumentUpdate": "_public_documents",

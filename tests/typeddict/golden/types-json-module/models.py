@@ -362,6 +362,39 @@ class CategoryUpdate(TypedDict, total=False):
     name: str
 
 
+class ChoiceRow(TypedDict):
+    """A row of public.choices, as it is read."""
+
+    id: int
+    level: int
+    sign: int | None
+    size: str | None
+    code: str | None
+    later: int | None
+
+
+class ChoiceInsert(TypedDict):
+    """What an INSERT into public.choices may set; keys the database fills in are optional."""
+
+    id: NotRequired[int]
+    level: int
+    sign: NotRequired[int | None]
+    size: NotRequired[str | None]
+    code: NotRequired[str | None]
+    later: NotRequired[int | None]
+
+
+class ChoiceUpdate(TypedDict, total=False):
+    """What an UPDATE of public.choices may set; every key is optional."""
+
+    id: int
+    level: int
+    sign: int | None
+    size: str | None
+    code: str | None
+    later: int | None
+
+
 class DocumentRow(TypedDict):
     """A row of public.documents, as it is read."""
 
