@@ -61,6 +61,8 @@ _DOCS = {
     "insert": "What an INSERT into {name} may set; fields the database fills in are optional.",
     "update": "What an UPDATE of {name} may set; every field is optional.",
     "composite": "A value of the composite type {name}.",
+    "args": "The arguments of the function {name}; those with a default may be left out.",
+    "result": "A row of what the function {name} returns.",
 }
 #: Where the names generated annotations and defaults use come from.
 _NAME_SOURCES = {
@@ -180,6 +182,7 @@ class PydanticEmitter(Emitter):
             helpers = ranges if is_types else []
             exports[module.name] = sorted(
                 [*helpers, *(e.name for e in module.enums), *(c.name for c in module.classes)]
+                + [a.name for a in module.aliases]
                 + (["register_types", "register_types_async"] if register else [])
             )
             text = template.render(
@@ -286,6 +289,8 @@ def _imports(
             add(source, name)
     if classes:
         add("pydantic", "BaseModel", "ConfigDict")
+    if module.aliases:
+        add("typing", "TypeAlias")
     if module.enums:
         if options.enum_style == "literal":
             add("typing", "Literal", "TypeAlias")

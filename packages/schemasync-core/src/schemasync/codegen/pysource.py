@@ -24,11 +24,11 @@ LINE_LENGTH = 88
 _STDLIB = frozenset({"datetime", "decimal", "enum", "ipaddress", "typing", "uuid"})
 
 
-def _isort_key(name: str) -> tuple[int, str]:
-    # isort's default "force_sort_within_sections" off: CONSTANTS, then Classes, then functions.
-    if name.isupper() and len(name) > 1:
-        return (0, name)
-    return (1, name) if name[:1].isupper() else (2, name)
+def _isort_key(name: str) -> tuple[int, str, str]:
+    # isort's default "force_sort_within_sections" off: CONSTANTS, then Classes, then
+    # functions; within each, case-insensitively (AccountsInArgs before AccountUpdate).
+    kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
+    return (kind, name.lower(), name)
 
 
 def import_lines(source: str, names: Sequence[str], *, indent: str = "") -> list[str]:
@@ -86,7 +86,7 @@ def _reexports(exports: Mapping[str, Iterable[str]], *, indent: str) -> list[str
     lines: list[str] = []
     for module_name, names in sorted(exports.items()):
         # One statement per name: isort does not combine "as" imports.
-        for name in names:
+        for name in sorted(names, key=_isort_key):
             lines += import_lines(f".{module_name}", [f"{name} as {name}"], indent=indent)
     return lines
 
