@@ -119,7 +119,7 @@ def test_every_module_imports_in_the_allowed_directions() -> None:
 def test_the_rules_catch_a_forbidden_import(module: str, source: str, expected: list[str]) -> None:
     problems = violations(module, source)
     assert len(problems) == len(expected)
-    for problem, room in zip(problems, expected):
+    for problem, room in zip(problems, expected, strict=True):
         assert f"schemasync.{room}" in problem
 
 

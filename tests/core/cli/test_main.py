@@ -138,9 +138,7 @@ def password_server() -> Iterator[PasswordServer]:
         hba = directory / "data" / "pg_hba.conf"
         assert hba.is_file()
         hba.write_text(
-            "# written by test_main.py\n"
-            "local all postgres trust\n"
-            "local all all scram-sha-256\n"
+            "# written by test_main.py\nlocal all postgres trust\nlocal all all scram-sha-256\n"
         )
         run_sql(admin, "SELECT pg_reload_conf()")
         probe = make_conninfo(admin, user=ROLE)
