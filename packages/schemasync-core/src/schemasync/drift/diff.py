@@ -535,8 +535,13 @@ def _function_pairs(
 ) -> Iterator[tuple[str, ir.Function | None, ir.Function | None]]:
     """Functions paired by signature; a function whose arguments changed has a new
     signature, so a name with one unpaired function on each side is paired by name (with the
-    old signature as path). Overloads left unpaired are removed and added."""
-    found = _pairs(old, new, _function_key)
+    old signature as path). Overloads left unpaired are removed and added. Functions that are
+    not callable by name are left out on both sides (see :func:`_is_callable`)."""
+    found = _pairs(
+        (fn for fn in old if _is_callable(fn)),
+        (fn for fn in new if _is_callable(fn)),
+        _function_key,
+    )
     pairs: list[tuple[str, ir.Function | None, ir.Function | None]] = list(found)
     gone: dict[tuple[str, str], list[int]] = {}
     came: dict[tuple[str, str], list[int]] = {}
@@ -553,6 +558,22 @@ def _function_pairs(
             pairs[i] = (pairs[i][0], pairs[i][1], pairs[j][2])
             merged.add(j)
     return iter([pair for k, pair in enumerate(pairs) if k not in merged])
+
+
+#: Result types of functions PostgreSQL calls itself, never a client.
+_NOT_CALLED_BY_NAME = frozenset({"trigger", "event_trigger"})
+
+
+def _is_callable(fn: ir.Function) -> bool:
+    """Whether ``fn`` is a function the IR records: not an aggregate, a window function, or a
+    trigger or event-trigger function. Locks written before the IR left those out still list
+    them; comparing such a lock with a new schema must not report them removed."""
+    if fn.kind in ("aggregate", "window"):
+        return False
+    ref = fn.return_type
+    if ref is not None:
+        return not (ref.kind == "pseudo" and ref.name in _NOT_CALLED_BY_NAME)
+    return fn.returns_set or fn.returns not in _NOT_CALLED_BY_NAME
 
 
 def _result(fn: ir.Function) -> str | None:
