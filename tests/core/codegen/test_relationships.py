@@ -3,11 +3,16 @@ table of the fixtures, in both directions."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import psycopg
 import pytest
 
+from generated import generate, import_path, load_schema, write_package
 from pg import fixture_sql, run_sql
 from schemasync.codegen.relationships import all_relationships
+from schemasync.plugins import load_plugins
 from schemasync.sources.introspect import introspect
 
 pytestmark = pytest.mark.postgres
@@ -37,18 +42,25 @@ WHERE c.contype = 'f' AND c.conparentid = 0 AND NOT t.relispartition
 """
 
 
-@pytest.mark.parametrize("fixture", ["functions", "everything", "types"])
-def test_relationships_equal_the_catalog(pg_dsn: str, fixture: str) -> None:
-    run_sql(pg_dsn, fixture_sql(fixture))
-    with psycopg.connect(pg_dsn) as conn:
-        schema = introspect(conn)
-        keys = conn.execute(CATALOG_KEYS).fetchall()
+def catalog_relationships(conn: psycopg.Connection[Any]) -> set[tuple[object, ...]]:
+    """Every relationship the catalog holds, both ways: ``(schema, relation, constraint,
+    direction, columns, related schema, related relation, related columns, one-to-one)``."""
+    keys = conn.execute(CATALOG_KEYS).fetchall()
     expected: set[tuple[object, ...]] = set()
     for name, nsp, table, ref_nsp, ref_table, columns, ref_columns, unique in keys:
         expected.add((nsp, table, name, "outgoing", tuple(columns), ref_nsp, ref_table,
                       tuple(ref_columns), unique))  # fmt: skip
         expected.add((ref_nsp, ref_table, name, "incoming", tuple(ref_columns), nsp, table,
                       tuple(columns), unique))  # fmt: skip
+    return expected
+
+
+@pytest.mark.parametrize("fixture", ["functions", "everything", "types"])
+def test_relationships_equal_the_catalog(pg_dsn: str, fixture: str) -> None:
+    run_sql(pg_dsn, fixture_sql(fixture))
+    with psycopg.connect(pg_dsn) as conn:
+        schema = introspect(conn)
+        expected = catalog_relationships(conn)
     found = {
         (key[0], key[1], r.constraint, r.direction, r.columns, r.related_schema,
          r.related_relation, r.related_columns, r.one_to_one)
@@ -79,3 +91,32 @@ def test_one_to_one_and_one_to_many(pg_dsn: str) -> None:
     )
     assert not edition.one_to_one
     assert ("library", "visits") not in relationships
+
+
+@pytest.mark.parametrize("layout", ["module", "lazy-package"])
+@pytest.mark.parametrize("emitter", ["typeddict", "pydantic", "msgspec"])
+@pytest.mark.parametrize("fixture", ["functions", "everything"])
+def test_generated_relationships_equal_the_catalog(
+    pg_dsn: str, tmp_path: Path, fixture: str, emitter: str, layout: str
+) -> None:
+    """Every emitter's ``RELATIONSHIPS``, imported from the generated package, lists what
+    pg_constraint says of every table, both ways."""
+    if emitter == "msgspec" and layout == "lazy-package":
+        layout = "package"  # msgspec writes no lazy package
+    run_sql(pg_dsn, fixture_sql(fixture))
+    host = load_plugins()
+    schema = load_schema(host, pg_dsn)
+    files = generate(host, schema, emitter, {"layout": layout}, tmp_path / "project")
+    package = write_package(tmp_path / "generated", files)
+    module = import_path(package / ("models.py" if layout == "module" else "__init__.py"))
+    with psycopg.connect(pg_dsn) as conn:
+        expected = catalog_relationships(conn)
+    found = {
+        (*key.split("."), r.constraint, r.direction, r.columns, r.related_schema,
+         r.related_relation, r.related_columns, r.cardinality == "one-to-one")
+        for key, relationships in module.RELATIONSHIPS.items()
+        for r in relationships
+    }  # fmt: skip
+    assert expected
+    assert found == expected
+    assert all(type(r) is module.Relationship for rs in module.RELATIONSHIPS.values() for r in rs)

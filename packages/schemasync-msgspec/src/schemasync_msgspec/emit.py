@@ -21,6 +21,7 @@ from schemasync.api import EmitContext, Emitter, GeneratedFile, TargetOptions
 from schemasync.codegen.constraints import Validation, unshadowed
 from schemasync.codegen.model import TYPES_MODULE, ClassModel, ModelSet, ModuleModel
 from schemasync.codegen.pysource import (
+    dunder_all,
     import_block,
     package_init,
     registered_domains,
@@ -192,9 +193,10 @@ class MsgspecEmitter(Emitter):
                 (cls, _struct_options(cls, options), _fields(cls, validation))
                 for cls in module.classes
             ]
-            exports[module.name] = sorted(
+            exports[module.name] = dunder_all(
                 [*(e.name for e in module.enums), *(c.name for c in module.classes)]
                 + [a.name for a in module.aliases]
+                + list(module.relationship_names)
                 + (["dec_hook", "enc_hook"] if module_hooks else [])
                 + (["register_types", "register_types_async"] if register else [])
             )

@@ -25,6 +25,7 @@ from schemasync.codegen.model import (
     ModuleModel,
 )
 from schemasync.codegen.pysource import (
+    dunder_all,
     import_block,
     package_init,
     registered_domains,
@@ -180,9 +181,10 @@ class PydanticEmitter(Emitter):
             register = needs_register and is_types
             classes = [(cls, _fields(cls, validation)) for cls in module.classes]
             helpers = ranges if is_types else []
-            exports[module.name] = sorted(
+            exports[module.name] = dunder_all(
                 [*helpers, *(e.name for e in module.enums), *(c.name for c in module.classes)]
                 + [a.name for a in module.aliases]
+                + list(module.relationship_names)
                 + (["register_types", "register_types_async"] if register else [])
             )
             text = template.render(

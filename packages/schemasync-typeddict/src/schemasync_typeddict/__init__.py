@@ -19,6 +19,7 @@ from schemasync import hookimpl, ir
 from schemasync.api import EmitContext, Emitter, GeneratedFile, LocalModel, TargetOptions
 from schemasync.codegen.model import TYPES_MODULE, ClassModel, ModelSet, ModuleModel
 from schemasync.codegen.pysource import (
+    dunder_all,
     import_block,
     package_init,
     registered_domains,
@@ -162,7 +163,8 @@ def _exports(module: ModuleModel, options: TypedDictOptions, models: ModelSet) -
         names += [f"{e.name}Value" for e in module.enums]
     names += [c.name for c in module.classes]
     names += [a.name for a in module.aliases]
-    return sorted(names)
+    names += module.relationship_names
+    return dunder_all(names)
 
 
 def _imports(
@@ -207,7 +209,7 @@ def _package_init(
     exports = {module.name: _exports(module, options, models) for module in models.modules}
     if register:
         helpers = ["register_types", "register_types_async"]
-        exports[TYPES_MODULE] = sorted([*exports.get(TYPES_MODULE, []), *helpers])
+        exports[TYPES_MODULE] = dunder_all([*exports.get(TYPES_MODULE, []), *helpers])
     doc = "Generated TypedDicts of the database schema."
     return package_init(context.header(), doc, exports, lazy=models.layout == "lazy-package")
 

@@ -2,8 +2,10 @@
 # Do not edit: run `schemasync run` to regenerate.
 """Generated msgspec Structs of the database schema."""
 
+from ._types import RELATIONSHIPS as RELATIONSHIPS
 from ._types import Address as Address
 from ._types import Currency as Currency
+from ._types import Relationship as Relationship
 from ._types import TaskStatus as TaskStatus
 from ._types import dec_hook as dec_hook
 from ._types import enc_hook as enc_hook

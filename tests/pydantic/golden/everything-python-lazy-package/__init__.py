@@ -37,14 +37,17 @@ if TYPE_CHECKING:
     from ._public_projects import ProjectInsert as ProjectInsert
     from ._public_projects import ProjectRow as ProjectRow
     from ._public_projects import ProjectUpdate as ProjectUpdate
+    from ._types import RELATIONSHIPS as RELATIONSHIPS
     from ._types import Address as Address
     from ._types import Currency as Currency
     from ._types import Range as Range
+    from ._types import Relationship as Relationship
     from ._types import TaskStatus as TaskStatus
     from ._types import register_types as register_types
     from ._types import register_types_async as register_types_async
 
 __all__ = [
+    "RELATIONSHIPS",
     "AccountInsert",
     "AccountRow",
     "AccountTotalRow",
@@ -72,6 +75,7 @@ __all__ = [
     "ProjectRow",
     "ProjectUpdate",
     "Range",
+    "Relationship",
     "RemoteThingInsert",
     "RemoteThingRow",
     "RemoteThingUpdate",
@@ -82,6 +86,7 @@ __all__ = [
 
 #: The module of every name.
 _MODULES = {
+    "RELATIONSHIPS": "_types",
     "AccountInsert": "_billing_accounts",
     "AccountRow": "_billing_accounts",
     "AccountTotalRow": "_billing_account_totals",
@@ -109,6 +114,7 @@ _MODULES = {
     "ProjectRow": "_public_projects",
     "ProjectUpdate": "_public_projects",
     "Range": "_types",
+    "Relationship": "_types",
     "RemoteThingInsert": "_odd_schema_remote_things",
     "RemoteThingRow": "_odd_schema_remote_things",
     "RemoteThingUpdate": "_odd_schema_remote_things",

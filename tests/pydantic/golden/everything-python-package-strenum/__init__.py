@@ -2,9 +2,11 @@
 # Do not edit: run `schemasync run` to regenerate.
 """Generated Pydantic models of the database schema."""
 
+from ._types import RELATIONSHIPS as RELATIONSHIPS
 from ._types import Address as Address
 from ._types import Currency as Currency
 from ._types import Range as Range
+from ._types import Relationship as Relationship
 from ._types import TaskStatus as TaskStatus
 from ._types import register_types as register_types
 from ._types import register_types_async as register_types_async

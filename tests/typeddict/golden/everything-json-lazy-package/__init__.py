@@ -37,11 +37,14 @@ if TYPE_CHECKING:
     from ._public_projects import ProjectInsert as ProjectInsert
     from ._public_projects import ProjectRow as ProjectRow
     from ._public_projects import ProjectUpdate as ProjectUpdate
+    from ._types import RELATIONSHIPS as RELATIONSHIPS
     from ._types import Address as Address
     from ._types import Currency as Currency
+    from ._types import Relationship as Relationship
     from ._types import TaskStatus as TaskStatus
 
 __all__ = [
+    "RELATIONSHIPS",
     "AccountInsert",
     "AccountRow",
     "AccountTotalRow",
@@ -68,6 +71,7 @@ __all__ = [
     "ProjectInsert",
     "ProjectRow",
     "ProjectUpdate",
+    "Relationship",
     "RemoteThingInsert",
     "RemoteThingRow",
     "RemoteThingUpdate",
@@ -76,6 +80,7 @@ __all__ = [
 
 #: The module of every name.
 _MODULES = {
+    "RELATIONSHIPS": "_types",
     "AccountInsert": "_billing_accounts",
     "AccountRow": "_billing_accounts",
     "AccountTotalRow": "_billing_account_totals",
@@ -102,6 +107,7 @@ _MODULES = {
     "ProjectInsert": "_public_projects",
     "ProjectRow": "_public_projects",
     "ProjectUpdate": "_public_projects",
+    "Relationship": "_types",
     "RemoteThingInsert": "_odd_schema_remote_things",
     "RemoteThingRow": "_odd_schema_remote_things",
     "RemoteThingUpdate": "_odd_schema_remote_things",

@@ -16,6 +16,7 @@ from typing import Literal
 from schemasync import ir
 from schemasync.api import Layout, NameKind, NameRequest, Profile, PyType, TypeRequest
 from schemasync.codegen.naming import Namer, attribute_name
+from schemasync.codegen.relationships import Relationship, all_relationships
 from schemasync.codegen.types import LOCAL, range_type
 
 __all__ = [
@@ -40,6 +41,8 @@ ClassKind = Literal["row", "insert", "update", "composite", "args", "result"]
 MODULE = "models"
 #: The module holding enums, composites and helpers in the ``package`` layout.
 TYPES_MODULE = "_types"
+#: The class and the mapping the types module defines when the schema has foreign keys.
+RELATIONSHIP_NAMES = ("RELATIONSHIPS", "Relationship")
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,14 @@ class ModuleModel:
     helpers: tuple[str, ...]
     #: Type aliases, after the classes.
     aliases: tuple[AliasModel, ...] = ()
+    #: Every relation's foreign keys both ways (``schema.name`` -> relationships), written
+    #: as the ``RELATIONSHIPS`` mapping of the types module; empty in every other module.
+    relationships: tuple[tuple[str, tuple[Relationship, ...]], ...] = ()
+
+    @property
+    def relationship_names(self) -> tuple[str, ...]:
+        """What the module defines for relationships, for its ``__all__``."""
+        return RELATIONSHIP_NAMES if self.relationships else ()
 
 
 @dataclass(frozen=True)
@@ -364,7 +375,7 @@ def build_models(
     """
     relations = [r for r in schema.relations if r.partition_of is None]
     relation_module = _relation_modules(layout, relations)
-    namer = Namer(decide_name, target, naming_overrides, reserved_names)
+    namer = Namer(decide_name, target, naming_overrides, (*reserved_names, *RELATIONSHIP_NAMES))
     wanted: list[tuple[NameKind, str, str]] = [("enum", e.schema, e.name) for e in schema.enums]
     wanted.extend(("composite", c.schema, c.name) for c in schema.composite_types)
     wanted.extend((kind, r.schema, r.name) for r in relations for kind in relation_classes(r))
@@ -575,7 +586,18 @@ def build_models(
         schema_hash=schema_hash,
         profile=profile,
         layout=layout,
-        modules=_modules(enums, classes, [f.returns for f in function_models]),
+        modules=_modules(
+            enums,
+            classes,
+            [f.returns for f in function_models],
+            relationships=(
+                MODULE if layout == "module" else TYPES_MODULE,
+                tuple(
+                    (f"{schema_name}.{name}", found)
+                    for (schema_name, name), found in all_relationships(schema).items()
+                ),
+            ),
+        ),
         functions=tuple(function_models),
     )
 
@@ -615,8 +637,14 @@ def _polymorphic_note(ref: ir.TypeRef | None) -> str | None:
 
 
 def _modules(
-    enums: list[EnumModel], classes: list[ClassModel], aliases: Iterable[AliasModel] = ()
+    enums: list[EnumModel],
+    classes: list[ClassModel],
+    aliases: Iterable[AliasModel] = (),
+    *,
+    relationships: tuple[str, tuple[tuple[str, tuple[Relationship, ...]], ...]] = ("", ()),
 ) -> tuple[ModuleModel, ...]:
+    """The modules holding ``enums``, ``classes`` and ``aliases``; ``relationships`` is the
+    module that lists them and what it lists."""
     enums_in: dict[str, list[EnumModel]] = defaultdict(list)
     classes_in: dict[str, list[ClassModel]] = defaultdict(list)
     aliases_in: dict[str, list[AliasModel]] = defaultdict(list)
@@ -627,11 +655,18 @@ def _modules(
     for alias in aliases:
         aliases_in[alias.module].append(alias)
     modules: list[ModuleModel] = []
-    for name in sorted(set(enums_in) | set(classes_in) | set(aliases_in)):
+    related_module, related = relationships
+    names: set[str] = {*enums_in, *classes_in, *aliases_in}
+    if related:
+        names.add(related_module)
+    for name in sorted(names):
         imports: dict[str, set[str]] = defaultdict(set)
         helpers: set[str] = set()
         used = [f.imports for cls in classes_in[name] for f in cls.fields]
         used += [alias.imports for alias in aliases_in[name]]
+        listed = related if name == related_module else ()
+        if listed:
+            used.append(tuple(("typing", n) for n in ("Final", "Literal", "NamedTuple")))
         for pairs in used:
             for module, imported in pairs:
                 if module == LOCAL:
@@ -646,6 +681,7 @@ def _modules(
                 imports={m: tuple(sorted(n)) for m, n in sorted(imports.items())},
                 helpers=tuple(sorted(helpers)),
                 aliases=tuple(aliases_in[name]),
+                relationships=listed,
             )
         )
     return tuple(modules)

@@ -10,6 +10,7 @@ from schemasync import ir
 
 __all__ = [
     "LINE_LENGTH",
+    "dunder_all",
     "import_block",
     "import_lines",
     "package_init",
@@ -29,6 +30,12 @@ def _isort_key(name: str) -> tuple[int, str, str]:
     # functions; within each, case-insensitively (AccountsInArgs before AccountUpdate).
     kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
     return (kind, name.lower(), name)
+
+
+def dunder_all(names: Iterable[str]) -> list[str]:
+    """``names`` in the order ruff's RUF022 wants ``__all__``: CONSTANTS first, then the rest,
+    each group case-sensitively."""
+    return sorted(names, key=lambda name: (not (name.isupper() and len(name) > 1), name))
 
 
 def import_lines(source: str, names: Sequence[str], *, indent: str = "") -> list[str]:
@@ -114,7 +121,7 @@ def __dir__() -> list[str]:
 
 def _lazy_package_init(header: str, doc: str, exports: Mapping[str, Iterable[str]]) -> bytes:
     where = {name: module for module, names in exports.items() for name in names}
-    names = sorted(where)
+    names = dunder_all(where)
     lines = [
         f'{header}"""{doc}',
         "",
