@@ -47,6 +47,7 @@ class Case:
 CASES = (
     Case("everything", fixture_sql("everything")),
     Case("types", fixture_sql("types")),
+    Case("functions", fixture_sql("functions")),
     Case("hostile", (HERE / "hostile.sql").read_text(encoding="utf-8")),
     # Past diagram_max_tables, the overview splits its diagram by schema and in parts.
     Case("everything-split", fixture_sql("everything"), {"diagram_max_tables": 2}),

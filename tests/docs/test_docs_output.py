@@ -311,3 +311,45 @@ def test_the_diagram_option_changes_the_overview_only(documented: dict[str, File
     split = documented["everything-split"]
     assert sorted(same) == sorted(split)
     assert [p for p in same if same[p] != split[p]] == ["README.md"]
+
+
+@pytest.mark.postgres
+def test_the_functions_page_documents_every_function(documented: dict[str, Files]) -> None:
+    files = documented["functions"]
+    assert "[Functions](functions.md)" in files["README.md"].decode()
+    page = read_page(files["functions.md"])
+    headings = re.findall(r"<h2>(.*?)</h2>", page.html)
+    # Every function of the fixture, overloads apart, each with an anchor of its own.
+    assert len(headings) == 27
+    assert len(set(page.anchors)) == len(page.anchors)
+    assert any("library.add(a text, b text)" in h for h in headings)
+    rows = table_rows(page.html)
+    assert ["Security definer", "yes"] in rows
+    assert ["Volatility", "immutable"] in rows
+    assert ["Result", "a set: a row of a table or view"] in rows
+    assert ["Result", "nothing (void)"] in rows
+    assert ["Kind", "procedure"] in rows
+    assert ["1", "numbers", "VARIADIC", "integer[]", "no"] in rows
+    assert ["2", "b", "IN", "integer", "yes"] in rows
+    assert ["3", "books", "TABLE column", "bigint", "no"] in rows
+    assert "<p>Books per author</p>" in page.html
+    # Results and arguments of the schema's own types link to their pages.
+    assert "library/books.md" in page.links
+    assert any(target.startswith("enums.md#library--mood") for target in page.links)
+    assert any(target.startswith("composite-types.md#library--price") for target in page.links)
+
+
+@pytest.mark.postgres
+def test_table_pages_list_their_relationships_both_ways(documented: dict[str, Files]) -> None:
+    files = documented["functions"]
+    authors = table_rows(read_page(files["library/authors.md"]).html)
+    assert ["Related", "Foreign key", "Columns", "Related columns", "Rows"] in authors
+    assert ["library.profiles", "profiles_author_id_fkey", "id", "author_id", "one-to-one"] in (
+        authors
+    )
+    assert ["library.books", "books_author_id_fkey", "id", "author_id", "one-to-many"] in authors
+    assert ["library.books", "books_editor_fkey", "id", "editor_id", "one-to-many"] in authors
+    books = table_rows(read_page(files["library/books.md"]).html)
+    assert ["library.authors", "books_author_id_fkey", "author_id", "id", "many-to-one"] in books
+    # The key links to its row on the page of the table holding it.
+    assert "profiles.md#fk-profiles_author_id_fkey" in read_page(files["library/authors.md"]).links

@@ -473,3 +473,48 @@ def test_nullability_changes_are_named_as_such_from_code(project: tuple[Path, st
         ("high", "column.made_nullable", "public.projects.name", "lock"),
         ("medium", "column.made_not_null", "public.projects.note", "lock"),
     }
+
+
+def test_a_lock_written_before_functions_were_filtered_reports_none_removed(
+    project: tuple[Path, str],
+) -> None:
+    """Locks written before the IR left out functions no client calls still list them (with
+    none of the fields added since); the first check against such a lock says nothing of them,
+    and still reports a callable function that really went."""
+    root, dsn = project
+    run_sql(
+        dsn,
+        "CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql"
+        " AS 'BEGIN RETURN NEW; END';"
+        "CREATE FUNCTION public.on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS 'BEGIN END';"
+        "CREATE AGGREGATE public.total(numeric) (sfunc = numeric_add, stype = numeric);",
+    )
+    lock_path = root / "schemasync.lock"
+    lock = json.loads(lock_path.read_text())
+
+    def old(name: str, returns: str, kind: str = "function", args: str = "") -> dict[str, object]:
+        # What the introspection of the time wrote: no type_ref, no return_type.
+        arguments = [{"name": None, "type": args, "mode": "in", "has_default": False}]
+        return {
+            "schema": "public", "name": name, "identity_arguments": args,
+            "arguments": arguments if args else [], "returns": returns, "kind": kind,
+            "returns_set": False, "language": "plpgsql" if kind == "function" else "internal",
+            "volatility": "volatile", "security_definer": False, "comment": None,
+        }  # fmt: skip
+
+    lock["schema"]["functions"] = [
+        old("on_ddl", "event_trigger"),
+        old("rank_all", "bigint", kind="window"),
+        old("total", "numeric", kind="aggregate", args="numeric"),
+        old("touch", "trigger"),
+        old("vanished", "integer"),
+    ]
+    lock["hash"] = "0" * 64  # the old schema's hash: it listed those functions
+    lock_path.write_text(json.dumps(lock, indent=2) + "\n")
+    assert read_lock(lock_path) is not None  # still a lock this version reads
+
+    result = run_cli("check", "--against", "lock", "--format", "json", cwd=root, dsn=dsn)
+
+    assert changes(result) == {
+        ("critical", "function.removed", "public.vanished()", "lock"),
+    }, result.stderr

@@ -43,7 +43,23 @@ CREATE TABLE tasks (
     title varchar(20)
 );
 CREATE VIEW project_names AS SELECT id, name FROM projects;
+CREATE FUNCTION project_count(min_budget int DEFAULT 0) RETURNS bigint LANGUAGE sql STABLE
+    AS 'SELECT count(*) FROM app.projects WHERE budget >= min_budget';
+CREATE FUNCTION rename_project(id bigint, name text) RETURNS void LANGUAGE sql
+    AS 'UPDATE app.projects SET name = $2 WHERE projects.id = $1';
 """
+#: project_count's signature, the path of its changes.
+COUNT = "app.project_count(min_budget integer)"
+
+
+#: project_count replaced by a function of the same name with ``declaration``.
+def _count(declaration: str, returns: str = "bigint") -> str:
+    return (
+        "DROP FUNCTION project_count; "
+        f"CREATE FUNCTION project_count({declaration}) RETURNS {returns} LANGUAGE sql STABLE "
+        "AS 'SELECT 1::bigint'"
+    )
+
 
 #: (id, migration, expected changes as (kind, path, severity)).
 CASES: list[tuple[str, str, set[tuple[str, str, str]]]] = [
@@ -167,8 +183,7 @@ CASES: list[tuple[str, str, set[tuple[str, str, str]]]] = [
         CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
         CREATE TRIGGER projects_touch BEFORE UPDATE ON projects
             FOR EACH ROW EXECUTE FUNCTION touch();
-     """, {("trigger.added", "app.projects.projects_touch", "LOW"),
-           ("function.added", "app.touch()", "LOW")}),
+     """, {("trigger.added", "app.projects.projects_touch", "LOW")}),
     ("domain constraint replaced", "ALTER DOMAIN positive DROP CONSTRAINT positive_check; "
      "ALTER DOMAIN positive ADD CONSTRAINT non_negative CHECK (VALUE >= 0)",
      {("check.removed", "app.positive.positive_check", "LOW"),
@@ -194,6 +209,38 @@ CASES: list[tuple[str, str, set[tuple[str, str, str]]]] = [
         ALTER TABLE projects ALTER COLUMN name DROP DEFAULT;
         CREATE VIEW project_names AS SELECT id, name FROM projects;
      """, {("relation.columns_reordered", "app.projects", "LOW")}),
+    # Functions, as code calling them sees it.
+    ("function added", "CREATE FUNCTION hello() RETURNS text LANGUAGE sql AS 'SELECT 1::text'",
+     {("function.added", "app.hello()", "LOW")}),
+    ("function removed", "DROP FUNCTION project_count", {("function.removed", COUNT, "CRITICAL")}),
+    ("overload added", "CREATE FUNCTION project_count(min_budget numeric) RETURNS bigint "
+     "LANGUAGE sql AS 'SELECT 1::bigint'",
+     {("function.added", "app.project_count(min_budget numeric)", "LOW")}),
+    ("required argument added", _count("max_budget int, min_budget int DEFAULT 0"),
+     {("function.argument_added_required", f"{COUNT}.max_budget", "HIGH")}),
+    ("optional argument added", _count("min_budget int DEFAULT 0, max_budget int DEFAULT NULL"),
+     {("function.argument_added_optional", f"{COUNT}.max_budget", "LOW")}),
+    ("argument removed", "DROP FUNCTION rename_project; CREATE FUNCTION rename_project(id bigint)"
+     " RETURNS void LANGUAGE sql AS 'SELECT'",
+     {("function.argument_removed", "app.rename_project(id bigint, name text).name",
+       "CRITICAL")}),
+    ("arguments reordered", "DROP FUNCTION rename_project; "
+     "CREATE FUNCTION rename_project(name text, id bigint) RETURNS void LANGUAGE sql AS 'SELECT'",
+     {("function.arguments_reordered", "app.rename_project(id bigint, name text)", "HIGH")}),
+    ("argument type changed", _count("min_budget numeric DEFAULT 0"),
+     {("function.argument_type_changed", f"{COUNT}.min_budget", "HIGH")}),
+    ("argument default removed", _count("min_budget int"),
+     {("function.argument_default_removed", f"{COUNT}.min_budget", "HIGH")}),
+    ("result type changed", _count("min_budget int DEFAULT 0", "integer"),
+     {("function.result_changed", COUNT, "CRITICAL")}),
+    ("result made a set", _count("min_budget int DEFAULT 0", "SETOF bigint"),
+     {("function.result_changed", COUNT, "CRITICAL")}),
+    ("function volatility", "ALTER FUNCTION project_count VOLATILE",
+     {("function.volatility_changed", COUNT, "MEDIUM")}),
+    ("function security definer", "ALTER FUNCTION project_count SECURITY DEFINER",
+     {("function.security_changed", COUNT, "MEDIUM")}),
+    ("function comment", "COMMENT ON FUNCTION project_count IS 'How many'",
+     {("function.comment_changed", COUNT, "LOW")}),
     ("no change", "SELECT 1", set()),
 ]  # fmt: skip
 
@@ -245,6 +292,10 @@ def test_every_kind_has_a_default_severity_and_the_table_matches_the_brief() -> 
     assert KINDS["column.added_required"] is Severity.HIGH
     assert KINDS["enum.label_added"] is Severity.MEDIUM
     assert KINDS["table.added"] is Severity.LOW
+    assert KINDS["function.removed"] is Severity.CRITICAL
+    assert KINDS["function.result_changed"] is Severity.CRITICAL
+    assert KINDS["function.argument_added_required"] is Severity.HIGH
+    assert KINDS["function.argument_added_optional"] is Severity.LOW
     kinds_in_cases = {kind for _, _, expected in CASES for kind, _, _ in expected}
     # The pairs above exercise most kinds; the rest are listed here so none goes untested.
     rare = {
@@ -257,7 +308,7 @@ def test_every_kind_has_a_default_severity_and_the_table_matches_the_brief() -> 
         "domain.comment_changed", "composite.added", "composite.comment_changed",
         "attribute.type_narrowed", "attribute.type_widened", "attribute.collation_changed",
         "attribute.comment_changed", "attributes.reordered", "range.added", "range.removed",
-        "range.changed", "function.removed", "function.changed", "function.comment_changed",
+        "range.changed", "function.changed", "function.argument_default_added",
         "foreign_table.added", "foreign_table.removed", "materialized_view.removed",
         "model.unmatched", "field.unreadable",
     }  # fmt: skip

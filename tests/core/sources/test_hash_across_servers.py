@@ -25,6 +25,7 @@ REQUIRED_RELEASES_ENV = "SCHEMASYNC_REQUIRE_PG_RELEASES"
 def _fixture_ir(admin_dsn: str) -> tuple[str, bytes]:
     with scratch_database(admin_dsn) as dsn:
         run_sql(dsn, fixture_sql("everything"))
+        run_sql(dsn, fixture_sql("functions"))
         with psycopg.connect(dsn) as conn:
             version = conn.info.server_version
             encoded = ir.encode_schema(introspect(conn))

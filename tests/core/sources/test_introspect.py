@@ -265,14 +265,8 @@ def test_views(everything: ir.Schema) -> None:
 
 def test_functions(everything: ir.Schema) -> None:
     functions = {(f.schema, f.name): f for f in everything.functions}
-    # Range constructors belong to the range type, not to the user's functions.
-    assert set(functions) == {
-        ("billing", "accounts_in"),
-        ("billing", "add"),
-        ("billing", "reset"),
-        ("public", "noop"),
-        ("public", "touch"),
-    }
+    # Range constructors belong to the range type, trigger functions to their triggers.
+    assert set(functions) == {("billing", "accounts_in"), ("billing", "add"), ("billing", "reset")}
     add = functions["billing", "add"]
     assert add.identity_arguments == "a integer, b integer"
     assert [(a.name, a.type, a.has_default) for a in add.arguments] == [
@@ -283,9 +277,125 @@ def test_functions(everything: ir.Schema) -> None:
     accounts_in = functions["billing", "accounts_in"]
     assert (accounts_in.returns_set, accounts_in.security_definer) == (True, True)
     assert accounts_in.returns == "SETOF billing.accounts"
+    assert everything.result_kind(accounts_in) == "row"
     reset = functions["billing", "reset"]
-    assert (reset.kind, reset.returns) == ("procedure", None)
-    assert functions["public", "touch"].comment == "Lower-cases roles"
+    assert (reset.kind, reset.returns, reset.return_type) == ("procedure", None, None)
+
+
+FUNCTIONS = fixture_sql("functions")
+
+
+@pytest.fixture
+def library(pg_dsn: str) -> ir.Schema:
+    run_sql(pg_dsn, FUNCTIONS)
+    return read(pg_dsn)
+
+
+def _shape(schema: ir.Schema, fn: ir.Function) -> tuple[object, ...]:
+    return (
+        [
+            (a.name, a.mode, a.has_default, a.type_ref.sql if a.type_ref else None)
+            for a in fn.arguments
+        ],
+        schema.result_kind(fn),
+        fn.returns_set,
+        fn.return_type.qualified_name if fn.return_type else None,
+    )
+
+
+def test_every_callable_function_and_nothing_else(library: ir.Schema) -> None:
+    names = [f.name for f in library.functions]
+    # Overloads are told apart by their identity arguments and kept in a stable order.
+    assert [f.identity_arguments for f in library.functions if f.name == "add"] == [
+        "a integer, b integer",
+        "a numeric, b numeric",
+        "a text, b text",
+    ]
+    assert len(names) == 27
+    # Trigger functions and aggregates are not called by name.
+    assert "touch" not in names
+    assert "longest" not in names
+
+
+def test_function_arguments_and_results(library: ir.Schema) -> None:
+    fns = {f.signature: f for f in library.functions}
+
+    def shape(signature: str) -> tuple[object, ...]:
+        return _shape(library, fns[f"library.{signature}"])
+
+    assert shape("add(a integer, b integer)") == (
+        [("a", "in", False, "integer"), ("b", "in", True, "integer")],
+        "scalar",
+        False,
+        "pg_catalog.int4",
+    )
+    assert shape("total(VARIADIC numbers integer[])") == (
+        [("numbers", "variadic", False, "integer[]")],
+        "scalar",
+        False,
+        "pg_catalog.int8",
+    )
+    assert shape("greet(greeting text, VARIADIC names text[])")[0] == [
+        ("greeting", "in", True, "text"),
+        ("names", "variadic", True, "text[]"),
+    ]
+    assert shape("split_name(full_name text, OUT first text, OUT last text)") == (
+        [
+            ("full_name", "in", False, "text"),
+            ("first", "out", False, "text"),
+            ("last", "out", False, "text"),
+        ],
+        "columns",
+        False,
+        "pg_catalog.record",
+    )
+    # A single INOUT argument makes the result that argument's type.
+    assert shape("increment(INOUT counter integer, step integer)")[1:] == (
+        "scalar",
+        False,
+        "pg_catalog.int4",
+    )
+    assert shape("author_names(OUT id bigint, OUT name text)")[1:] == (
+        "columns",
+        True,
+        "pg_catalog.record",
+    )
+    stats = fns["library.author_stats(min_books integer)"]
+    assert [(a.name, a.mode) for a in stats.outputs] == [
+        ("author_id", "table"),
+        ("books", "table"),
+        ("titles", "table"),
+        ("mood", "table"),
+    ]
+    assert [a.name for a in stats.inputs] == ["min_books"]
+    assert stats.comment == "Books per author"
+    assert shape("books_by(author bigint)")[1:] == ("row", True, "library.books")
+    assert shape("first_author()")[1:] == ("row", False, "library.authors")
+    assert shape("titles()")[1:] == ("scalar", True, "pg_catalog.text")
+    assert shape("make_price(amount numeric, currency text)")[1:] == (
+        "composite",
+        False,
+        "library.price",
+    )
+    assert shape("prices()")[1:] == ("composite", True, "library.price")
+    assert shape("mood_of(author bigint)")[1:] == ("scalar", False, "library.mood")
+    assert shape("moods()")[1:] == ("scalar", True, "library.mood")
+    log_visit = fns["library.log_visit(page text)"]
+    assert library.result_kind(log_visit) == "void"
+    assert (log_visit.security_definer, log_visit.volatility) == (True, "volatile")
+    same = fns["library.same(value anyelement)"]
+    assert same.return_type is not None
+    assert (same.return_type.kind, same.return_type.name) == ("pseudo", "anyelement")
+    assert fns["library.tags_of(book bigint)"].return_type == ir.TypeRef(
+        schema="pg_catalog", name="text", kind="base", sql="text[]", array_dims=1
+    )
+    checked = fns["library.checked(n library.positive)"]
+    assert checked.return_type is not None
+    assert checked.return_type.kind == "domain"
+    count_books = fns["library.count_books(INOUT total bigint)"]
+    assert (count_books.kind, library.result_kind(count_books)) == ("procedure", "void")
+    assert fns["library.moods()"].volatility == "immutable"
+    assert fns["library.titles()"].volatility == "stable"
 
 
 def test_extensions_are_listed(everything: ir.Schema) -> None:

@@ -269,7 +269,19 @@ class Command(abc.ABC):
         """
 
 
-NameKind = Literal["enum", "enum_member", "composite", "row", "insert", "update", "field", "module"]
+NameKind = Literal[
+    "enum",
+    "enum_member",
+    "composite",
+    "row",
+    "insert",
+    "update",
+    "field",
+    "module",
+    "function_args",
+    "function_result",
+    "function_returns",
+]
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import msgspec
 
 __all__ = [
     "IR_VERSION",
+    "ArgumentMode",
     "CheckConstraint",
     "Column",
     "CompositeAttribute",
@@ -33,6 +34,7 @@ __all__ = [
     "RangeType",
     "Relation",
     "RelationKind",
+    "ResultKind",
     "Schema",
     "Trigger",
     "TypeKind",
@@ -326,23 +328,51 @@ class Relation(_Node, frozen=True):
         raise KeyError(f"{self.qualified_name} has no column {name!r}")
 
 
+ArgumentMode = Literal["in", "out", "inout", "variadic", "table"]
+#: What a function's result is, from the point of view of calling code (see
+#: :attr:`Function.result_kind`).
+ResultKind = Literal["void", "scalar", "row", "composite", "columns", "record"]
+
+
 class FunctionArgument(_Node, frozen=True):
-    """One argument of a function, as declared."""
+    """One argument of a function, as declared, in declaration order.
+
+    ``out`` and ``table`` arguments are result columns, not inputs; ``inout`` ones are both.
+    """
 
     name: str | None
+    #: The SQL spelling of the type (``integer``, ``text[]``, ``public.mood``).
     type: str
-    mode: Literal["in", "out", "inout", "variadic", "table"] = "in"
+    mode: ArgumentMode = "in"
     has_default: bool = False
+    #: The type as a :class:`TypeRef`; ``None`` only in IRs written before it was recorded.
+    type_ref: TypeRef | None = None
+
+    @property
+    def is_input(self) -> bool:
+        """Whether callers pass this argument."""
+        return self.mode in ("in", "inout", "variadic")
+
+    @property
+    def is_output(self) -> bool:
+        """Whether this argument is a column of the result."""
+        return self.mode in ("out", "inout", "table")
 
 
 class Function(_Node, frozen=True):
-    """A function's or procedure's signature (never its body)."""
+    """A callable function's or procedure's signature (never its body).
+
+    Trigger and event-trigger functions, aggregates, window functions and functions that
+    belong to extensions are not part of the IR: no client calls them by name.
+    """
 
     schema: str
     name: str
     #: ``pg_get_function_identity_arguments``: tells overloads apart.
     identity_arguments: str
     arguments: tuple[FunctionArgument, ...]
+    #: ``pg_get_function_result``: ``integer``, ``SETOF public.users``,
+    #: ``TABLE(id integer, name text)``; ``None`` for procedures.
     returns: str | None
     kind: Literal["function", "procedure", "aggregate", "window"] = "function"
     returns_set: bool = False
@@ -350,6 +380,40 @@ class Function(_Node, frozen=True):
     volatility: Literal["immutable", "stable", "volatile"] = "volatile"
     security_definer: bool = False
     comment: str | None = None
+    #: The declared result type (``prorettype``): ``pg_catalog.void``, ``pg_catalog.record``
+    #: for ``RETURNS TABLE`` and several OUT arguments, a table's or composite's row type...
+    #: ``None`` for procedures and in IRs written before it was recorded.
+    return_type: TypeRef | None = None
+
+    @property
+    def signature(self) -> str:
+        """``schema.name(identity arguments)``: unique among the schema's functions."""
+        return f"{self.schema}.{self.name}({self.identity_arguments})"
+
+    @property
+    def inputs(self) -> tuple[FunctionArgument, ...]:
+        """The arguments callers pass, in order."""
+        return tuple(a for a in self.arguments if a.is_input)
+
+    @property
+    def outputs(self) -> tuple[FunctionArgument, ...]:
+        """OUT, INOUT and ``RETURNS TABLE`` arguments: the result's columns, in order."""
+        return tuple(a for a in self.arguments if a.is_output)
+
+    @property
+    def result_kind(self) -> ResultKind:
+        """The result's shape: ``void``; ``scalar`` (one value of a base, enum, domain,
+        range or array type); ``row`` (a table's or view's row type: needs the schema to
+        tell from ``composite``, see :meth:`Schema.result_kind`); ``columns``
+        (``RETURNS TABLE`` or OUT arguments); ``record`` (an undeclared ``record``)."""
+        ref = self.return_type
+        if ref is None or (ref.kind == "pseudo" and ref.name == "void" and not ref.is_array):
+            return "void"
+        if ref.kind == "pseudo" and ref.name == "record" and not ref.is_array:
+            return "columns" if self.outputs else "record"
+        if ref.kind == "composite" and not ref.is_array:
+            return "composite"
+        return "scalar"
 
 
 class Extension(_Node, frozen=True):
@@ -392,6 +456,19 @@ class Schema(_Node, frozen=True):
             if relation.schema == schema and relation.name == name:
                 return relation
         raise KeyError(f"no relation {schema}.{name}")
+
+    def result_kind(self, function: Function) -> ResultKind:
+        """``function``'s result shape, telling a table's or view's row type (``row``) from a
+        stand-alone composite type (``composite``)."""
+        kind = function.result_kind
+        ref = function.return_type
+        if (
+            kind == "composite"
+            and ref is not None
+            and any(r.schema == ref.schema and r.name == ref.name for r in self.relations)
+        ):
+            return "row"
+        return kind
 
     def enum(self, schema: str, name: str) -> Enum:
         """The enum ``schema.name``; :class:`KeyError` when there is none."""

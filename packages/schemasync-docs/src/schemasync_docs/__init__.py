@@ -2,7 +2,8 @@
 
 Writes a folder of Markdown pages that reads well on GitHub: an overview (``README.md``)
 with every schema's objects, the metrics of :mod:`schemasync.analyze` and Mermaid ER
-diagrams; a page per table and view; pages for enums, domains and composite types. The
+diagrams; a page per table and view; pages for enums, domains, composite types and
+functions. The
 same schema gives the same bytes, and no name, comment or expression can break a page.
 """
 
@@ -20,10 +21,11 @@ from schemasync_docs.pages import (
     composites_page,
     domains_page,
     enums_page,
+    functions_page,
     overview_page,
     relation_page,
 )
-from schemasync_docs.site import COMPOSITES, DOMAINS, ENUMS, OVERVIEW, Site
+from schemasync_docs.site import COMPOSITES, DOMAINS, ENUMS, FUNCTIONS, OVERVIEW, Site
 
 __all__ = ["DocsEmitter", "DocsOptions", "schemasync_emitters"]
 
@@ -75,6 +77,8 @@ class DocsEmitter(Emitter):
             pages[DOMAINS] = domains_page(site)
         if schema.composite_types:
             pages[COMPOSITES] = composites_page(site)
+        if schema.functions:
+            pages[FUNCTIONS] = functions_page(site)
         for rel in schema.relations:
             pages[site.pages[(rel.schema, rel.name)]] = relation_page(site, rel)
         return [GeneratedFile(path, (header + body).encode()) for path, body in pages.items()]

@@ -17,14 +17,23 @@ from schemasync_docs.site import (
     COMPOSITES,
     DOMAINS,
     ENUMS,
+    FUNCTIONS,
     OVERVIEW,
     Site,
     column_anchor,
     fk_anchor,
+    function_anchor,
     type_anchor,
 )
 
-__all__ = ["composites_page", "domains_page", "enums_page", "overview_page", "relation_page"]
+__all__ = [
+    "composites_page",
+    "domains_page",
+    "enums_page",
+    "functions_page",
+    "overview_page",
+    "relation_page",
+]
 
 KIND_LABELS: dict[ir.RelationKind, str] = {
     "table": "Table",
@@ -97,6 +106,7 @@ def relation_page(site: Site, rel: ir.Relation) -> str:
         parts += _security(rel)
     if rel.is_view:
         parts += _view(rel)
+    parts += _relationships(site, page, rel)
     referencing = site.referenced_by.get((rel.schema, rel.name), [])
     if referencing:
         rows = [
@@ -306,6 +316,35 @@ def _security(rel: ir.Relation) -> list[str]:
     return parts
 
 
+def _relationships(site: Site, page: str, rel: ir.Relation) -> list[str]:
+    """Every foreign key touching the relation, both ways, as PostgREST embeds them."""
+    found = site.relationships.get((rel.schema, rel.name), ())
+    if not found:
+        return []
+    rows: list[tuple[str, ...]] = []
+    for r in found:
+        holder = (rel.schema, rel.name) if r.direction == "outgoing" else r.key_holder
+        holder_page = site.pages.get(holder)
+        via = code(r.constraint)
+        if holder_page is not None:
+            via = link(via, site.url(page, holder_page, fk_anchor(r.constraint)))
+        if r.direction == "outgoing":
+            rows_label = "one-to-one" if r.one_to_one else "many-to-one"
+        else:
+            rows_label = "one-to-one" if r.one_to_one else "one-to-many"
+        rows.append(
+            (
+                site.relation_link(page, r.related_schema, r.related_relation),
+                via,
+                _names(r.columns),
+                _names(r.related_columns),
+                rows_label,
+            )
+        )
+    headers = ("Related", "Foreign key", "Columns", "Related columns", "Rows")
+    return ["## Related tables", table(headers, rows)]
+
+
 def _view(rel: ir.Relation) -> list[str]:
     if rel.view_definition is None:
         return []
@@ -366,9 +405,10 @@ def _type_pages(schema: ir.Schema) -> list[str]:
         ("Enums", ENUMS, bool(schema.enums)),
         ("Domains", DOMAINS, bool(schema.domains)),
         ("Composite types", COMPOSITES, bool(schema.composite_types)),
+        ("Functions", FUNCTIONS, bool(schema.functions)),
     ]
     found = [f"[{label}]({page})" for label, page, present in pages if present]
-    return found or ["*no enums, domains or composite types*"]
+    return found or ["*no enums, domains, composite types or functions*"]
 
 
 def _referenced_schemas(schema: ir.Schema) -> list[str]:
@@ -591,4 +631,54 @@ def composites_page(site: Site) -> str:
         ]
         parts.append(table(("Attribute", "Type", "Collation", "Comment"), rows))
         parts.append(_used_by(site, COMPOSITES, composite.schema, composite.name))
+    return "\n\n".join(parts) + "\n"
+
+
+_RESULT_SHAPES: dict[ir.ResultKind, str] = {
+    "void": "nothing (`void`)",
+    "scalar": "one value",
+    "row": "a row of a table or view",
+    "composite": "a value of a composite type",
+    "columns": "rows of the columns below",
+    "record": "an undeclared `record`",
+}
+
+
+def functions_page(site: Site) -> str:
+    """Every function and procedure: signature, arguments, result, volatility, security."""
+    parts = ["# Functions", _back(FUNCTIONS)]
+    for fn in site.schema.functions:
+        heading = text(f"{fn.schema}.{fn.name}({fn.identity_arguments})")
+        parts.append(f"## {_anchor(function_anchor(fn))}{heading}")
+        parts.append(_comment(fn.comment))
+        kind = site.schema.result_kind(fn)
+        shape = _RESULT_SHAPES[kind] if fn.kind == "function" else "nothing (a procedure)"
+        if fn.returns_set:
+            shape = f"a set: {shape}"
+        result = code(fn.returns) if fn.returns else ""
+        if fn.return_type is not None and kind in ("scalar", "row", "composite"):
+            result = link(result, site.type_url(FUNCTIONS, fn.return_type))
+        rows = [
+            ("Kind", fn.kind),
+            ("Returns", result),
+            ("Result", shape),
+            ("Volatility", fn.volatility),
+            ("Security definer", _yes(fn.security_definer)),
+            ("Language", code(fn.language)),
+        ]
+        parts.append(table(("Property", "Value"), rows))
+        if fn.arguments:
+            arguments = [
+                (
+                    str(n),
+                    text(a.name) if a.name else "*unnamed*",
+                    a.mode.upper() if a.mode != "table" else "TABLE column",
+                    link(code(a.type), site.type_url(FUNCTIONS, a.type_ref))
+                    if a.type_ref is not None
+                    else code(a.type),
+                    _yes(a.has_default),
+                )
+                for n, a in enumerate(fn.arguments, 1)
+            ]
+            parts.append(table(("#", "Argument", "Mode", "Type", "Has default"), arguments))
     return "\n\n".join(parts) + "\n"

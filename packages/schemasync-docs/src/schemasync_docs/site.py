@@ -7,20 +7,24 @@ Built once per run, so each page looks its links up instead of recomputing them.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from schemasync import ir
+from schemasync.codegen.relationships import Relationship, all_relationships
 from schemasync_docs.markdown import slug, text
 
 __all__ = [
     "COMPOSITES",
     "DOMAINS",
     "ENUMS",
+    "FUNCTIONS",
     "OVERVIEW",
     "Site",
     "Use",
     "column_anchor",
     "fk_anchor",
+    "function_anchor",
     "type_anchor",
 ]
 
@@ -28,6 +32,7 @@ OVERVIEW = "README.md"
 ENUMS = "enums.md"
 DOMAINS = "domains.md"
 COMPOSITES = "composite-types.md"
+FUNCTIONS = "functions.md"
 
 Key = tuple[str, str]
 
@@ -35,6 +40,11 @@ Key = tuple[str, str]
 def type_anchor(schema: str, name: str) -> str:
     """The anchor of an enum, domain or composite type on its page."""
     return f"{slug(schema)}--{slug(name)}"
+
+
+def function_anchor(fn: ir.Function) -> str:
+    """The anchor of a function on the functions page: overloads get distinct anchors."""
+    return f"{slug(fn.schema)}--{slug(fn.name)}--{slug(fn.identity_arguments or 'none')}"
 
 
 def column_anchor(name: str) -> str:
@@ -74,11 +84,15 @@ class Site:
     #: Pages and anchors of user-defined types by ``(schema, name)``.
     types: dict[Key, tuple[str, str]] = field(default_factory=dict[Key, tuple[str, str]])
     uses: dict[Key, list[Use]] = field(default_factory=lambda: defaultdict(list))
+    #: Every relation's foreign keys, both ways.
+    relationships: Mapping[Key, tuple[Relationship, ...]] = field(
+        default_factory=dict[Key, tuple[Relationship, ...]]
+    )
 
     @classmethod
     def build(cls, schema: ir.Schema) -> Site:
         """Lay out the pages of ``schema`` and index its cross references."""
-        site = cls(schema)
+        site = cls(schema, relationships=all_relationships(schema))
         for rel in schema.relations:
             key = (rel.schema, rel.name)
             site.relations[key] = rel

@@ -49,6 +49,8 @@ _DOCS = {
     "insert": "What an INSERT into {name} may set; fields left UNSET are not sent.",
     "update": "What an UPDATE of {name} may set; fields left UNSET are not sent.",
     "composite": "A value of the composite type {name}.",
+    "args": "The arguments of the function {name}; those left UNSET are not sent.",
+    "result": "A row of what the function {name} returns.",
 }
 #: Where the names generated annotations and defaults use come from.
 _NAME_SOURCES = {
@@ -216,6 +218,8 @@ class MsgspecEmitter(Emitter):
             ]
             exports[module.name] = isort_sorted(
                 [*(e.name for e in module.enums), *(c.name for c in module.classes)]
+                + [a.name for a in module.aliases]
+                + list(module.relationship_names)
                 + (["dec_hook", "enc_hook"] if module_hooks else [])
                 + (["register_types", "register_types_async"] if register else []),
                 in_all=True,
@@ -298,6 +302,8 @@ def _imports(
             add(source, name)
     if structs:
         add("msgspec", "Struct")
+    if module.aliases:
+        add("typing", "TypeAlias")
     if module.enums:
         if options.enum_style == "literal":
             add("typing", "Literal", "TypeAlias")

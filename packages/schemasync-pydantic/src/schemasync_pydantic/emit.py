@@ -63,6 +63,8 @@ _DOCS = {
     "insert": "What an INSERT into {name} may set; fields the database fills in are optional.",
     "update": "What an UPDATE of {name} may set; every field is optional.",
     "composite": "A value of the composite type {name}.",
+    "args": "The arguments of the function {name}; those with a default may be left out.",
+    "result": "A row of what the function {name} returns.",
 }
 #: Where the names generated annotations and defaults use come from.
 _NAME_SOURCES = {
@@ -186,6 +188,8 @@ class PydanticEmitter(Emitter):
             helpers = ranges if is_types else []
             exports[module.name] = isort_sorted(
                 [*helpers, *(e.name for e in module.enums), *(c.name for c in module.classes)]
+                + [a.name for a in module.aliases]
+                + list(module.relationship_names)
                 + (["register_types", "register_types_async"] if register else []),
                 in_all=True,
             )
@@ -296,6 +300,8 @@ def _imports(
             add(source, name)
     if classes:
         add("pydantic", "BaseModel", "ConfigDict")
+    if module.aliases:
+        add("typing", "TypeAlias")
     if module.enums:
         if options.enum_style == "literal":
             add("typing", "Literal", "TypeAlias")

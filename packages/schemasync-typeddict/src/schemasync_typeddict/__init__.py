@@ -44,6 +44,8 @@ _DOCS = {
     "insert": "What an INSERT into {name} may set; keys the database fills in are optional.",
     "update": "What an UPDATE of {name} may set; every key is optional.",
     "composite": "A value of the composite type {name}.",
+    "args": "The arguments of the function {name}; those with a default may be left out.",
+    "result": "A row of what the function {name} returns.",
 }
 
 
@@ -175,6 +177,8 @@ def _exports(module: ModuleModel, options: TypedDictOptions, models: ModelSet) -
     if options.enum_style != "literal" and models.profile == "json":
         names += [f"{e.name}Value" for e in module.enums]
     names += [c.name for c in module.classes]
+    names += [a.name for a in module.aliases]
+    names += module.relationship_names
     if module.name == TYPES_MODULE and "JsonValue" in module.helpers:
         names.append("JsonValue")
     return isort_sorted(names, in_all=True)
@@ -188,7 +192,7 @@ def _imports(
     if any(c.kind != "update" and not f.required for c in module.classes for f in c.fields):
         typing_names.add("NotRequired")
     literal_aliases = options.enum_style == "literal" or models.profile == "json"
-    if module.enums and literal_aliases:
+    if (module.enums and literal_aliases) or module.aliases:
         typing_names.add("TypeAlias")
     if module.enums and literal_aliases:
         typing_names.add("Literal")

@@ -72,6 +72,7 @@ if TYPE_CHECKING:
     from ._public_users import UserInsert as UserInsert
     from ._public_users import UserRow as UserRow
     from ._public_users import UserUpdate as UserUpdate
+    from ._types import RELATIONSHIPS as RELATIONSHIPS
     from ._types import Address as Address
     from ._types import AuthMood as AuthMood
     from ._types import Located as Located
@@ -79,12 +80,14 @@ if TYPE_CHECKING:
     from ._types import Multirange as Multirange
     from ._types import None_ as None_
     from ._types import Range as Range
+    from ._types import Relationship as Relationship
     from ._types import TagRow as TagRow
     from ._types import Warning2 as Warning2
     from ._types import register_types as register_types
     from ._types import register_types_async as register_types_async
 
 __all__ = [
+    "RELATIONSHIPS",
     "Address",
     "ArrayInsert",
     "ArrayRow",
@@ -130,6 +133,7 @@ __all__ = [
     "RangeInsert",
     "RangeRow",
     "RangeUpdate",
+    "Relationship",
     "ShadowInsert",
     "ShadowRow",
     "ShadowUpdate",
@@ -162,6 +166,7 @@ __all__ = [
 
 #: The module of every name.
 _MODULES = {
+    "RELATIONSHIPS": "_types",
     "Address": "_types",
     "ArrayInsert": "_public_arrays",
     "ArrayRow": "_public_arrays",
@@ -207,6 +212,7 @@ _MODULES = {
     "RangeInsert": "_public_ranges",
     "RangeRow": "_public_ranges",
     "RangeUpdate": "_public_ranges",
+    "Relationship": "_types",
     "ShadowInsert": "_public_shadows",
     "ShadowRow": "_public_shadows",
     "ShadowUpdate": "_public_shadows",

@@ -2,6 +2,7 @@
 # Do not edit: run `schemasync run` to regenerate.
 """Generated Pydantic models of the database schema."""
 
+from ._types import RELATIONSHIPS as RELATIONSHIPS
 from ._types import Address as Address
 from ._types import AuthMood as AuthMood
 from ._types import Located as Located
@@ -9,6 +10,7 @@ from ._types import Mood as Mood
 from ._types import Multirange as Multirange
 from ._types import None_ as None_
 from ._types import Range as Range
+from ._types import Relationship as Relationship
 from ._types import TagRow as TagRow
 from ._types import Warning2 as Warning2
 from ._types import register_types as register_types

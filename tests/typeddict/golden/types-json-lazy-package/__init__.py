@@ -72,15 +72,18 @@ if TYPE_CHECKING:
     from ._public_users import UserInsert as UserInsert
     from ._public_users import UserRow as UserRow
     from ._public_users import UserUpdate as UserUpdate
+    from ._types import RELATIONSHIPS as RELATIONSHIPS
     from ._types import Address as Address
     from ._types import AuthMood as AuthMood
     from ._types import Located as Located
     from ._types import Mood as Mood
     from ._types import None_ as None_
+    from ._types import Relationship as Relationship
     from ._types import TagRow as TagRow
     from ._types import Warning2 as Warning2
 
 __all__ = [
+    "RELATIONSHIPS",
     "Address",
     "ArrayInsert",
     "ArrayRow",
@@ -124,6 +127,7 @@ __all__ = [
     "RangeInsert",
     "RangeRow",
     "RangeUpdate",
+    "Relationship",
     "ShadowInsert",
     "ShadowRow",
     "ShadowUpdate",
@@ -154,6 +158,7 @@ __all__ = [
 
 #: The module of every name.
 _MODULES = {
+    "RELATIONSHIPS": "_types",
     "Address": "_types",
     "ArrayInsert": "_public_arrays",
     "ArrayRow": "_public_arrays",
@@ -197,6 +202,7 @@ _MODULES = {
     "RangeInsert": "_public_ranges",
     "RangeRow": "_public_ranges",
     "RangeUpdate": "_public_ranges",
+    "Relationship": "_types",
     "ShadowInsert": "_public_shadows",
     "ShadowRow": "_public_shadows",
     "ShadowUpdate": "_public_shadows",

@@ -8,33 +8,41 @@ column in the chosen wire profile, names, and which module each class lives in.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 from schemasync import ir
 from schemasync.api import Layout, NameKind, NameRequest, Profile, PyType, TypeRequest
-from schemasync.codegen.naming import Namer, module_name
+from schemasync.codegen.naming import Namer, attribute_name, module_name
+from schemasync.codegen.relationships import Relationship, all_relationships
 from schemasync.codegen.types import IMPORTED_NAMES, LOCAL, range_type
 
 __all__ = [
+    "AliasModel",
     "ClassModel",
     "EnumModel",
     "FieldModel",
+    "FunctionModel",
     "Layout",
     "ModelSet",
     "ModuleModel",
     "build_models",
+    "callable_names",
     "element_type",
 ]
 
 TableClass = Literal["row", "insert", "update"]
-ClassKind = Literal["row", "insert", "update", "composite"]
+#: ``args``: what a call of a function passes; ``result``: a row of a function's
+#: ``RETURNS TABLE`` or OUT arguments.
+ClassKind = Literal["row", "insert", "update", "composite", "args", "result"]
 #: The one module of the ``module`` layout.
 MODULE = "models"
 #: The module holding enums, composites and helpers in the ``package`` layout.
 TYPES_MODULE = "_types"
+#: The class and the mapping the types module defines when the schema has foreign keys.
+RELATIONSHIP_NAMES = ("RELATIONSHIPS", "Relationship")
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,8 @@ class ClassModel:
     module: str
     comment: str | None = None
     relation: ir.Relation | None = None
+    #: The function of an ``args`` or ``result`` class.
+    function: ir.Function | None = None
 
     @property
     def qualified_name(self) -> str:
@@ -112,6 +122,29 @@ class EnumModel:
 
 
 @dataclass(frozen=True)
+class AliasModel:
+    """A generated type alias: what a call of a function returns."""
+
+    name: str
+    #: The aliased annotation (``list[BookRow]``, ``int | None``, ``None``).
+    annotation: str
+    module: str
+    imports: tuple[tuple[str, str], ...] = ()
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class FunctionModel:
+    """What is generated for one function: its arguments class, the class of its result's
+    rows when the result is ``RETURNS TABLE`` or OUT arguments, and its result alias."""
+
+    function: ir.Function
+    args: ClassModel
+    returns: AliasModel
+    result: ClassModel | None = None
+
+
+@dataclass(frozen=True)
 class ModuleModel:
     """One generated module and what it holds, in dependency order."""
 
@@ -122,6 +155,16 @@ class ModuleModel:
     imports: Mapping[str, tuple[str, ...]]
     #: Helpers the module must define itself (``JsonValue``...).
     helpers: tuple[str, ...]
+    #: Type aliases, after the classes.
+    aliases: tuple[AliasModel, ...] = ()
+    #: Every relation's foreign keys both ways (``schema.name`` -> relationships), written
+    #: as the ``RELATIONSHIPS`` mapping of the types module; empty in every other module.
+    relationships: tuple[tuple[str, tuple[Relationship, ...]], ...] = ()
+
+    @property
+    def relationship_names(self) -> tuple[str, ...]:
+        """What the module defines for relationships, for its ``__all__``."""
+        return RELATIONSHIP_NAMES if self.relationships else ()
 
 
 @dataclass(frozen=True)
@@ -133,6 +176,7 @@ class ModelSet:
     profile: Profile
     layout: Layout
     modules: tuple[ModuleModel, ...]
+    functions: tuple[FunctionModel, ...] = ()
 
     @property
     def types_module(self) -> str:
@@ -245,6 +289,10 @@ class _Types:
                 annotation = f"list[{annotation} | None]"
             return PyType(annotation, element.imports)
         key = (ref.schema, ref.name)
+        if ref.kind == "pseudo":
+            # Polymorphic types (anyelement, anyarray...) take the type of what is passed:
+            # nothing narrower than any value, or any array, is true of every call.
+            return PyType("list[object]" if "array" in ref.name else "object")
         if key in self.user:
             return self.user[key]
         if ref.kind == "domain" and key in self.domains:
@@ -352,11 +400,23 @@ def build_models(
         decide_name,
         target,
         naming_overrides,
-        [*reserved_names, *IMPORTED_NAMES, *_imported_names(schema, types)],
+        [
+            *reserved_names,
+            *RELATIONSHIP_NAMES,
+            *IMPORTED_NAMES,
+            *_imported_names(schema, types),
+        ],
     )
     wanted: list[tuple[NameKind, str, str]] = [("enum", e.schema, e.name) for e in schema.enums]
     wanted.extend(("composite", c.schema, c.name) for c in schema.composite_types)
     wanted.extend((kind, r.schema, r.name) for r in relations for kind in relation_classes(r))
+    functions = [f for f in schema.functions if f.kind == "function"]
+    function_names = callable_names(functions)
+    for fn in functions:
+        name = function_names[fn.signature]
+        wanted.extend([("function_args", fn.schema, name), ("function_returns", fn.schema, name)])
+        if schema.result_kind(fn) == "columns":
+            wanted.append(("function_result", fn.schema, name))
     namer.classes(wanted)
 
     def local(name: str, module: str) -> PyType:
@@ -469,6 +529,86 @@ def build_models(
                     relation=relation,
                 )
             )
+    function_models: list[FunctionModel] = []
+    modules_taken = set(relation_module.values())
+
+    def fields_of_arguments(
+        schema_name: str, arguments: Iterable[ir.FunctionArgument], owner: str, *, result: bool
+    ) -> tuple[FieldModel, ...]:
+        named = [(a.name or f"${i}", a) for i, a in enumerate(arguments, 1)]
+        attrs = namer.fields(schema_name, owner, [n for n, _ in named], reserved_fields)
+        built: list[FieldModel] = []
+        for db_name, argument in named:
+            ref = argument.type_ref or _text_ref(argument.type)
+            pytype = types(ref)
+            built.append(
+                FieldModel(
+                    db_name=db_name,
+                    attr=attrs[db_name],
+                    annotation=pytype.annotation,
+                    # Result columns may be NULL; arguments are typed as what is meant.
+                    nullable=result,
+                    required=result or not argument.has_default,
+                    type=ref,
+                    imports=pytype.imports,
+                    comment=_polymorphic_note(ref),
+                )
+            )
+        return tuple(built)
+
+    for fn in functions:
+        name = function_names[fn.signature]
+        module = _function_module(layout, fn.schema, modules_taken)
+
+        args = ClassModel(
+            kind="args",
+            name=namer.cls("function_args", fn.schema, name),
+            schema=fn.schema,
+            db_name=fn.name,
+            fields=fields_of_arguments(fn.schema, fn.inputs, f"{name}:args", result=False),
+            module=module,
+            comment=fn.comment,
+            function=fn,
+        )
+        classes.append(args)
+        result_class = None
+        result_kind = schema.result_kind(fn)
+        if result_kind == "columns":
+            result_class = ClassModel(
+                kind="result",
+                name=namer.cls("function_result", fn.schema, name),
+                schema=fn.schema,
+                db_name=fn.name,
+                fields=fields_of_arguments(fn.schema, fn.outputs, f"{name}:result", result=True),
+                module=module,
+                function=fn,
+            )
+            classes.append(result_class)
+            element = local(result_class.name, module)
+        elif result_kind == "void":
+            element = PyType("None")
+        else:
+            assert fn.return_type is not None
+            element = types(fn.return_type)
+        if fn.returns_set:
+            # Rows of a table or of columns are never NULL themselves; values may be.
+            nullable_element = result_kind not in ("row", "columns")
+            annotation = f"list[{element.annotation}{' | None' * nullable_element}]"
+        elif result_kind in ("void", "columns"):
+            annotation = element.annotation
+        else:
+            # One row or value, which is NULL when the function returns nothing.
+            annotation = f"{element.annotation} | None"
+        returns = AliasModel(
+            name=namer.cls("function_returns", fn.schema, name),
+            annotation=annotation,
+            module=module,
+            imports=element.imports,
+            comment="\n".join(
+                filter(None, [f"What {fn.signature} returns.", _polymorphic_note(fn.return_type)])
+            ),
+        )
+        function_models.append(FunctionModel(fn, args, returns, result_class))
     return ModelSet(
         schema=schema,
         schema_hash=schema_hash,
@@ -476,29 +616,94 @@ def build_models(
         layout=layout,
         # An empty schema (a wrong database, everything excluded) still gives the module
         # code imports from, empty but valid.
-        modules=_modules(enums, classes)
+        modules=_modules(
+            enums,
+            classes,
+            [f.returns for f in function_models],
+            relationships=(
+                MODULE if layout == "module" else TYPES_MODULE,
+                tuple(
+                    (f"{schema_name}.{name}", found)
+                    for (schema_name, name), found in all_relationships(schema).items()
+                ),
+            ),
+        )
         or ((ModuleModel(MODULE, (), (), {}, ()),) if layout == "module" else ()),
+        functions=tuple(function_models),
     )
 
 
-def _modules(enums: list[EnumModel], classes: list[ClassModel]) -> tuple[ModuleModel, ...]:
+def callable_names(functions: Iterable[ir.Function]) -> dict[str, str]:
+    """The name each function's generated types are named after, by signature: the
+    function's own, or ``name(type, ...)`` with its argument types when it is overloaded,
+    so that every overload gets distinct names that do not depend on the others' order."""
+    functions = list(functions)
+    counts = Counter((f.schema, f.name) for f in functions)
+    return {
+        f.signature: f.name
+        if counts[(f.schema, f.name)] == 1
+        else f"{f.name}({', '.join(a.type for a in f.inputs)})"
+        for f in functions
+    }
+
+
+def _function_module(layout: Layout, schema: str, taken: set[str]) -> str:
+    """Functions live beside the schema's tables, or in the ``lazy-package`` layout in a
+    module of their own per schema (a double underscore no relation's module has)."""
+    if layout != "lazy-package":
+        return _module_for(layout, schema, is_type=False)
+    name = f"_{attribute_name(schema.lower())}__functions"
+    return name if name not in taken else f"{name}_"
+
+
+def _text_ref(sql: str) -> ir.TypeRef:
+    """A stand-in TypeRef for an argument read from an IR that recorded only type names."""
+    return ir.TypeRef(schema="pg_catalog", name="text", kind="base", sql=sql)
+
+
+def _polymorphic_note(ref: ir.TypeRef | None) -> str | None:
+    if ref is None or ref.kind != "pseudo" or ref.name in ("void", "record"):
+        return None
+    return f"Polymorphic ({ref.name}): the type of the value passed decides the type."
+
+
+def _modules(
+    enums: list[EnumModel],
+    classes: list[ClassModel],
+    aliases: Iterable[AliasModel] = (),
+    *,
+    relationships: tuple[str, tuple[tuple[str, tuple[Relationship, ...]], ...]] = ("", ()),
+) -> tuple[ModuleModel, ...]:
+    """The modules holding ``enums``, ``classes`` and ``aliases``; ``relationships`` is the
+    module that lists them and what it lists."""
     enums_in: dict[str, list[EnumModel]] = defaultdict(list)
     classes_in: dict[str, list[ClassModel]] = defaultdict(list)
+    aliases_in: dict[str, list[AliasModel]] = defaultdict(list)
     for enum in enums:
         enums_in[enum.module].append(enum)
     for cls in classes:
         classes_in[cls.module].append(cls)
+    for alias in aliases:
+        aliases_in[alias.module].append(alias)
     modules: list[ModuleModel] = []
-    for name in sorted(set(enums_in) | set(classes_in)):
+    related_module, related = relationships
+    names: set[str] = {*enums_in, *classes_in, *aliases_in}
+    if related:
+        names.add(related_module)
+    for name in sorted(names):
         imports: dict[str, set[str]] = defaultdict(set)
         helpers: set[str] = set()
-        for cls in classes_in[name]:
-            for f in cls.fields:
-                for module, imported in f.imports:
-                    if module == LOCAL:
-                        helpers.add(imported)
-                    elif module != f".{name}":
-                        imports[module].add(imported)
+        used = [f.imports for cls in classes_in[name] for f in cls.fields]
+        used += [alias.imports for alias in aliases_in[name]]
+        listed = related if name == related_module else ()
+        if listed:
+            used.append(tuple(("typing", n) for n in ("Final", "Literal", "NamedTuple")))
+        for pairs in used:
+            for module, imported in pairs:
+                if module == LOCAL:
+                    helpers.add(imported)
+                elif module != f".{name}":
+                    imports[module].add(imported)
         modules.append(
             ModuleModel(
                 name=name,
@@ -506,6 +711,8 @@ def _modules(enums: list[EnumModel], classes: list[ClassModel]) -> tuple[ModuleM
                 classes=_dependency_order(classes_in[name], name),
                 imports={m: tuple(sorted(n)) for m, n in sorted(imports.items())},
                 helpers=tuple(sorted(helpers)),
+                aliases=tuple(aliases_in[name]),
+                relationships=listed,
             )
         )
     return tuple(modules)

@@ -19,6 +19,7 @@ from schemasync.hookspecs import hookimpl
 
 __all__ = [
     "CLASS_SUFFIXES",
+    "FUNCTION_SUFFIXES",
     "Namer",
     "attribute_name",
     "member_name",
@@ -29,6 +30,14 @@ __all__ = [
 ]
 
 CLASS_SUFFIXES: Mapping[NameKind, str] = {"row": "Row", "insert": "Insert", "update": "Update"}
+#: A function's arguments class, its result row class (``RETURNS TABLE``, OUT arguments) and
+#: the alias of what a call returns. The name asked for is the function's name, or for an
+#: overload ``name(type, ...)`` with its argument types, so overloads get distinct names.
+FUNCTION_SUFFIXES: Mapping[NameKind, str] = {
+    "function_args": "Args",
+    "function_result": "ResultRow",
+    "function_returns": "Returns",
+}
 #: Class names to avoid: keywords, and builtins a generated module would shadow.
 _RESERVED = frozenset(keyword.kwlist) | frozenset(dir(builtins))
 
@@ -154,6 +163,8 @@ def schemasync_name(request: NameRequest) -> str | None:
     """The core's naming rules; see :mod:`schemasync.codegen.naming`."""
     if request.kind in CLASS_SUFFIXES:
         return (pascal_case(_singular_name(request.name)) or "Table") + CLASS_SUFFIXES[request.kind]
+    if request.kind in FUNCTION_SUFFIXES:
+        return (pascal_case(request.name) or "Function") + FUNCTION_SUFFIXES[request.kind]
     if request.kind in ("enum", "composite"):
         name = pascal_case(request.name) or "Type"
         return f"{name}_" if keyword.iskeyword(name) else name
@@ -219,7 +230,8 @@ class Namer:
         a builtin, an import, an earlier class) gets a numeric suffix.
         """
         for kind, schema, name in sorted(set(wanted), key=lambda w: (w[1] != "public", w[1], w)):
-            key = f"{schema}.{name}" + (f":{kind}" if kind in CLASS_SUFFIXES else "")
+            suffixed = kind in CLASS_SUFFIXES or kind in FUNCTION_SUFFIXES
+            key = f"{schema}.{name}" + (f":{kind}" if suffixed else "")
             proposal = self._ask(kind, schema, name, key, None)
             if self._is_taken(proposal) and schema != "public":
                 proposal = pascal_case(schema) + proposal

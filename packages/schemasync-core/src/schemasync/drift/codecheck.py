@@ -19,7 +19,7 @@ from schemasync import ir
 from schemasync.api import LocalField, LocalModel
 from schemasync.changes import Change
 from schemasync.codegen.constraints import Validation
-from schemasync.codegen.model import FieldModel, ModelSet
+from schemasync.codegen.model import ClassModel, FieldModel, ModelSet
 from schemasync.codegen.naming import pascal_case, singular
 from schemasync.drift.readback import canonical_annotation, string_values, union_members
 
@@ -52,6 +52,8 @@ _SAME: Mapping[str, str] = {
     "IPvAnyNetwork": "IPv4Network | IPv6Network",
 }
 _ROLE = {"row": "row", "insert": "insert", "update": "update"}
+#: Roles of the classes generated for a function (see :func:`_placement`).
+_FUNCTION_ROLES = frozenset({"args", "result"})
 #: Names in a canonical annotation, outside the string literals of a ``Literal``.
 _NAME = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[A-Za-z_]\w*")
 _INNER_NONE = re.compile(r" \| None(?=[\],])")
@@ -66,7 +68,8 @@ Expected = Callable[[str, frozenset[str]], ModelSet]
 class Placement:
     """The database object a local class stands for."""
 
-    #: ``row``, ``insert``, ``update``, ``composite`` or ``enum``.
+    #: ``row``, ``insert``, ``update``, ``composite`` or ``enum``; ``args`` or ``result`` for
+    #: a function's classes, whose ``name`` is ``name(identity arguments)``.
     role: str
     schema: str
     name: str
@@ -88,6 +91,15 @@ def _key(name: str) -> str:
     return re.sub(r"[^0-9a-z]", "", name.lower())
 
 
+def _placement(cls: ClassModel) -> Placement:
+    """The database object a generated class stands for. A function's classes stand for
+    the function, named with its arguments so overloads stay apart (the differ's path)."""
+    if cls.function is not None:
+        fn = cls.function
+        return Placement(cls.kind, fn.schema, f"{fn.name}({fn.identity_arguments})")
+    return Placement(_ROLE.get(cls.kind, "composite"), cls.schema, cls.db_name)
+
+
 class _Index:
     """Class names of one schema's models, exact and loose, mapped to database objects."""
 
@@ -95,8 +107,7 @@ class _Index:
         self.exact: dict[str, Placement] = {}
         loose: dict[str, set[Placement]] = {}
         for cls in models.classes:
-            role = _ROLE.get(cls.kind, "composite")
-            self.exact[cls.name] = Placement(role, cls.schema, cls.db_name)
+            self.exact[cls.name] = _placement(cls)
         for enum in models.enums:
             self.exact[enum.name] = Placement("enum", enum.schema, enum.db_name)
         schema = models.schema
@@ -249,15 +260,12 @@ class _Checker:
 
     def cls(self, model: LocalModel, place: Placement, target: str) -> None:
         expected = next(
-            (
-                c
-                for c in self.expected(target, self.compared).classes
-                if c.schema == place.schema
-                and c.db_name == place.name
-                and _ROLE.get(c.kind, "composite") == place.role
-            ),
+            (c for c in self.expected(target, self.compared).classes if _placement(c) == place),
             None,
         )
+        if place.role in _FUNCTION_ROLES:
+            self.function_cls(model, place, expected)
+            return
         if expected is None:
             self.missing_class(model, place)
             return
@@ -313,6 +321,63 @@ class _Checker:
                 f"{model.name} has no field for {wire!r}"
                 + (", which inserts must set" if required else ""),
             )
+
+    def function_cls(
+        self, model: LocalModel, place: Placement, expected: ClassModel | None
+    ) -> None:
+        """A function's arguments or result-row class, in the differ's function kinds."""
+        if expected is None:
+            self.report(
+                model, "function.removed", place.path, model.name, None,
+                f"{model.name} stands for a function the database no longer has",
+            )  # fmt: skip
+            return
+        args = place.role == "args"
+        wanted = {f.db_name: f for f in expected.fields}
+        local = {f.alias or f.name: f for f in model.fields}
+        for wire, field in local.items():
+            path = f"{place.path}.{wire}"
+            if wire not in wanted:
+                kind = "function.argument_removed" if args else "function.result_changed"
+                self.report(
+                    model, kind, path, field.annotation, None,
+                    f"{model.name}.{field.name} is no {'argument' if args else 'column'} "
+                    "of the function",
+                )  # fmt: skip
+                continue
+            want = wanted[wire]
+            members = _members(field.annotation)
+            same = members is not None and self.same_types(
+                model, path, members[0], (_members(want.annotation) or (set(), False))[0], want
+            )
+            if not same:
+                kind = "function.argument_type_changed" if args else "function.result_changed"
+                self.report(
+                    model, kind, path, field.annotation, want.full_annotation,
+                    f"{model.name}.{field.name} is {field.annotation}; the function's is "
+                    f"{want.type.sql} ({want.full_annotation})",
+                )  # fmt: skip
+            if args and field.required != want.required:
+                event = "removed" if want.required else "added"
+                self.report(
+                    model, f"function.argument_default_{event}", path,
+                    "required" if field.required else "optional",
+                    "required" if want.required else "optional",
+                    f"{model.name}.{field.name} is "
+                    f"{'required' if field.required else 'optional'}; the function's default "
+                    f"was {event}",
+                )  # fmt: skip
+        for wire, want in wanted.items():
+            if wire in local:
+                continue
+            if args:
+                kind = f"function.argument_added_{'required' if want.required else 'optional'}"
+            else:
+                kind = "function.result_changed"
+            self.report(
+                model, kind, f"{place.path}.{wire}", None, want.full_annotation,
+                f"{model.name} has no field for {wire!r}",
+            )  # fmt: skip
 
     def missing_class(self, model: LocalModel, place: Placement) -> None:
         if place.role == "composite":
@@ -583,9 +648,8 @@ def compare_code(
             place = Placement("enum", enum.schema, enum.db_name)
             checker.names.setdefault(enum.name, _stands_for(schema, place))
         for cls in expected_set.classes:
-            if cls.kind in ("composite", "row"):
-                place = Placement(_ROLE.get(cls.kind, "composite"), cls.schema, cls.db_name)
-                checker.names.setdefault(cls.name, _stands_for(schema, place))
+            if cls.kind in ("composite", "row", "result"):
+                checker.names.setdefault(cls.name, _stands_for(schema, _placement(cls)))
     checker.compared = frozenset(
         place.path for _, place, _ in placed if place.role in ("row", "insert", "update")
     )

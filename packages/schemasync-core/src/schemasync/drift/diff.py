@@ -121,8 +121,19 @@ KINDS: Mapping[str, Severity] = {
     "extension.added": _L,
     "extension.removed": _L,
     "extension.changed": _L,
+    # Functions, from the point of view of code that calls them (see docs/drift.md).
     "function.added": _L,
-    "function.removed": _M,
+    "function.removed": _C,
+    "function.result_changed": _C,
+    "function.argument_added_required": _H,
+    "function.argument_added_optional": _L,
+    "function.argument_removed": _C,
+    "function.argument_type_changed": _H,
+    "function.argument_default_removed": _H,
+    "function.argument_default_added": _L,
+    "function.arguments_reordered": _H,
+    "function.volatility_changed": _M,
+    "function.security_changed": _M,
     "function.changed": _L,
     "function.comment_changed": _L,
     # Found only when committed code is compared with a schema (schemasync.drift.codecheck).
@@ -200,19 +211,77 @@ class _Diff:
                 self.add("range.changed", path, _plain(r1), _plain(r2), "range type changed")
         for path, t1, t2 in _pairs(old.relations, new.relations, _qualified):
             self.relation(path, t1, t2)
-        for path, f1, f2 in _pairs(old.functions, new.functions, _function_key):
-            if f1 is not None and f2 is not None:
-                self.comment("function", path, f1.comment, f2.comment)
-                uncommented = (
-                    msgspec.structs.replace(f1, comment=None),
-                    msgspec.structs.replace(f2, comment=None),
-                )
-                self.simple("function", path, *uncommented, "function")
-            else:
-                self.simple("function", path, f1, f2, "function")
+        for path, f1, f2 in _function_pairs(old.functions, new.functions):
+            self.function(path, f1, f2)
         for name, x1, x2 in _pairs(old.extensions, new.extensions, lambda x: x.name):
             self.simple("extension", name, x1, x2, "extension")
         return sorted(self.changes, key=lambda c: (c.path, c.kind))
+
+    # --- functions ------------------------------------------------------------------------
+
+    def function(self, path: str, old: ir.Function | None, new: ir.Function | None) -> None:
+        """What a caller of ``old`` finds changed in ``new``. The SQL spellings of types are
+        compared (an IR recorded before ``type_ref`` existed has only those)."""
+        if old is None or new is None:
+            self.simple("function", path, old, new, "function")
+            return
+        self.comment("function", path, old.comment, new.comment)
+        if (old.returns, old.returns_set, old.kind) != (new.returns, new.returns_set, new.kind):
+            self.add(
+                "function.result_changed",
+                path,
+                _result(old),
+                _result(new),
+                "result changed",
+            )
+        before = {a.name: a for a in old.inputs}
+        after = {a.name: a for a in new.inputs}
+        for name, arg in before.items():
+            if name not in after:
+                self.add(
+                    "function.argument_removed", f"{path}.{name}", arg.type, None,
+                    "argument removed",
+                )  # fmt: skip
+        for name, arg in after.items():
+            was = before.get(name)
+            if was is None:
+                kind = "optional" if arg.has_default else "required"
+                self.add(
+                    f"function.argument_added_{kind}", f"{path}.{name}", None, arg.type,
+                    f"{'optional' if arg.has_default else 'required'} argument added",
+                )  # fmt: skip
+                continue
+            if (was.type, was.mode) != (arg.type, arg.mode):
+                self.add(
+                    "function.argument_type_changed", f"{path}.{name}",
+                    f"{was.mode} {was.type}", f"{arg.mode} {arg.type}", "argument type changed",
+                )  # fmt: skip
+            if was.has_default != arg.has_default:
+                self.add(
+                    f"function.argument_default_{'added' if arg.has_default else 'removed'}",
+                    f"{path}.{name}", was.has_default, arg.has_default,
+                    f"default {'added' if arg.has_default else 'removed'}",
+                )  # fmt: skip
+        # Positional calls (psycopg's ``fn(%s, %s)``) break when kept arguments move.
+        kept_old = [n for n in before if n in after]
+        kept_new = [n for n in after if n in before]
+        if kept_old != kept_new:
+            self.add(
+                "function.arguments_reordered", path, kept_old, kept_new, "arguments reordered"
+            )
+        if old.volatility != new.volatility:
+            self.add(
+                "function.volatility_changed", path, old.volatility, new.volatility,
+                "volatility changed",
+            )  # fmt: skip
+        if old.security_definer != new.security_definer:
+            self.add(
+                "function.security_changed", path,
+                _security(old.security_definer), _security(new.security_definer),
+                "security changed",
+            )  # fmt: skip
+        if old.language != new.language:
+            self.add("function.changed", path, old.language, new.language, "language changed")
 
     # --- types ----------------------------------------------------------------------------
 
@@ -594,6 +663,60 @@ def _qualified(item: ir.Enum | ir.Domain | ir.CompositeType | ir.RangeType | ir.
 
 def _function_key(fn: ir.Function) -> str:
     return f"{fn.schema}.{fn.name}({fn.identity_arguments})"
+
+
+def _function_pairs(
+    old: Iterable[ir.Function], new: Iterable[ir.Function]
+) -> Iterator[tuple[str, ir.Function | None, ir.Function | None]]:
+    """Functions paired by signature; a function whose arguments changed has a new
+    signature, so a name with one unpaired function on each side is paired by name (with the
+    old signature as path). Overloads left unpaired are removed and added. Functions that are
+    not callable by name are left out on both sides (see :func:`_is_callable`)."""
+    found = _pairs(
+        (fn for fn in old if _is_callable(fn)),
+        (fn for fn in new if _is_callable(fn)),
+        _function_key,
+    )
+    pairs: list[tuple[str, ir.Function | None, ir.Function | None]] = list(found)
+    gone: dict[tuple[str, str], list[int]] = {}
+    came: dict[tuple[str, str], list[int]] = {}
+    for i, (_, a, b) in enumerate(pairs):
+        if b is None and a is not None:
+            gone.setdefault((a.schema, a.name), []).append(i)
+        elif a is None and b is not None:
+            came.setdefault((b.schema, b.name), []).append(i)
+    merged: set[int] = set()
+    for name, olds in gone.items():
+        news = came.get(name, [])
+        if len(olds) == 1 and len(news) == 1:
+            (i,), (j,) = olds, news
+            pairs[i] = (pairs[i][0], pairs[i][1], pairs[j][2])
+            merged.add(j)
+    return iter([pair for k, pair in enumerate(pairs) if k not in merged])
+
+
+#: Result types of functions PostgreSQL calls itself, never a client.
+_NOT_CALLED_BY_NAME = frozenset({"trigger", "event_trigger"})
+
+
+def _is_callable(fn: ir.Function) -> bool:
+    """Whether ``fn`` is a function the IR records: not an aggregate, a window function, or a
+    trigger or event-trigger function. Locks written before the IR left those out still list
+    them; comparing such a lock with a new schema must not report them removed."""
+    if fn.kind in ("aggregate", "window"):
+        return False
+    ref = fn.return_type
+    if ref is not None:
+        return not (ref.kind == "pseudo" and ref.name in _NOT_CALLED_BY_NAME)
+    return fn.returns_set or fn.returns not in _NOT_CALLED_BY_NAME
+
+
+def _result(fn: ir.Function) -> str | None:
+    return f"{fn.kind} returning {fn.returns}" if fn.kind == "procedure" else fn.returns
+
+
+def _security(definer: bool) -> str:
+    return "SECURITY DEFINER" if definer else "SECURITY INVOKER"
 
 
 def _category(rel: ir.Relation) -> str:

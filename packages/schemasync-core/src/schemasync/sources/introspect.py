@@ -334,6 +334,19 @@ JOIN pg_class t ON t.oid = pol.polrelid
 WHERE t.relnamespace = ANY(%(nsp)s)
 """
 
+
+def _type_object(oid: str) -> str:
+    """A JSON object with the columns of :func:`_type_columns` for one type, no modifiers."""
+    return f"""json_build_object(
+            'type_sql', format_type({oid}, NULL),
+            'type_elem_sql', format_type(te.oid, NULL),
+            'type_schema', ten.nspname, 'type_name', te.typname, 'type_kind', te.typtype,
+            'type_dims', CASE WHEN tt.oid <> te.oid THEN 1 ELSE 0 END)"""
+
+
+# Callable functions and procedures only: aggregates, window functions and trigger and
+# event-trigger functions are not called by name. Argument types are read with
+# proallargtypes (which includes OUT and TABLE arguments) when there is one.
 Q_FUNCTIONS = """
 SELECT n.nspname AS schema, p.proname AS name, d.description AS comment,
        pg_get_function_identity_arguments(p.oid) AS identity_arguments,
@@ -343,20 +356,32 @@ SELECT n.nspname AS schema, p.proname AS name, d.description AS comment,
        p.pronargdefaults AS n_defaults, p.pronargs AS n_inputs,
        coalesce(p.proargnames, '{{}}') AS arg_names,
        coalesce(p.proargmodes::text[], '{{}}') AS arg_modes,
-       ARRAY(SELECT format_type(u.t, NULL)
+       ARRAY(SELECT {arg_type}
              FROM unnest(coalesce(p.proallargtypes, p.proargtypes::oid[]))
-                  WITH ORDINALITY u(t, ord) ORDER BY u.ord) AS arg_types
+                  WITH ORDINALITY u(t, ord)
+             {arg_joins}
+             ORDER BY u.ord) AS arg_types,
+       CASE WHEN p.prokind <> 'p' THEN {return_type} END AS return_type
 FROM pg_proc p
 JOIN pg_namespace n ON n.oid = p.pronamespace
 JOIN pg_language l ON l.oid = p.prolang
+{return_joins}
 LEFT JOIN pg_description d ON d.objoid = p.oid AND d.classoid = 'pg_proc'::regclass
 WHERE p.pronamespace = ANY(%(nsp)s)
+  AND p.prokind IN ('f', 'p')
+  AND p.prorettype NOT IN ('pg_catalog.trigger'::regtype, 'pg_catalog.event_trigger'::regtype)
   AND p.oid NOT IN ({ext})
   -- Constructors PostgreSQL creates for range and multirange types depend on them
   -- internally; they are part of the type, not functions anyone wrote.
   AND p.oid NOT IN (SELECT objid FROM pg_depend
                     WHERE deptype = 'i' AND classid = 'pg_proc'::regclass)
-""".format(ext=_EXT_OWNED.format(catalog="pg_proc"))
+""".format(
+    arg_type=_type_object("u.t"),
+    arg_joins=_type_joins("u.t"),
+    return_type=_type_object("p.prorettype"),
+    return_joins=_type_joins("p.prorettype"),
+    ext=_EXT_OWNED.format(catalog="pg_proc"),
+)
 
 Q_EXTENSIONS = """
 SELECT e.extname AS name, n.nspname AS schema, e.extversion AS version
@@ -446,8 +471,9 @@ def _trigger(row: Row) -> ir.Trigger:
     )
 
 
-def _function(row: Row) -> ir.Function:
-    types: list[str] = row["arg_types"]
+def _function(row: Row, type_ref: _TypeRefs) -> ir.Function:
+    refs = [type_ref(arg) for arg in row["arg_types"]]
+    types = [ref.sql for ref in refs]
     names: list[str] = row["arg_names"]
     modes: list[str] = row["arg_modes"] or ["i"] * len(types)
     inputs = [i for i, mode in enumerate(modes) if mode in ("i", "b", "v")]
@@ -461,6 +487,7 @@ def _function(row: Row) -> ir.Function:
             type=type_sql,
             mode=_ARG_MODES[modes[i]],  # type: ignore[arg-type]
             has_default=i in defaulted,
+            type_ref=refs[i],
         )
         for i, type_sql in enumerate(types)
     )
@@ -476,6 +503,7 @@ def _function(row: Row) -> ir.Function:
         volatility=_VOLATILITY[row["volatility"]],  # type: ignore[arg-type]
         security_definer=row["security_definer"],
         comment=row["comment"],
+        return_type=type_ref(row["return_type"]) if row["return_type"] else None,
     )
 
 
@@ -796,7 +824,7 @@ def _read(
         )
         for row in catalog.fetch(Q_RANGES, params)
     ]
-    functions = [_function(row) for row in catalog.fetch(Q_FUNCTIONS, params)]
+    functions = [_function(row, type_ref) for row in catalog.fetch(Q_FUNCTIONS, params)]
     extensions = [ir.Extension(**row) for row in catalog.fetch(Q_EXTENSIONS)]
 
     return ir.canonicalize(

