@@ -2,7 +2,7 @@
 # Do not edit: run `schemasync run` to regenerate.
 """msgspec Structs of the database schema (wire profile: python)."""
 
-from typing import Annotated
+from typing import Annotated, TypeAlias
 
 from msgspec import UNSET, Meta, Struct, UnsetType
 
@@ -13,6 +13,10 @@ __all__ = [
     "AccountRow",
     "AccountTotalRow",
     "AccountUpdate",
+    "AccountsInArgs",
+    "AccountsInReturns",
+    "AddArgs",
+    "AddReturns",
 ]
 
 
@@ -43,3 +47,24 @@ class AccountUpdate(Struct, kw_only=True, frozen=True, forbid_unknown_fields=Tru
 
     code: Annotated[str, Meta(min_length=2, max_length=8)] | UnsetType = UNSET
     currency: Currency | UnsetType = UNSET
+
+
+class AccountsInArgs(Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """The arguments of the function billing.accounts_in; those left UNSET are not sent."""
+
+    cur: Currency
+
+
+class AddArgs(Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """The arguments of the function billing.add; those left UNSET are not sent."""
+
+    a: int
+    b: int | UnsetType = UNSET
+
+
+AccountsInReturns: TypeAlias = list[AccountRow]
+"""What billing.accounts_in(cur billing.currency) returns."""
+
+
+AddReturns: TypeAlias = int | None
+"""What billing.add(a integer, b integer) returns."""

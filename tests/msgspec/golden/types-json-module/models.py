@@ -5,7 +5,7 @@
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Any, Literal, TypeAlias
+from typing import Annotated, Any, Final, Literal, NamedTuple, TypeAlias
 from uuid import UUID
 
 from msgspec import UNSET, Meta, Struct, UnsetType, field
@@ -1052,3 +1052,70 @@ class UserUpdate(Struct, kw_only=True):
 
     email: str | UnsetType = UNSET
     display_name: str | None | UnsetType = UNSET
+
+
+class Relationship(NamedTuple):
+    """A foreign key seen from one of its two relations, as PostgREST embeds along it."""
+
+    #: The foreign key constraint's name.
+    constraint: str
+    #: ``outgoing``: this relation holds the key; ``incoming``: the other one does.
+    direction: Literal["outgoing", "incoming"]
+    #: This relation's columns: the key's (outgoing) or the referenced ones (incoming).
+    columns: tuple[str, ...]
+    #: The other relation, and its columns in the same order.
+    related_schema: str
+    related_relation: str
+    related_columns: tuple[str, ...]
+    #: ``one-to-one`` when the key's columns are unique, else ``one-to-many`` (each row of
+    #: the referenced relation may have several rows of the one holding the key).
+    cardinality: Literal["one-to-one", "one-to-many"]
+
+
+#: Each relation's foreign keys (``"schema.name"``), both ways: outgoing first.
+RELATIONSHIPS: Final[dict[str, tuple[Relationship, ...]]] = {
+    "auth.users": (
+        Relationship(
+            constraint="users_user_id_fkey",
+            direction="outgoing",
+            columns=("user_id",),
+            related_schema="public",
+            related_relation="users",
+            related_columns=("id",),
+            cardinality="one-to-many",
+        ),
+    ),
+    "public.categories": (
+        Relationship(
+            constraint="people_category_id_fkey",
+            direction="incoming",
+            columns=("id",),
+            related_schema="public",
+            related_relation="people",
+            related_columns=("category_id",),
+            cardinality="one-to-many",
+        ),
+    ),
+    "public.people": (
+        Relationship(
+            constraint="people_category_id_fkey",
+            direction="outgoing",
+            columns=("category_id",),
+            related_schema="public",
+            related_relation="categories",
+            related_columns=("id",),
+            cardinality="one-to-many",
+        ),
+    ),
+    "public.users": (
+        Relationship(
+            constraint="users_user_id_fkey",
+            direction="incoming",
+            columns=("id",),
+            related_schema="auth",
+            related_relation="users",
+            related_columns=("user_id",),
+            cardinality="one-to-many",
+        ),
+    ),
+}

@@ -10,6 +10,10 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ._billing__functions import AccountsInArgs as AccountsInArgs
+    from ._billing__functions import AccountsInReturns as AccountsInReturns
+    from ._billing__functions import AddArgs as AddArgs
+    from ._billing__functions import AddReturns as AddReturns
     from ._billing_account_totals import AccountTotalRow as AccountTotalRow
     from ._billing_accounts import AccountInsert as AccountInsert
     from ._billing_accounts import AccountRow as AccountRow
@@ -33,18 +37,25 @@ if TYPE_CHECKING:
     from ._public_projects import ProjectInsert as ProjectInsert
     from ._public_projects import ProjectRow as ProjectRow
     from ._public_projects import ProjectUpdate as ProjectUpdate
+    from ._types import RELATIONSHIPS as RELATIONSHIPS
     from ._types import Address as Address
     from ._types import Currency as Currency
     from ._types import Range as Range
+    from ._types import Relationship as Relationship
     from ._types import TaskStatus as TaskStatus
     from ._types import register_types as register_types
     from ._types import register_types_async as register_types_async
 
 __all__ = [
+    "RELATIONSHIPS",
     "AccountInsert",
     "AccountRow",
     "AccountTotalRow",
     "AccountUpdate",
+    "AccountsInArgs",
+    "AccountsInReturns",
+    "AddArgs",
+    "AddReturns",
     "Address",
     "BookingInsert",
     "BookingRow",
@@ -64,6 +75,7 @@ __all__ = [
     "ProjectRow",
     "ProjectUpdate",
     "Range",
+    "Relationship",
     "RemoteThingInsert",
     "RemoteThingRow",
     "RemoteThingUpdate",
@@ -74,10 +86,15 @@ __all__ = [
 
 #: The module of every name.
 _MODULES = {
+    "RELATIONSHIPS": "_types",
     "AccountInsert": "_billing_accounts",
     "AccountRow": "_billing_accounts",
     "AccountTotalRow": "_billing_account_totals",
     "AccountUpdate": "_billing_accounts",
+    "AccountsInArgs": "_billing__functions",
+    "AccountsInReturns": "_billing__functions",
+    "AddArgs": "_billing__functions",
+    "AddReturns": "_billing__functions",
     "Address": "_types",
     "BookingInsert": "_public_bookings",
     "BookingRow": "_public_bookings",
@@ -97,6 +114,7 @@ _MODULES = {
     "ProjectRow": "_public_projects",
     "ProjectUpdate": "_public_projects",
     "Range": "_types",
+    "Relationship": "_types",
     "RemoteThingInsert": "_odd_schema_remote_things",
     "RemoteThingRow": "_odd_schema_remote_things",
     "RemoteThingUpdate": "_odd_schema_remote_things",

@@ -2,16 +2,22 @@
 # Do not edit: run `schemasync run` to regenerate.
 """Generated Pydantic models of the database schema."""
 
+from ._types import RELATIONSHIPS as RELATIONSHIPS
 from ._types import Address as Address
 from ._types import Currency as Currency
 from ._types import Range as Range
+from ._types import Relationship as Relationship
 from ._types import TaskStatus as TaskStatus
 from ._types import register_types as register_types
 from ._types import register_types_async as register_types_async
 from .billing import AccountInsert as AccountInsert
 from .billing import AccountRow as AccountRow
+from .billing import AccountsInArgs as AccountsInArgs
+from .billing import AccountsInReturns as AccountsInReturns
 from .billing import AccountTotalRow as AccountTotalRow
 from .billing import AccountUpdate as AccountUpdate
+from .billing import AddArgs as AddArgs
+from .billing import AddReturns as AddReturns
 from .odd_schema import RemoteThingInsert as RemoteThingInsert
 from .odd_schema import RemoteThingRow as RemoteThingRow
 from .odd_schema import RemoteThingUpdate as RemoteThingUpdate

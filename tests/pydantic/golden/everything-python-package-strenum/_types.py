@@ -8,6 +8,9 @@ from typing import (
     TYPE_CHECKING,
     Annotated,
     Any,
+    Final,
+    Literal,
+    NamedTuple,
     TypeAlias,
     TypeGuard,
     TypeVar,
@@ -28,9 +31,11 @@ if TYPE_CHECKING:
     from psycopg import AsyncConnection, Connection
 
 __all__ = [
+    "RELATIONSHIPS",
     "Address",
     "Currency",
     "Range",
+    "Relationship",
     "TaskStatus",
     "register_types",
     "register_types_async",
@@ -147,6 +152,89 @@ class Address(_Model):
     """Street and number"""
     Zip_Code: str | None = Field(alias="Zip Code", max_length=10)
     geo: str | None
+
+
+class Relationship(NamedTuple):
+    """A foreign key seen from one of its two relations, as PostgREST embeds along it."""
+
+    #: The foreign key constraint's name.
+    constraint: str
+    #: ``outgoing``: this relation holds the key; ``incoming``: the other one does.
+    direction: Literal["outgoing", "incoming"]
+    #: This relation's columns: the key's (outgoing) or the referenced ones (incoming).
+    columns: tuple[str, ...]
+    #: The other relation, and its columns in the same order.
+    related_schema: str
+    related_relation: str
+    related_columns: tuple[str, ...]
+    #: ``one-to-one`` when the key's columns are unique, else ``one-to-many`` (each row of
+    #: the referenced relation may have several rows of the one holding the key).
+    cardinality: Literal["one-to-one", "one-to-many"]
+
+
+#: Each relation's foreign keys (``"schema.name"``), both ways: outgoing first.
+RELATIONSHIPS: Final[dict[str, tuple[Relationship, ...]]] = {
+    "billing.accounts": (
+        Relationship(
+            constraint="members_account_id_fkey",
+            direction="incoming",
+            columns=("id",),
+            related_schema="public",
+            related_relation="members",
+            related_columns=("account_id",),
+            cardinality="one-to-many",
+        ),
+        Relationship(
+            constraint="projects_account_fkey",
+            direction="incoming",
+            columns=("id",),
+            related_schema="public",
+            related_relation="Projects",
+            related_columns=("account_id",),
+            cardinality="one-to-many",
+        ),
+    ),
+    "public.Projects": (
+        Relationship(
+            constraint="projects_account_fkey",
+            direction="outgoing",
+            columns=("account_id",),
+            related_schema="billing",
+            related_relation="accounts",
+            related_columns=("id",),
+            cardinality="one-to-many",
+        ),
+        Relationship(
+            constraint="members_project_id_fkey",
+            direction="incoming",
+            columns=("id",),
+            related_schema="public",
+            related_relation="members",
+            related_columns=("project_id",),
+            cardinality="one-to-many",
+        ),
+    ),
+    "public.members": (
+        Relationship(
+            constraint="members_account_id_fkey",
+            direction="outgoing",
+            columns=("account_id",),
+            related_schema="billing",
+            related_relation="accounts",
+            related_columns=("id",),
+            cardinality="one-to-many",
+        ),
+        Relationship(
+            constraint="members_project_id_fkey",
+            direction="outgoing",
+            columns=("project_id",),
+            related_schema="public",
+            related_relation="Projects",
+            related_columns=("id",),
+            cardinality="one-to-many",
+        ),
+    ),
+}
 
 
 def _make_Address(*values: Any) -> Address:

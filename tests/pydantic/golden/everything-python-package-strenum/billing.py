@@ -2,6 +2,8 @@
 # Do not edit: run `schemasync run` to regenerate.
 """Pydantic models of the database schema (wire profile: python)."""
 
+from typing import TypeAlias
+
 from pydantic import MISSING, BaseModel, ConfigDict, Field
 
 from ._types import Currency
@@ -11,6 +13,10 @@ __all__ = [
     "AccountRow",
     "AccountTotalRow",
     "AccountUpdate",
+    "AccountsInArgs",
+    "AccountsInReturns",
+    "AddArgs",
+    "AddReturns",
 ]
 
 
@@ -58,3 +64,24 @@ class AccountUpdate(_Model):
 
     code: str | MISSING = Field(default=MISSING, min_length=2, max_length=8)
     currency: Currency | MISSING = MISSING
+
+
+class AccountsInArgs(_Model):
+    """The arguments of the function billing.accounts_in; those with a default may be left out."""
+
+    cur: Currency
+
+
+class AddArgs(_Model):
+    """The arguments of the function billing.add; those with a default may be left out."""
+
+    a: int
+    b: int | MISSING = MISSING
+
+
+AccountsInReturns: TypeAlias = list[AccountRow]
+"""What billing.accounts_in(cur billing.currency) returns."""
+
+
+AddReturns: TypeAlias = int | None
+"""What billing.add(a integer, b integer) returns."""

@@ -4,7 +4,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast
+from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, TypeAlias, cast
 
 from psycopg.types.range import Range
 from typing_extensions import NotRequired, TypeAliasType, TypedDict
@@ -279,6 +279,110 @@ class ProjectCountRow(TypedDict):
 
     account_id: int | None
     n: int | None
+
+
+class AccountsInArgs(TypedDict):
+    """The arguments of the function billing.accounts_in; those with a default may be left out."""
+
+    cur: Currency
+
+
+class AddArgs(TypedDict):
+    """The arguments of the function billing.add; those with a default may be left out."""
+
+    a: int
+    b: NotRequired[int]
+
+
+AccountsInReturns: TypeAlias = list[AccountRow]
+"""What billing.accounts_in(cur billing.currency) returns."""
+
+
+AddReturns: TypeAlias = int | None
+"""What billing.add(a integer, b integer) returns."""
+
+
+class Relationship(NamedTuple):
+    """A foreign key seen from one of its two relations, as PostgREST embeds along it."""
+
+    #: The foreign key constraint's name.
+    constraint: str
+    #: ``outgoing``: this relation holds the key; ``incoming``: the other one does.
+    direction: Literal["outgoing", "incoming"]
+    #: This relation's columns: the key's (outgoing) or the referenced ones (incoming).
+    columns: tuple[str, ...]
+    #: The other relation, and its columns in the same order.
+    related_schema: str
+    related_relation: str
+    related_columns: tuple[str, ...]
+    #: ``one-to-one`` when the key's columns are unique, else ``one-to-many`` (each row of
+    #: the referenced relation may have several rows of the one holding the key).
+    cardinality: Literal["one-to-one", "one-to-many"]
+
+
+#: Each relation's foreign keys (``"schema.name"``), both ways: outgoing first.
+RELATIONSHIPS: Final[dict[str, tuple[Relationship, ...]]] = {
+    "billing.accounts": (
+        Relationship(
+            constraint="members_account_id_fkey",
+            direction="incoming",
+            columns=("id",),
+            related_schema="public",
+            related_relation="members",
+            related_columns=("account_id",),
+            cardinality="one-to-many",
+        ),
+        Relationship(
+            constraint="projects_account_fkey",
+            direction="incoming",
+            columns=("id",),
+            related_schema="public",
+            related_relation="Projects",
+            related_columns=("account_id",),
+            cardinality="one-to-many",
+        ),
+    ),
+    "public.Projects": (
+        Relationship(
+            constraint="projects_account_fkey",
+            direction="outgoing",
+            columns=("account_id",),
+            related_schema="billing",
+            related_relation="accounts",
+            related_columns=("id",),
+            cardinality="one-to-many",
+        ),
+        Relationship(
+            constraint="members_project_id_fkey",
+            direction="incoming",
+            columns=("id",),
+            related_schema="public",
+            related_relation="members",
+            related_columns=("project_id",),
+            cardinality="one-to-many",
+        ),
+    ),
+    "public.members": (
+        Relationship(
+            constraint="members_account_id_fkey",
+            direction="outgoing",
+            columns=("account_id",),
+            related_schema="billing",
+            related_relation="accounts",
+            related_columns=("id",),
+            cardinality="one-to-many",
+        ),
+        Relationship(
+            constraint="members_project_id_fkey",
+            direction="outgoing",
+            columns=("project_id",),
+            related_schema="public",
+            related_relation="Projects",
+            related_columns=("id",),
+            cardinality="one-to-many",
+        ),
+    ),
+}
 
 
 def _make_Address(*values: Any) -> Address:

@@ -2,7 +2,7 @@
 # Do not edit: run `schemasync run` to regenerate.
 """TypedDicts of the database schema (wire profile: python)."""
 
-from typing import NotRequired, TypedDict
+from typing import NotRequired, TypeAlias, TypedDict
 
 from ._types import Currency
 
@@ -11,6 +11,10 @@ __all__ = [
     "AccountRow",
     "AccountTotalRow",
     "AccountUpdate",
+    "AccountsInArgs",
+    "AccountsInReturns",
+    "AddArgs",
+    "AddReturns",
 ]
 
 
@@ -41,3 +45,24 @@ class AccountUpdate(TypedDict, total=False):
 
     code: str
     currency: Currency
+
+
+class AccountsInArgs(TypedDict):
+    """The arguments of the function billing.accounts_in; those with a default may be left out."""
+
+    cur: Currency
+
+
+class AddArgs(TypedDict):
+    """The arguments of the function billing.add; those with a default may be left out."""
+
+    a: int
+    b: NotRequired[int]
+
+
+AccountsInReturns: TypeAlias = list[AccountRow]
+"""What billing.accounts_in(cur billing.currency) returns."""
+
+
+AddReturns: TypeAlias = int | None
+"""What billing.add(a integer, b integer) returns."""

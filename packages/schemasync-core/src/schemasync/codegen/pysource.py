@@ -53,10 +53,12 @@ def _natural(name: str) -> tuple[tuple[int, int | str], ...]:
 def _isort_key(name: str, *, in_all: bool = False) -> tuple[object, ...]:
     # CONSTANTS (two characters or more), then Classes, then the rest. In imports ruff
     # takes a name for a class only when it starts with an ASCII capital (``Ê...`` sorts
-    # with the functions); in ``__all__`` any capital will do.
+    # with the functions) and compares names case-insensitively (``AccountsInArgs`` before
+    # ``AccountTotalRow``); in ``__all__`` any capital will do, and case counts.
     constant = len(name) > 1 and name.isupper()
     first = name[:1] if in_all or name[:1].isascii() else ""
-    return (0 if constant else 1 if first.isupper() else 2, _natural(name), name)
+    compared = name if in_all else name.lower()
+    return (0 if constant else 1 if first.isupper() else 2, _natural(compared), name)
 
 
 def isort_sorted(names: Iterable[str], *, in_all: bool = False) -> list[str]:
