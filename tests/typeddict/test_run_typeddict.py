@@ -485,7 +485,7 @@ def test_package_with_only_a_domain_still_gets_register_types(pg_dsn: str, tmp_p
         "import psycopg, sys\n"
         "from psycopg.rows import dict_row\n"
         "sys.path.insert(0, 'models')\n"
-        "import typeddict as models\n"
+        "import typeddict_models as models\n"
         f"conn = psycopg.connect({pg_dsn!r}, row_factory=dict_row)\n"
         "models.register_types(conn)\n"
         "conn.execute(\"INSERT INTO results VALUES (1, '{1.5,2}')\")\n"
@@ -517,8 +517,9 @@ def test_a_dropped_schema_s_module_is_deleted_and_check_is_clean(dsn: str, tmp_p
 
     assert "deleted src/dbmodels/billing.py" in result.stdout.splitlines()
     # Only what describes billing changes: the package's exports, the lock, the version.
-    assert result.wrote() == {"src/dbmodels/__init__.py", LOCK, VERSION}
-    assert result.summary().startswith("3 written, 1 deleted, 2 unchanged;")
+    # _types holds RELATIONSHIPS, which lose billing's foreign keys.
+    assert result.wrote() == {"src/dbmodels/__init__.py", "src/dbmodels/_types.py", LOCK, VERSION}
+    assert result.summary().startswith("4 written, 1 deleted, 1 unchanged;")
     assert sorted(p.name for p in package.iterdir()) == [
         "__init__.py",
         "_types.py",
@@ -614,13 +615,15 @@ def test_dry_run_lists_what_would_change_and_touches_nothing(dsn: str, tmp_path:
 
     assert set(result.stdout.splitlines()[:-1]) == {
         "would write src/dbmodels/__init__.py",
+        # Its RELATIONSHIPS lose billing's foreign keys.
+        "would write src/dbmodels/_types.py",
         "would write src/dbmodels/public.py",
         f"would write {LOCK}",
         f"would write {VERSION}",
         "would delete src/dbmodels/billing.py",
     }
     assert result.summary().startswith(
-        "dry run, nothing changed: 4 written, 1 deleted, 1 unchanged; schema version 2 ("
+        "dry run, nothing changed: 5 written, 1 deleted, 0 unchanged; schema version 2 ("
     )
     assert state(root) == before  # same bytes, inodes and modification times
     assert temp_files(root) == []

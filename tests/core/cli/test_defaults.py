@@ -99,7 +99,9 @@ def test_no_database_url_and_a_migrations_folder_reads_the_migrations(tmp_path: 
 
     assert result.code == 0, result.stderr
     assert _tables(result.stdout) == ["public.notes"]
-    assert result.stderr.splitlines() == [MIGRATIONS_NOTICE]
+    notice, engine = result.stderr.splitlines()
+    assert notice == MIGRATIONS_NOTICE
+    assert engine.startswith("info: applying the migrations on PostgreSQL ")
 
 
 def test_a_source_chosen_in_the_config_is_kept(tmp_path: Path) -> None:

@@ -71,7 +71,7 @@ def test_ordinary_migrations_keep_their_rights(tmp_path: Path) -> None:
         "ALTER TABLE public.items ENABLE ROW LEVEL SECURITY;\n",
     )
     assert code == 0, stderr
-    assert "app.t" in (root / "models" / "tables" / "tables.txt").read_text()
+    assert "app.t" in (root / "models" / "tables_models" / "tables.txt").read_text()
 
 
 @pytest.mark.postgres
