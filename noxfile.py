@@ -73,6 +73,10 @@ ALONE_PYTHON = "3.12" if "3.12" in PYTHONS else PYTHONS[0]
 #: emitters are installed (the core alone and ``all`` run them whole), except the plugin
 #: listing, which must show exactly what the session installed.
 ALONE_CORE_TESTS = ["tests/core/test_plugins.py"]
+#: Pythons whose suite runs on the embedded engine (PostgreSQL 18) even when
+#: SCHEMASYNC_TEST_DSN names a server: CI sets two, so each release is covered on two Pythons
+#: while every Python runs the suite once.
+EMBEDDED_PYTHONS = [v for v in os.environ.get("SCHEMASYNC_EMBEDDED_PYTHONS", "").split(",") if v]
 
 
 def _install(session: nox.Session, packages: list[str], *groups: str) -> None:
@@ -96,7 +100,14 @@ def tests(session: nox.Session, install: str) -> None:
         folders.append("tests/example")  # needs every emitter
     # Tells the tests exactly which first-party distributions this session installed.
     installed = ",".join(path.rsplit("/", 1)[1] for path in packages)
-    session.run("pytest", *(session.posargs or folders), env={"SCHEMASYNC_INSTALLED": installed})
+    # One worker more than this machine's two cores: tests mostly wait on PostgreSQL and on
+    # the processes they start. SCHEMASYNC_TEST_WORKERS=0 runs them in one process.
+    env = {"SCHEMASYNC_INSTALLED": installed}
+    if session.python in EMBEDDED_PYTHONS:
+        # An empty DSN means no server: the tests start the engine this names.
+        env |= {"SCHEMASYNC_TEST_DSN": "", "SCHEMASYNC_ENGINE": "embedded"}
+    workers = os.environ.get("SCHEMASYNC_TEST_WORKERS", "3")
+    session.run("pytest", "-n", workers, *(session.posargs or folders), env=env)
 
 
 @nox.session(python=ALONE_PYTHON)
