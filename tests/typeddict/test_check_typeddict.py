@@ -372,8 +372,9 @@ def test_the_pre_commit_framework_runs_the_hook(project: tuple[Path, str]) -> No
 
 def test_classes_renamed_around_reserved_names_are_placed(pg_dsn: str, tmp_path: Path) -> None:
     # The module defines JsonValue itself, so the enum's class becomes JsonValue2.
-    run_sql(pg_dsn, "CREATE TYPE json_value AS ENUM ('a', 'b'); "
-            "CREATE TABLE items (id int PRIMARY KEY, kind json_value)")  # fmt: skip
+    # Quoted: JSON_VALUE is a keyword from PostgreSQL 17 on.
+    run_sql(pg_dsn, "CREATE TYPE \"json_value\" AS ENUM ('a', 'b'); "
+            "CREATE TABLE items (id int PRIMARY KEY, kind \"json_value\")")  # fmt: skip
     (tmp_path / "pyproject.toml").write_text(
         '[tool.schemasync]\nemit = ["typeddict"]\n'
         '[tool.schemasync.emitters.typeddict]\nenum_style = "str-enum"\n'

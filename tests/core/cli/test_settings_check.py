@@ -13,9 +13,8 @@ from psycopg.conninfo import make_conninfo
 
 from cli import run_cli
 from migration_project import EXAMPLE, EXAMPLE_MIGRATIONS
-from pg import run_sql
+from pg import run_sql, started_server
 from schemasync.sources import supabase
-from schemasync.sources.engine import TemporaryServer
 
 pytestmark = pytest.mark.postgres
 
@@ -56,7 +55,10 @@ def migrated_role() -> Iterator[tuple[str, str]]:
         'SET search_path TO "$user", public, extensions',
     ]
     statements += [path.read_text() for path in sorted(EXAMPLE_MIGRATIONS.glob("*.sql"))]
-    with TemporaryServer() as server:
+    # The system's PostgreSQL, whatever engine the session uses: the example's migrations
+    # create uuid-ossp and pgcrypto, which the embedded engine does not ship (the migrations
+    # source gives them stand-ins; this fixture applies the SQL directly).
+    with started_server("system") as server:
         owner = server.dsn()
         run_sql(owner, ";\n".join(statements))
         role = f"schemasync_tz_{uuid.uuid4().hex[:8]}"

@@ -398,7 +398,8 @@ def test_one_line_says_which_postgresql_ran(tmp_path: Path, pin: str | None) -> 
     root = tmp_path / "app"
     write_migrations(root / "supabase" / "migrations", {"1_t.sql": "create table t (id int);"})
     (root / "pyproject.toml").write_text('[tool.schemasync]\nsource = "migrations"\n')
-    env = {"PATH": _without_postgres_on_path()}
+    # The engine is chosen here, whatever the session's SCHEMASYNC_ENGINE says.
+    env = {"PATH": _without_postgres_on_path(), "SCHEMASYNC_ENGINE": "auto"}
     if pin is None:
         # No PostgreSQL anywhere the lookup looks: the embedded engine.
         env["SCHEMASYNC_ENGINE"] = "embedded"
