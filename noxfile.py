@@ -97,7 +97,8 @@ def tests(session: nox.Session, install: str) -> None:
     emitters = [f"tests/{path.rsplit('-', 1)[1]}" for path in packages[1:]]
     folders = (["tests/core"] if install in ("all", "core") else ALONE_CORE_TESTS) + emitters
     if install == "all":
-        folders.append("tests/example")  # needs every emitter
+        # Tests of the whole: the example, and behaviour that needs every package.
+        folders += ["tests/example", "tests/integration"]
     # Tells the tests exactly which first-party distributions this session installed.
     installed = ",".join(path.rsplit("/", 1)[1] for path in packages)
     # One worker more than this machine's two cores: tests mostly wait on PostgreSQL and on

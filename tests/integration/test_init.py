@@ -26,7 +26,7 @@ if sys.version_info >= (3, 11):
 else:
     import tomli as tomllib
 
-REPOSITORY = Path(__file__).resolve().parents[3]
+REPOSITORY = Path(__file__).resolve().parents[2]
 EXAMPLE_MIGRATIONS = REPOSITORY / "examples" / "supabase-app" / "supabase" / "migrations"
 
 PYPROJECT = """\
