@@ -1,12 +1,12 @@
 """Sessions: the test suite per Python and install combination, lint, and the example.
 
-``uvx nox -s tests`` runs the suite with everything installed on every supported Python
-found, and with each emitter alone (and the core alone) once; with ``SCHEMASYNC_TEST_DSN``
-set it uses that server, else each run starts a throwaway one with the engine
-``SCHEMASYNC_ENGINE`` names (``system`` or ``embedded``, PostgreSQL 18; default: system when
-installed). Whatever the server, the tests that compare releases or need PostgreSQL 18
-start the embedded engine themselves. With ``SCHEMASYNC_ALL_PYTHONS=1`` (CI) every supported
-Python must be present.
+``uvx nox -s tests`` runs the whole suite with everything installed on the oldest and the
+newest supported Python found, the tests of generated code on the ones between, and each
+emitter alone (and the core alone) once; with ``SCHEMASYNC_TEST_DSN`` set it uses that
+server, else each run starts a throwaway one with the engine ``SCHEMASYNC_ENGINE`` names
+(``system`` or ``embedded``, PostgreSQL 18; default: system when installed). Whatever the
+server, the tests that compare releases or need PostgreSQL 18 start the embedded engine
+themselves. With ``SCHEMASYNC_ALL_PYTHONS=1`` (CI) every supported Python must be present.
 
 A session that cannot run is an error, never a skip: a missing interpreter fails, and so
 does a test run that collected nothing.
@@ -66,17 +66,57 @@ INSTALLS = {
     "core": [CORE],
     **{path.rsplit("-", 1)[1]: [CORE, path] for path in [*EMITTERS, MCP]},
 }
-#: Where the combinations other than ``all`` run: what they prove (each package works
-#: without the others) does not depend on the Python version, which ``all`` covers.
-ALONE_PYTHON = "3.12" if "3.12" in PYTHONS else PYTHONS[0]
-#: What an emitter alone runs beside its own tests: the core's tests do not depend on which
-#: emitters are installed (the core alone and ``all`` run them whole), except the plugin
-#: listing, which must show exactly what the session installed.
+#: The Pythons that run the whole suite with everything installed: the oldest and the newest
+#: present. What changes between Python releases (syntax, typing, the standard library) shows
+#: at the ends of the range first.
+FULL_PYTHONS = sorted({PYTHONS[0], PYTHONS[-1]})
+#: Where the type checkers run over generated code: once, on the newest Python. Every check
+#: names the Python it checks for (``python_version`` / ``pythonVersion``), so its verdict
+#: does not depend on the interpreter running it (pytest marker ``typecheck``).
+TYPECHECK_PYTHON = PYTHONS[-1]
+#: Where each package runs alone (the core alone, each emitter beside the core alone), once:
+#: a Python between the ends when there is one, so that it runs too. What these runs prove
+#: (each package works without the others) does not depend on the Python version.
+ALONE_PYTHON = next((v for v in ("3.12", "3.11") if v in PYTHONS[1:-1]), PYTHONS[0])
+#: What the Pythons between the ends (other than ALONE_PYTHON) run with everything
+#: installed: the tests of the code that depends most on the Python running it, the
+#: generated modules imported and used, and the example end to end.
+MIDDLE_TESTS = [
+    "tests/typeddict",
+    "tests/pydantic",
+    "tests/msgspec",
+    "tests/example",
+    "tests/integration",
+]
+#: What a package alone runs beside its own tests: the plugin listing (it must show exactly
+#: what the session installed) and, for the core alone, the commands with no emitter.
 ALONE_CORE_TESTS = ["tests/core/test_plugins.py"]
+CORE_ALONE_TESTS = [*ALONE_CORE_TESTS, "tests/core/cli"]
 #: Pythons whose suite runs on the embedded engine (PostgreSQL 18) even when
-#: SCHEMASYNC_TEST_DSN names a server: CI sets two, so each release is covered on two Pythons
-#: while every Python runs the suite once.
+#: SCHEMASYNC_TEST_DSN names a server: CI names the newest (a whole run on each release)
+#: and one between the ends.
 EMBEDDED_PYTHONS = [v for v in os.environ.get("SCHEMASYNC_EMBEDDED_PYTHONS", "").split(",") if v]
+
+
+def _combinations() -> list[tuple[str, str]]:
+    """(Python, install) of every run: everything on each Python but ALONE_PYTHON (unless
+    it is an end), and each package alone on ALONE_PYTHON."""
+    everything = [(v, "all") for v in PYTHONS if v != ALONE_PYTHON or v in FULL_PYTHONS]
+    alone = [(ALONE_PYTHON, install) for install in INSTALLS if install != "all"]
+    return everything + alone
+
+
+def _folders(python: str, install: str) -> list[str]:
+    """The test folders of one run (see the constants above)."""
+    packages = INSTALLS[install]
+    own = [f"tests/{path.rsplit('-', 1)[1]}" for path in packages[1:]]
+    if install == "core":
+        return CORE_ALONE_TESTS
+    if install != "all":
+        return ALONE_CORE_TESTS + own
+    if python not in FULL_PYTHONS:
+        return MIDDLE_TESTS
+    return ["tests/core", *own, "tests/example", "tests/integration"]
 
 
 def _install(session: nox.Session, packages: list[str], *groups: str) -> None:
@@ -86,29 +126,25 @@ def _install(session: nox.Session, packages: list[str], *groups: str) -> None:
     session.install(*(f"-e{path}" for path in packages), *requirements)
 
 
-@nox.session(python=PYTHONS)
-@nox.parametrize("install", list(INSTALLS))
+@nox.session
+@nox.parametrize(("python", "install"), _combinations())
 def tests(session: nox.Session, install: str) -> None:
     """Run the test suite with one install combination."""
-    if install != "all" and session.python != ALONE_PYTHON:
-        session.skip(f"{install} alone runs on Python {ALONE_PYTHON}; this Python runs all")
+    python = str(session.python)
     packages = INSTALLS[install]
     _install(session, packages, "test")
-    emitters = [f"tests/{path.rsplit('-', 1)[1]}" for path in packages[1:]]
-    folders = (["tests/core"] if install in ("all", "core") else ALONE_CORE_TESTS) + emitters
-    if install == "all":
-        # Tests of the whole: the example, and behaviour that needs every package.
-        folders += ["tests/example", "tests/integration"]
     # Tells the tests exactly which first-party distributions this session installed.
     installed = ",".join(path.rsplit("/", 1)[1] for path in packages)
-    # One worker more than this machine's two cores: tests mostly wait on PostgreSQL and on
-    # the processes they start. SCHEMASYNC_TEST_WORKERS=0 runs them in one process.
     env = {"SCHEMASYNC_INSTALLED": installed}
-    if session.python in EMBEDDED_PYTHONS:
+    if python in EMBEDDED_PYTHONS:
         # An empty DSN means no server: the tests start the engine this names.
         env |= {"SCHEMASYNC_TEST_DSN": "", "SCHEMASYNC_ENGINE": "embedded"}
+    selection = [] if python == TYPECHECK_PYTHON else ["-m", "not typecheck"]
+    # One worker more than this machine's two cores: tests mostly wait on PostgreSQL and on
+    # the processes they start. SCHEMASYNC_TEST_WORKERS=0 runs them in one process.
     workers = os.environ.get("SCHEMASYNC_TEST_WORKERS", "3")
-    session.run("pytest", "-n", workers, *(session.posargs or folders), env=env)
+    arguments = session.posargs or [*selection, *_folders(python, install)]
+    session.run("pytest", "-n", workers, *arguments, env=env)
 
 
 @nox.session(python=ALONE_PYTHON)

@@ -123,6 +123,7 @@ def test_ruff_passes_with_default_rules(written: Path) -> None:
         assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.typecheck
 def test_mypy_strict_passes(written: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     cache = tmp_path_factory.mktemp("mypy-cache")
     for python in sorted({case.python for case in CASES}):
@@ -131,6 +132,7 @@ def test_mypy_strict_passes(written: Path, tmp_path_factory: pytest.TempPathFact
         assert "Success: no issues found" in result.stdout
 
 
+@pytest.mark.typecheck
 def test_pyright_strict_passes(written: Path) -> None:
     for python in sorted({case.python for case in CASES}):
         config = {

@@ -144,6 +144,7 @@ def test_ruff_passes_with_default_rules(written: Path) -> None:
         assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.typecheck
 def test_mypy_strict_with_the_pydantic_plugin_passes(
     written: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -156,6 +157,7 @@ def test_mypy_strict_with_the_pydantic_plugin_passes(
         assert "Success: no issues found" in result.stdout
 
 
+@pytest.mark.typecheck
 def test_pyright_strict_passes(written: Path) -> None:
     for python in sorted({case.python for case in CASES}):
         config = {
@@ -264,6 +266,7 @@ assert set(models.__all__) <= set(namespace)
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.typecheck
 def test_type_checkers_see_every_name_of_the_lazy_package_and_only_those(
     written: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:

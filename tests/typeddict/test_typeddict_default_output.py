@@ -11,6 +11,7 @@ from generated import DEFAULT_OUTPUT_SQL, check_default_output
 from pg import run_sql
 
 
+@pytest.mark.typecheck
 @pytest.mark.postgres
 def test_the_default_output_folder_passes_mypy_and_pyright_as_typed(
     pg_dsn: str, tmp_path: Path

@@ -151,6 +151,7 @@ def test_ruff_passes_with_default_rules(written: Path) -> None:
         assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.typecheck
 @pytest.mark.postgres
 def test_mypy_strict_passes(written: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     cache = tmp_path_factory.mktemp("mypy-cache")
@@ -160,6 +161,7 @@ def test_mypy_strict_passes(written: Path, tmp_path_factory: pytest.TempPathFact
         assert "Success: no issues found" in result.stdout
 
 
+@pytest.mark.typecheck
 @pytest.mark.postgres
 def test_pyright_strict_passes(written: Path) -> None:
     # One run per Python version: pyright applies the pythonVersion of executionEnvironments

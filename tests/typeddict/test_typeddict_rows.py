@@ -273,6 +273,7 @@ def test_inserts_need_the_required_keys_and_no_others(
     _passes_mypy(mypy_cache, generated.package)
 
 
+@pytest.mark.typecheck
 def test_the_checker_rejects_what_the_classes_do_not_allow(
     pg_dsn: str, tmp_path: Path, mypy_cache: Path
 ) -> None:
