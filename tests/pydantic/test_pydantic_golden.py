@@ -130,11 +130,12 @@ def _packages(python: str) -> list[str]:
     return [case.package for case in CASES if case.python == python]
 
 
-def test_ruff_passes_with_default_rules(written: Path) -> None:
+def test_ruff_passes_with_default_rules_and_import_order(written: Path) -> None:
     for python in sorted({case.python for case in CASES}):
         target = "py" + python.replace(".", "")
         result = run_python(
             "-m", "ruff", "check", "--isolated", "--no-cache", "--target-version", target,
+            "--extend-select", "I001,RUF022",
             *_packages(python), cwd=written,
         )  # fmt: skip
         assert result.returncode == 0, result.stdout + result.stderr
