@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime
 import importlib.util
+import io
+import json
 import os
 import subprocess
 import sys
@@ -17,10 +19,12 @@ from typing import Any
 
 import msgspec
 import psycopg
+import tomlkit
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from schemasync import ir
+from schemasync.cli.main import main
 from schemasync.codegen.generate import choose_emitters, plan
 from schemasync.codegen.model import ClassModel
 from schemasync.config import Config, Settings
@@ -56,6 +60,33 @@ def generate(
         for f in files
         if f.path.is_relative_to(output)
     }
+
+
+def assert_run_then_check_is_clean(
+    emitter: str, options: Mapping[str, object], dsn: str, root: Path, *, models: bool = True
+) -> None:
+    """``schemasync run`` with these options of ``emitter`` on the database at ``dsn``, in a
+    project at ``root``, then ``check --against code``, ``lock`` and ``both``: each exits 0
+    with no change and no stale file, and the code side reads models back if the emitter
+    writes ``models``."""
+    project = tomlkit.document()
+    project["tool"] = {
+        "schemasync": {"emit": [emitter], "emitters": {emitter: {"output": OUTPUT, **options}}}
+    }
+    config = root / "pyproject.toml"
+    config.write_text(tomlkit.dumps(project), encoding="utf-8")
+    common = ["--quiet", "--config", str(config)]
+    out = io.StringIO()
+    assert main([*common, "run", "--from", dsn], out=out) == 0, out.getvalue()
+    for against in ("code", "lock", "both"):
+        out = io.StringIO()
+        check = ["check", "--from", dsn, "--against", against, "--format", "json"]
+        code = main([*common, *check], out=out)
+        report = json.loads(out.getvalue())
+        found = (against, code, report["changes"], report["stale"])
+        assert found == (against, 0, [], []), out.getvalue()
+        if models and against != "lock":
+            assert report["model_files"], f"--against {against}: nothing was read back"
 
 
 def write_package(folder: Path, files: Mapping[str, bytes]) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,7 +23,7 @@ from schemasync.sources.engine import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
 #: A DSN to run the tests against an existing server instead of a temporary one.
 TEST_DSN_ENV = "SCHEMASYNC_TEST_DSN"
@@ -91,6 +91,17 @@ def run_sql(dsn: str, script: str) -> None:
         # Bytes, as psycopg only takes literal strings as queries; with no parameters it
         # sends the script through the simple protocol, which allows several statements.
         conn.execute(script.encode())
+
+
+@contextmanager
+def fixture_databases(admin_dsn: str, fixtures: Iterable[str]) -> Iterator[dict[str, str]]:
+    """A scratch database per SQL fixture, loaded with it; yields their DSNs by fixture."""
+    with ExitStack() as stack:
+        dsns: dict[str, str] = {}
+        for fixture in fixtures:
+            dsns[fixture] = stack.enter_context(scratch_database(admin_dsn))
+            run_sql(dsns[fixture], fixture_sql(fixture))
+        yield dsns
 
 
 def available_engines() -> list[EngineKind]:

@@ -17,6 +17,8 @@ import difflib
 import re
 import shutil
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,7 @@ from docs_support import (
     table_rows,
 )
 
+from generated import assert_run_then_check_is_clean
 from pg import PgServer, run_sql, scratch_database
 from schemasync.plugins import load_plugins
 
@@ -40,14 +43,25 @@ NAMES = [case.name for case in CASES]
 
 
 @pytest.fixture(scope="module")
-def documented(pg_server: PgServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Files]:
+def databases(pg_server: PgServer) -> Iterator[dict[str, str]]:
+    """A database per SQL script of the cases, kept for the module; DSNs by script."""
+    with ExitStack() as stack:
+        dsns: dict[str, str] = {}
+        for sql in dict.fromkeys(case.sql for case in CASES):
+            dsns[sql] = stack.enter_context(scratch_database(pg_server.dsn()))
+            run_sql(dsns[sql], sql)
+        yield dsns
+
+
+@pytest.fixture(scope="module")
+def documented(
+    databases: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Files]:
     """Every case's files by path, by case name; each SQL script introspected once."""
     host = load_plugins()
     result: dict[str, Files] = {}
-    for sql in dict.fromkeys(case.sql for case in CASES):
-        with scratch_database(pg_server.dsn()) as dsn:
-            run_sql(dsn, sql)
-            schema = load_schema(host, dsn)
+    for sql, dsn in databases.items():
+        schema = load_schema(host, dsn)
         for case in CASES:
             if case.sql == sql:
                 root = tmp_path_factory.mktemp(case.name)
@@ -95,6 +109,17 @@ def test_output_matches_the_golden_files(
             f"{case.name}/{path} differs from the golden file (rerun with --update-golden "
             f"and review the diff):\n{_diff(path, golden[path], content)}"
         )
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_check_right_after_run_finds_nothing(
+    case: Case, databases: dict[str, str], tmp_path: Path
+) -> None:
+    """``run`` then ``check --against code``, ``lock`` and ``both`` exit 0 with no change and
+    no stale page."""
+    dsn = databases[case.sql]
+    assert_run_then_check_is_clean("docs", case.options, dsn, tmp_path, models=False)
 
 
 @pytest.mark.postgres

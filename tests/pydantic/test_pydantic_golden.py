@@ -17,17 +17,22 @@ import difflib
 import json
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pydantic_support import CASES, EMITTER, FIXTURES, GOLDEN, Case, model_set
 
-from generated import NOW, OUTPUT, generate, load_schema, mypy, run_python, write_package
-from pg import PgServer, fixture_sql, run_sql, scratch_database
+from generated import (
+    assert_run_then_check_is_clean,
+    generate,
+    load_schema,
+    mypy,
+    run_python,
+    write_package,
+)
+from pg import PgServer, fixture_databases
 from schemasync import ir
-from schemasync.codegen.generate import choose_emitters, run
-from schemasync.config import Config, Settings
-from schemasync.drift.check import check
 from schemasync.plugins import load_plugins
 from schemasync_pydantic import schemasync_read_models
 
@@ -37,15 +42,17 @@ Generated = dict[str, dict[str, bytes]]
 
 
 @pytest.fixture(scope="module")
-def schemas(pg_server: PgServer) -> dict[str, ir.Schema]:
+def databases(pg_server: PgServer) -> Iterator[dict[str, str]]:
+    """Each fixture in a database of its own, kept for the module."""
+    with fixture_databases(pg_server.dsn(), FIXTURES) as dsns:
+        yield dsns
+
+
+@pytest.fixture(scope="module")
+def schemas(databases: dict[str, str]) -> dict[str, ir.Schema]:
     """Each fixture's schema, introspected once."""
     host = load_plugins()
-    result: dict[str, ir.Schema] = {}
-    for fixture in FIXTURES:
-        with scratch_database(pg_server.dsn()) as dsn:
-            run_sql(dsn, fixture_sql(fixture))
-            result[fixture] = load_schema(host, dsn)
-    return result
+    return {fixture: load_schema(host, dsn) for fixture, dsn in databases.items()}
 
 
 @pytest.fixture(scope="module")
@@ -110,35 +117,25 @@ def test_output_matches_the_golden_files(
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
-def test_the_output_read_back_matches_its_schema(
-    case: Case, schemas: dict[str, ir.Schema], tmp_path: Path
+def test_check_right_after_run_finds_nothing(
+    case: Case, databases: dict[str, str], tmp_path: Path
 ) -> None:
-    """Drift against code on freshly generated models finds nothing: the reader, the naming
-    rules and the type comparison agree with the emitter on every hazard of the fixtures."""
-    host = load_plugins()
-    schema = schemas[case.fixture]
-    config = Config(
-        settings=Settings(emit=(EMITTER,), emitters={EMITTER: {"output": OUTPUT, **case.options}}),
-        path=tmp_path / "pyproject.toml",
-    )
-    run(host, config, schema, choose_emitters(host, config, []), now=NOW)
-
-    result = check(host, config, lambda: schema, against="code")
-
-    assert result.stale == []
-    assert [(c.change.kind, c.change.path, c.where) for c in result.changes] == []
-    assert result.model_files, "nothing was read back"
+    """``run`` then ``check --against code``, ``lock`` and ``both`` on the fixture's database
+    exit 0 with no change: the reader, the naming rules and the type comparison agree with
+    the emitter on every construct of the fixtures, in each case's options."""
+    assert_run_then_check_is_clean(EMITTER, case.options, databases[case.fixture], tmp_path)
 
 
 def _packages(python: str) -> list[str]:
     return [case.package for case in CASES if case.python == python]
 
 
-def test_ruff_passes_with_default_rules(written: Path) -> None:
+def test_ruff_passes_with_default_rules_and_import_order(written: Path) -> None:
     for python in sorted({case.python for case in CASES}):
         target = "py" + python.replace(".", "")
         result = run_python(
             "-m", "ruff", "check", "--isolated", "--no-cache", "--target-version", target,
+            "--extend-select", "I001,RUF022",
             *_packages(python), cwd=written,
         )  # fmt: skip
         assert result.returncode == 0, result.stdout + result.stderr

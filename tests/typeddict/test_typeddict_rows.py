@@ -25,6 +25,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from psycopg.types.multirange import Multirange
+from psycopg.types.range import Range
 from typeddict_support import (
     CheckFile,
     generate,
@@ -113,13 +114,25 @@ def _check(generated: Generated, values: Mapping[str, list[Row]]) -> CheckFile:
     for cls in generated.row_classes():
         typeddict = generated.typeddict(cls)
         keys = typeddict.__required_keys__ | typeddict.__optional_keys__
-        # psycopg's Range and Multirange are no pydantic types: allowed as they are (a
-        # TypedDict takes no config of its own, a list of them does).
-        adapter = pydantic.TypeAdapter(
+        # With no config: the generated Range and Multirange say how pydantic takes them.
+        adapter = pydantic.TypeAdapter(typeddict)
+        for row in values[cls.name]:
+            assert adapter.validate_python(row) == row, cls.qualified_name
+        # And FastAPI's way back out, JSON: ranges as mappings of their bounds (bytea, any
+        # bytes, needs base64, which a TypedDict cannot ask for itself).
+        out = pydantic.TypeAdapter(
             list[typeddict],  # type: ignore[valid-type]
-            config=pydantic.ConfigDict(arbitrary_types_allowed=True),
+            config=pydantic.ConfigDict(ser_json_bytes="base64"),
         )
-        adapter.validate_python(values[cls.name])
+        dumped = out.dump_json(values[cls.name])
+        assert len(json.loads(dumped)) == len(values[cls.name])
+        # psycopg's ranges (the python profile; PostgREST's JSON has their text) as mappings.
+        ranges = [
+            dumped_row["i4"]
+            for row, dumped_row in zip(values[cls.name], json.loads(dumped), strict=True)
+            if cls.db_name == "ranges" and isinstance(row["i4"], Range)
+        ]
+        assert all(r == {"empty": True} or set(r) == {"lower", "upper", "bounds"} for r in ranges)
         for row in values[cls.name]:
             assert set(row) == keys, cls.qualified_name
             check.assign(cls.name, row)

@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
 
-from pg import run_sql
+from pg import run_sql, started_server
 from schemasync import ir
 from schemasync.api import SourceRequest
 from schemasync.sources.introspect import introspect
@@ -89,26 +89,28 @@ def test_libpq_environment_variables_change_nothing(
 
 
 @pytest.fixture
-def role_with_settings(database: str) -> Iterator[str]:
-    role = f"schemasync_tz_{uuid.uuid4().hex[:8]}"
-    settings = "; ".join(f"ALTER ROLE {role} SET {n} = '{v}'" for n, v in HOSTILE.items())
-    run_sql(
-        database,
-        f"CREATE ROLE {role} LOGIN; GRANT USAGE ON SCHEMA public TO {role};"
-        f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}; {settings}",
-    )
-    try:
-        yield make_conninfo(database, user=role, password=None)
-    finally:
-        with psycopg.connect(database, autocommit=True) as conn:
-            conn.execute(f"DROP OWNED BY {role}; DROP ROLE {role}".encode())
+def role_with_settings() -> Iterator[tuple[str, str]]:
+    """The schema on a throwaway server (roles are cluster-wide: never the shared one), and a
+    role there with every setting of :data:`HOSTILE` of its own; yields both DSNs."""
+    with started_server("system") as server:
+        owner = server.dsn()
+        run_sql(owner, SCHEMA)
+        role = f"schemasync_tz_{uuid.uuid4().hex[:8]}"
+        settings = "; ".join(f"ALTER ROLE {role} SET {n} = '{v}'" for n, v in HOSTILE.items())
+        run_sql(
+            owner,
+            f"CREATE ROLE {role} LOGIN; GRANT USAGE ON SCHEMA public TO {role};"
+            f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}; {settings}",
+        )
+        yield owner, make_conninfo(owner, user=role, password=None)
 
 
-def test_a_roles_own_settings_change_nothing(database: str, role_with_settings: str) -> None:
-    baseline = read(database)
-    with psycopg.connect(role_with_settings) as conn:
+def test_a_roles_own_settings_change_nothing(role_with_settings: tuple[str, str]) -> None:
+    owner, reader = role_with_settings
+    baseline = read(owner)
+    with psycopg.connect(reader) as conn:
         assert conn.execute("SHOW IntervalStyle").fetchone() == ("iso_8601",)
-    assert read(role_with_settings) == baseline
+    assert read(reader) == baseline
 
 
 def test_migrations_are_applied_in_pinned_settings(

@@ -35,10 +35,12 @@ EnumStyle = Literal["literal", "strenum", "str-enum"]
 PythonVersion = Literal["3.10", "3.11", "3.12", "3.13", "3.14"]
 #: Names every generated module may import or define itself.
 RESERVED = (
-    "Any", "AsyncConnection", "Connection", "Enum", "JsonValue", "Literal", "NotRequired",
-    "StrEnum", "TYPE_CHECKING", "TypeAlias", "TypeAliasType", "TypedDict", "cast", "register_types",
-    "register_types_async",
+    "Annotated", "Any", "AsyncConnection", "Connection", "Enum", "JsonValue", "Literal",
+    "Multirange", "NotRequired", "Range", "StrEnum", "TYPE_CHECKING", "TypeAlias",
+    "TypeAliasType", "TypeVar", "TypedDict", "cast", "register_types", "register_types_async",
 )  # fmt: skip
+#: psycopg's range classes, which the types module defines again as aliases pydantic takes.
+_PSYCOPG_RANGES = {("psycopg.types.range", "Range"), ("psycopg.types.multirange", "Multirange")}
 _DOCS = {
     "row": "A row of {name}, as it is read.",
     "insert": "What an INSERT into {name} may set; keys the database fills in are optional.",
@@ -117,6 +119,7 @@ class TypedDictEmitter(Emitter):
             modules.append(ModuleModel(types_module, (), (), {}, ()))
         if models.layout != "module":
             modules = _json_value_in_types_module(modules, types_module)
+        modules = _ranges_in_types_module(modules, types_module)
         for module in sorted(modules, key=lambda m: m.name):
             register = needs_register and module.name == types_module
             text = template.render(
@@ -167,6 +170,44 @@ def _json_value_in_types_module(modules: list[ModuleModel], types_module: str) -
     return result
 
 
+def _ranges_in_types_module(modules: list[ModuleModel], types_module: str) -> list[ModuleModel]:
+    """psycopg's ``Range`` and ``Multirange`` come from the types module, which defines them
+    as aliases pydantic validates (``TypeAdapter(Row)``, FastAPI) without importing pydantic;
+    the other modules import them from there."""
+    used = {
+        name
+        for module in modules
+        for source, names in module.imports.items()
+        for name in names
+        if (source, name) in _PSYCOPG_RANGES
+    }
+    if not used:
+        return modules
+    if types_module not in {m.name for m in modules}:
+        modules.append(ModuleModel(types_module, (), (), {}, ()))
+    result: list[ModuleModel] = []
+    for module in modules:
+        imports = {
+            source: kept
+            for source, names in module.imports.items()
+            if (kept := tuple(n for n in names if (source, n) not in _PSYCOPG_RANGES))
+        }
+        helpers = set(module.helpers)
+        if module.name == types_module:
+            helpers |= used
+        else:
+            wanted = {
+                n for s, names in module.imports.items() for n in names if (s, n) in _PSYCOPG_RANGES
+            }
+            if wanted:
+                imports[f".{types_module}"] = (
+                    *imports.get(f".{types_module}", ()),
+                    *sorted(wanted),
+                )
+        result.append(replace(module, helpers=tuple(sorted(helpers)), imports=imports))
+    return result
+
+
 def _module_doc(models: ModelSet, module: ModuleModel) -> str:
     what = "Enums and composite types" if module.name == TYPES_MODULE else "TypedDicts"
     return f"{what} of the database schema (wire profile: {models.profile})."
@@ -179,8 +220,8 @@ def _exports(module: ModuleModel, options: TypedDictOptions, models: ModelSet) -
     names += [c.name for c in module.classes]
     names += [a.name for a in module.aliases]
     names += module.relationship_names
-    if module.name == TYPES_MODULE and "JsonValue" in module.helpers:
-        names.append("JsonValue")
+    if module.name == TYPES_MODULE:
+        names += [h for h in ("JsonValue", "Multirange", "Range") if h in module.helpers]
     return isort_sorted(names, in_all=True)
 
 
@@ -202,6 +243,8 @@ def _imports(
             typing_names.add("cast")
     if "JsonValue" in module.helpers:
         typing_names.add("TypeAliasType")
+    if "Range" in module.helpers or "Multirange" in module.helpers:
+        typing_names |= {"Annotated", "Any", "TypeAlias", "TypeVar"}
     # Before 3.11, NotRequired and a TypedDict that understands it come from
     # typing_extensions; before 3.12, TypeAliasType.
     backported: set[str] = set()
@@ -219,6 +262,13 @@ def _imports(
         imports["enum"] = {"StrEnum" if options.enum_style == "strenum" else "Enum"}
     for source, names in module.imports.items():
         imports.setdefault(source, set()).update(names)
+    if "Range" in module.helpers or "Multirange" in module.helpers:
+        # A Multirange's ranges are serialised as Range values.
+        imports.setdefault("psycopg.types.range", set()).add("Range as _PsycopgRange")
+    if "Multirange" in module.helpers:
+        imports.setdefault("psycopg.types.multirange", set()).add(
+            "Multirange as _PsycopgMultirange"
+        )
     lines = import_block(imports)
     if register:
         lines += ["", "if TYPE_CHECKING:", "    from psycopg import AsyncConnection, Connection"]

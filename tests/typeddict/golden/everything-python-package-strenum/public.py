@@ -6,9 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import NotRequired, TypedDict
 
-from psycopg.types.range import Range
-
-from ._types import Address, JsonValue, TaskStatus
+from ._types import Address, JsonValue, Range, TaskStatus
 
 __all__ = [
     "BookingInsert",

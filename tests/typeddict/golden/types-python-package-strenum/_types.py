@@ -5,8 +5,21 @@
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, TypedDict, cast
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    Final,
+    Literal,
+    NamedTuple,
+    TypeAlias,
+    TypedDict,
+    TypeVar,
+    cast,
+)
 
+from psycopg.types.multirange import Multirange as _PsycopgMultirange
+from psycopg.types.range import Range as _PsycopgRange
 from typing_extensions import TypeAliasType
 
 if TYPE_CHECKING:
@@ -19,7 +32,9 @@ __all__ = [
     "JsonValue",
     "Located",
     "Mood",
+    "Multirange",
     "None_",
+    "Range",
     "Relationship",
     "TagRow",
     "Warning2",
@@ -31,6 +46,45 @@ __all__ = [
 JsonValue = TypeAliasType(
     "JsonValue", "dict[str, JsonValue] | list[JsonValue] | str | int | float | bool | None"
 )
+
+
+_T = TypeVar("_T")
+
+
+def _range_to_json(value: Any) -> dict[str, Any]:
+    if value.isempty:
+        return {"empty": True}
+    return {"lower": value.lower, "upper": value.upper, "bounds": value.bounds}
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, _PsycopgRange):
+        return _range_to_json(value)
+    return [_range_to_json(r) for r in value]
+
+
+class _AsPsycopgGives:
+    """How pydantic (``TypeAdapter(Row)``, FastAPI) takes a psycopg value: an instance of
+    ``cls``, as psycopg reads it, and in JSON ``{"lower": ..., "upper": ..., "bounds":
+    "[)"}`` (a list of them for a Multirange). The schema is the plain dict pydantic-core
+    reads, so this module needs no pydantic of its own."""
+
+    def __init__(self, cls: type[Any]) -> None:
+        self.cls = cls
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> dict[str, Any]:
+        serialise = {"type": "function-plain", "function": _to_json, "when_used": "json"}
+        return {"type": "is-instance", "cls": self.cls, "serialization": serialise}
+
+
+#: psycopg's ``Multirange[T]``, which pydantic takes as psycopg gives it.
+Multirange: TypeAlias = Annotated[
+    _PsycopgMultirange[_T], _AsPsycopgGives(_PsycopgMultirange)
+]
+
+
+#: psycopg's ``Range[T]``, which pydantic takes as psycopg gives it.
+Range: TypeAlias = Annotated[_PsycopgRange[_T], _AsPsycopgGives(_PsycopgRange)]
 
 
 class AuthMood(StrEnum):

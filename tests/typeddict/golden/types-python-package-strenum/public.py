@@ -15,10 +15,18 @@ from ipaddress import (
 from typing import NotRequired, TypedDict
 from uuid import UUID
 
-from psycopg.types.multirange import Multirange
-from psycopg.types.range import Range
-
-from ._types import Address, AuthMood, JsonValue, Located, Mood, None_, TagRow, Warning2
+from ._types import (
+    Address,
+    AuthMood,
+    JsonValue,
+    Located,
+    Mood,
+    Multirange,
+    None_,
+    Range,
+    TagRow,
+    Warning2,
+)
 
 __all__ = [
     "ArrayInsert",

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
 from schemasync import ir
@@ -17,6 +16,8 @@ __all__ = [
     "import_block",
     "import_lines",
     "isort_sorted",
+    "modules_sorted",
+    "natural_compare",
     "package_init",
     "registered_domains",
     "require_strenum_support",
@@ -41,30 +42,95 @@ def code_names(code: str) -> frozenset[str]:
     return frozenset(_NAME.findall(_STRING.sub(" ", code)))
 
 
-def _natural(name: str) -> tuple[tuple[int, int | str], ...]:
-    # As ruff compares names: accents folded (``É`` sorts as ``E``), runs of digits as
-    # numbers (``T9`` before ``T10``).
-    folded = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
-    return tuple(
-        (0, int(part)) if part.isdigit() else (1, part) for part in re.findall(r"\d+|\D+", folded)
+def _digits_compare(a: str, i: int, b: str, j: int, *, fractional: bool) -> tuple[int, int, int]:
+    """The comparison of the runs of ASCII digits at ``a[i:]`` and ``b[j:]`` as ruff's natural
+    order (the ``natord`` crate) makes it, and where each string goes on: ``fractional`` (a
+    run starting with 0) compares digit by digit, else the longer run is the greater number
+    and the first differing digit decides between runs of one length."""
+    bias = 0
+    while True:
+        # An end counts as a character that is no digit.
+        x_digit = i < len(a) and "0" <= a[i] <= "9"
+        y_digit = j < len(b) and "0" <= b[j] <= "9"
+        if not x_digit and not y_digit:
+            return (0 if fractional else bias), i, j
+        if x_digit != y_digit:
+            return (-1 if y_digit else 1), i, j
+        if a[i] != b[j]:
+            if fractional:
+                return (-1 if a[i] < b[j] else 1), i, j
+            bias = bias or (-1 if a[i] < b[j] else 1)
+        i, j = i + 1, j + 1
+
+
+def natural_compare(a: str, b: str) -> int:
+    """-1, 0 or 1 as ruff compares ``a`` and ``b`` in its natural order: by code point (no
+    case or accent folding), runs of ASCII digits as numbers (``T9`` before ``T10``; other
+    digits are characters like any other). Names hold no whitespace, which it would skip."""
+    i = j = 0
+    while i < len(a) and j < len(b):
+        x, y = a[i], b[j]
+        if "0" <= x <= "9" and "0" <= y <= "9":
+            result, i, j = _digits_compare(a, i, b, j, fractional="0" in (x, y))
+            if result:
+                return result
+        elif x != y:
+            return -1 if x < y else 1
+        else:
+            i, j = i + 1, j + 1
+    return (i < len(a)) - (j < len(b))
+
+
+def _member_type(name: str) -> int:
+    """0 for a constant, 1 for a class, 2 for the rest, as ruff tells them apart: a constant
+    is longer than one byte (``Ä`` is two in UTF-8) with an uppercase character and no
+    lowercase one, a class starts with an uppercase character. Uppercase is the Unicode
+    property, so a titlecase letter (``ǅ``) is neither; one character's ``isupper`` is it."""
+    upper = False
+    for char in name:
+        if char.islower():
+            upper = False
+            break
+        upper = upper or char.isupper()
+    if upper and len(name.encode()) > 1:
+        return 0
+    return 1 if name[:1].isupper() else 2
+
+
+def _compare_members(a: str, b: str) -> int:
+    """ruff's isort order of two imported names: by kind, then case-insensitively, then as
+    written."""
+    return (
+        (_member_type(a) > _member_type(b)) - (_member_type(a) < _member_type(b))
+        or natural_compare(a.lower(), b.lower())
+        or natural_compare(a, b)
     )
 
 
-def _isort_key(name: str, *, in_all: bool = False) -> tuple[object, ...]:
-    # CONSTANTS (two characters or more), then Classes, then the rest. In imports ruff
-    # takes a name for a class only when it starts with an ASCII capital (``Ê...`` sorts
-    # with the functions) and compares names case-insensitively (``AccountsInArgs`` before
-    # ``AccountTotalRow``); in ``__all__`` any capital will do, and case counts.
-    constant = len(name) > 1 and name.isupper()
-    first = name[:1] if in_all or name[:1].isascii() else ""
-    compared = name if in_all else name.lower()
-    return (0 if constant else 1 if first.isupper() else 2, _natural(compared), name)
+def _compare_in_all(a: str, b: str) -> int:
+    """RUF022's "isort-style" order of two names of ``__all__``: by kind, then as written
+    (case counts). Names it takes for equal keep any order; the code point decides here."""
+    return (
+        (_member_type(a) > _member_type(b)) - (_member_type(a) < _member_type(b))
+        or natural_compare(a, b)
+        or (a > b) - (a < b)
+    )
 
 
 def isort_sorted(names: Iterable[str], *, in_all: bool = False) -> list[str]:
-    """``names`` in the order ruff wants them in an import (or, with ``in_all``, an
-    ``__all__``): constants, then classes, then the rest, in natural order."""
-    return sorted(names, key=lambda name: _isort_key(name, in_all=in_all))
+    """``names`` in the order ruff wants them in an import (I001), or with ``in_all`` in an
+    ``__all__`` (RUF022): constants, then classes, then the rest, in natural order."""
+    return sorted(names, key=functools.cmp_to_key(_compare_in_all if in_all else _compare_members))
+
+
+def _compare_modules(a: str, b: str) -> int:
+    return natural_compare(a.lower(), b.lower()) or natural_compare(a, b)
+
+
+def modules_sorted(modules: Iterable[str]) -> list[str]:
+    """Module names in ruff's isort order of ``from`` imports of one level: case-insensitively,
+    in natural order, then as written."""
+    return sorted(modules, key=functools.cmp_to_key(_compare_modules))
 
 
 def import_lines(source: str, names: Sequence[str], *, indent: str = "") -> list[str]:
@@ -94,8 +160,8 @@ def import_block(imports: Mapping[str, Iterable[str]]) -> list[str]:
     lines: list[str] = []
     for group in groups:
         if group:
-            for source, members in sorted(group.items()):
-                lines += import_lines(source, isort_sorted(members))
+            for source in modules_sorted(group):
+                lines += import_lines(source, isort_sorted(group[source]))
             lines.append("")
     return lines[:-1]
 
@@ -121,9 +187,9 @@ def _reexports(exports: Mapping[str, Iterable[str]], *, indent: str) -> list[str
     """``from .module import name as name`` for every name: the explicit form type checkers
     take for a re-export."""
     lines: list[str] = []
-    for module_name, names in sorted(exports.items()):
+    for module_name in modules_sorted(exports):
         # One statement per name: isort does not combine "as" imports.
-        for name in isort_sorted(names):
+        for name in isort_sorted(exports[module_name]):
             lines += import_lines(f".{module_name}", [f"{name} as {name}"], indent=indent)
     return lines
 
