@@ -100,6 +100,7 @@ def test_every_file_compiles_and_imports(projects: Path) -> None:
         _imported(projects, case)
 
 
+@pytest.mark.typecheck
 def test_ruff_mypy_and_pyright_pass(projects: Path) -> None:
     folders = [f"{_name(case)}/{OUTPUT}" for case in CASES]
     ruff = run_python(
