@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 from typeddict_support import (
     CASES,
-    FIXTURES,
     GOLDEN,
     NOW,
     Case,
@@ -47,7 +46,7 @@ def schemas(pg_server: PgServer) -> dict[str, ir.Schema]:
     """Each fixture's schema, introspected once."""
     host = load_plugins()
     result: dict[str, ir.Schema] = {}
-    for fixture in FIXTURES:
+    for fixture in sorted({case.fixture for case in CASES}):
         with scratch_database(pg_server.dsn()) as dsn:
             run_sql(dsn, fixture_sql(fixture))
             result[fixture] = load_schema(host, dsn)
