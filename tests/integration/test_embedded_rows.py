@@ -37,6 +37,13 @@ EMITTERS = ("typeddict", "pydantic", "msgspec")
 
 #: Every variant's embedded keys, and the select string PostgREST answers with each one.
 SELECTS: Mapping[str, Mapping[str, str]] = {
+    "CategoryWithRelations": {
+        # Two keys referencing their own table: aliases both ways, the key column as hint.
+        "merged_into_categories": "merged_into_categories:merged_into(*)",
+        "parent": "parent:parent_id(*)",
+        "categories_merged_into": "categories_merged_into:categories!merged_into(*)",
+        "categories_parent": "categories_parent:categories!parent_id(*)",
+    },
     "ChannelSettingWithRelations": {"channels": "channels(*)"},
     "ChannelWithRelations": {
         "channel_settings": "channel_settings(*)",
@@ -51,15 +58,25 @@ SELECTS: Mapping[str, Mapping[str, str]] = {
         # ... and the table's own name as the rows that point at this one.
         "messages": "messages(*)",
     },
+    # folders has a column named users: the embedding gets an alias.
+    "FolderWithRelations": {"owner": "owner:users!folders_owner_id_fkey(*)"},
     "ProfileWithRelations": {"users": "users(*)"},
     "UserWithRelations": {
+        "folders": "folders(*)",
         "messages_author": "messages_author:messages!messages_author_id_fkey(*)",
         "messages_editor": "messages_editor:messages!messages_editor_id_fkey(*)",
         "profiles": "profiles(*)",
     },
 }
 #: The keys PostgREST embeds as a list.
-MANY = {"messages", "messages_author", "messages_editor"}
+MANY = {
+    "messages",
+    "messages_author",
+    "messages_editor",
+    "folders",
+    "categories_merged_into",
+    "categories_parent",
+}
 
 #: What PostgREST answers, per variant, for a select of every column and every embedding
 #: of SELECTS: to-one keys are an object or null, to-many keys an array, ``[]`` when empty.
@@ -94,8 +111,29 @@ NESTED_JSON: Mapping[str, str] = {
             'messages_editor', coalesce(
                 (SELECT json_agg(m ORDER BY m.id) FROM messages m WHERE m.editor_id = u.id),
                 '[]'),
-            'profiles', (SELECT to_json(p) FROM profiles p WHERE p.user_id = u.id)
+            'profiles', (SELECT to_json(p) FROM profiles p WHERE p.user_id = u.id),
+            'folders', coalesce(
+                (SELECT json_agg(f ORDER BY f.id) FROM folders f WHERE f.owner_id = u.id), '[]')
         ) ORDER BY u.id) FROM users u""",
+    "CategoryWithRelations": """
+        SELECT json_agg(json_build_object(
+            'id', c.id, 'parent_id', c.parent_id, 'merged_into', c.merged_into,
+            'label', c.label,
+            'parent', (SELECT to_json(p) FROM categories p WHERE p.id = c.parent_id),
+            'merged_into_categories',
+                (SELECT to_json(p) FROM categories p WHERE p.id = c.merged_into),
+            'categories_parent', coalesce(
+                (SELECT json_agg(k ORDER BY k.id) FROM categories k WHERE k.parent_id = c.id),
+                '[]'),
+            'categories_merged_into', coalesce(
+                (SELECT json_agg(k ORDER BY k.id) FROM categories k WHERE k.merged_into = c.id),
+                '[]')
+        ) ORDER BY c.id) FROM categories c""",
+    "FolderWithRelations": """
+        SELECT json_agg(json_build_object(
+            'id', f.id, 'owner_id', f.owner_id, 'users', f.users,
+            'owner', (SELECT to_json(u) FROM users u WHERE u.id = f.owner_id)
+        ) ORDER BY f.id) FROM folders f""",
     "ChannelSettingWithRelations": """
         SELECT json_agg(json_build_object(
             'channel_id', s.channel_id, 'muted', s.muted,
@@ -234,6 +272,16 @@ def test_postgrest_nested_json_validates_through_the_variants(
     assert _get(brian, "profiles") is None
     (setting,) = decoded["ChannelSettingWithRelations"]
     assert _get(_get(setting, "channels"), "id") == 1
+    assert [_get(f, "id") for f in _get(brian, "folders")] == [1]
+    root, child, old = decoded["CategoryWithRelations"]
+    assert _get(root, "parent") is None
+    assert [_get(c, "id") for c in _get(root, "categories_parent")] == [2, 3]
+    assert _get(_get(old, "parent"), "label") == "root"
+    assert _get(_get(old, "merged_into_categories"), "label") == "child"
+    assert [_get(c, "id") for c in _get(child, "categories_merged_into")] == [3]
+    (folder,) = decoded["FolderWithRelations"]
+    assert _get(folder, "users") == "shared with everyone"
+    assert _get(_get(folder, "owner"), "handle") == "brian"
     (profile_row,) = decoded["ProfileWithRelations"]
     assert _get(_get(profile_row, "users"), "handle") == "ada"
     if emitter != "typeddict":

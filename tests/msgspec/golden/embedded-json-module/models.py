@@ -27,6 +27,33 @@ class AuditLogUpdate(Struct, kw_only=True):
     note: str | None | UnsetType = UNSET
 
 
+class CategoryRow(Struct, kw_only=True):
+    """A row of public.categories, as it is read."""
+
+    id: int
+    parent_id: int | None
+    merged_into: int | None
+    label: str
+
+
+class CategoryInsert(Struct, kw_only=True):
+    """What an INSERT into public.categories may set; fields left UNSET are not sent."""
+
+    id: int
+    parent_id: int | None | UnsetType = UNSET
+    merged_into: int | None | UnsetType = UNSET
+    label: str
+
+
+class CategoryUpdate(Struct, kw_only=True):
+    """What an UPDATE of public.categories may set; fields left UNSET are not sent."""
+
+    id: int | UnsetType = UNSET
+    parent_id: int | None | UnsetType = UNSET
+    merged_into: int | None | UnsetType = UNSET
+    label: str | UnsetType = UNSET
+
+
 class ChannelSettingRow(Struct, kw_only=True):
     """A row of public.channel_settings, as it is read."""
 
@@ -67,6 +94,30 @@ class ChannelUpdate(Struct, kw_only=True):
 
     id: int | UnsetType = UNSET
     name: str | UnsetType = UNSET
+
+
+class FolderRow(Struct, kw_only=True):
+    """A row of public.folders, as it is read."""
+
+    id: int
+    owner_id: int
+    users: str | None
+
+
+class FolderInsert(Struct, kw_only=True):
+    """What an INSERT into public.folders may set; fields left UNSET are not sent."""
+
+    id: int
+    owner_id: int
+    users: str | None | UnsetType = UNSET
+
+
+class FolderUpdate(Struct, kw_only=True):
+    """What an UPDATE of public.folders may set; fields left UNSET are not sent."""
+
+    id: int | UnsetType = UNSET
+    owner_id: int | UnsetType = UNSET
+    users: str | None | UnsetType = UNSET
 
 
 class MessageRow(Struct, kw_only=True):
@@ -147,6 +198,23 @@ class UserUpdate(Struct, kw_only=True):
     handle: str | UnsetType = UNSET
 
 
+class CategoryWithRelations(Struct, kw_only=True):
+    """A row of public.categories with the related rows a select embeds; each may be left out."""
+
+    id: int
+    parent_id: int | None
+    merged_into: int | None
+    label: str
+    merged_into_categories: CategoryRow | None | UnsetType = UNSET
+    """The public.categories row embedded by select=merged_into_categories:merged_into(*) (foreign key categories_merged_into_fkey)."""
+    parent: CategoryRow | None | UnsetType = UNSET
+    """The public.categories row embedded by select=parent:parent_id(*) (foreign key categories_parent_id_fkey)."""
+    categories_merged_into: list[CategoryRow] | UnsetType = UNSET
+    """The public.categories rows embedded by select=categories_merged_into:categories!merged_into(*) (foreign key categories_merged_into_fkey)."""
+    categories_parent: list[CategoryRow] | UnsetType = UNSET
+    """The public.categories rows embedded by select=categories_parent:categories!parent_id(*) (foreign key categories_parent_id_fkey)."""
+
+
 class ChannelSettingWithRelations(Struct, kw_only=True):
     """A row of public.channel_settings with the related rows a select embeds; each may be left out."""
 
@@ -165,6 +233,16 @@ class ChannelWithRelations(Struct, kw_only=True):
     """The public.channel_settings row embedded by select=channel_settings(*) (foreign key channel_settings_channel_id_fkey)."""
     messages: list[MessageRow] | UnsetType = UNSET
     """The public.messages rows embedded by select=messages(*) (foreign key messages_channel_id_fkey)."""
+
+
+class FolderWithRelations(Struct, kw_only=True):
+    """A row of public.folders with the related rows a select embeds; each may be left out."""
+
+    id: int
+    owner_id: int
+    users: str | None
+    owner: UserRow | None | UnsetType = UNSET
+    """The public.users row embedded by select=owner:users!folders_owner_id_fkey(*) (foreign key folders_owner_id_fkey)."""
 
 
 class MessageWithRelations(Struct, kw_only=True):
@@ -203,6 +281,8 @@ class UserWithRelations(Struct, kw_only=True):
 
     id: int
     handle: str
+    folders: list[FolderRow] | UnsetType = UNSET
+    """The public.folders rows embedded by select=folders(*) (foreign key folders_owner_id_fkey)."""
     messages_author: list[MessageRow] | UnsetType = UNSET
     """The public.messages rows embedded by select=messages_author:messages!messages_author_id_fkey(*) (foreign key messages_author_id_fkey)."""
     messages_editor: list[MessageRow] | UnsetType = UNSET
@@ -231,6 +311,44 @@ class Relationship(NamedTuple):
 
 #: Each relation's foreign keys (``"schema.name"``), both ways: outgoing first.
 RELATIONSHIPS: Final[dict[str, tuple[Relationship, ...]]] = {
+    "public.categories": (
+        Relationship(
+            constraint="categories_merged_into_fkey",
+            direction="outgoing",
+            columns=("merged_into",),
+            related_schema="public",
+            related_relation="categories",
+            related_columns=("id",),
+            cardinality="one-to-many",
+        ),
+        Relationship(
+            constraint="categories_parent_id_fkey",
+            direction="outgoing",
+            columns=("parent_id",),
+            related_schema="public",
+            related_relation="categories",
+            related_columns=("id",),
+            cardinality="one-to-many",
+        ),
+        Relationship(
+            constraint="categories_merged_into_fkey",
+            direction="incoming",
+            columns=("id",),
+            related_schema="public",
+            related_relation="categories",
+            related_columns=("merged_into",),
+            cardinality="one-to-many",
+        ),
+        Relationship(
+            constraint="categories_parent_id_fkey",
+            direction="incoming",
+            columns=("id",),
+            related_schema="public",
+            related_relation="categories",
+            related_columns=("parent_id",),
+            cardinality="one-to-many",
+        ),
+    ),
     "public.channel_settings": (
         Relationship(
             constraint="channel_settings_channel_id_fkey",
@@ -259,6 +377,17 @@ RELATIONSHIPS: Final[dict[str, tuple[Relationship, ...]]] = {
             related_schema="public",
             related_relation="messages",
             related_columns=("channel_id",),
+            cardinality="one-to-many",
+        ),
+    ),
+    "public.folders": (
+        Relationship(
+            constraint="folders_owner_id_fkey",
+            direction="outgoing",
+            columns=("owner_id",),
+            related_schema="public",
+            related_relation="users",
+            related_columns=("id",),
             cardinality="one-to-many",
         ),
     ),
@@ -321,6 +450,15 @@ RELATIONSHIPS: Final[dict[str, tuple[Relationship, ...]]] = {
         ),
     ),
     "public.users": (
+        Relationship(
+            constraint="folders_owner_id_fkey",
+            direction="incoming",
+            columns=("id",),
+            related_schema="public",
+            related_relation="folders",
+            related_columns=("owner_id",),
+            cardinality="one-to-many",
+        ),
         Relationship(
             constraint="messages_author_id_fkey",
             direction="incoming",

@@ -2,8 +2,10 @@
 # Do not edit: run `schemasync run` to regenerate.
 """Generated msgspec Structs of the database schema."""
 
+from ._embedded import CategoryWithRelations as CategoryWithRelations
 from ._embedded import ChannelSettingWithRelations as ChannelSettingWithRelations
 from ._embedded import ChannelWithRelations as ChannelWithRelations
+from ._embedded import FolderWithRelations as FolderWithRelations
 from ._embedded import MessageWithRelations as MessageWithRelations
 from ._embedded import ProfileWithRelations as ProfileWithRelations
 from ._embedded import UserWithRelations as UserWithRelations
@@ -12,12 +14,18 @@ from ._types import Relationship as Relationship
 from .public import AuditLogInsert as AuditLogInsert
 from .public import AuditLogRow as AuditLogRow
 from .public import AuditLogUpdate as AuditLogUpdate
+from .public import CategoryInsert as CategoryInsert
+from .public import CategoryRow as CategoryRow
+from .public import CategoryUpdate as CategoryUpdate
 from .public import ChannelInsert as ChannelInsert
 from .public import ChannelRow as ChannelRow
 from .public import ChannelSettingInsert as ChannelSettingInsert
 from .public import ChannelSettingRow as ChannelSettingRow
 from .public import ChannelSettingUpdate as ChannelSettingUpdate
 from .public import ChannelUpdate as ChannelUpdate
+from .public import FolderInsert as FolderInsert
+from .public import FolderRow as FolderRow
+from .public import FolderUpdate as FolderUpdate
 from .public import MessageInsert as MessageInsert
 from .public import MessageRow as MessageRow
 from .public import MessageUpdate as MessageUpdate

@@ -6,15 +6,42 @@ from datetime import datetime
 
 from msgspec import UNSET, Struct, UnsetType
 
-from .public import ChannelRow, ChannelSettingRow, MessageRow, ProfileRow, UserRow
+from .public import (
+    CategoryRow,
+    ChannelRow,
+    ChannelSettingRow,
+    FolderRow,
+    MessageRow,
+    ProfileRow,
+    UserRow,
+)
 
 __all__ = [
+    "CategoryWithRelations",
     "ChannelSettingWithRelations",
     "ChannelWithRelations",
+    "FolderWithRelations",
     "MessageWithRelations",
     "ProfileWithRelations",
     "UserWithRelations",
 ]
+
+
+class CategoryWithRelations(Struct, kw_only=True, frozen=True):
+    """A row of public.categories with the related rows a select embeds; each may be left out."""
+
+    id: int
+    parent_id: int | None
+    merged_into: int | None
+    label: str
+    merged_into_categories: CategoryRow | None | UnsetType = UNSET
+    """The public.categories row embedded by select=merged_into_categories:merged_into(*) (foreign key categories_merged_into_fkey)."""
+    parent: CategoryRow | None | UnsetType = UNSET
+    """The public.categories row embedded by select=parent:parent_id(*) (foreign key categories_parent_id_fkey)."""
+    categories_merged_into: list[CategoryRow] | UnsetType = UNSET
+    """The public.categories rows embedded by select=categories_merged_into:categories!merged_into(*) (foreign key categories_merged_into_fkey)."""
+    categories_parent: list[CategoryRow] | UnsetType = UNSET
+    """The public.categories rows embedded by select=categories_parent:categories!parent_id(*) (foreign key categories_parent_id_fkey)."""
 
 
 class ChannelSettingWithRelations(Struct, kw_only=True, frozen=True):
@@ -35,6 +62,16 @@ class ChannelWithRelations(Struct, kw_only=True, frozen=True):
     """The public.channel_settings row embedded by select=channel_settings(*) (foreign key channel_settings_channel_id_fkey)."""
     messages: list[MessageRow] | UnsetType = UNSET
     """The public.messages rows embedded by select=messages(*) (foreign key messages_channel_id_fkey)."""
+
+
+class FolderWithRelations(Struct, kw_only=True, frozen=True):
+    """A row of public.folders with the related rows a select embeds; each may be left out."""
+
+    id: int
+    owner_id: int
+    users: str | None
+    owner: UserRow | None | UnsetType = UNSET
+    """The public.users row embedded by select=owner:users!folders_owner_id_fkey(*) (foreign key folders_owner_id_fkey)."""
 
 
 class MessageWithRelations(Struct, kw_only=True, frozen=True):
@@ -73,6 +110,8 @@ class UserWithRelations(Struct, kw_only=True, frozen=True):
 
     id: int
     handle: str
+    folders: list[FolderRow] | UnsetType = UNSET
+    """The public.folders rows embedded by select=folders(*) (foreign key folders_owner_id_fkey)."""
     messages_author: list[MessageRow] | UnsetType = UNSET
     """The public.messages rows embedded by select=messages_author:messages!messages_author_id_fkey(*) (foreign key messages_author_id_fkey)."""
     messages_editor: list[MessageRow] | UnsetType = UNSET

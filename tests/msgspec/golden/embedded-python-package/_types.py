@@ -30,6 +30,44 @@ class Relationship(NamedTuple):
 
 #: Each relation's foreign keys (``"schema.name"``), both ways: outgoing first.
 RELATIONSHIPS: Final[dict[str, tuple[Relationship, ...]]] = {
+    "public.categories": (
+        Relationship(
+            constraint="categories_merged_into_fkey",
+            direction="outgoing",
+            columns=("merged_into",),
+            related_schema="public",
+            related_relation="categories",
+            related_columns=("id",),
+            cardinality="one-to-many",
+        ),
+        Relationship(
+            constraint="categories_parent_id_fkey",
+            direction="outgoing",
+            columns=("parent_id",),
+            related_schema="public",
+            related_relation="categories",
+            related_columns=("id",),
+            cardinality="one-to-many",
+        ),
+        Relationship(
+            constraint="categories_merged_into_fkey",
+            direction="incoming",
+            columns=("id",),
+            related_schema="public",
+            related_relation="categories",
+            related_columns=("merged_into",),
+            cardinality="one-to-many",
+        ),
+        Relationship(
+            constraint="categories_parent_id_fkey",
+            direction="incoming",
+            columns=("id",),
+            related_schema="public",
+            related_relation="categories",
+            related_columns=("parent_id",),
+            cardinality="one-to-many",
+        ),
+    ),
     "public.channel_settings": (
         Relationship(
             constraint="channel_settings_channel_id_fkey",
@@ -58,6 +96,17 @@ RELATIONSHIPS: Final[dict[str, tuple[Relationship, ...]]] = {
             related_schema="public",
             related_relation="messages",
             related_columns=("channel_id",),
+            cardinality="one-to-many",
+        ),
+    ),
+    "public.folders": (
+        Relationship(
+            constraint="folders_owner_id_fkey",
+            direction="outgoing",
+            columns=("owner_id",),
+            related_schema="public",
+            related_relation="users",
+            related_columns=("id",),
             cardinality="one-to-many",
         ),
     ),
@@ -120,6 +169,15 @@ RELATIONSHIPS: Final[dict[str, tuple[Relationship, ...]]] = {
         ),
     ),
     "public.users": (
+        Relationship(
+            constraint="folders_owner_id_fkey",
+            direction="incoming",
+            columns=("id",),
+            related_schema="public",
+            related_relation="folders",
+            related_columns=("owner_id",),
+            cardinality="one-to-many",
+        ),
         Relationship(
             constraint="messages_author_id_fkey",
             direction="incoming",

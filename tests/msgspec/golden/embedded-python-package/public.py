@@ -10,12 +10,18 @@ __all__ = [
     "AuditLogInsert",
     "AuditLogRow",
     "AuditLogUpdate",
+    "CategoryInsert",
+    "CategoryRow",
+    "CategoryUpdate",
     "ChannelInsert",
     "ChannelRow",
     "ChannelSettingInsert",
     "ChannelSettingRow",
     "ChannelSettingUpdate",
     "ChannelUpdate",
+    "FolderInsert",
+    "FolderRow",
+    "FolderUpdate",
     "MessageInsert",
     "MessageRow",
     "MessageUpdate",
@@ -45,6 +51,33 @@ class AuditLogUpdate(Struct, kw_only=True, frozen=True):
     """What an UPDATE of public.audit_log may set; fields left UNSET are not sent."""
 
     note: str | None | UnsetType = UNSET
+
+
+class CategoryRow(Struct, kw_only=True, frozen=True):
+    """A row of public.categories, as it is read."""
+
+    id: int
+    parent_id: int | None
+    merged_into: int | None
+    label: str
+
+
+class CategoryInsert(Struct, kw_only=True, frozen=True):
+    """What an INSERT into public.categories may set; fields left UNSET are not sent."""
+
+    id: int
+    parent_id: int | None | UnsetType = UNSET
+    merged_into: int | None | UnsetType = UNSET
+    label: str
+
+
+class CategoryUpdate(Struct, kw_only=True, frozen=True):
+    """What an UPDATE of public.categories may set; fields left UNSET are not sent."""
+
+    id: int | UnsetType = UNSET
+    parent_id: int | None | UnsetType = UNSET
+    merged_into: int | None | UnsetType = UNSET
+    label: str | UnsetType = UNSET
 
 
 class ChannelSettingRow(Struct, kw_only=True, frozen=True):
@@ -87,6 +120,30 @@ class ChannelUpdate(Struct, kw_only=True, frozen=True):
 
     id: int | UnsetType = UNSET
     name: str | UnsetType = UNSET
+
+
+class FolderRow(Struct, kw_only=True, frozen=True):
+    """A row of public.folders, as it is read."""
+
+    id: int
+    owner_id: int
+    users: str | None
+
+
+class FolderInsert(Struct, kw_only=True, frozen=True):
+    """What an INSERT into public.folders may set; fields left UNSET are not sent."""
+
+    id: int
+    owner_id: int
+    users: str | None | UnsetType = UNSET
+
+
+class FolderUpdate(Struct, kw_only=True, frozen=True):
+    """What an UPDATE of public.folders may set; fields left UNSET are not sent."""
+
+    id: int | UnsetType = UNSET
+    owner_id: int | UnsetType = UNSET
+    users: str | None | UnsetType = UNSET
 
 
 class MessageRow(Struct, kw_only=True, frozen=True):

@@ -43,6 +43,33 @@ class AuditLogUpdate(_Model):
     note: str | None | MISSING = MISSING
 
 
+class CategoryRow(_Model):
+    """A row of public.categories, as it is read."""
+
+    id: int
+    parent_id: int | None
+    merged_into: int | None
+    label: str
+
+
+class CategoryInsert(_Model):
+    """What an INSERT into public.categories may set; fields the database fills in are optional."""
+
+    id: int
+    parent_id: int | None | MISSING = MISSING
+    merged_into: int | None | MISSING = MISSING
+    label: str
+
+
+class CategoryUpdate(_Model):
+    """What an UPDATE of public.categories may set; every field is optional."""
+
+    id: int | MISSING = MISSING
+    parent_id: int | None | MISSING = MISSING
+    merged_into: int | None | MISSING = MISSING
+    label: str | MISSING = MISSING
+
+
 class ChannelSettingRow(_Model):
     """A row of public.channel_settings, as it is read."""
 
@@ -83,6 +110,30 @@ class ChannelUpdate(_Model):
 
     id: int | MISSING = MISSING
     name: str | MISSING = MISSING
+
+
+class FolderRow(_Model):
+    """A row of public.folders, as it is read."""
+
+    id: int
+    owner_id: int
+    users: str | None
+
+
+class FolderInsert(_Model):
+    """What an INSERT into public.folders may set; fields the database fills in are optional."""
+
+    id: int
+    owner_id: int
+    users: str | None | MISSING = MISSING
+
+
+class FolderUpdate(_Model):
+    """What an UPDATE of public.folders may set; every field is optional."""
+
+    id: int | MISSING = MISSING
+    owner_id: int | MISSING = MISSING
+    users: str | None | MISSING = MISSING
 
 
 class MessageRow(_Model):
@@ -163,6 +214,23 @@ class UserUpdate(_Model):
     handle: str | MISSING = MISSING
 
 
+class CategoryWithRelations(_Model):
+    """A row of public.categories with the related rows a select embeds; each may be left out."""
+
+    id: int
+    parent_id: int | None
+    merged_into: int | None
+    label: str
+    merged_into_categories: CategoryRow | None | MISSING = MISSING
+    """The public.categories row embedded by select=merged_into_categories:merged_into(*) (foreign key categories_merged_into_fkey)."""
+    parent: CategoryRow | None | MISSING = MISSING
+    """The public.categories row embedded by select=parent:parent_id(*) (foreign key categories_parent_id_fkey)."""
+    categories_merged_into: list[CategoryRow] | MISSING = MISSING
+    """The public.categories rows embedded by select=categories_merged_into:categories!merged_into(*) (foreign key categories_merged_into_fkey)."""
+    categories_parent: list[CategoryRow] | MISSING = MISSING
+    """The public.categories rows embedded by select=categories_parent:categories!parent_id(*) (foreign key categories_parent_id_fkey)."""
+
+
 class ChannelSettingWithRelations(_Model):
     """A row of public.channel_settings with the related rows a select embeds; each may be left out."""
 
@@ -181,6 +249,16 @@ class ChannelWithRelations(_Model):
     """The public.channel_settings row embedded by select=channel_settings(*) (foreign key channel_settings_channel_id_fkey)."""
     messages: list[MessageRow] | MISSING = MISSING
     """The public.messages rows embedded by select=messages(*) (foreign key messages_channel_id_fkey)."""
+
+
+class FolderWithRelations(_Model):
+    """A row of public.folders with the related rows a select embeds; each may be left out."""
+
+    id: int
+    owner_id: int
+    users: str | None
+    owner: UserRow | None | MISSING = MISSING
+    """The public.users row embedded by select=owner:users!folders_owner_id_fkey(*) (foreign key folders_owner_id_fkey)."""
 
 
 class MessageWithRelations(_Model):
@@ -219,6 +297,8 @@ class UserWithRelations(_Model):
 
     id: int
     handle: str
+    folders: list[FolderRow] | MISSING = MISSING
+    """The public.folders rows embedded by select=folders(*) (foreign key folders_owner_id_fkey)."""
     messages_author: list[MessageRow] | MISSING = MISSING
     """The public.messages rows embedded by select=messages_author:messages!messages_author_id_fkey(*) (foreign key messages_author_id_fkey)."""
     messages_editor: list[MessageRow] | MISSING = MISSING
@@ -247,6 +327,44 @@ class Relationship(NamedTuple):
 
 #: Each relation's foreign keys (``"schema.name"``), both ways: outgoing first.
 RELATIONSHIPS: Final[dict[str, tuple[Relationship, ...]]] = {
+    "public.categories": (
+        Relationship(
+            constraint="categories_merged_into_fkey",
+            direction="outgoing",
+            columns=("merged_into",),
+            related_schema="public",
+            related_relation="categories",
+            related_columns=("id",),
+            cardinality="one-to-many",
+        ),
+        Relationship(
+            constraint="categories_parent_id_fkey",
+            direction="outgoing",
+            columns=("parent_id",),
+            related_schema="public",
+            related_relation="categories",
+            related_columns=("id",),
+            cardinality="one-to-many",
+        ),
+        Relationship(
+            constraint="categories_merged_into_fkey",
+            direction="incoming",
+            columns=("id",),
+            related_schema="public",
+            related_relation="categories",
+            related_columns=("merged_into",),
+            cardinality="one-to-many",
+        ),
+        Relationship(
+            constraint="categories_parent_id_fkey",
+            direction="incoming",
+            columns=("id",),
+            related_schema="public",
+            related_relation="categories",
+            related_columns=("parent_id",),
+            cardinality="one-to-many",
+        ),
+    ),
     "public.channel_settings": (
         Relationship(
             constraint="channel_settings_channel_id_fkey",
@@ -275,6 +393,17 @@ RELATIONSHIPS: Final[dict[str, tuple[Relationship, ...]]] = {
             related_schema="public",
             related_relation="messages",
             related_columns=("channel_id",),
+            cardinality="one-to-many",
+        ),
+    ),
+    "public.folders": (
+        Relationship(
+            constraint="folders_owner_id_fkey",
+            direction="outgoing",
+            columns=("owner_id",),
+            related_schema="public",
+            related_relation="users",
+            related_columns=("id",),
             cardinality="one-to-many",
         ),
     ),
@@ -337,6 +466,15 @@ RELATIONSHIPS: Final[dict[str, tuple[Relationship, ...]]] = {
         ),
     ),
     "public.users": (
+        Relationship(
+            constraint="folders_owner_id_fkey",
+            direction="incoming",
+            columns=("id",),
+            related_schema="public",
+            related_relation="folders",
+            related_columns=("owner_id",),
+            cardinality="one-to-many",
+        ),
         Relationship(
             constraint="messages_author_id_fkey",
             direction="incoming",

@@ -10,20 +10,28 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ._embedded import CategoryWithRelations as CategoryWithRelations
     from ._embedded import ChannelSettingWithRelations as ChannelSettingWithRelations
     from ._embedded import ChannelWithRelations as ChannelWithRelations
+    from ._embedded import FolderWithRelations as FolderWithRelations
     from ._embedded import MessageWithRelations as MessageWithRelations
     from ._embedded import ProfileWithRelations as ProfileWithRelations
     from ._embedded import UserWithRelations as UserWithRelations
     from ._public_audit_log import AuditLogInsert as AuditLogInsert
     from ._public_audit_log import AuditLogRow as AuditLogRow
     from ._public_audit_log import AuditLogUpdate as AuditLogUpdate
+    from ._public_categories import CategoryInsert as CategoryInsert
+    from ._public_categories import CategoryRow as CategoryRow
+    from ._public_categories import CategoryUpdate as CategoryUpdate
     from ._public_channel_settings import ChannelSettingInsert as ChannelSettingInsert
     from ._public_channel_settings import ChannelSettingRow as ChannelSettingRow
     from ._public_channel_settings import ChannelSettingUpdate as ChannelSettingUpdate
     from ._public_channels import ChannelInsert as ChannelInsert
     from ._public_channels import ChannelRow as ChannelRow
     from ._public_channels import ChannelUpdate as ChannelUpdate
+    from ._public_folders import FolderInsert as FolderInsert
+    from ._public_folders import FolderRow as FolderRow
+    from ._public_folders import FolderUpdate as FolderUpdate
     from ._public_messages import MessageInsert as MessageInsert
     from ._public_messages import MessageRow as MessageRow
     from ._public_messages import MessageUpdate as MessageUpdate
@@ -41,6 +49,10 @@ __all__ = [
     "AuditLogInsert",
     "AuditLogRow",
     "AuditLogUpdate",
+    "CategoryInsert",
+    "CategoryRow",
+    "CategoryUpdate",
+    "CategoryWithRelations",
     "ChannelInsert",
     "ChannelRow",
     "ChannelSettingInsert",
@@ -49,6 +61,10 @@ __all__ = [
     "ChannelSettingWithRelations",
     "ChannelUpdate",
     "ChannelWithRelations",
+    "FolderInsert",
+    "FolderRow",
+    "FolderUpdate",
+    "FolderWithRelations",
     "MessageInsert",
     "MessageRow",
     "MessageUpdate",
@@ -70,6 +86,10 @@ _MODULES = {
     "AuditLogInsert": "_public_audit_log",
     "AuditLogRow": "_public_audit_log",
     "AuditLogUpdate": "_public_audit_log",
+    "CategoryInsert": "_public_categories",
+    "CategoryRow": "_public_categories",
+    "CategoryUpdate": "_public_categories",
+    "CategoryWithRelations": "_embedded",
     "ChannelInsert": "_public_channels",
     "ChannelRow": "_public_channels",
     "ChannelSettingInsert": "_public_channel_settings",
@@ -78,6 +98,10 @@ _MODULES = {
     "ChannelSettingWithRelations": "_embedded",
     "ChannelUpdate": "_public_channels",
     "ChannelWithRelations": "_embedded",
+    "FolderInsert": "_public_folders",
+    "FolderRow": "_public_folders",
+    "FolderUpdate": "_public_folders",
+    "FolderWithRelations": "_embedded",
     "MessageInsert": "_public_messages",
     "MessageRow": "_public_messages",
     "MessageUpdate": "_public_messages",

@@ -4,15 +4,19 @@
 
 from pydantic import MISSING, AwareDatetime, BaseModel, ConfigDict
 
+from ._public_categories import CategoryRow
 from ._public_channel_settings import ChannelSettingRow
 from ._public_channels import ChannelRow
+from ._public_folders import FolderRow
 from ._public_messages import MessageRow
 from ._public_profiles import ProfileRow
 from ._public_users import UserRow
 
 __all__ = [
+    "CategoryWithRelations",
     "ChannelSettingWithRelations",
     "ChannelWithRelations",
+    "FolderWithRelations",
     "MessageWithRelations",
     "ProfileWithRelations",
     "UserWithRelations",
@@ -36,6 +40,23 @@ class _Model(BaseModel):
     )
 
 
+class CategoryWithRelations(_Model):
+    """A row of public.categories with the related rows a select embeds; each may be left out."""
+
+    id: int
+    parent_id: int | None
+    merged_into: int | None
+    label: str
+    merged_into_categories: CategoryRow | None | MISSING = MISSING
+    """The public.categories row embedded by select=merged_into_categories:merged_into(*) (foreign key categories_merged_into_fkey)."""
+    parent: CategoryRow | None | MISSING = MISSING
+    """The public.categories row embedded by select=parent:parent_id(*) (foreign key categories_parent_id_fkey)."""
+    categories_merged_into: list[CategoryRow] | MISSING = MISSING
+    """The public.categories rows embedded by select=categories_merged_into:categories!merged_into(*) (foreign key categories_merged_into_fkey)."""
+    categories_parent: list[CategoryRow] | MISSING = MISSING
+    """The public.categories rows embedded by select=categories_parent:categories!parent_id(*) (foreign key categories_parent_id_fkey)."""
+
+
 class ChannelSettingWithRelations(_Model):
     """A row of public.channel_settings with the related rows a select embeds; each may be left out."""
 
@@ -54,6 +75,16 @@ class ChannelWithRelations(_Model):
     """The public.channel_settings row embedded by select=channel_settings(*) (foreign key channel_settings_channel_id_fkey)."""
     messages: list[MessageRow] | MISSING = MISSING
     """The public.messages rows embedded by select=messages(*) (foreign key messages_channel_id_fkey)."""
+
+
+class FolderWithRelations(_Model):
+    """A row of public.folders with the related rows a select embeds; each may be left out."""
+
+    id: int
+    owner_id: int
+    users: str | None
+    owner: UserRow | None | MISSING = MISSING
+    """The public.users row embedded by select=owner:users!folders_owner_id_fkey(*) (foreign key folders_owner_id_fkey)."""
 
 
 class MessageWithRelations(_Model):
@@ -92,6 +123,8 @@ class UserWithRelations(_Model):
 
     id: int
     handle: str
+    folders: list[FolderRow] | MISSING = MISSING
+    """The public.folders rows embedded by select=folders(*) (foreign key folders_owner_id_fkey)."""
     messages_author: list[MessageRow] | MISSING = MISSING
     """The public.messages rows embedded by select=messages_author:messages!messages_author_id_fkey(*) (foreign key messages_author_id_fkey)."""
     messages_editor: list[MessageRow] | MISSING = MISSING

@@ -4,19 +4,40 @@
 
 from typing_extensions import NotRequired, TypedDict
 
+from ._public_categories import CategoryRow
 from ._public_channel_settings import ChannelSettingRow
 from ._public_channels import ChannelRow
+from ._public_folders import FolderRow
 from ._public_messages import MessageRow
 from ._public_profiles import ProfileRow
 from ._public_users import UserRow
 
 __all__ = [
+    "CategoryWithRelations",
     "ChannelSettingWithRelations",
     "ChannelWithRelations",
+    "FolderWithRelations",
     "MessageWithRelations",
     "ProfileWithRelations",
     "UserWithRelations",
 ]
+
+
+class CategoryWithRelations(TypedDict):
+    """A row of public.categories with the related rows a select embeds; each may be left out."""
+
+    id: int
+    parent_id: int | None
+    merged_into: int | None
+    label: str
+    merged_into_categories: NotRequired[CategoryRow | None]
+    """The public.categories row embedded by select=merged_into_categories:merged_into(*) (foreign key categories_merged_into_fkey)."""
+    parent: NotRequired[CategoryRow | None]
+    """The public.categories row embedded by select=parent:parent_id(*) (foreign key categories_parent_id_fkey)."""
+    categories_merged_into: NotRequired[list[CategoryRow]]
+    """The public.categories rows embedded by select=categories_merged_into:categories!merged_into(*) (foreign key categories_merged_into_fkey)."""
+    categories_parent: NotRequired[list[CategoryRow]]
+    """The public.categories rows embedded by select=categories_parent:categories!parent_id(*) (foreign key categories_parent_id_fkey)."""
 
 
 class ChannelSettingWithRelations(TypedDict):
@@ -37,6 +58,16 @@ class ChannelWithRelations(TypedDict):
     """The public.channel_settings row embedded by select=channel_settings(*) (foreign key channel_settings_channel_id_fkey)."""
     messages: NotRequired[list[MessageRow]]
     """The public.messages rows embedded by select=messages(*) (foreign key messages_channel_id_fkey)."""
+
+
+class FolderWithRelations(TypedDict):
+    """A row of public.folders with the related rows a select embeds; each may be left out."""
+
+    id: int
+    owner_id: int
+    users: str | None
+    owner: NotRequired[UserRow | None]
+    """The public.users row embedded by select=owner:users!folders_owner_id_fkey(*) (foreign key folders_owner_id_fkey)."""
 
 
 class MessageWithRelations(TypedDict):
@@ -75,6 +106,8 @@ class UserWithRelations(TypedDict):
 
     id: int
     handle: str
+    folders: NotRequired[list[FolderRow]]
+    """The public.folders rows embedded by select=folders(*) (foreign key folders_owner_id_fkey)."""
     messages_author: NotRequired[list[MessageRow]]
     """The public.messages rows embedded by select=messages_author:messages!messages_author_id_fkey(*) (foreign key messages_author_id_fkey)."""
     messages_editor: NotRequired[list[MessageRow]]

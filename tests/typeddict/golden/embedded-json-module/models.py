@@ -26,6 +26,33 @@ class AuditLogUpdate(TypedDict, total=False):
     note: str | None
 
 
+class CategoryRow(TypedDict):
+    """A row of public.categories, as it is read."""
+
+    id: int
+    parent_id: int | None
+    merged_into: int | None
+    label: str
+
+
+class CategoryInsert(TypedDict):
+    """What an INSERT into public.categories may set; keys the database fills in are optional."""
+
+    id: int
+    parent_id: NotRequired[int | None]
+    merged_into: NotRequired[int | None]
+    label: str
+
+
+class CategoryUpdate(TypedDict, total=False):
+    """What an UPDATE of public.categories may set; every key is optional."""
+
+    id: int
+    parent_id: int | None
+    merged_into: int | None
+    label: str
+
+
 class ChannelSettingRow(TypedDict):
     """A row of public.channel_settings, as it is read."""
 
@@ -66,6 +93,30 @@ class ChannelUpdate(TypedDict, total=False):
 
     id: int
     name: str
+
+
+class FolderRow(TypedDict):
+    """A row of public.folders, as it is read."""
+
+    id: int
+    owner_id: int
+    users: str | None
+
+
+class FolderInsert(TypedDict):
+    """What an INSERT into public.folders may set; keys the database fills in are optional."""
+
+    id: int
+    owner_id: int
+    users: NotRequired[str | None]
+
+
+class FolderUpdate(TypedDict, total=False):
+    """What an UPDATE of public.folders may set; every key is optional."""
+
+    id: int
+    owner_id: int
+    users: str | None
 
 
 class MessageRow(TypedDict):
@@ -146,6 +197,23 @@ class UserUpdate(TypedDict, total=False):
     handle: str
 
 
+class CategoryWithRelations(TypedDict):
+    """A row of public.categories with the related rows a select embeds; each may be left out."""
+
+    id: int
+    parent_id: int | None
+    merged_into: int | None
+    label: str
+    merged_into_categories: NotRequired[CategoryRow | None]
+    """The public.categories row embedded by select=merged_into_categories:merged_into(*) (foreign key categories_merged_into_fkey)."""
+    parent: NotRequired[CategoryRow | None]
+    """The public.categories row embedded by select=parent:parent_id(*) (foreign key categories_parent_id_fkey)."""
+    categories_merged_into: NotRequired[list[CategoryRow]]
+    """The public.categories rows embedded by select=categories_merged_into:categories!merged_into(*) (foreign key categories_merged_into_fkey)."""
+    categories_parent: NotRequired[list[CategoryRow]]
+    """The public.categories rows embedded by select=categories_parent:categories!parent_id(*) (foreign key categories_parent_id_fkey)."""
+
+
 class ChannelSettingWithRelations(TypedDict):
     """A row of public.channel_settings with the related rows a select embeds; each may be left out."""
 
@@ -164,6 +232,16 @@ class ChannelWithRelations(TypedDict):
     """The public.channel_settings row embedded by select=channel_settings(*) (foreign key channel_settings_channel_id_fkey)."""
     messages: NotRequired[list[MessageRow]]
     """The public.messages rows embedded by select=messages(*) (foreign key messages_channel_id_fkey)."""
+
+
+class FolderWithRelations(TypedDict):
+    """A row of public.folders with the related rows a select embeds; each may be left out."""
+
+    id: int
+    owner_id: int
+    users: str | None
+    owner: NotRequired[UserRow | None]
+    """The public.users row embedded by select=owner:users!folders_owner_id_fkey(*) (foreign key folders_owner_id_fkey)."""
 
 
 class MessageWithRelations(TypedDict):
@@ -202,6 +280,8 @@ class UserWithRelations(TypedDict):
 
     id: int
     handle: str
+    folders: NotRequired[list[FolderRow]]
+    """The public.folders rows embedded by select=folders(*) (foreign key folders_owner_id_fkey)."""
     messages_author: NotRequired[list[MessageRow]]
     """The public.messages rows embedded by select=messages_author:messages!messages_author_id_fkey(*) (foreign key messages_author_id_fkey)."""
     messages_editor: NotRequired[list[MessageRow]]
@@ -230,6 +310,44 @@ class Relationship(NamedTuple):
 
 #: Each relation's foreign keys (``"schema.name"``), both ways: outgoing first.
 RELATIONSHIPS: Final[dict[str, tuple[Relationship, ...]]] = {
+    "public.categories": (
+        Relationship(
+            constraint="categories_merged_into_fkey",
+            direction="outgoing",
+            columns=("merged_into",),
+            related_schema="public",
+            related_relation="categories",
+            related_columns=("id",),
+            cardinality="one-to-many",
+        ),
+        Relationship(
+            constraint="categories_parent_id_fkey",
+            direction="outgoing",
+            columns=("parent_id",),
+            related_schema="public",
+            related_relation="categories",
+            related_columns=("id",),
+            cardinality="one-to-many",
+        ),
+        Relationship(
+            constraint="categories_merged_into_fkey",
+            direction="incoming",
+            columns=("id",),
+            related_schema="public",
+            related_relation="categories",
+            related_columns=("merged_into",),
+            cardinality="one-to-many",
+        ),
+        Relationship(
+            constraint="categories_parent_id_fkey",
+            direction="incoming",
+            columns=("id",),
+            related_schema="public",
+            related_relation="categories",
+            related_columns=("parent_id",),
+            cardinality="one-to-many",
+        ),
+    ),
     "public.channel_settings": (
         Relationship(
             constraint="channel_settings_channel_id_fkey",
@@ -258,6 +376,17 @@ RELATIONSHIPS: Final[dict[str, tuple[Relationship, ...]]] = {
             related_schema="public",
             related_relation="messages",
             related_columns=("channel_id",),
+            cardinality="one-to-many",
+        ),
+    ),
+    "public.folders": (
+        Relationship(
+            constraint="folders_owner_id_fkey",
+            direction="outgoing",
+            columns=("owner_id",),
+            related_schema="public",
+            related_relation="users",
+            related_columns=("id",),
             cardinality="one-to-many",
         ),
     ),
@@ -320,6 +449,15 @@ RELATIONSHIPS: Final[dict[str, tuple[Relationship, ...]]] = {
         ),
     ),
     "public.users": (
+        Relationship(
+            constraint="folders_owner_id_fkey",
+            direction="incoming",
+            columns=("id",),
+            related_schema="public",
+            related_relation="folders",
+            related_columns=("owner_id",),
+            cardinality="one-to-many",
+        ),
         Relationship(
             constraint="messages_author_id_fkey",
             direction="incoming",
