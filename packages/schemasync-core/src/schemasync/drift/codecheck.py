@@ -269,7 +269,9 @@ class _Checker:
             (c for c in self.expected(target, self.compared).classes if _placement(c) == place),
             None,
         )
-        embeds = {f.db_name for f in expected.fields if f.embedding} if expected else set()
+        embeds: set[str] = set()
+        if expected is not None:
+            embeds = {f.db_name for f in expected.fields if f.embedding}
         columns = tuple(f for f in model.fields if (f.alias or f.name) not in embeds)
         row = Placement("row", place.schema, place.name)
         self.cls(msgspec.structs.replace(model, fields=columns), row, target)
