@@ -9,6 +9,7 @@ that asks for it.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -152,19 +153,25 @@ def _alias(rel: Relationship) -> str:
     return f"{rel.related_relation}_{_stem(rel.related_columns[0])}"
 
 
+def _name(name: str) -> str:
+    """``name`` as a select string holds it: double-quoted unless it is letters, digits and
+    underscores (PostgREST reads ``"odd name"(*)``)."""
+    return name if re.fullmatch(r"\w+", name) else f'"{name}"'
+
+
 def _select(owner: tuple[str, str], rel: Relationship, alias: str | None) -> str:
     """The select string that embeds ``rel`` under ``alias`` (PostgREST's own key when
     ``None``), following PostgREST's disambiguation rules: a hint names the foreign key;
     in a self-reference, the key column names the referenced row (``parent:parent_id``) and
     ``table!column`` the rows that point at this one."""
-    prefix = f"{alias}:" if alias else ""
-    target = rel.related_relation
+    prefix = f"{_name(alias)}:" if alias else ""
+    target = _name(rel.related_relation)
     if (rel.related_schema, rel.related_relation) == owner:
         if rel.direction == "outgoing":
-            return f"{prefix}{rel.columns[0]}(*)"
-        hint = f"!{rel.related_columns[0]}" if alias else ""
+            return f"{prefix}{_name(rel.columns[0])}(*)"
+        hint = f"!{_name(rel.related_columns[0])}" if alias else ""
         return f"{prefix}{target}{hint}(*)"
-    hint = f"!{rel.constraint}" if alias else ""
+    hint = f"!{_name(rel.constraint)}" if alias else ""
     return f"{prefix}{target}{hint}(*)"
 
 
