@@ -452,8 +452,8 @@ def test_check_after_run_finds_nothing_and_then_the_dropped_column(
     assert done.code == 0, done.stderr
     assert any(path.endswith("_embedded.py") for path in done.wrote())
 
-    for against in ("both", "code"):
-        result = run_cli("check", "--against", against, cwd=tmp_path, dsn=pg_dsn)
+    for args in (("--against", "both"), ("--against", "code"), ("--offline",)):
+        result = run_cli("check", *args, cwd=tmp_path, dsn=pg_dsn)
         assert result.code == 0, result.stdout + result.stderr
 
     run_sql(pg_dsn, "ALTER TABLE messages DROP COLUMN body")
@@ -472,3 +472,20 @@ def test_the_option_is_part_of_the_fingerprint(tmp_path: Path) -> None:
 
     emitters = [host.emitter("pydantic")]
     assert fingerprint(host, config(True), emitters) != fingerprint(host, config(False), emitters)
+
+
+@pytest.mark.parametrize("emitter", EMITTERS)
+def test_off_by_default_and_off_writes_what_it_always_wrote(
+    schema: ir.Schema, tmp_path: Path, emitter: str
+) -> None:
+    host = load_plugins()
+    options = {"layout": "lazy-package"}
+    default = generate(host, schema, emitter, options, tmp_path / "default")
+    off = generate(host, schema, emitter, {**options, "embedded_rows": False}, tmp_path / "off")
+    on = generate(host, schema, emitter, {**options, "embedded_rows": True}, tmp_path / "on")
+    assert off == default
+    assert not any(b"WithRelations" in content for content in default.values())
+    # On, the variants are added in a module of their own, re-exported by the package; the
+    # tables' modules are unchanged.
+    assert set(on) - set(default) == {"_embedded.py"}
+    assert {p for p in default if on[p] != default[p]} == {"__init__.py"}
