@@ -56,12 +56,24 @@ VARIANTS: Mapping[str, Mapping[str, object]] = {
 }
 FIXTURES = ("everything", "types")
 CASES = tuple(Case(f, variant, options) for f in FIXTURES for variant, options in VARIANTS.items())
+#: The ``embedded_rows`` option, on its own fixture, in the layouts that place the variants
+#: differently: at the end of the module, and in a module of their own.
+CASES += (
+    Case("embedded", "json-module", {"profile": "json", "layout": "module", "embedded_rows": True}),
+    Case(
+        "embedded",
+        "python-package",
+        {"profile": "python", "layout": "package", "embedded_rows": True, "frozen": True},
+    ),
+)
 
 
-def model_set(host: PluginHost, schema: ir.Schema, profile: Profile) -> ModelSet:
+def model_set(
+    host: PluginHost, schema: ir.Schema, profile: Profile, *, embedded_rows: bool = False
+) -> ModelSet:
     """The classes the msgspec emitter generates, with their names."""
     context = EmitContext(
-        options=MsgspecOptions(profile=profile),
+        options=MsgspecOptions(profile=profile, embedded_rows=embedded_rows),
         profile=profile,
         schema_hash=ir.schema_hash(schema),
         tool_version=__version__,

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from msgspec_support import CASES, EMITTER, FIXTURES, GOLDEN, Case, model_set
+from msgspec_support import CASES, EMITTER, GOLDEN, Case, model_set
 
 from generated import (
     assert_run_then_check_is_clean,
@@ -44,7 +44,7 @@ Generated = dict[str, dict[str, bytes]]
 @pytest.fixture(scope="module")
 def databases(pg_server: PgServer) -> Iterator[dict[str, str]]:
     """Each fixture in a database of its own, kept for the module."""
-    with fixture_databases(pg_server.dsn(), FIXTURES) as dsns:
+    with fixture_databases(pg_server.dsn(), sorted({case.fixture for case in CASES})) as dsns:
         yield dsns
 
 
@@ -191,7 +191,10 @@ def test_every_module_imports_and_every_struct_compiles_without_a_warning(
 def test_every_generated_class_is_read_back(
     case: Case, generated: Generated, schemas: dict[str, ir.Schema]
 ) -> None:
-    classes = model_set(load_plugins(), schemas[case.fixture], "python").classes
+    embedded = bool(case.options.get("embedded_rows"))
+    classes = model_set(
+        load_plugins(), schemas[case.fixture], "python", embedded_rows=embedded
+    ).classes
     read = {
         model.name: model
         for path, content in generated[case.name].items()

@@ -22,7 +22,6 @@ from pathlib import Path
 import pytest
 from typeddict_support import (
     CASES,
-    FIXTURES,
     GOLDEN,
     Case,
     generate,
@@ -43,7 +42,7 @@ Generated = dict[str, dict[str, bytes]]
 @pytest.fixture(scope="module")
 def databases(pg_server: PgServer) -> Iterator[dict[str, str]]:
     """Each fixture in a database of its own, kept for the module."""
-    with fixture_databases(pg_server.dsn(), FIXTURES) as dsns:
+    with fixture_databases(pg_server.dsn(), sorted({case.fixture for case in CASES})) as dsns:
         yield dsns
 
 

@@ -44,7 +44,7 @@ class Case:
 
     fixture: str
     variant: str
-    options: Mapping[str, str] = field(hash=False)
+    options: Mapping[str, object] = field(hash=False)
 
     @property
     def name(self) -> str:
@@ -59,10 +59,10 @@ class Case:
     @property
     def python(self) -> str:
         """The oldest Python the generated code is for."""
-        return self.options.get("target_python", "3.10")
+        return str(self.options.get("target_python", "3.10"))
 
 
-VARIANTS: Mapping[str, Mapping[str, str]] = {
+VARIANTS: Mapping[str, Mapping[str, object]] = {
     "python-module": {"profile": "python", "layout": "module"},
     "json-module": {"profile": "json", "layout": "module"},
     "python-package-strenum": {
@@ -76,6 +76,16 @@ VARIANTS: Mapping[str, Mapping[str, str]] = {
 }
 FIXTURES = ("everything", "types")
 CASES = tuple(Case(f, variant, options) for f in FIXTURES for variant, options in VARIANTS.items())
+#: The ``embedded_rows`` option, on its own fixture, in the layouts that place the variants
+#: differently: at the end of the module, and in a module of their own.
+CASES += (
+    Case("embedded", "json-module", {"profile": "json", "layout": "module", "embedded_rows": True}),
+    Case(
+        "embedded",
+        "json-lazy-package",
+        {"profile": "json", "layout": "lazy-package", "embedded_rows": True},
+    ),
+)
 
 
 def load_schema(host: PluginHost, dsn: str) -> ir.Schema:
@@ -83,7 +93,7 @@ def load_schema(host: PluginHost, dsn: str) -> ir.Schema:
     return read_schema(host, Config(), SourceChoice(target=dsn))
 
 
-def project_config(root: Path, options: Mapping[str, str]) -> Config:
+def project_config(root: Path, options: Mapping[str, object]) -> Config:
     """A project in ``root`` emitting TypedDicts with ``options`` into :data:`OUTPUT`."""
     return Config(
         settings=Settings(
@@ -94,7 +104,7 @@ def project_config(root: Path, options: Mapping[str, str]) -> Config:
 
 
 def generate(
-    host: PluginHost, schema: ir.Schema, options: Mapping[str, str], root: Path
+    host: PluginHost, schema: ir.Schema, options: Mapping[str, object], root: Path
 ) -> dict[str, bytes]:
     """What ``schemasync run`` would write for ``schema`` with these typeddict options, by
     path inside the output folder (the lock and schema_version.py left out). Writes nothing.
@@ -119,10 +129,12 @@ def write_package(folder: Path, files: Mapping[str, bytes]) -> Path:
     return folder
 
 
-def model_set(host: PluginHost, schema: ir.Schema, profile: Profile) -> ModelSet:
+def model_set(
+    host: PluginHost, schema: ir.Schema, profile: Profile, *, embedded_rows: bool = False
+) -> ModelSet:
     """The classes the typeddict emitter generates, with their names (any enum style)."""
     context = EmitContext(
-        options=TypedDictOptions(profile=profile),
+        options=TypedDictOptions(profile=profile, embedded_rows=embedded_rows),
         profile=profile,
         schema_hash=ir.schema_hash(schema),
         tool_version=__version__,

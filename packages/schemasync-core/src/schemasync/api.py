@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Command",
     "Delivery",
+    "EmbeddedRowsOptions",
     "EmitContext",
     "Emitter",
     "GeneratedFile",
@@ -143,6 +144,15 @@ class TargetOptions(
     templates: str | None = None
 
 
+class EmbeddedRowsOptions(TargetOptions, frozen=True, kw_only=True):
+    """Options of a target that can also write Row variants with embedded related rows."""
+
+    #: Also write, for every table with foreign keys either way, a Row variant with the
+    #: related rows PostgREST embeds one level deep (``MessageWithRelations``), each key
+    #: optional; see the relationships page of the documentation.
+    embedded_rows: bool = False
+
+
 @dataclass(frozen=True)
 class EmitContext:
     """What an emitter gets besides the schema: its options and the shared machinery."""
@@ -190,6 +200,8 @@ class EmitContext:
             reserved_fields=reserved_fields,
             enum_annotation=enum_annotation,
             fields_of=fields_of,
+            embedded_rows=isinstance(self.options, EmbeddedRowsOptions)
+            and self.options.embedded_rows,
         )
 
     def templates(self, package: str) -> jinja2.Environment:
@@ -276,6 +288,7 @@ NameKind = Literal[
     "row",
     "insert",
     "update",
+    "embedded",
     "field",
     "module",
     "function_args",

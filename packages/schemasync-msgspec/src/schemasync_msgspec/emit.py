@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from schemasync import ir
-from schemasync.api import EmitContext, Emitter, GeneratedFile, TargetOptions
+from schemasync.api import EmbeddedRowsOptions, EmitContext, Emitter, GeneratedFile, TargetOptions
 from schemasync.codegen.constraints import Validation, unshadowed
 from schemasync.codegen.model import TYPES_MODULE, ClassModel, ModelSet, ModuleModel
 from schemasync.codegen.pysource import (
@@ -51,6 +51,7 @@ _DOCS = {
     "composite": "A value of the composite type {name}.",
     "args": "The arguments of the function {name}; those left UNSET are not sent.",
     "result": "A row of what the function {name} returns.",
+    "embedded": "A row of {name} with the related rows a select embeds; each may be left out.",
 }
 #: Where the names generated annotations and defaults use come from.
 _NAME_SOURCES = {
@@ -64,7 +65,7 @@ _NAME_SOURCES = {
 _RANGES = {("psycopg.types.range", "Range"), ("psycopg.types.multirange", "Multirange")}
 
 
-class MsgspecOptions(TargetOptions, frozen=True, kw_only=True):
+class MsgspecOptions(EmbeddedRowsOptions, frozen=True, kw_only=True):
     """``[tool.schemasync.emitters.msgspec]``."""
 
     #: ``str-enum`` or ``strenum`` (Python 3.11+): Enum classes; ``literal``: ``Literal``
@@ -96,7 +97,7 @@ class StructField:
 
 
 def _fields(cls: ClassModel, validation: Validation) -> list[StructField]:
-    enforced_only = cls.kind in ("row", "composite")
+    enforced_only = cls.kind in ("row", "composite", "embedded")
     checks = validation.single_column_checks(cls.relation)
     typed: list[tuple[str, str | None]] = []
     for f in cls.fields:
@@ -185,6 +186,13 @@ class MsgspecEmitter(Emitter):
         options = context.options
         assert isinstance(options, MsgspecOptions)
         require_strenum_support(options.enum_style, options.target_python)
+        if options.array_like and options.embedded_rows:
+            # PostgREST embeds objects; array_like Rows decode only arrays.
+            raise ConfigError(
+                "msgspec: embedded_rows and array_like do not go together",
+                hint="embedded rows are JSON objects, which array_like Row Structs refuse; "
+                "turn one of them off",
+            )
         models = context.models(schema, target=self.name, reserved_names=self.reserved_names)
         # msgspec refuses constraints on a Decimal when it compiles the type.
         validation = Validation(schema, wrapper="Meta", decimal=False)

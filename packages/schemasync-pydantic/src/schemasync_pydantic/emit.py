@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from schemasync import ir
-from schemasync.api import EmitContext, Emitter, GeneratedFile, Layout, TargetOptions
+from schemasync.api import (
+    EmbeddedRowsOptions,
+    EmitContext,
+    Emitter,
+    GeneratedFile,
+    Layout,
+    TargetOptions,
+)
 from schemasync.codegen.constraints import Validation, unshadowed
 from schemasync.codegen.model import (
     TYPES_MODULE,
@@ -65,6 +72,7 @@ _DOCS = {
     "composite": "A value of the composite type {name}.",
     "args": "The arguments of the function {name}; those with a default may be left out.",
     "result": "A row of what the function {name} returns.",
+    "embedded": "A row of {name} with the related rows a select embeds; each may be left out.",
 }
 #: Where the names generated annotations and defaults use come from.
 _NAME_SOURCES = {
@@ -77,7 +85,7 @@ _NAME_SOURCES = {
 _PSYCOPG_RANGES = {("psycopg.types.range", "Range"), ("psycopg.types.multirange", "Multirange")}
 
 
-class PydanticOptions(TargetOptions, frozen=True, kw_only=True):
+class PydanticOptions(EmbeddedRowsOptions, frozen=True, kw_only=True):
     """``[tool.schemasync.emitters.pydantic]``."""
 
     #: Pydantic creates each class's fields at import (tens of microseconds a field, even
@@ -112,7 +120,7 @@ class PydanticField:
 
 
 def _fields(cls: ClassModel, validation: Validation) -> list[PydanticField]:
-    enforced_only = cls.kind in ("row", "composite")
+    enforced_only = cls.kind in ("row", "composite", "embedded")
     checks = validation.single_column_checks(cls.relation)
     typed: list[tuple[FieldModel, str, list[str]]] = []
     for f in cls.fields:

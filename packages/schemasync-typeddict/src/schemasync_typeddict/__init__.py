@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import ClassVar, Literal
 
 from schemasync import hookimpl, ir
-from schemasync.api import EmitContext, Emitter, GeneratedFile, LocalModel, TargetOptions
+from schemasync.api import (
+    EmbeddedRowsOptions,
+    EmitContext,
+    Emitter,
+    GeneratedFile,
+    LocalModel,
+    TargetOptions,
+)
 from schemasync.codegen.model import TYPES_MODULE, ClassModel, ModelSet, ModuleModel
 from schemasync.codegen.pysource import (
     code_names,
@@ -48,10 +55,11 @@ _DOCS = {
     "composite": "A value of the composite type {name}.",
     "args": "The arguments of the function {name}; those with a default may be left out.",
     "result": "A row of what the function {name} returns.",
+    "embedded": "A row of {name} with the related rows a select embeds; each may be left out.",
 }
 
 
-class TypedDictOptions(TargetOptions, frozen=True, kw_only=True):
+class TypedDictOptions(EmbeddedRowsOptions, frozen=True, kw_only=True):
     """``[tool.schemasync.emitters.typeddict]``."""
 
     #: ``literal``: ``Literal[...]`` aliases (what rows hold without any set-up);

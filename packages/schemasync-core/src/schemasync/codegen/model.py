@@ -16,10 +16,11 @@ from typing import Literal
 from schemasync import ir
 from schemasync.api import Layout, NameKind, NameRequest, Profile, PyType, TypeRequest
 from schemasync.codegen.naming import Namer, attribute_name, module_name
-from schemasync.codegen.relationships import Relationship, all_relationships
+from schemasync.codegen.relationships import Embedding, Relationship, all_relationships, embeddings
 from schemasync.codegen.types import IMPORTED_NAMES, LOCAL, range_type
 
 __all__ = [
+    "EMBEDDED_MODULE",
     "AliasModel",
     "ClassModel",
     "EnumModel",
@@ -35,12 +36,16 @@ __all__ = [
 
 TableClass = Literal["row", "insert", "update"]
 #: ``args``: what a call of a function passes; ``result``: a row of a function's
-#: ``RETURNS TABLE`` or OUT arguments.
-ClassKind = Literal["row", "insert", "update", "composite", "args", "result"]
+#: ``RETURNS TABLE`` or OUT arguments; ``embedded``: a table's row with the related rows
+#: PostgREST embeds (the ``embedded_rows`` option).
+ClassKind = Literal["row", "insert", "update", "composite", "args", "result", "embedded"]
 #: The one module of the ``module`` layout.
 MODULE = "models"
 #: The module holding enums, composites and helpers in the ``package`` layout.
 TYPES_MODULE = "_types"
+#: The module of the Row variants with embedded rows in the package layouts: apart from
+#: the tables' modules, which it imports, so that no two modules import each other.
+EMBEDDED_MODULE = "_embedded"
 #: The class and the mapping the types module defines when the schema has foreign keys.
 RELATIONSHIP_NAMES = ("RELATIONSHIPS", "Relationship")
 
@@ -65,6 +70,9 @@ class FieldModel:
     comment: str | None = None
     #: The IR column, for targets that turn constraints into validation.
     column: ir.Column | None = None
+    #: For a field of an ``embedded`` class that holds related rows: how PostgREST embeds
+    #: them (``type`` is then the related relation's row type).
+    embedding: Embedding | None = None
 
     @property
     def aliased(self) -> bool:
@@ -216,7 +224,7 @@ def _relation_modules(
     and ``a.b_c``) are numbered in schema and name order."""
     if layout != "lazy-package":
         return {(r.schema, r.name): _module_for(layout, r.schema, is_type=False) for r in relations}
-    taken = {TYPES_MODULE}
+    taken = {TYPES_MODULE, EMBEDDED_MODULE}
     modules: dict[tuple[str, str], str] = {}
     for relation in sorted(relations, key=lambda r: (r.schema, r.name)):
         base = "_" + module_name(f"{relation.schema} {relation.name}")
@@ -371,6 +379,7 @@ def build_models(
     reserved_fields: Iterable[str] = (),
     enum_annotation: Callable[[EnumModel], str] | None = None,
     fields_of: Callable[[ir.Relation], bool] | None = None,
+    embedded_rows: bool = False,
 ) -> ModelSet:
     """Describe what ``target`` generates for ``schema``.
 
@@ -388,11 +397,22 @@ def build_models(
     :param fields_of: when given, only relations it accepts get their fields; the others'
         classes are named (names do not depend on fields) but empty. Drift checks name every
         class but compare few.
+    :param embedded_rows: also describe, for each table with relationships PostgREST can
+        embed, an ``embedded`` class: its Row's fields, then one optional field per
+        relationship holding the related Row (or a list of them).
 
     Partitions are left out: rows are read and written through their partitioned parent.
     """
     relations = [r for r in schema.relations if r.partition_of is None]
     relation_module = _relation_modules(layout, relations)
+    relationships = all_relationships(schema)
+    embedded: dict[tuple[str, str], tuple[Embedding, ...]] = {}
+    if embedded_rows:
+        for relation in relations:
+            key = (relation.schema, relation.name)
+            found = embeddings(relation, relationships.get(key, ()), relation_module)
+            if found:
+                embedded[key] = found
     types = _Types(
         schema, target=target, profile=profile, map_type=map_type, overrides=type_overrides or {}
     )
@@ -410,6 +430,7 @@ def build_models(
     wanted: list[tuple[NameKind, str, str]] = [("enum", e.schema, e.name) for e in schema.enums]
     wanted.extend(("composite", c.schema, c.name) for c in schema.composite_types)
     wanted.extend((kind, r.schema, r.name) for r in relations for kind in relation_classes(r))
+    wanted.extend(("embedded", schema_name, name) for schema_name, name in embedded)
     functions = [f for f in schema.functions if f.kind == "function"]
     function_names = callable_names(functions)
     for fn in functions:
@@ -465,6 +486,7 @@ def build_models(
         )
 
     classes: list[ClassModel] = []
+    row_fields: dict[tuple[str, str], tuple[FieldModel, ...]] = {}
     for composite in schema.composite_types:
         attrs = namer.fields(
             composite.schema,
@@ -516,6 +538,7 @@ def build_models(
                 fields["insert"].append(optional if insert_optional else required)
             if "update" in fields:
                 fields["update"].append(optional)
+        row_fields[(relation.schema, relation.name)] = tuple(fields["row"])
         for kind in kinds:
             classes.append(
                 ClassModel(
@@ -609,6 +632,38 @@ def build_models(
             ),
         )
         function_models.append(FunctionModel(fn, args, returns, result_class))
+    embedded_module = MODULE if layout == "module" else EMBEDDED_MODULE
+    for relation in relations:
+        key = (relation.schema, relation.name)
+        if key not in embedded:
+            continue
+        row_part = row_fields[key]
+        attrs = namer.fields(
+            relation.schema,
+            f"{relation.name}:embedded",
+            [e.key for e in embedded[key]],
+            {*reserved_fields, *(f.attr for f in row_part)},
+        )
+        embeds = [
+            _embedded_field(
+                e,
+                attrs[e.key],
+                namer.cls("row", e.relationship.related_schema, e.relationship.related_relation),
+                relation_module,
+            )
+            for e in embedded[key]
+        ]
+        classes.append(
+            ClassModel(
+                kind="embedded",
+                name=namer.cls("embedded", *key),
+                schema=relation.schema,
+                db_name=relation.name,
+                fields=(*row_part, *embeds),
+                module=embedded_module,
+                relation=relation,
+            )
+        )
     return ModelSet(
         schema=schema,
         schema_hash=schema_hash,
@@ -624,12 +679,46 @@ def build_models(
                 MODULE if layout == "module" else TYPES_MODULE,
                 tuple(
                     (f"{schema_name}.{name}", found)
-                    for (schema_name, name), found in all_relationships(schema).items()
+                    for (schema_name, name), found in relationships.items()
                 ),
             ),
         )
         or ((ModuleModel(MODULE, (), (), {}, ()),) if layout == "module" else ()),
         functions=tuple(function_models),
+    )
+
+
+def _embedded_field(
+    embedding: Embedding, attr: str, row: str, relation_module: Mapping[tuple[str, str], str]
+) -> FieldModel:
+    """The field of an ``embedded`` class holding what PostgREST embeds for one relationship:
+    the related Row, or ``None`` when there is none; a list of Rows, empty when there is
+    none, for the rows of a one-to-many key that point at this one. Never required: a
+    select that does not embed it leaves the key out."""
+    rel = embedding.relationship
+    target = (rel.related_schema, rel.related_relation)
+    many = embedding.many
+    what = "rows" if many else "row"
+    return FieldModel(
+        db_name=embedding.key,
+        attr=attr,
+        annotation=f"list[{row}]" if many else row,
+        nullable=not many,
+        required=False,
+        # The related relation's row type: what the key holds.
+        type=ir.TypeRef(
+            schema=target[0],
+            name=target[1],
+            kind="composite",
+            sql=f"{target[0]}.{target[1]}" + "[]" * many,
+            array_dims=int(many),
+        ),
+        imports=((f".{relation_module[target]}", row),),
+        comment=(
+            f"The {rel.related} {what} embedded by select={embedding.select} "
+            f"(foreign key {rel.constraint})."
+        ),
+        embedding=embedding,
     )
 
 

@@ -29,7 +29,13 @@ __all__ = [
     "singular",
 ]
 
-CLASS_SUFFIXES: Mapping[NameKind, str] = {"row": "Row", "insert": "Insert", "update": "Update"}
+#: A table's classes; ``embedded`` is its Row with embedded related rows (an option).
+CLASS_SUFFIXES: Mapping[NameKind, str] = {
+    "row": "Row",
+    "insert": "Insert",
+    "update": "Update",
+    "embedded": "WithRelations",
+}
 #: A function's arguments class, its result row class (``RETURNS TABLE``, OUT arguments) and
 #: the alias of what a call returns. The name asked for is the function's name, or for an
 #: overload ``name(type, ...)`` with its argument types, so overloads get distinct names.

@@ -15,6 +15,8 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import msgspec
+
 from schemasync import ir
 from schemasync.api import LocalField, LocalModel
 from schemasync.changes import Change
@@ -51,7 +53,8 @@ _SAME: Mapping[str, str] = {
     "IPvAnyInterface": "IPv4Interface | IPv6Interface",
     "IPvAnyNetwork": "IPv4Network | IPv6Network",
 }
-_ROLE = {"row": "row", "insert": "insert", "update": "update"}
+#: ``embedded``: a Row variant with embedded related rows (the ``embedded_rows`` option).
+_ROLE = {"row": "row", "insert": "insert", "update": "update", "embedded": "embedded"}
 #: Roles of the classes generated for a function (see :func:`_placement`).
 _FUNCTION_ROLES = frozenset({"args", "result"})
 #: Names in a canonical annotation, outside the string literals of a ``Literal``.
@@ -68,8 +71,8 @@ Expected = Callable[[str, frozenset[str]], ModelSet]
 class Placement:
     """The database object a local class stands for."""
 
-    #: ``row``, ``insert``, ``update``, ``composite`` or ``enum``; ``args`` or ``result`` for
-    #: a function's classes, whose ``name`` is ``name(identity arguments)``.
+    #: ``row``, ``insert``, ``update``, ``embedded``, ``composite`` or ``enum``; ``args`` or
+    #: ``result`` for a function's classes, whose ``name`` is ``name(identity arguments)``.
     role: str
     schema: str
     name: str
@@ -257,6 +260,21 @@ class _Checker:
             )
 
     # --- classes --------------------------------------------------------------------------
+
+    def embedded(self, model: LocalModel, place: Placement, target: str) -> None:
+        """A Row variant with embedded rows stands for its table's row: its columns are
+        compared as the Row's are. The keys of embedded rows are left out when ``run`` would
+        write them; any other key is a column the table lacks."""
+        expected = next(
+            (c for c in self.expected(target, self.compared).classes if _placement(c) == place),
+            None,
+        )
+        embeds: set[str] = set()
+        if expected is not None:
+            embeds = {f.db_name for f in expected.fields if f.embedding}
+        columns = tuple(f for f in model.fields if (f.alias or f.name) not in embeds)
+        row = Placement("row", place.schema, place.name)
+        self.cls(msgspec.structs.replace(model, fields=columns), row, target)
 
     def cls(self, model: LocalModel, place: Placement, target: str) -> None:
         expected = next(
@@ -651,11 +669,15 @@ def compare_code(
             if cls.kind in ("composite", "row", "result"):
                 checker.names.setdefault(cls.name, _stands_for(schema, _placement(cls)))
     checker.compared = frozenset(
-        place.path for _, place, _ in placed if place.role in ("row", "insert", "update")
+        place.path
+        for _, place, _ in placed
+        if place.role in ("row", "insert", "update", "embedded")
     )
     for model, place, target in placed:
         if place.role == "enum":
             checker.enum(model, place)
+        elif place.role == "embedded":
+            checker.embedded(model, place, target)
         else:
             checker.cls(model, place, target)
     unique: dict[tuple[str, str], Finding] = {}
