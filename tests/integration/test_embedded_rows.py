@@ -403,6 +403,7 @@ nested: MessageWithRelations = {
 }
 
 
+@pytest.mark.typecheck
 def test_code_using_the_variants_passes_mypy_strict_and_pyright(
     schema: ir.Schema, tmp_path: Path
 ) -> None:
