@@ -7,11 +7,14 @@ distribution, version, error) while the others keep working.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal, TypeVar, cast
 
@@ -29,6 +32,7 @@ __all__ = [
     "REPOSITORY_URL",
     "PluginHost",
     "PluginInfo",
+    "code_digests",
     "install_hint",
     "load_plugins",
 ]
@@ -51,6 +55,32 @@ KNOWN_EMITTER_PACKAGES = {
 REPOSITORY_URL = "https://github.com/OWNER/schemasync"
 #: The GitHub Action of that repository (``action.yml`` at its root), as workflows use it.
 ACTION = "OWNER/schemasync@main"
+
+
+def code_digests(objects: Iterable[object]) -> dict[str, str]:
+    """The SHA-256 of every file (code and templates) of the top-level package each of
+    ``objects`` (an emitter, a source, a normalizer...) comes from, the core's included,
+    by path from the package's parent folder.
+
+    The files are digested, not only the versions: an editable or patched install changes
+    what a plugin produces without a new version number.
+    """
+    tops = {"schemasync", *(type(o).__module__.partition(".")[0] for o in objects)}
+    found: dict[str, str] = {}
+    for name in sorted(tops):
+        top = sys.modules[name]
+        if top.__file__ is None:  # a namespace package: no folder of its own to read
+            continue
+        location = Path(top.__file__)
+        # A module alone (a plugin in a single file) is that file; a package, its folder.
+        files = sorted(location.parent.rglob("*")) if hasattr(top, "__path__") else [location]
+        base = location.parent.parent if hasattr(top, "__path__") else location.parent
+        for path in files:
+            if path.is_file() and "__pycache__" not in path.parts:
+                found[path.relative_to(base).as_posix()] = hashlib.sha256(
+                    path.read_bytes()
+                ).hexdigest()
+    return found
 
 
 def install_hint(distribution: str) -> str:

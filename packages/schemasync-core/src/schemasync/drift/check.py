@@ -5,8 +5,9 @@ Three things are compared:
 - ``lock``: the committed lock snapshot against the database (every compare hook).
 - ``code``: the committed models, read back with ``ast``, against the database (or, offline,
   against the lock). Online, generated models are read too, so ``--against both`` shows each
-  change from the lock beside where the models hold it (file and line); offline, generated
-  files that are exactly what ``run`` would write from the lock are skipped.
+  change from the lock beside where the models hold it (file and line); offline, or while the
+  database is still what the lock holds, generated files that are exactly what ``run`` would
+  write from the lock are skipped (they agree with it by construction).
 - ``files``: whether the generated files are what ``run`` would write from the lock; a
   stale file fails the check whatever its severity threshold. So does a leftover: a file
   schemasync generated in an output folder that ``run`` no longer produces (``run`` deletes it).
@@ -20,19 +21,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from schemasync import __version__, ir
+from schemasync import ir
 from schemasync.api import Emitter, LocalModel, TargetOptions
 from schemasync.changes import Change, Severity
 from schemasync.codegen.generate import (
     digest,
     emit_context,
     emitter_options,
-    fingerprint,
     inside,
     plan,
+    recorded_files,
     relative_key,
 )
-from schemasync.codegen.lock import Lock, read_lock, render_lock, render_schema_version
+from schemasync.codegen.lock import Lock, read_lock
 from schemasync.codegen.model import ModelSet
 from schemasync.codegen.output import is_generated, marked
 from schemasync.config import Config
@@ -137,8 +138,9 @@ def _generated_files(
     not compile), and those that are.
 
     While the lock's fingerprint holds (same tool, plugins, settings and templates), the
-    digests it records are what ``run`` would write, so nothing needs rendering; otherwise
-    every file is rendered again and compared.
+    digests it records are what ``run`` would write, so nothing is rendered unless a file
+    differs (see :func:`~schemasync.codegen.generate.recorded_files`, which ``run``'s own
+    shortcut uses too); otherwise every file is rendered again and compared.
     """
     root = config.root
     expected: dict[Path, str]
@@ -149,11 +151,9 @@ def _generated_files(
         planned, _, _ = plan(host, config, lock.schema, emitters, now=now)
         return {file.path: file.content for file in planned}
 
-    if lock.fingerprint and lock.fingerprint == fingerprint(host, config, emitters):
-        expected = {root / path: sha for path, sha in lock.outputs.items()}
-        expected[inside(root, config.settings.lock_file, "lock_file")] = digest(render_lock(lock))
-        version = render_schema_version(lock, __version__)
-        expected[inside(root, config.settings.version_file, "version_file")] = digest(version)
+    recorded = recorded_files(host, config, lock, emitters)
+    if recorded is not None:
+        expected = recorded
     else:
         rendered = render()
         expected = {path: digest(content) for path, content in rendered.items()}
@@ -247,10 +247,11 @@ def check(
         # reported stale: reading either back would only add noise, or fail.
         skipped = {root / s.path for s in stale if s.state in ("leftover", "invalid")}
         model_files = [p for p in model_files if p not in skipped]
-        # Offline, generated files that match the lock agree with it by construction. Online
-        # they are read even beside the lock side: their findings carry the file and line a
-        # reviewer (and a GitHub annotation) needs.
-        if offline:
+        # Generated files that match the lock agree with its schema by construction, so
+        # when that is the schema checked (offline, or a database still as the lock says)
+        # they are not read. Otherwise they are read even beside the lock side: their
+        # findings carry the file and line a reviewer (and a GitHub annotation) needs.
+        if lock is not None and schema_hash == lock.hash:
             model_files = [p for p in model_files if p not in fresh]
         local = read_files(model_files, host.hook.schemasync_read_models)
         findings = _compare_code(
