@@ -5,9 +5,9 @@ Three things are compared:
 - ``lock``: the committed lock snapshot against the database (every compare hook).
 - ``code``: the committed models, read back with ``ast``, against the database (or, offline,
   against the lock). Online, generated models are read too, so ``--against both`` shows each
-  change from the lock beside where the models hold it (file and line); offline, or while the
-  database is still what the lock holds, generated files that are exactly what ``run`` would
-  write from the lock are skipped (they agree with it by construction).
+  change from the lock beside where the models hold it (file and line); offline, or with the
+  lock side when the database is still what the lock holds, generated files that are exactly
+  what ``run`` would write from the lock are skipped (they agree with it by construction).
 - ``files``: whether the generated files are what ``run`` would write from the lock; a
   stale file fails the check whatever its severity threshold. So does a leftover: a file
   schemasync generated in an output folder that ``run`` no longer produces (``run`` deletes it).
@@ -247,11 +247,12 @@ def check(
         # reported stale: reading either back would only add noise, or fail.
         skipped = {root / s.path for s in stale if s.state in ("leftover", "invalid")}
         model_files = [p for p in model_files if p not in skipped]
-        # Generated files that match the lock agree with its schema by construction, so
-        # when that is the schema checked (offline, or a database still as the lock says)
-        # they are not read. Otherwise they are read even beside the lock side: their
-        # findings carry the file and line a reviewer (and a GitHub annotation) needs.
-        if lock is not None and schema_hash == lock.hash:
+        # Generated files that match the lock agree with its schema by construction: offline
+        # they are not read, nor online when the lock side is compared and found the
+        # database as the lock says (it speaks for them). Otherwise they are read even
+        # beside the lock side: their findings carry the file and line a reviewer (and a
+        # GitHub annotation) needs.
+        if offline or (compare_lock and lock is not None and schema_hash == lock.hash):
             model_files = [p for p in model_files if p not in fresh]
         local = read_files(model_files, host.hook.schemasync_read_models)
         findings = _compare_code(
