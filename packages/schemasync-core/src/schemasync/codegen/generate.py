@@ -330,13 +330,20 @@ def run(
 
     def attempt(commit: Commit | None) -> RunResult:
         previous = read_lock(lock_path)
-        current = _current_files(
-            host, config, previous, emitters, schema_hash=schema_hash, source_digest=source_digest
-        )
         # A journal left by an interrupted run means files may be waiting to be renamed or
         # deleted; a real run has completed it already (recover), a dry run takes the long way.
         pending = (lock_path.parent / transaction.JOURNAL).exists()
-        if previous is not None and current is not None and not pending:
+        current = None
+        if not pending:
+            current = _current_files(
+                host,
+                config,
+                previous,
+                emitters,
+                schema_hash=schema_hash,
+                source_digest=source_digest,
+            )
+        if previous is not None and current is not None:
             log.info(
                 "schema unchanged (%s): %d files current, nothing rendered",
                 schema_hash[:19],
