@@ -145,7 +145,7 @@ def _source_digest(host: PluginHost, config: Config, source: Source, request: So
             if _SCHEMA_HOOKS.intersection(p.hooks)
         ),
         "normalizers": [(n.name, n.order) for n in normalizers],
-        "code": code_digests([source, *normalizers]),
+        "code": code_digests(host, [source, *normalizers], _SCHEMA_HOOKS),
         "settings": {
             key: value
             for key, value in msgspec.to_builtins(config.settings).items()

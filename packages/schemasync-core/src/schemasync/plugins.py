@@ -57,29 +57,34 @@ REPOSITORY_URL = "https://github.com/OWNER/schemasync"
 ACTION = "OWNER/schemasync@main"
 
 
-def code_digests(objects: Iterable[object]) -> dict[str, str]:
-    """The SHA-256 of every file (code and templates) of the top-level package each of
-    ``objects`` (an emitter, a source, a normalizer...) comes from, the core's included,
-    by path from the package's parent folder.
+def code_digests(
+    host: PluginHost, objects: Iterable[object], hooks: Iterable[str]
+) -> dict[str, str]:
+    """The SHA-256 of every file (code and templates) of the top-level packages that
+    ``objects`` (emitters, sources, normalizers...) and the plugins implementing any of
+    ``hooks`` come from, the core's included, by path from each package's parent folder.
 
     The files are digested, not only the versions: an editable or patched install changes
     what a plugin produces without a new version number.
     """
-    tops = {"schemasync", *(type(o).__module__.partition(".")[0] for o in objects)}
+    wanted = set(hooks)
+    modules = [type(o).__module__ for o in objects] + [
+        p.module.partition(":")[0] for p in host.plugins if wanted.intersection(p.hooks)
+    ]
     found: dict[str, str] = {}
-    for name in sorted(tops):
-        top = sys.modules[name]
-        if top.__file__ is None:  # a namespace package: no folder of its own to read
+    for name in sorted({"schemasync", *(m.partition(".")[0] for m in modules)}):
+        top = sys.modules.get(name)
+        if top is None or top.__file__ is None:  # not imported, or a namespace package
             continue
         location = Path(top.__file__)
         # A module alone (a plugin in a single file) is that file; a package, its folder.
-        files = sorted(location.parent.rglob("*")) if hasattr(top, "__path__") else [location]
-        base = location.parent.parent if hasattr(top, "__path__") else location.parent
+        package = hasattr(top, "__path__")
+        files = sorted(location.parent.rglob("*")) if package else [location]
+        base = location.parent.parent if package else location.parent
         for path in files:
             if path.is_file() and "__pycache__" not in path.parts:
-                found[path.relative_to(base).as_posix()] = hashlib.sha256(
-                    path.read_bytes()
-                ).hexdigest()
+                content = path.read_bytes()
+                found[path.relative_to(base).as_posix()] = hashlib.sha256(content).hexdigest()
     return found
 
 

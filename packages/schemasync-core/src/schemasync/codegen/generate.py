@@ -193,7 +193,7 @@ def fingerprint(host: PluginHost, config: Config, emitters: Sequence[Emitter]) -
             for p in host.plugins
             if _OUTPUT_HOOKS.intersection(p.hooks)
         ),
-        "code": code_digests(emitters),
+        "code": code_digests(host, emitters, _OUTPUT_HOOKS),
         "emit": [emitter.name for emitter in emitters],
         "settings": settings,
         "templates": templates,
