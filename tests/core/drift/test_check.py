@@ -8,6 +8,9 @@ database is real.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
@@ -158,3 +161,36 @@ def test_a_changed_database_reads_the_generated_models_back(pg_dsn: str, tmp_pat
     assert failed is False  # a table added is below the default threshold
     assert read_back == [MODULE]
     assert Constants.renders == 0
+
+
+@pytest.mark.postgres
+def test_a_module_that_compiled_once_is_not_compiled_again(
+    pg_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    run_sql(pg_dsn, SCHEMA_SQL)
+    (tmp_path / "app").mkdir()
+    config = synced(tmp_path / "app", pg_dsn)
+    module = tmp_path / "app" / MODULE
+    known = tmp_path / "cache" / "schemasync" / f"compiles-{sys.implementation.cache_tag}"
+
+    assert checked(config, None)[0] == []
+
+    # The modules' digests are remembered as compiling; a module the lock records but that
+    # does not compile is reported each time, and never remembered.
+    version = tmp_path / "app" / "schema_version.py"
+    assert sorted(p.name for p in known.iterdir()) == sorted(
+        hashlib.sha256(path.read_bytes()).hexdigest() for path in (module, version)
+    )
+    broken = module.read_bytes() + b"\nif True:\n"
+    module.write_bytes(broken)
+    lock_path = tmp_path / "app" / "schemasync.lock"
+    lock = json.loads(lock_path.read_text())
+    lock["outputs"][MODULE] = "sha256:" + hashlib.sha256(broken).hexdigest()
+    lock_path.write_text(json.dumps(lock, indent=2) + "\n")
+    for _ in range(2):
+        assert checked(config, None)[0] == [StaleFile(MODULE, "invalid")]
+    assert len(list(known.iterdir())) == 2
+    # What is remembered is trusted: a digest marked as compiling is not compiled again.
+    (known / hashlib.sha256(broken).hexdigest()).touch()
+    assert checked(config, None)[0] == []

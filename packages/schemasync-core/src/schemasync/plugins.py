@@ -7,6 +7,7 @@ distribution, version, error) while the others keep working.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -73,19 +74,27 @@ def code_digests(
     ]
     found: dict[str, str] = {}
     for name in sorted({"schemasync", *(m.partition(".")[0] for m in modules)}):
-        top = sys.modules.get(name)
-        if top is None or top.__file__ is None:  # not imported, or a namespace package
-            continue
-        location = Path(top.__file__)
-        # A module alone (a plugin in a single file) is that file; a package, its folder.
-        package = hasattr(top, "__path__")
-        files = sorted(location.parent.rglob("*")) if package else [location]
-        base = location.parent.parent if package else location.parent
-        for path in files:
-            if path.is_file() and "__pycache__" not in path.parts:
-                content = path.read_bytes()
-                found[path.relative_to(base).as_posix()] = hashlib.sha256(content).hexdigest()
+        found.update(_package_digests(name))
     return found
+
+
+@functools.cache
+def _package_digests(name: str) -> dict[str, str]:
+    """:func:`code_digests` of one imported top-level package or module. Kept for the
+    process: its code is what was imported, whatever happens to the files later."""
+    top = sys.modules.get(name)
+    if top is None or top.__file__ is None:  # not imported, or a namespace package
+        return {}
+    location = Path(top.__file__)
+    # A module alone (a plugin in a single file) is that file; a package, its folder.
+    package = hasattr(top, "__path__")
+    files = sorted(location.parent.rglob("*")) if package else [location]
+    base = location.parent.parent if package else location.parent
+    return {
+        path.relative_to(base).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in files
+        if path.is_file() and "__pycache__" not in path.parts
+    }
 
 
 def install_hint(distribution: str) -> str:

@@ -15,7 +15,10 @@ Three things are compared:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+import sys
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,6 +165,7 @@ def _generated_files(
         for path in _leftovers(_output_dirs(config, emitters), expected)
     ]
     fresh: set[Path] = set()
+    known = _compiled_folder()
     for path, sha in expected.items():
         try:
             current = path.read_bytes()
@@ -172,7 +176,7 @@ def _generated_files(
             raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
         if digest(current) == sha:
             fresh.add(path)
-            if path.suffix == ".py" and not _compiles(current, path):
+            if path.suffix == ".py" and not _compiles(current, path, sha, known):
                 stale.append(StaleFile(relative_key(path, root), "invalid"))
             continue
         # Different bytes: a formatter's work is not staleness, an edit of meaning is.
@@ -186,12 +190,35 @@ def _generated_files(
     return stale, fresh
 
 
-def _compiles(source: bytes, path: Path) -> bool:
-    """Whether ``source`` is valid Python (compiled, not run)."""
+def _compiled_folder() -> Path | None:
+    """Where the digests of generated files found to compile are remembered, per Python
+    release (the user's cache folder); ``None`` when there is no writable one."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base, "schemasync", f"compiles-{sys.implementation.cache_tag}")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder if os.access(folder, os.W_OK) else None
+
+
+def _compiles(source: bytes, path: Path, sha: str, known: Path | None) -> bool:
+    """Whether ``source`` (whose digest is ``sha``) is valid Python, compiled, not run.
+
+    Compiling every generated module is most of an unchanged check's time, and the answer
+    for given bytes never changes: a success is remembered in ``known`` by digest, so the
+    next check only looks it up. A failure is never remembered, so it is reported each time.
+    """
+    marker = known / sha.removeprefix("sha256:") if known is not None else None
+    if marker is not None and marker.exists():
+        return True
     try:
         compile(source, str(path), "exec", dont_inherit=True)
     except (SyntaxError, ValueError):
         return False
+    if marker is not None:
+        with contextlib.suppress(OSError):
+            marker.touch()
     return True
 
 
