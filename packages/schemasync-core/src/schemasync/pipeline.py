@@ -1,9 +1,9 @@
 """The pipeline's first half, shared by every command: pick a source, introspect, normalize.
 
 A source that can tell what decides its schema without reading it (the ``migrations``
-source: its files, its engine, its settings) gives a digest of it. ``run`` and ``check``
-record that digest in the lock and, while it holds, take the lock's schema instead of
-reading the source again (see :func:`read_current`).
+source: its files, its engine, its settings) gives a digest of it. ``run`` records that
+digest in the lock and, while it holds, ``run`` and ``check`` take the lock's schema instead
+of reading the source again (see :func:`read_current`).
 """
 
 from __future__ import annotations
