@@ -71,8 +71,12 @@ def test_a_run_writes_the_folder_and_a_rerun_writes_nothing(dsn: str, tmp_path: 
     assert "| 1 | <code>sha256:" in overview  # the version the lock records
     before = mtimes(root / DOCS)
 
-    second = ok(run_cli("run", cwd=root, dsn=dsn))
+    second = run_cli("run", cwd=root, dsn=dsn)
 
+    assert second.code == 0, second.stderr
+    # The lock says every file is current: nothing rendered, and one line says so.
+    assert second.stderr.startswith("info: schema unchanged (sha256:")
+    assert second.stderr.endswith("): 5 files current, nothing rendered\n")
     assert second.wrote() == set()
     assert second.summary().startswith("0 written, 0 deleted, 5 unchanged; schema version 1")
     assert mtimes(root / DOCS) == before

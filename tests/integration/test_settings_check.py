@@ -3,6 +3,7 @@ of either command: ``PGTZ``, ``PGDATESTYLE``, or a role with its own ``TimeZone`
 
 from __future__ import annotations
 
+import json
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -29,18 +30,31 @@ def example(tmp_path: Path) -> Path:
     return root
 
 
+def _forget_source_digest(root: Path) -> None:
+    """Drop the migrations' digest from the lock, so the next command applies them (under
+    its own settings) instead of taking the lock's schema."""
+    lock = root / "schemasync.lock"
+    document = json.loads(lock.read_text())
+    document["source_digest"] = ""
+    lock.write_text(json.dumps(document, indent=2) + "\n")
+
+
 def test_the_example_checks_clean_under_client_settings(tmp_path: Path) -> None:
     root = example(tmp_path)
     done = run_cli("run", cwd=root)
     assert done.code == 0, done.stderr
+    _forget_source_digest(root)
     for against in AGAINST:
         result = run_cli("check", "--against", against, cwd=root, env=SETTINGS)
         assert result.code == 0, (against, result.stdout, result.stderr)
         assert result.stdout.startswith("ok: no drift"), result.stdout
-    # And the other way round: generated under the settings, checked without them.
+        assert "info: applying the migrations on" in result.stderr
+    # And the other way round: generated under the settings, checked without them. Only the
+    # lock changes (it records the digest again).
     again = run_cli("run", cwd=root, env=SETTINGS)
     assert again.code == 0, again.stderr
-    assert not again.wrote(), again.stdout
+    assert "info: applying the migrations on" in again.stderr
+    assert again.wrote() == {"schemasync.lock"}, again.stdout
 
 
 @pytest.fixture

@@ -131,10 +131,16 @@ def test_a_second_run_on_an_unchanged_database_writes_nothing(dsn: str, tmp_path
     first = ok(run_cli("run", cwd=root, dsn=dsn))
     before = state(root)
 
-    second = ok(run_cli("run", cwd=root, dsn=dsn))
+    second = run_cli("run", cwd=root, dsn=dsn)
 
+    assert second.code == 0, second.stderr
     assert second.wrote() == set()
     written = len(first.wrote())
+    # The lock says every file is current: nothing rendered, and one line says so.
+    schema_hash = ir.schema_hash(inspected(root, dsn))
+    assert second.stderr == (
+        f"info: schema unchanged ({schema_hash[:19]}): {written} files current, nothing rendered\n"
+    )
     assert (
         second.stdout
         == first.stdout.splitlines()[-1].replace(

@@ -10,8 +10,12 @@ runs are in tests/typeddict/test_run_typeddict.py.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
+import subprocess
 from collections.abc import Sequence
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -19,9 +23,10 @@ from cli import run_cli
 from pg import run_sql
 from schemasync import hookimpl, ir
 from schemasync.api import EmitContext, Emitter, GeneratedFile
-from schemasync.codegen.generate import choose_emitters, run
+from schemasync.codegen.generate import RunResult, choose_emitters, run
 from schemasync.codegen.lock import read_lock
 from schemasync.codegen.output import MARK
+from schemasync.codegen.transaction import JOURNAL
 from schemasync.config import Config, load_config
 from schemasync.errors import ConfigError, OutputError, PluginError
 from schemasync.pipeline import SourceChoice, read_schema
@@ -134,13 +139,20 @@ def test_nothing_to_emit_is_a_usage_error_with_a_hint(pg_dsn: str, tmp_path: Pat
 
 
 class TableList(Emitter):
-    """Writes one line per relation, under the generated-file header."""
+    """Writes one line per relation, under the generated-file header: ``line.txt`` of the
+    ``templates`` folder when there is one (``{name}`` is the relation), else the name."""
 
     name = "table-list"
     package = "schemasync-tests"
+    #: How many times a run rendered this emitter's files.
+    renders: ClassVar[int] = 0
 
     def emit(self, schema: ir.Schema, context: EmitContext) -> Sequence[GeneratedFile]:
-        lines = "".join(f"{r.qualified_name}\n" for r in schema.relations)
+        TableList.renders += 1
+        line = "{name}\n"
+        if context.templates_dir is not None:
+            line = (context.templates_dir / "line.txt").read_text()
+        lines = "".join(line.format(name=r.qualified_name) for r in schema.relations)
         return [GeneratedFile("tables.txt", (context.header() + lines).encode())]
 
 
@@ -277,3 +289,205 @@ def test_choose_emitters_prefers_the_command_line(tmp_path: Path) -> None:
     assert [e.name for e in choose_emitters(host(), config, [])] == ["failing"]
     with pytest.raises(PluginError, match="no emitter named 'nope'"):
         choose_emitters(host(), config, ["nope"])
+
+
+# --- the unchanged run: nothing rendered while the lock says every file is current ----------
+
+TEMPLATED = """emit = ["table-list"]
+[tool.schemasync.emitters.table-list]
+templates = "templates"
+"""
+TABLES = Path("models/table-list_models/tables.txt")
+
+
+def run_once(
+    config: Config, dsn: str, *, dry_run: bool = False, source_digest: str = ""
+) -> RunResult:
+    """Read the database and run every configured emitter."""
+    plugins = host()
+    schema = read_schema(plugins, config, SourceChoice(target=dsn))
+    emitters = choose_emitters(plugins, config, ())
+    return run(
+        plugins, config, schema, emitters, now=NOW, dry_run=dry_run, source_digest=source_digest
+    )
+
+
+def on_disk(root: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under ``root``: its bytes and modification time."""
+    return {
+        p.relative_to(root).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in root.rglob("*")
+        if p.is_file()
+    }
+
+
+def templated(root: Path, line: str = "{name}\n", settings: str = "") -> Config:
+    """A project whose ``table-list`` target reads ``templates/line.txt``."""
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates" / "line.txt").write_text(line)
+    return configured(root, settings + TEMPLATED)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_an_unchanged_run_renders_nothing_and_says_so(
+    pg_dsn: str, tmp_path: Path, caplog: pytest.LogCaptureFixture, dry_run: bool
+) -> None:
+    run_sql(pg_dsn, SCHEMA_SQL)
+    config = templated(tmp_path)
+    first = run_once(config, pg_dsn)
+    assert first.rendered
+    before = on_disk(tmp_path)
+    TableList.renders = 0
+
+    with caplog.at_level(logging.INFO, logger="schemasync"):
+        again = run_once(config, pg_dsn, dry_run=dry_run)
+
+    assert TableList.renders == 0
+    assert not again.rendered
+    assert (again.schema_hash, again.schema_version) == (first.schema_hash, 1)
+    assert again.written.written == again.written.deleted == []
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in again.written.unchanged) == [
+        TABLES.as_posix(),
+        "schema_version.py",
+        "schemasync.lock",
+    ]
+    assert caplog.messages == [
+        f"schema unchanged ({first.schema_hash[:19]}): 3 files current, nothing rendered"
+    ]
+    assert on_disk(tmp_path) == before
+
+
+def _edit(root: Path) -> None:
+    with (root / TABLES).open("a") as handle:
+        handle.write("public.mine\n")
+
+
+def _reformat_lock(root: Path) -> None:
+    lock = root / "schemasync.lock"
+    lock.write_text(lock.read_text().replace("\n", "\n  "))
+
+
+#: A change after a run, and the files the next run must write because of it.
+CHANGES = {
+    # A generated file edited by hand, or deleted: written again.
+    "edited": (_edit, {TABLES.as_posix()}),
+    "deleted": (lambda root: (root / TABLES).unlink(), {TABLES.as_posix()}),
+    "lock reformatted": (_reformat_lock, {"schemasync.lock"}),
+    "version file edited": (
+        lambda root: (root / "schema_version.py").write_text("# Generated by schemasync\n"),
+        {"schema_version.py"},
+    ),
+    # A template override changed: the output changes, and the lock's fingerprint.
+    "template": (
+        lambda root: (root / "templates" / "line.txt").write_text("- {name}\n"),
+        {TABLES.as_posix(), "schemasync.lock"},
+    ),
+    # A template added to the override folder, used or not, makes the fingerprint another.
+    "template added": (
+        lambda root: (root / "templates" / "other.txt").write_text("x"),
+        {"schemasync.lock"},
+    ),
+    # A setting that shapes output (here the profile, which this emitter ignores): the files
+    # are rendered again, and only the lock's fingerprint changes.
+    "setting": (
+        lambda root: (root / "pyproject.toml").write_text(
+            (root / "pyproject.toml")
+            .read_text()
+            .replace("[tool.schemasync]\n", '[tool.schemasync]\nprofile = "json"\n')
+        ),
+        {"schemasync.lock"},
+    ),
+}
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_any_difference_renders_and_writes_again(
+    pg_dsn: str, tmp_path: Path, caplog: pytest.LogCaptureFixture, change: str
+) -> None:
+    run_sql(pg_dsn, SCHEMA_SQL)
+    templated(tmp_path)
+    run_once(load_config(start=tmp_path), pg_dsn)
+    make, expected = CHANGES[change]
+    make(tmp_path)
+    TableList.renders = 0
+
+    with caplog.at_level(logging.INFO, logger="schemasync"):
+        result = run_once(load_config(start=tmp_path), pg_dsn)
+
+    assert result.rendered
+    assert TableList.renders == 1
+    assert "nothing rendered" not in caplog.text
+    assert {p.relative_to(tmp_path).as_posix() for p in result.written.written} == expected
+    line = "- {name}\n" if change == "template" else "{name}\n"
+    assert (tmp_path / TABLES).read_text().endswith(line.format(name="public.projects"))
+    # And the run after that one has nothing left to do.
+    assert not run_once(load_config(start=tmp_path), pg_dsn).rendered
+
+
+@pytest.mark.postgres
+def test_a_new_source_digest_is_recorded_and_then_holds(pg_dsn: str, tmp_path: Path) -> None:
+    run_sql(pg_dsn, SCHEMA_SQL)
+    config = configured(tmp_path)
+    run_once(config, pg_dsn)
+
+    recorded = run_once(config, pg_dsn, source_digest="sha256:0123")
+
+    assert recorded.rendered
+    assert [p.name for p in recorded.written.written] == ["schemasync.lock"]
+    lock = read_lock(tmp_path / "schemasync.lock")
+    assert lock is not None
+    assert (lock.source_digest, lock.schema_version) == ("sha256:0123", 1)
+    assert not run_once(config, pg_dsn, source_digest="sha256:0123").rendered
+    # A source that cannot tell (a live database) clears it.
+    assert run_once(config, pg_dsn).rendered
+    cleared = read_lock(tmp_path / "schemasync.lock")
+    assert cleared is not None
+    assert cleared.source_digest == ""
+
+
+@pytest.mark.postgres
+def test_a_schema_change_is_never_taken_for_an_unchanged_run(pg_dsn: str, tmp_path: Path) -> None:
+    run_sql(pg_dsn, SCHEMA_SQL)
+    config = configured(tmp_path)
+    run_once(config, pg_dsn)
+    run_sql(pg_dsn, "CREATE TABLE public.tasks (id int PRIMARY KEY);")
+
+    result = run_once(config, pg_dsn)
+
+    assert result.rendered
+    assert result.schema_version == 2
+    assert (tmp_path / TABLES).read_text().endswith("public.projects\npublic.tasks\n")
+
+
+@pytest.mark.postgres
+def test_an_interrupted_run_is_completed_before_the_files_are_compared(
+    pg_dsn: str, tmp_path: Path
+) -> None:
+    run_sql(pg_dsn, SCHEMA_SQL)
+    config = configured(tmp_path)
+    run_once(config, pg_dsn)
+    # A run stopped after renaming its files and its lock into place, before deleting the
+    # leftover its journal lists: the files and the lock agree, but the run is not over.
+    leftover = tmp_path / TABLES.with_name("old.txt")
+    leftover.write_text("# Generated by schemasync\npublic.old\n")
+    stopped = subprocess.Popen(["true"])
+    stopped.wait()
+    journal = tmp_path / JOURNAL
+    journal.write_text(
+        json.dumps(
+            {"pid": stopped.pid, "files": [], "delete": [str(leftover)], "boundary": str(tmp_path)}
+        )
+    )
+    before = on_disk(tmp_path)
+
+    # A dry run completes nothing, so it takes the long way, and touches nothing.
+    assert run_once(config, pg_dsn, dry_run=True).rendered
+    assert on_disk(tmp_path) == before
+    # A run completes the journal first; then every file is current.
+    result = run_once(config, pg_dsn)
+
+    assert not result.rendered
+    assert not journal.exists()
+    assert not leftover.exists()

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -30,8 +31,9 @@ from migration_project import (
 from pg import require_engine
 from schemasync import ir
 from schemasync.api import SourceRequest
+from schemasync.codegen.lock import Lock, read_lock
 from schemasync.errors import MigrationError, UsageError
-from schemasync.sources.engine import ENGINE_KINDS
+from schemasync.sources.engine import BINDIR_ENV, ENGINE_KINDS
 from schemasync.sources.migrations import MigrationsSource, find_migrations, line_column
 
 INIT = """
@@ -417,3 +419,202 @@ def test_one_line_says_which_postgresql_ran(tmp_path: Path, pin: str | None) -> 
     assert result.code == 0, result.stderr
     assert result.stderr == f"info: applying the migrations on {expected}"
     assert result.stdout.split()[0] == "public.t"
+
+
+# --- unchanged migrations: the lock's schema, no server ----------------------------------------
+
+#: Set, the watched engine's initdb fails: no server can start.
+NO_SERVER = "SCHEMASYNC_TEST_NO_SERVER"
+#: Set, the watched engine's ``postgres -V`` prints this version (a minor upgrade).
+ENGINE_VERSION = "SCHEMASYNC_TEST_ENGINE_VERSION"
+
+
+@pytest.fixture(scope="module")
+def watched_engine() -> Iterator[Path]:
+    """A bin folder, for ``SCHEMASYNC_PG_BINDIR``, running the system's PostgreSQL, except
+    that with ``NO_SERVER`` set its initdb fails and with ``ENGINE_VERSION`` set its
+    ``postgres -V`` says another version. Readable by all, as the server's own account
+    runs it when the tests run as root."""
+    real = require_engine("system").bindir
+    folder = Path(tempfile.mkdtemp(prefix="schemasync-test-bin-"))
+    folder.chmod(0o755)
+    scripts = {
+        "initdb": (
+            f'if [ -n "${NO_SERVER}" ]; then echo "no server may start" >&2; exit 1; fi\n'
+            f'exec "{real}/initdb" "$@"\n'
+        ),
+        "postgres": (
+            f'if [ "$1" = "-V" ] && [ -n "${ENGINE_VERSION}" ]; then\n'
+            f'  echo "postgres (PostgreSQL) ${ENGINE_VERSION}"; exit 0\n'
+            "fi\n"
+            f'exec "{real}/postgres" "$@"\n'
+        ),
+    }
+    for name, body in scripts.items():
+        (folder / name).write_text("#!/bin/sh\n" + body)
+        (folder / name).chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def synced(
+    tmp_path_factory: pytest.TempPathFactory, watched_engine: Path
+) -> tuple[Path, dict[str, str]]:
+    """A migrations project after one ``run`` (which applied them), and its environment."""
+    base = tmp_path_factory.mktemp("synced")
+    root = project(base / "app", {"20240101_init.sql": INIT, "20240102_tasks.sql": TASKS})
+    env = {
+        "PYTHONPATH": tables_emitter_path(base / "site"),
+        BINDIR_ENV: str(watched_engine),
+        ENGINE_VERSION: "",
+        NO_SERVER: "",
+    }
+    first = run_cli("run", cwd=root, env=env)
+    assert first.code == 0, first.stderr
+    assert "info: applying the migrations on PostgreSQL" in first.stderr
+    return root, env
+
+
+def _copy(synced: tuple[Path, dict[str, str]], tmp_path: Path) -> tuple[Path, Lock]:
+    root = shutil.copytree(synced[0], tmp_path / "app")
+    lock = read_lock(root / "schemasync.lock")
+    assert lock is not None
+    return root, lock
+
+
+def _unchanged_line(lock: Lock) -> str:
+    return (
+        f"info: migrations unchanged since the lock (source digest {lock.source_digest[:19]}): "
+        "using the lock's schema, no server started"
+    )
+
+
+@pytest.mark.postgres
+def test_unchanged_migrations_start_no_server(
+    synced: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    root, lock = _copy(synced, tmp_path)
+    assert lock.source_digest.startswith("sha256:")
+    env = {**synced[1], NO_SERVER: "1"}
+
+    again = run_cli("run", cwd=root, env=env)
+    checked = run_cli("check", cwd=root, env=env)
+
+    assert again.code == 0, again.stderr
+    assert again.stderr.splitlines() == [
+        _unchanged_line(lock),
+        f"info: schema unchanged ({lock.hash[:19]}): 3 files current, nothing rendered",
+    ]
+    assert again.summary() == (
+        f"0 written, 0 deleted, 3 unchanged; schema version 1 ({lock.hash[:19]})"
+    )
+    assert checked.code == 0, checked.stdout + checked.stderr
+    assert checked.stdout.startswith("ok: no drift (the database vs the lock and the models")
+    assert checked.stderr.splitlines() == [_unchanged_line(lock)]
+    # The same commands with one byte changed need a server, which cannot start here.
+    migration = root / "supabase" / "migrations" / "20240102_tasks.sql"
+    migration.write_text(migration.read_text() + " ")
+    for command in ("run", "check"):
+        failed = run_cli(command, cwd=root, env=env)
+        assert failed.code != 0
+        assert "initdb failed" in failed.stderr
+        assert "unchanged" not in failed.stderr
+    # With a server, the run applies them, and records the new digest: same schema, so the
+    # same version and the same files, and the lock alone written.
+    applied = run_cli("run", cwd=root, env=synced[1])
+    assert applied.code == 0, applied.stderr
+    assert "info: applying the migrations on PostgreSQL" in applied.stderr
+    assert applied.wrote() == {"schemasync.lock"}
+    after = read_lock(root / "schemasync.lock")
+    assert after is not None
+    assert after.source_digest not in ("", lock.source_digest)
+    assert (after.hash, after.schema_version) == (lock.hash, 1)
+    assert run_cli("check", cwd=root, env=env).code == 0
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text() + text)
+
+
+MIGRATIONS = Path("supabase", "migrations")
+#: What may change after a run; each makes the next command apply the migrations again. (A
+#: pinned major version counts through the engine it picks: the engine's version below.)
+FALLBACKS: dict[str, Callable[[Path], object]] = {
+    "one byte of one migration": lambda root: _append(
+        root / MIGRATIONS / "20240101_init.sql", "\n"
+    ),
+    "a new migration": lambda root: (root / MIGRATIONS / "20240103_more.sql").write_text(
+        "create table public.more (id int);\n"
+    ),
+    "a removed migration": lambda root: (root / MIGRATIONS / "20240102_tasks.sql").unlink(),
+    "a renamed migration": lambda root: (root / MIGRATIONS / "20240102_tasks.sql").rename(
+        root / MIGRATIONS / "20240102_jobs.sql"
+    ),
+    "a normalizer's setting": lambda root: _append(
+        root / "pyproject.toml", 'exclude_tables = ["public.tasks"]\n'
+    ),
+    "the schemas read": lambda root: _append(
+        root / "pyproject.toml", 'include_schemas = ["public", "auth"]\n'
+    ),
+    "the Supabase layer": lambda root: _append(root / "pyproject.toml", "supabase = false\n"),
+}
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("change", [*FALLBACKS, "the engine's version"])
+@pytest.mark.parametrize("command", ["run", "check"])
+def test_any_change_applies_the_migrations_again(
+    synced: tuple[Path, dict[str, str]], tmp_path: Path, change: str, command: str
+) -> None:
+    root, _lock = _copy(synced, tmp_path)
+    env = {**synced[1], NO_SERVER: "1"}
+    if change == "the engine's version":
+        env[ENGINE_VERSION] = "15.99"  # a minor release of the same major
+    else:
+        FALLBACKS[change](root)
+
+    result = run_cli(command, cwd=root, env=env)
+
+    # It went for a server: the failure to start one shows it.
+    assert result.code != 0, result.stdout + result.stderr
+    assert "initdb failed" in result.stderr
+    assert "unchanged since the lock" not in result.stderr
+
+
+#: What may change without changing the schema: the lock's schema still holds.
+HOLDS: dict[str, Callable[[Path], object]] = {
+    "a migration touched, not changed": lambda root: os.utime(
+        root / MIGRATIONS / "20240101_init.sql", (1, 1)
+    ),
+    "a setting of check's": lambda root: _append(root / "pyproject.toml", 'fail_on = "low"\n'),
+    "a file beside the migrations": lambda root: (root / MIGRATIONS / "README.md").write_text(
+        "notes\n"
+    ),
+}
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("change", list(HOLDS))
+def test_what_cannot_change_the_schema_keeps_the_fast_path(
+    synced: tuple[Path, dict[str, str]], tmp_path: Path, change: str
+) -> None:
+    root, lock = _copy(synced, tmp_path)
+    HOLDS[change](root)
+
+    result = run_cli("check", cwd=root, env={**synced[1], NO_SERVER: "1"})
+
+    assert result.code == 0, result.stdout + result.stderr
+    assert result.stderr.splitlines() == [_unchanged_line(lock)]
+
+
+@pytest.mark.postgres
+def test_an_offline_check_still_parses_unchanged_migrations(
+    synced: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    root, _lock = _copy(synced, tmp_path)
+
+    result = run_cli("check", "--offline", cwd=root, env={**synced[1], NO_SERVER: "1"})
+
+    assert result.code == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("ok: no drift (the lock vs the models")

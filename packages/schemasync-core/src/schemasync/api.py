@@ -86,6 +86,18 @@ class Source(abc.ABC):
         """
         return  # nothing to check by default: most sources need their server
 
+    def digest(self, request: SourceRequest) -> str | None:
+        """A digest of everything that decides what :meth:`introspect` returns, when the
+        source can compute it without reading the schema (a folder of files, the engine
+        that would apply them); ``None`` when it cannot (a live database can change at any
+        time). Equal digests promise equal schemas: ``run`` and ``check`` then take the
+        schema the lock recorded under the same digest instead of reading it again.
+
+        :param request: the target and filters.
+        :raises schemasync.errors.SchemasyncError: for anything the user can fix.
+        """
+        return None
+
     @abc.abstractmethod
     def introspect(self, request: SourceRequest) -> Schema:
         """Read the schema described by ``request``.

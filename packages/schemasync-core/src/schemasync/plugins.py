@@ -7,11 +7,15 @@ distribution, version, error) while the others keep working.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal, TypeVar, cast
 
@@ -29,6 +33,7 @@ __all__ = [
     "REPOSITORY_URL",
     "PluginHost",
     "PluginInfo",
+    "code_digests",
     "install_hint",
     "load_plugins",
 ]
@@ -51,6 +56,45 @@ KNOWN_EMITTER_PACKAGES = {
 REPOSITORY_URL = "https://github.com/OWNER/schemasync"
 #: The GitHub Action of that repository (``action.yml`` at its root), as workflows use it.
 ACTION = "OWNER/schemasync@main"
+
+
+def code_digests(
+    host: PluginHost, objects: Iterable[object], hooks: Iterable[str]
+) -> dict[str, str]:
+    """The SHA-256 of every file (code and templates) of the top-level packages that
+    ``objects`` (emitters, sources, normalizers...) and the plugins implementing any of
+    ``hooks`` come from, the core's included, by path from each package's parent folder.
+
+    The files are digested, not only the versions: an editable or patched install changes
+    what a plugin produces without a new version number.
+    """
+    wanted = set(hooks)
+    modules = [type(o).__module__ for o in objects] + [
+        p.module.partition(":")[0] for p in host.plugins if wanted.intersection(p.hooks)
+    ]
+    found: dict[str, str] = {}
+    for name in sorted({"schemasync", *(m.partition(".")[0] for m in modules)}):
+        found.update(_package_digests(name))
+    return found
+
+
+@functools.cache
+def _package_digests(name: str) -> dict[str, str]:
+    """:func:`code_digests` of one imported top-level package or module. Kept for the
+    process: its code is what was imported, whatever happens to the files later."""
+    top = sys.modules.get(name)
+    if top is None or top.__file__ is None:  # not imported, or a namespace package
+        return {}
+    location = Path(top.__file__)
+    # A module alone (a plugin in a single file) is that file; a package, its folder.
+    package = hasattr(top, "__path__")
+    files = sorted(location.parent.rglob("*")) if package else [location]
+    base = location.parent.parent if package else location.parent
+    return {
+        path.relative_to(base).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in files
+        if path.is_file() and "__pycache__" not in path.parts
+    }
 
 
 def install_hint(distribution: str) -> str:

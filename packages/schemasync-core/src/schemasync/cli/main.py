@@ -38,7 +38,7 @@ from schemasync.errors import (
     SchemasyncError,
     Terminated,
 )
-from schemasync.pipeline import SourceChoice, check_source_offline, read_schema
+from schemasync.pipeline import SourceChoice, check_source_offline, read_current, read_schema
 from schemasync.plugins import BLOCK_ENV, PluginHost, load_plugins
 from schemasync.redact import printable, redact
 
@@ -241,7 +241,7 @@ def _drift(args: argparse.Namespace, host: PluginHost, config: Config) -> CheckR
     recover(config.root / config.settings.lock_file)
     if args.offline:
         check_source_offline(host, config, _source_choice(args))
-    reader = None if args.offline else (lambda: read_schema(host, config, _source_choice(args)))
+    reader = None if args.offline else (lambda: _read_current(host, config, args)[0])
     return check(
         host,
         config,
@@ -303,6 +303,19 @@ def _install_hook(args: argparse.Namespace, host: PluginHost, out: TextIO) -> in
     return EXIT_OK
 
 
+def _read_current(
+    host: PluginHost, config: Config, args: argparse.Namespace
+) -> tuple[ir.Schema, str]:
+    """The chosen source's schema and digest; the lock's schema while the digest holds."""
+    from schemasync.codegen.lock import read_lock
+
+    def recorded() -> tuple[str, ir.Schema] | None:
+        lock = read_lock(config.root / config.settings.lock_file)
+        return (lock.source_digest, lock.schema) if lock is not None else None
+
+    return read_current(host, config, _source_choice(args), recorded)
+
+
 def _source_choice(args: argparse.Namespace) -> SourceChoice:
     return SourceChoice(
         source=args.source,
@@ -342,8 +355,8 @@ def _run(args: argparse.Namespace, host: PluginHost, out: TextIO) -> int:
     config = load_config(args.config)
     requested = [name.strip() for name in args.emit.split(",") if name.strip()]
     emitters = choose_emitters(host, config, requested)
-    schema = read_schema(host, config, _source_choice(args))
-    result = run(host, config, schema, emitters, dry_run=args.dry_run)
+    schema, source_digest = _read_current(host, config, args)
+    result = run(host, config, schema, emitters, dry_run=args.dry_run, source_digest=source_digest)
     root = config.root
     done = result.written
     verbs = ("would write", "would delete") if args.dry_run else ("wrote", "deleted")

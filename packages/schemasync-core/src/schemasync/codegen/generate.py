@@ -29,10 +29,17 @@ from schemasync.codegen.lock import (
     render_lock,
     render_schema_version,
 )
-from schemasync.codegen.output import PlannedFile, WritePlan, WriteResult, apply_plan, preview
+from schemasync.codegen.output import (
+    Commit,
+    PlannedFile,
+    WritePlan,
+    WriteResult,
+    apply_plan,
+    preview,
+)
 from schemasync.config import Config, TypeOverride, explain, normalise_keys
 from schemasync.errors import ConfigError, UsageError
-from schemasync.plugins import PluginHost
+from schemasync.plugins import PluginHost, code_digests
 
 __all__ = [
     "RunResult",
@@ -44,10 +51,12 @@ __all__ = [
     "inside",
     "leftovers",
     "plan",
+    "recorded_files",
     "relative_key",
     "run",
 ]
 
+log = logging.getLogger("schemasync")
 #: Steps a terminal shows while they run (see schemasync.cli.terminal).
 progress = logging.getLogger("schemasync.progress")
 
@@ -59,6 +68,8 @@ class RunResult:
     schema_hash: str
     schema_version: int
     written: WriteResult
+    #: False when the lock said every file was current and nothing was rendered.
+    rendered: bool = True
 
 
 def choose_emitters(host: PluginHost, config: Config, requested: Sequence[str]) -> list[Emitter]:
@@ -160,7 +171,9 @@ def relative_key(path: Path, root: Path) -> str:
 
 def fingerprint(host: PluginHost, config: Config, emitters: Sequence[Emitter]) -> str:
     """SHA-256 of what besides the schema decides the generated files: the tool and plugin
-    versions, the settings that shape output, the targets, and any template overrides."""
+    versions, the code and templates of the core and of each emitter, the settings that
+    shape output (options, type overrides, naming), the targets, and template overrides.
+    """
     settings = {
         key: value
         for key, value in msgspec.to_builtins(config.settings).items()
@@ -180,11 +193,59 @@ def fingerprint(host: PluginHost, config: Config, emitters: Sequence[Emitter]) -
             for p in host.plugins
             if _OUTPUT_HOOKS.intersection(p.hooks)
         ),
+        "code": code_digests(host, emitters, _OUTPUT_HOOKS),
         "emit": [emitter.name for emitter in emitters],
         "settings": settings,
         "templates": templates,
     }
     return digest(msgspec.json.encode(inputs, order="sorted"))
+
+
+def recorded_files(
+    host: PluginHost, config: Config, lock: Lock, emitters: Sequence[Emitter]
+) -> dict[Path, str] | None:
+    """The digest of every file ``run`` writes from ``lock``'s schema with ``emitters``, the
+    lock and ``schema_version.py`` included, by path, taken from the lock without rendering
+    anything; ``None`` when the lock's fingerprint does not hold (another tool or plugin
+    version, other settings, templates or targets), and only rendering can tell."""
+    if not lock.fingerprint or lock.fingerprint != fingerprint(host, config, emitters):
+        return None
+    root = config.root
+    expected = {inside(root, path, "file"): sha for path, sha in lock.outputs.items()}
+    version = render_schema_version(lock, __version__)
+    expected[inside(root, config.settings.version_file, "version_file")] = digest(version)
+    expected[inside(root, config.settings.lock_file, "lock_file")] = digest(render_lock(lock))
+    return expected
+
+
+def _file_digest(path: Path) -> str | None:
+    """The digest of the file at ``path``; ``None`` when it cannot be read."""
+    try:
+        return digest(path.read_bytes())
+    except OSError:
+        return None
+
+
+def _current_files(
+    host: PluginHost,
+    config: Config,
+    previous: Lock | None,
+    emitters: Sequence[Emitter],
+    *,
+    schema_hash: str,
+    source_digest: str,
+) -> list[Path] | None:
+    """Every file of the run when each is already what it would write (same schema, same
+    fingerprint, same source digest, every recorded file on disk with its recorded digest);
+    else ``None``."""
+    if previous is None or (previous.hash, previous.source_digest) != (schema_hash, source_digest):
+        return None
+    expected = recorded_files(host, config, previous, emitters)
+    if expected is None:
+        return None
+    if any(_file_digest(path) != sha for path, sha in expected.items()):
+        return None
+    return list(expected)
 
 
 def plan(
@@ -194,9 +255,11 @@ def plan(
     emitters: Sequence[Emitter],
     *,
     now: dt.datetime,
+    source_digest: str = "",
 ) -> tuple[list[PlannedFile], int, str]:
     """Render every file of the run in memory.
 
+    :param source_digest: what the source says decided ``schema`` (see ``Lock.source_digest``).
     :returns: the files, the schema version and the schema hash.
     """
     schema_hash = ir.schema_hash(schema)
@@ -222,6 +285,7 @@ def plan(
         emit=tuple(emitter.name for emitter in emitters),
         fingerprint=fingerprint(host, config, emitters),
         outputs={relative_key(f.path, root): digest(f.content) for f in files},
+        source_digest=source_digest,
     )
     version_path = inside(root, config.settings.version_file, "version_file")
     files.append(PlannedFile(version_path, render_schema_version(lock, __version__)))
@@ -247,33 +311,58 @@ def run(
     *,
     now: dt.datetime | None = None,
     dry_run: bool = False,
+    source_digest: str = "",
 ) -> RunResult:
     """Emit, then write everything that changed and delete the leftovers of earlier runs:
     all or nothing, one run at a time (see :mod:`schemasync.codegen.transaction`).
 
-    :param dry_run: only say what would be written and deleted; touch nothing.
-    """
-    lock_path = inside(config.root, config.settings.lock_file, "lock_file")
-    when = now or dt.datetime.now(dt.timezone.utc)
+    When the lock says every file is already what this run would write (same schema hash,
+    fingerprint and source digest, every recorded file on disk with its recorded digest),
+    nothing is rendered and nothing written, and one line says so.
 
-    def planned() -> tuple[WritePlan, int, str]:
+    :param dry_run: only say what would be written and deleted; touch nothing.
+    :param source_digest: what the source says decided ``schema``, recorded in the lock.
+    """
+    root = config.root
+    lock_path = inside(root, config.settings.lock_file, "lock_file")
+    when = now or dt.datetime.now(dt.timezone.utc)
+    schema_hash = ir.schema_hash(schema)
+
+    def attempt(commit: Commit | None) -> RunResult:
         previous = read_lock(lock_path)
-        files, version, schema_hash = plan(host, config, schema, emitters, now=when)
-        return (
-            WritePlan(files, leftovers(previous, files, config.root), config.root),
-            version,
-            schema_hash,
+        # A journal left by an interrupted run means files may be waiting to be renamed or
+        # deleted; a real run has completed it already (recover), a dry run takes the long way.
+        pending = (lock_path.parent / transaction.JOURNAL).exists()
+        current = None
+        if not pending:
+            current = _current_files(
+                host,
+                config,
+                previous,
+                emitters,
+                schema_hash=schema_hash,
+                source_digest=source_digest,
+            )
+        if previous is not None and current is not None:
+            log.info(
+                "schema unchanged (%s): %d files current, nothing rendered",
+                schema_hash[:19],
+                len(current),
+            )
+            return RunResult(
+                schema_hash, previous.schema_version, WriteResult(unchanged=current), rendered=False
+            )
+        files, version, _ = plan(
+            host, config, schema, emitters, now=when, source_digest=source_digest
         )
+        write_plan = WritePlan(files, leftovers(previous, files, root), root)
+        result = preview(write_plan) if commit is None else apply_plan(write_plan, commit)
+        return RunResult(schema_hash=schema_hash, schema_version=version, written=result)
 
     if dry_run:
         # Not even the run lock: a dry run leaves the project exactly as it found it.
-        write_plan, version, schema_hash = planned()
-        result = preview(write_plan)
-    else:
-        folder = lock_path.parent
-        with transaction.project_lock(folder):
-            transaction.recover(lock_path)
-            write_plan, version, schema_hash = planned()
-            commit = partial(transaction.commit, folder=folder, boundary=config.root)
-            result = apply_plan(write_plan, commit)
-    return RunResult(schema_hash=schema_hash, schema_version=version, written=result)
+        return attempt(None)
+    folder = lock_path.parent
+    with transaction.project_lock(folder):
+        transaction.recover(lock_path)
+        return attempt(partial(transaction.commit, folder=folder, boundary=root))

@@ -50,6 +50,11 @@ class Lock(msgspec.Struct, frozen=True, kw_only=True):
     fingerprint: str = ""
     #: SHA-256 of each generated file, by path relative to the project root.
     outputs: dict[str, str] = msgspec.field(default_factory=dict[str, str])
+    #: SHA-256 of everything that decided ``schema`` when the source can tell without
+    #: reading it (the ``migrations`` source: every file, the Supabase layer, the engine,
+    #: the settings); while it holds, ``schema`` is what the source would read. Empty for
+    #: sources that cannot tell (a live database).
+    source_digest: str = ""
     schema: ir.Schema
 
 
@@ -161,15 +166,22 @@ def next_lock(
     emit: tuple[str, ...] = (),
     fingerprint: str = "",
     outputs: dict[str, str] | None = None,
+    source_digest: str = "",
 ) -> Lock:
     """The lock after a sync: ``previous`` itself when nothing changed; when only the
-    targets or their files changed, the schema version and sync time stay."""
+    targets, their files or the source digest changed, the schema version and sync time
+    stay."""
     outputs = outputs or {}
     if previous is not None and previous.hash == schema_hash:
-        if (previous.emit, previous.fingerprint, previous.outputs) == (emit, fingerprint, outputs):
+        recorded = (previous.emit, previous.fingerprint, previous.outputs, previous.source_digest)
+        if recorded == (emit, fingerprint, outputs, source_digest):
             return previous
         return msgspec.structs.replace(
-            previous, emit=emit, fingerprint=fingerprint, outputs=outputs
+            previous,
+            emit=emit,
+            fingerprint=fingerprint,
+            outputs=outputs,
+            source_digest=source_digest,
         )
     return Lock(
         # The mark write_files looks for before it overwrites a file.
@@ -181,6 +193,7 @@ def next_lock(
         emit=emit,
         fingerprint=fingerprint,
         outputs=outputs,
+        source_digest=source_digest,
         schema=ir.canonicalize(schema),
     )
 

@@ -5,8 +5,9 @@ Three things are compared:
 - ``lock``: the committed lock snapshot against the database (every compare hook).
 - ``code``: the committed models, read back with ``ast``, against the database (or, offline,
   against the lock). Online, generated models are read too, so ``--against both`` shows each
-  change from the lock beside where the models hold it (file and line); offline, generated
-  files that are exactly what ``run`` would write from the lock are skipped.
+  change from the lock beside where the models hold it (file and line); offline, or with the
+  lock side when the database is still what the lock holds, generated files that are exactly
+  what ``run`` would write from the lock are skipped (they agree with it by construction).
 - ``files``: whether the generated files are what ``run`` would write from the lock; a
   stale file fails the check whatever its severity threshold. So does a leftover: a file
   schemasync generated in an output folder that ``run`` no longer produces (``run`` deletes it).
@@ -14,25 +15,28 @@ Three things are compared:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+import sys
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from schemasync import __version__, ir
+from schemasync import ir
 from schemasync.api import Emitter, LocalModel, TargetOptions
 from schemasync.changes import Change, Severity
 from schemasync.codegen.generate import (
     digest,
     emit_context,
     emitter_options,
-    fingerprint,
     inside,
     plan,
+    recorded_files,
     relative_key,
 )
-from schemasync.codegen.lock import Lock, read_lock, render_lock, render_schema_version
+from schemasync.codegen.lock import Lock, read_lock
 from schemasync.codegen.model import ModelSet
 from schemasync.codegen.output import is_generated, marked
 from schemasync.config import Config
@@ -137,8 +141,9 @@ def _generated_files(
     not compile), and those that are.
 
     While the lock's fingerprint holds (same tool, plugins, settings and templates), the
-    digests it records are what ``run`` would write, so nothing needs rendering; otherwise
-    every file is rendered again and compared.
+    digests it records are what ``run`` would write, so nothing is rendered unless a file
+    differs (see :func:`~schemasync.codegen.generate.recorded_files`, which ``run``'s own
+    shortcut uses too); otherwise every file is rendered again and compared.
     """
     root = config.root
     expected: dict[Path, str]
@@ -149,11 +154,9 @@ def _generated_files(
         planned, _, _ = plan(host, config, lock.schema, emitters, now=now)
         return {file.path: file.content for file in planned}
 
-    if lock.fingerprint and lock.fingerprint == fingerprint(host, config, emitters):
-        expected = {root / path: sha for path, sha in lock.outputs.items()}
-        expected[inside(root, config.settings.lock_file, "lock_file")] = digest(render_lock(lock))
-        version = render_schema_version(lock, __version__)
-        expected[inside(root, config.settings.version_file, "version_file")] = digest(version)
+    recorded = recorded_files(host, config, lock, emitters)
+    if recorded is not None:
+        expected = recorded
     else:
         rendered = render()
         expected = {path: digest(content) for path, content in rendered.items()}
@@ -162,6 +165,7 @@ def _generated_files(
         for path in _leftovers(_output_dirs(config, emitters), expected)
     ]
     fresh: set[Path] = set()
+    known = _compiled_folder()
     for path, sha in expected.items():
         try:
             current = path.read_bytes()
@@ -172,7 +176,7 @@ def _generated_files(
             raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
         if digest(current) == sha:
             fresh.add(path)
-            if path.suffix == ".py" and not _compiles(current, path):
+            if path.suffix == ".py" and not _compiles(current, path, sha, known):
                 stale.append(StaleFile(relative_key(path, root), "invalid"))
             continue
         # Different bytes: a formatter's work is not staleness, an edit of meaning is.
@@ -186,12 +190,35 @@ def _generated_files(
     return stale, fresh
 
 
-def _compiles(source: bytes, path: Path) -> bool:
-    """Whether ``source`` is valid Python (compiled, not run)."""
+def _compiled_folder() -> Path | None:
+    """Where the digests of generated files found to compile are remembered, per Python
+    release (the user's cache folder); ``None`` when there is no writable one."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base, "schemasync", f"compiles-{sys.implementation.cache_tag}")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder if os.access(folder, os.W_OK) else None
+
+
+def _compiles(source: bytes, path: Path, sha: str, known: Path | None) -> bool:
+    """Whether ``source`` (whose digest is ``sha``) is valid Python, compiled, not run.
+
+    Compiling every generated module is most of an unchanged check's time, and the answer
+    for given bytes never changes: a success is remembered in ``known`` by digest, so the
+    next check only looks it up. A failure is never remembered, so it is reported each time.
+    """
+    marker = known / sha.removeprefix("sha256:") if known is not None else None
+    if marker is not None and marker.exists():
+        return True
     try:
         compile(source, str(path), "exec", dont_inherit=True)
     except (SyntaxError, ValueError):
         return False
+    if marker is not None:
+        with contextlib.suppress(OSError):
+            marker.touch()
     return True
 
 
@@ -247,10 +274,12 @@ def check(
         # reported stale: reading either back would only add noise, or fail.
         skipped = {root / s.path for s in stale if s.state in ("leftover", "invalid")}
         model_files = [p for p in model_files if p not in skipped]
-        # Offline, generated files that match the lock agree with it by construction. Online
-        # they are read even beside the lock side: their findings carry the file and line a
-        # reviewer (and a GitHub annotation) needs.
-        if offline:
+        # Generated files that match the lock agree with its schema by construction: offline
+        # they are not read, nor online when the lock side is compared and found the
+        # database as the lock says (it speaks for them). Otherwise they are read even
+        # beside the lock side: their findings carry the file and line a reviewer (and a
+        # GitHub annotation) needs.
+        if offline or (compare_lock and lock is not None and schema_hash == lock.hash):
             model_files = [p for p in model_files if p not in fresh]
         local = read_files(model_files, host.hook.schemasync_read_models)
         findings = _compare_code(

@@ -27,9 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-import psycopg
-from psycopg.conninfo import make_conninfo
-
 from schemasync.errors import EngineError
 
 if TYPE_CHECKING:
@@ -328,6 +325,9 @@ class TemporaryServer:
 
     def dsn(self, database: str = "postgres", *, user: str = "postgres") -> str:
         """A libpq connection string for ``database``, as ``user`` over the socket."""
+        # Imported here: finding an engine (a migrations digest) needs no driver.
+        from psycopg.conninfo import make_conninfo
+
         if self._directory is None:
             raise RuntimeError("the temporary server is not running; call start() first")
         return make_conninfo(host=str(self._directory), port=self._port, user=user, dbname=database)
@@ -477,6 +477,8 @@ class TemporaryServer:
             )
 
     def _wait_until_ready(self, process: subprocess.Popen[bytes], directory: Path) -> None:
+        import psycopg
+
         deadline = time.monotonic() + self.start_timeout
         while True:
             code = process.poll()

@@ -109,11 +109,11 @@ class Statement:
     node: Any
 
 
-def find_migrations(directory: Path) -> list[Migration]:
+def find_migrations(directory: Path, *, warn: bool = True) -> list[Migration]:
     """The migrations in ``directory``, in the order they apply.
 
-    Files whose name does not match ``<version>_<name>.sql`` are skipped with a warning, as
-    the Supabase CLI skips them.
+    Files whose name does not match ``<version>_<name>.sql`` are skipped with a warning
+    (unless ``warn`` is false), as the Supabase CLI skips them.
 
     :raises UsageError: the folder does not exist or holds no migration.
     """
@@ -127,7 +127,10 @@ def find_migrations(directory: Path) -> list[Migration]:
     for path in sorted(directory.glob("*.sql")):
         match = MIGRATION_NAME.fullmatch(path.name)
         if match is None:
-            log.warning("skipping %s: migration names look like <version>_<name>.sql", path.name)
+            if warn:
+                log.warning(
+                    "skipping %s: migration names look like <version>_<name>.sql", path.name
+                )
             continue
         found.append(Migration(path, int(match["version"]), match["name"]))
     if not found:
@@ -605,6 +608,47 @@ def _without_stand_ins(schema: ir.Schema, state: AppliedServer) -> ir.Schema:
     return msgspec.structs.replace(schema, functions=functions, extensions=extensions)
 
 
+def _parse(directory: Path) -> list[tuple[Migration, str, list[Statement]]]:
+    """Every migration of ``directory`` parsed; the first syntax error raised, before any
+    server starts."""
+    parsed, problems = parse_all(directory)
+    if problems:
+        raise MigrationError(
+            str(problems[0]), hint="fix the migration; nothing was applied and no file was written"
+        )
+    return parsed
+
+
+@dataclass(frozen=True)
+class _Setup:
+    """What a request decides besides the files: the layer, the engine, the schemas read."""
+
+    directory: Path
+    layer: bool
+    #: ``auto``, ``system`` or ``embedded``; None for the environment's choice.
+    engine: str | None
+    #: The PostgreSQL major version a Supabase project pins.
+    major: int | None
+    #: The layer's schemas, left out unless included by name.
+    hidden: tuple[str, ...]
+
+    @classmethod
+    def of(cls, request: SourceRequest) -> _Setup:
+        directory = Path(request.target)
+        layer = supabase.layer_enabled(request.options.get("supabase", "auto"), directory)
+        engine = request.options.get("engine")
+        hidden: tuple[str, ...] = ()
+        if layer:
+            hidden = tuple(s for s in supabase.LAYER_SCHEMAS if s not in request.include_schemas)
+        return cls(
+            directory,
+            layer,
+            None if engine is None else str(engine),
+            supabase.pinned_major(directory),
+            hidden,
+        )
+
+
 class MigrationsSource(Source):
     """The ``migrations`` source: a folder of SQL migrations, applied to a throwaway server."""
 
@@ -615,12 +659,34 @@ class MigrationsSource(Source):
     def check_offline(self, request: SourceRequest) -> None:
         """Parse every migration in ``request.target`` (no server): a syntax error fails the
         offline check as it fails ``run``, with its ``file:line:col``."""
-        _parsed, problems = parse_all(Path(request.target))
-        if problems:
-            raise MigrationError(
-                str(problems[0]),
-                hint="fix the migration; nothing was applied and no file was written",
-            )
+        _parse(Path(request.target))
+
+    def digest(self, request: SourceRequest) -> str:
+        """SHA-256 of what decides the schema the migrations give, without a server: every
+        migration's name and bytes in order, the Supabase layer on or off, the engine that
+        would apply them (its kind and the version its ``postgres -V`` prints, so another
+        PostgreSQL release, another engine kind or another pinned major changes it) and the
+        schemas read. The layer's own definition and the introspection code are part of
+        schemasync, whose files the caller digests with it.
+        """
+        import hashlib
+
+        from schemasync.sources.engine import find_engine
+
+        setup = _Setup.of(request)
+        migrations = [
+            [m.path.name, hashlib.sha256(m.path.read_bytes()).hexdigest()]
+            for m in find_migrations(setup.directory, warn=False)
+        ]
+        engine = find_engine(setup.engine, major=setup.major)
+        inputs = {
+            "migrations": migrations,
+            "supabase_layer": setup.layer,
+            "engine": [engine.kind, engine.version],
+            "include_schemas": list(request.include_schemas),
+            "exclude_schemas": [*request.exclude_schemas, *setup.hidden],
+        }
+        return "sha256:" + hashlib.sha256(msgspec.json.encode(inputs)).hexdigest()
 
     def introspect(self, request: SourceRequest) -> ir.Schema:
         """Apply the migrations in ``request.target`` and read the resulting schema.
@@ -633,23 +699,14 @@ class MigrationsSource(Source):
 
         from schemasync.sources.introspect import introspect
 
-        directory = Path(request.target)
-        self.check_offline(request)
-        parsed, _problems = parse_all(directory)
-        layer = supabase.layer_enabled(request.options.get("supabase", "auto"), directory)
-        engine = request.options.get("engine")
-        hidden: tuple[str, ...] = ()
-        if layer:
-            hidden = tuple(s for s in supabase.LAYER_SCHEMAS if s not in request.include_schemas)
+        setup = _Setup.of(request)
+        parsed = _parse(setup.directory)
         with migrated_server(
-            parsed,
-            supabase_layer=layer,
-            engine=None if engine is None else str(engine),
-            major=supabase.pinned_major(directory),
+            parsed, supabase_layer=setup.layer, engine=setup.engine, major=setup.major
         ) as state:
             if isinstance(state, Problem):
                 hint = "fix the migration; no file was written"
-                if not layer and supabase.mentions_layer(state.message):
+                if not setup.layer and supabase.mentions_layer(state.message):
                     hint += (
                         "; for Supabase migrations outside supabase/migrations, set supabase = true"
                     )
@@ -659,10 +716,10 @@ class MigrationsSource(Source):
                 schema = introspect(
                     conn,
                     include_schemas=request.include_schemas,
-                    exclude_schemas=(*request.exclude_schemas, *hidden),
+                    exclude_schemas=(*request.exclude_schemas, *setup.hidden),
                     statement_timeout_ms=request.statement_timeout_ms,
                 )
         schema = _without_stand_ins(schema, state)
         # The layer's extensions (and any a migration added to its schemas) are its own.
-        kept = tuple(e for e in schema.extensions if e.schema not in hidden)
+        kept = tuple(e for e in schema.extensions if e.schema not in setup.hidden)
         return msgspec.structs.replace(schema, extensions=kept)
