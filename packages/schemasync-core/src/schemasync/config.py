@@ -14,7 +14,7 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, cast
+from typing import Annotated, Literal, cast
 
 import msgspec
 
@@ -41,6 +41,10 @@ PYPROJECT = "pyproject.toml"
 #: The range of ``statement_timeout`` PostgreSQL accepts, in seconds (whole milliseconds).
 MIN_STATEMENT_TIMEOUT_S = 0.001
 MAX_STATEMENT_TIMEOUT_S = 2_147_483.647
+#: The line lengths ``line_length`` accepts: ruff's upper limit, and a floor under which
+#: hardly a generated statement fits anyway.
+MIN_LINE_LENGTH = 40
+MAX_LINE_LENGTH = 320
 
 
 SeverityName = Literal["low", "medium", "high", "critical"]
@@ -88,6 +92,9 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, rename="
     profile: Literal["python", "json"] = "python"
     #: Targets ``schemasync run`` emits when ``--emit`` is not given.
     emit: tuple[str, ...] = ()
+    #: The line length generated Python is wrapped at, as ``ruff format --line-length``
+    #: would wrap it, so that the formatter leaves the files unchanged (ruff's limits).
+    line_length: Annotated[int, msgspec.Meta(ge=MIN_LINE_LENGTH, le=MAX_LINE_LENGTH)] = 88
     #: Where the canonical schema of the last sync is kept, relative to the project root.
     lock_file: str = "schemasync.lock"
     #: Where ``schema_version.py`` is written, relative to the project root.

@@ -1,0 +1,657 @@
+"""Generated Python laid out as ``ruff format`` (and black) would lay it out, so that running
+the formatter over the output changes nothing.
+
+Templates write each statement on one line; :func:`reflow` wraps the statements that do not
+fit in ``line_length`` columns, and re-lays those that span several lines, the way ruff does
+for the constructs generated code uses: calls, subscripts, collections, ``|`` unions,
+comprehensions, annotated assignments, ``def`` and ``class`` headers and imports. The method
+is ruff's: each statement becomes a document of groups that print flat when they fit and
+break otherwise (Wadler's pretty printer, as Prettier and ruff implement it), with ruff's
+choices for assignments. Lines that already fit, comments and docstrings are left alone, so
+the step costs next to nothing on files whose lines are short.
+"""
+
+from __future__ import annotations
+
+import io
+import keyword
+import re
+import tokenize
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TypeAlias, cast
+
+__all__ = ["DEFAULT_LINE_LENGTH", "reflow"]
+
+#: ruff's and black's default.
+DEFAULT_LINE_LENGTH = 88
+
+# ---------------------------------------------------------------------------------------
+# Documents and their printer
+
+
+@dataclass(eq=False)
+class _Line:
+    #: Printed as a space (not nothing) when its group is flat.
+    space: bool = False
+    #: Always a line break.
+    hard: bool = False
+
+
+@dataclass(eq=False)
+class _Group:
+    contents: _Doc
+    expand: bool = False
+
+
+@dataclass(eq=False)
+class _Indent:
+    contents: _Doc
+
+
+@dataclass(eq=False)
+class _IfBreak:
+    """``broken`` when ``group`` (or, without one, the enclosing group) breaks, else
+    ``flat``."""
+
+    broken: _Doc
+    flat: _Doc = ""
+    group: _Group | None = None
+
+
+_Doc: TypeAlias = "str | _Line | _Group | _Indent | _IfBreak | list[_Doc]"
+
+_SOFT = _Line()
+_SOFT_SPACE = _Line(space=True)
+_HARD = _Line(hard=True)
+_FLAT, _BREAK = False, True
+
+
+def _expands(doc: _Doc) -> bool:
+    """Whether ``doc`` holds a hard line or an expanded group: its enclosing groups cannot be
+    flat (a magic trailing comma breaks every bracket around it)."""
+    if isinstance(doc, list):
+        return any(_expands(d) for d in doc)
+    if isinstance(doc, _Group):
+        return doc.expand
+    if isinstance(doc, _Indent):
+        return _expands(doc.contents)
+    return isinstance(doc, _Line) and doc.hard
+
+
+def _group(contents: _Doc, *, expand: bool = False) -> _Group:
+    return _Group(contents, expand or _expands(contents))
+
+
+_Command = tuple[int, bool, _Doc]
+
+
+def _fits(command: _Command, rest: Sequence[_Command], width: int, modes: dict[int, bool]) -> bool:
+    """Whether ``command`` fits in ``width`` columns, followed by what comes after it up to
+    the next line break (Prettier's and ruff's measure)."""
+    stack = [command]
+    rest_index = len(rest)
+    while width >= 0:
+        if not stack:
+            if rest_index == 0:
+                return True
+            rest_index -= 1
+            stack.append(rest[rest_index])
+            continue
+        indent, mode, doc = stack.pop()
+        if isinstance(doc, str):
+            width -= len(doc)
+        elif isinstance(doc, list):
+            stack.extend((indent, mode, d) for d in reversed(doc))
+        elif isinstance(doc, _Indent):
+            stack.append((indent, mode, doc.contents))
+        elif isinstance(doc, _Group):
+            stack.append((indent, _BREAK if doc.expand else mode, doc.contents))
+        elif isinstance(doc, _IfBreak):
+            broken = modes.get(id(doc.group), _FLAT) if doc.group else mode
+            stack.append((indent, mode, doc.broken if broken else doc.flat))
+        else:
+            if mode is _BREAK or doc.hard:
+                return True
+            width -= doc.space
+    return False
+
+
+def _print(doc: _Doc, indent: int, width: int) -> str:
+    """``doc`` laid out in ``width`` columns, starting at column ``indent``."""
+    out: list[str] = []
+    position = indent
+    modes: dict[int, bool] = {}
+    commands: list[_Command] = [(indent, _BREAK, doc)]
+    while commands:
+        level, mode, current = commands.pop()
+        if isinstance(current, str):
+            out.append(current)
+            position += len(current)
+        elif isinstance(current, list):
+            commands.extend((level, mode, d) for d in reversed(current))
+        elif isinstance(current, _Indent):
+            commands.append((level + 4, mode, current.contents))
+        elif isinstance(current, _Group):
+            if mode is _FLAT and not current.expand:
+                chosen = _FLAT
+            elif current.expand:
+                chosen = _BREAK
+            else:
+                flat = (level, _FLAT, current.contents)
+                chosen = _FLAT if _fits(flat, commands, width - position, modes) else _BREAK
+            modes[id(current)] = chosen
+            commands.append((level, chosen, current.contents))
+        elif isinstance(current, _IfBreak):
+            broken = modes.get(id(current.group), _FLAT) if current.group else mode
+            commands.append((level, mode, current.broken if broken else current.flat))
+        elif mode is _FLAT and not current.hard:
+            if current.space:
+                out.append(" ")
+                position += 1
+        else:
+            out.append("\n" + " " * level)
+            position = level
+    return "".join(out)
+
+
+def _flat(doc: _Doc) -> str:
+    """``doc`` on one line (what it is when nothing breaks)."""
+    if isinstance(doc, str):
+        return doc
+    if isinstance(doc, list):
+        return "".join(_flat(d) for d in doc)
+    if isinstance(doc, (_Group, _Indent)):
+        return _flat(doc.contents)
+    if isinstance(doc, _IfBreak):
+        return _flat(doc.flat)
+    return " " if doc.space else ""
+
+
+def _head(doc: _Doc) -> str:
+    """``doc`` up to its first possible line break, every group broken: the first line of a
+    value whose outer brackets are split."""
+    out: list[str] = []
+
+    def walk(d: _Doc) -> bool:
+        if isinstance(d, str):
+            out.append(d)
+            return False
+        if isinstance(d, list):
+            return any(walk(x) for x in d)
+        if isinstance(d, (_Group, _Indent)):
+            return walk(d.contents)
+        if isinstance(d, _IfBreak):
+            return walk(d.broken)
+        return True
+
+    walk(doc)
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------------------
+# Statements as trees of brackets
+
+
+@dataclass(eq=False)
+class _Atom:
+    text: str
+    #: Whether a space separates it from what comes before it.
+    space: bool
+    kind: int = tokenize.OP
+
+
+@dataclass(eq=False)
+class _Bracket:
+    open: str
+    close: str
+    #: The comma-separated parts, each a sequence of atoms and brackets.
+    items: list[list[_Node]] = field(default_factory=list["list[_Node]"])
+    #: A comma before the closing bracket (magic, unless it makes a one-element tuple).
+    trailing_comma: bool = False
+    space: bool = False
+    #: ``call`` (also a ``def`` or ``class`` header), ``subscript`` or ``literal``.
+    kind: str = "literal"
+
+
+_Node: TypeAlias = "_Atom | _Bracket"
+
+_CLOSING = {"(": ")", "[": "]", "{": "}"}
+#: Words after which an opening bracket starts a literal, not a call or a subscript.
+_KEYWORDS = frozenset(keyword.kwlist)
+#: Statements :func:`reflow` leaves as written (compound headers, decorators).
+_LEFT_ALONE = frozenset(("if", "for", "while", "with", "try", "import", "@"))
+_SKIPPED = frozenset(
+    (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER)
+)
+
+
+class _Unsupported(Exception):
+    """A statement outside what :func:`reflow` lays out: it is left as written."""
+
+
+def _parse(text: str) -> list[_Node]:
+    """The top-level atoms and brackets of one statement."""
+    root: list[_Node] = []
+    stack: list[tuple[_Bracket, list[_Node]]] = []
+    current = root
+    previous: tokenize.TokenInfo | None = None
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError) as exc:
+        raise _Unsupported from exc
+    for token in tokens:
+        if token.type == tokenize.COMMENT:
+            raise _Unsupported
+        if token.type in _SKIPPED:
+            continue
+        space = previous is not None and (
+            previous.end[0] != token.start[0] or previous.end[1] < token.start[1]
+        )
+        string = token.string
+        if string in _CLOSING:
+            kind = "literal"
+            before = current[-1] if current else None
+            if isinstance(before, _Bracket) or (
+                isinstance(before, _Atom)
+                and before.kind in (tokenize.NAME, tokenize.STRING)
+                and before.text not in _KEYWORDS
+            ):
+                kind = {"(": "call", "[": "subscript"}.get(string, "literal")
+            bracket = _Bracket(string, _CLOSING[string], space=space, kind=kind)
+            current.append(bracket)
+            stack.append((bracket, current))
+            current = cast("list[_Node]", [])
+            bracket.items.append(current)
+        elif string in (")", "]", "}"):
+            if not stack:
+                raise _Unsupported
+            bracket, current = stack.pop()
+            if bracket.close != string:
+                raise _Unsupported
+            if len(bracket.items) > 1 and not bracket.items[-1]:
+                bracket.items.pop()
+                bracket.trailing_comma = True
+            if bracket.items == [[]]:
+                bracket.items = []
+        elif string == "," and stack:
+            current = cast("list[_Node]", [])
+            stack[-1][0].items.append(current)
+        else:
+            current.append(_Atom(string, space, token.type))
+        previous = token
+    if stack:
+        raise _Unsupported
+    return root
+
+
+def _is(node: _Node, text: str) -> bool:
+    return isinstance(node, _Atom) and node.text == text
+
+
+def _split(nodes: Sequence[_Node], word: str) -> list[list[_Node]]:
+    parts: list[list[_Node]] = [[]]
+    for node in nodes:
+        if _is(node, word):
+            parts.append([])
+        else:
+            parts[-1].append(node)
+    return parts
+
+
+# ---------------------------------------------------------------------------------------
+# Expressions
+
+
+def _sequence(nodes: Sequence[_Node]) -> _Doc:
+    """Atoms and brackets side by side, spaced as written (the first without a space)."""
+    docs: list[_Doc] = []
+    for index, node in enumerate(nodes):
+        if index and node.space:
+            docs.append(" ")
+        docs.append(_bracket(node) if isinstance(node, _Bracket) else node.text)
+    return docs
+
+
+def _expression(nodes: Sequence[_Node]) -> _Doc:
+    """An expression inside brackets (or already parenthesized): a ``|`` chain breaks
+    before each operator, a comprehension before each ``for`` and ``if``."""
+    if any(_is(n, "else") for n in nodes) and not any(_is(n, "lambda") for n in nodes):
+        at = next(i for i, n in enumerate(nodes) if _is(n, "if"))
+        otherwise = max(i for i, n in enumerate(nodes) if _is(n, "else"))
+        return _group(
+            [
+                _expression(nodes[:at]),
+                _SOFT_SPACE,
+                _sequence(nodes[at:otherwise]),
+                _SOFT_SPACE,
+                _sequence(nodes[otherwise:]),
+            ]
+        )
+    operands = _split(nodes, "|")
+    if len(operands) > 1:
+        chain: list[_Doc] = [_sequence(operands[0])]
+        for operand in operands[1:]:
+            chain += [_SOFT_SPACE, "| ", _sequence(operand)]
+        return _group(chain)
+    return _sequence(nodes)
+
+
+def _comprehension(nodes: Sequence[_Node]) -> list[_Doc] | None:
+    if not any(_is(n, "for") for n in nodes):
+        return None
+    parts: list[_Doc] = []
+    clause: list[_Node] = []
+    for node in nodes:
+        if (_is(node, "for") or _is(node, "if")) and clause and not _is(clause[-1], "async"):
+            parts += [_expression(clause), _SOFT_SPACE]
+            clause = []
+        clause.append(node)
+    parts.append(_expression(clause))
+    return parts
+
+
+def _bracket(bracket: _Bracket) -> _Doc:
+    if not bracket.items:
+        return bracket.open + bracket.close
+    comprehension = _comprehension(bracket.items[0]) if len(bracket.items) == 1 else None
+    if comprehension is not None:
+        return _group([bracket.open, _Indent([_SOFT, *comprehension]), _SOFT, bracket.close])
+    single_tuple = (
+        bracket.open == "(" and bracket.kind == "literal" and len(bracket.items) == 1
+    ) and bracket.trailing_comma
+    magic = bracket.trailing_comma and not single_tuple
+    items: list[_Doc] = []
+    for index, item in enumerate(bracket.items):
+        if index:
+            items += [",", _SOFT_SPACE]
+        items.append(_expression(item))
+    if single_tuple:
+        items.append(",")
+    elif len(bracket.items) > 1 or magic:
+        items.append(_IfBreak(","))
+    if bracket.kind == "literal":
+        # A collection breaks one item a line.
+        return _group([bracket.open, _Indent([_SOFT, items]), _SOFT, bracket.close], expand=magic)
+    # Arguments and subscripts first try their items on one line of their own.
+    inner = _group(items, expand=magic)
+    if isinstance(items[-1], _IfBreak):
+        items[-1].group = inner
+    return _group([bracket.open, _Indent([_SOFT, inner]), _SOFT, bracket.close])
+
+
+def _unwrapped(nodes: Sequence[_Node]) -> Sequence[_Node]:
+    """An expression without the parentheses around all of it (ruff drops them where they
+    are not needed, and adds them back when it breaks the expression)."""
+    while len(nodes) == 1 and isinstance(nodes[0], _Bracket) and nodes[0].open == "(":
+        bracket = nodes[0]
+        if bracket.kind != "literal" or len(bracket.items) != 1 or bracket.trailing_comma:
+            break
+        nodes = bracket.items[0]
+    return nodes
+
+
+def _kind(nodes: Sequence[_Node]) -> str:
+    """``chain`` (``|`` or a conditional at the top), ``call`` (a dotted name and brackets,
+    maybe after ``await``), ``simple`` (names, literals, attributes) or ``other``."""
+    if any(_is(n, "|") or _is(n, "else") for n in nodes):
+        return "chain"
+    start = 1 if nodes and _is(nodes[0], "await") else 0
+    if any(isinstance(n, _Bracket) for n in nodes[start:]):
+        last = nodes[-1]
+        called = isinstance(last, _Bracket) and last.kind != "literal"
+        return "call" if called and all(isinstance(n, _Atom) for n in nodes[start:-1]) else "other"
+    simple = all(
+        isinstance(n, _Atom)
+        and (n.kind in (tokenize.NAME, tokenize.NUMBER, tokenize.STRING) or n.text == ".")
+        for n in nodes[start:]
+    )
+    return "simple" if simple and not start else "other"
+
+
+def _parenthesized(doc: _Doc) -> _Doc:
+    """``doc`` in parentheses added only when it does not fit on its line."""
+    outer = _group([_IfBreak("("), _Indent([_SOFT, _group(doc)]), _SOFT, _IfBreak(")")])
+    for part in (outer.contents[0], outer.contents[-1]):  # type: ignore[index]
+        assert isinstance(part, _IfBreak)
+        part.group = outer
+    return outer
+
+
+def _value(nodes: Sequence[_Node]) -> _Doc:
+    """A value after ``=``, ``return`` or an annotation's ``:`` (ruff's "left to right"):
+    a chain in optional parentheses, anything with brackets split at its own brackets."""
+    nodes = _unwrapped(nodes)
+    if _kind(nodes) == "chain":
+        return _parenthesized(_expression(nodes))
+    return _sequence(nodes)
+
+
+def _splittable(nodes: Sequence[_Node]) -> bool:
+    """ruff's splittable annotations: a chain, a subscript, a call with arguments."""
+    kind = _kind(nodes)
+    return kind == "chain" or (kind == "call" and bool(nodes[-1].items))  # type: ignore[union-attr]
+
+
+# ---------------------------------------------------------------------------------------
+# Statements
+
+
+def _fit(text: str, indent: int, width: int) -> bool:
+    return indent + len(text) <= width
+
+
+def _assignment(
+    target: str, annotation: list[_Node] | None, value: list[_Node], indent: int, width: int
+) -> str:
+    """``target[: annotation] = value``, choosing as ruff does between splitting the value,
+    parenthesizing it, and splitting the annotation."""
+    value = list(_unwrapped(value))
+    annotation = list(_unwrapped(annotation)) if annotation is not None else None
+    if annotation is None or not _splittable(annotation):
+        left = target + (": " + _flat(_sequence(annotation)) if annotation else "")
+        kind = _kind(value)
+        if kind == "simple":
+            # Parenthesized only when that makes it fit.
+            flat = f"{left} = {_flat(_sequence(value))}"
+            if not _fit(flat, indent, width) and _fit(_flat(_sequence(value)), indent + 4, width):
+                parenthesized: _Doc = [left, " = (", _Indent([_HARD, _sequence(value)]), _HARD, ")"]
+                return _print(parenthesized, indent, width)
+            return flat
+        return _print([left + " = ", _value(value)], indent, width)
+    annotation_doc = _value(annotation)
+    left = f"{target}: {_flat(annotation_doc)}"
+    value_doc = _sequence(value)
+    kind = _kind(value)
+    if kind not in ("simple", "call"):
+        return _print([target, ": ", annotation_doc, " = ", _value(value)], indent, width)
+    flat = f"{left} = {_flat(value_doc)}"
+    if _fit(flat, indent, width):
+        return flat
+    if kind == "call" and _fit(f"{left} = {_head(value_doc)}", indent, width):
+        return _print([left + " = ", value_doc], indent, width)
+    if _fit(f"{left} = (", indent, width):
+        return _print([left + " = (", _Indent([_HARD, value_doc]), _HARD, ")"], indent, width)
+    return _print([target, ": ", annotation_doc, " = ", value_doc], indent, width)
+
+
+def _import(nodes: list[_Node], indent: int, width: int) -> str:
+    # from MODULE import NAMES, or with the names already in parentheses.
+    at = next(i for i, n in enumerate(nodes) if _is(n, "import"))
+    head = _flat(_sequence(nodes[: at + 1]))
+    rest = nodes[at + 1 :]
+    if len(rest) == 1 and isinstance(rest[0], _Bracket):
+        names = [_flat(_sequence(item)) for item in rest[0].items]
+        magic = rest[0].trailing_comma
+    else:
+        names = [_flat(_sequence(item)) for item in _split(rest, ",")]
+        magic = False
+    line = f"{head} {', '.join(names)}"
+    if not magic and _fit(line, indent, width):
+        return line
+    inner = " " * (indent + 4)
+    return "\n".join([f"{head} (", *(f"{inner}{name}," for name in names), " " * indent + ")"])
+
+
+def _statement(text: str, indent: int, width: int) -> str:
+    """One statement laid out; :class:`_Unsupported` for a kind :func:`reflow` leaves as
+    written."""
+    nodes = _parse(text)
+    if not nodes or not isinstance(nodes[0], _Atom):
+        raise _Unsupported
+    first = nodes[0].text
+    if first == "from" and any(_is(n, "import") for n in nodes):
+        return _import(nodes, indent, width)
+    if first in ("def", "class", "async"):
+        return _print(_sequence(nodes), indent, width)
+    if first in ("return", "raise"):
+        if len(nodes) == 1:
+            return first
+        return _print([first, " ", _value(nodes[1:])], indent, width)
+    if (first in _KEYWORDS and first != "await") or first in _LEFT_ALONE:
+        raise _Unsupported
+    equals = [i for i, n in enumerate(nodes) if _is(n, "=")]
+    colon = next((i for i, n in enumerate(nodes) if _is(n, ":")), None)
+    if len(equals) > 1:
+        raise _Unsupported
+    if equals:
+        at = equals[0]
+        if colon is not None and colon < at:
+            target = _flat(_sequence(nodes[:colon]))
+            return _assignment(target, nodes[colon + 1 : at], nodes[at + 1 :], indent, width)
+        if any(isinstance(n, _Bracket) for n in nodes[:at]):
+            raise _Unsupported
+        return _assignment(_flat(_sequence(nodes[:at])), None, nodes[at + 1 :], indent, width)
+    if colon is not None:
+        target = _flat(_sequence(nodes[:colon]))
+        return _print([target, ": ", _value(nodes[colon + 1 :])], indent, width)
+    if first == "await":
+        nodes = nodes[1:]
+    if _kind(nodes) != "call":
+        raise _Unsupported
+    return _print([first + " " if first == "await" else "", _sequence(nodes)], indent, width)
+
+
+# ---------------------------------------------------------------------------------------
+# Files
+
+#: What changes the bracket depth or starts a string or a comment.
+_SCAN = re.compile(r"""[rRbBuUfF]{0,2}(?:\"\"\"|'''|"|')|#|[()\[\]{}]""")
+_REST_OF_STRING = {
+    '"': re.compile(r'(?:[^"\\\n]|\\.)*"'),
+    "'": re.compile(r"(?:[^'\\\n]|\\.)*'"),
+}
+
+
+def _statements(lines: Sequence[str]) -> Iterator[tuple[int, int, bool]]:
+    """``(first, last, plain)`` line indexes of each statement; ``plain`` when it holds no
+    comment and no string spanning lines."""
+    depth = 0
+    start = 0
+    plain = True
+    triple: str | None = None
+    for number, line in enumerate(lines):
+        position = 0
+        if triple is not None:
+            end = line.find(triple)
+            if end < 0:
+                continue
+            position = end + 3
+            triple = None
+        while True:
+            match = _SCAN.search(line, position)
+            if match is None:
+                break
+            token = match.group()
+            position = match.end()
+            if token[-1] in "\"'":
+                quote = token.lstrip("rRbBuUfF")
+                if len(quote) == 3:
+                    end = line.find(quote, position)
+                    if end < 0:
+                        triple = quote
+                        plain = False
+                        break
+                    position = end + 3
+                else:
+                    rest = _REST_OF_STRING[quote].match(line, position)
+                    if rest is None:
+                        break
+                    position = rest.end()
+            elif token == "#":
+                plain = False
+                break
+            elif token in "([{":
+                depth += 1
+            else:
+                depth -= 1
+        if depth <= 0 and triple is None and not line.rstrip().endswith("\\"):
+            yield start, number, plain
+            depth = 0
+            start = number + 1
+            plain = True
+
+
+_STRINGS = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
+_OPENING = ("(", "[", "{")
+
+
+def _exploded(lines: Sequence[str], indent: int, width: int) -> bool:
+    """Whether a statement spanning ``lines`` is written as ruff keeps it: every line fits,
+    and every bracket split over lines holds one item a line, indented one level, with a
+    magic trailing comma (imports, ``__all__``, tables of names and nested ones). Checked
+    line by line, without parsing, as it is the common case."""
+    # Per open bracket: whether it is a parenthesis that is no call, and its items so far.
+    stack: list[list[int]] = []
+    for number, line in enumerate(lines):
+        if len(line) > width:
+            return False
+        body = _STRINGS.sub('""', line).strip()
+        if number:
+            closing = body[:1] in ")]}"
+            if len(line) - len(line.lstrip(" ")) != indent + 4 * (len(stack) - closing):
+                return False
+            if closing:
+                if not stack or not lines[number - 1].endswith(","):
+                    return False
+                paren, items = stack.pop()
+                if paren and items < 2:
+                    return False  # (a,) is a tuple, not a magic trailing comma
+                body = body[1:]
+        opened = sum(map(body.count, _OPENING))
+        closed = sum(map(body.count, (")", "]", "}")))
+        if body.endswith(_OPENING) and opened == closed + 1:
+            before = body[-2:-1]
+            stack.append([int(body[-1] == "(" and not (before.isalnum() or before in '_)]"')), 0])
+        elif opened != closed:
+            return False
+        elif number and stack and body.endswith(","):
+            stack[-1][1] += 1
+    return not stack
+
+
+def reflow(source: str, line_length: int = DEFAULT_LINE_LENGTH) -> str:
+    """``source`` with its statements laid out as ``ruff format --line-length
+    line_length`` lays them out; statements that fit on their line are kept as written."""
+    lines = source.split("\n")
+    if all(len(line) <= line_length and not line.endswith(("(", "[", "{")) for line in lines):
+        return source
+    out: list[str] = []
+    for first, last, plain in _statements(lines):
+        written = lines[first : last + 1]
+        line = written[0]
+        indent = len(line) - len(line.lstrip(" "))
+        if plain and (
+            len(line) > line_length
+            or (first != last and not _exploded(written, indent, line_length))
+        ):
+            text = "\n".join([line[indent:], *written[1:]]) + "\n"
+            try:
+                laid_out = _statement(text, indent, line_length)
+            except _Unsupported:
+                out += written
+                continue
+            out.append(" " * indent + laid_out)
+        else:
+            out += written
+    return "\n".join(out)
