@@ -43,7 +43,7 @@ MIN_STATEMENT_TIMEOUT_S = 0.001
 MAX_STATEMENT_TIMEOUT_S = 2_147_483.647
 #: The line lengths ``line_length`` accepts: ruff's upper limit, and a floor under which
 #: hardly a generated statement fits anyway.
-MIN_LINE_LENGTH = 40
+MIN_LINE_LENGTH = 60
 MAX_LINE_LENGTH = 320
 
 

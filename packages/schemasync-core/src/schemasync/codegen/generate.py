@@ -21,7 +21,7 @@ import msgspec
 from schemasync import __version__, ir
 from schemasync.api import EmitContext, Emitter, PyType, TargetOptions
 from schemasync.codegen import transaction
-from schemasync.codegen.layout import reflow
+from schemasync.codegen.pyformat import reflow
 from schemasync.codegen.lock import (
     Lock,
     next_lock,

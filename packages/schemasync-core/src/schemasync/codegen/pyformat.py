@@ -357,9 +357,12 @@ def _bracket(bracket: _Bracket) -> _Doc:
     comprehension = _comprehension(bracket.items[0]) if len(bracket.items) == 1 else None
     if comprehension is not None:
         return _group([bracket.open, _Indent([_SOFT, *comprehension]), _SOFT, bracket.close])
+    # (a,) and x[a,] are one-element tuples: their comma is no magic trailing comma.
     single_tuple = (
-        bracket.open == "(" and bracket.kind == "literal" and len(bracket.items) == 1
-    ) and bracket.trailing_comma
+        bracket.trailing_comma
+        and len(bracket.items) == 1
+        and ((bracket.open == "(" and bracket.kind == "literal") or bracket.kind == "subscript")
+    )
     magic = bracket.trailing_comma and not single_tuple
     items: list[_Doc] = []
     for index, item in enumerate(bracket.items):
@@ -448,31 +451,63 @@ def _assignment(
     parenthesizing it, and splitting the annotation."""
     value = list(_unwrapped(value))
     annotation = list(_unwrapped(annotation)) if annotation is not None else None
-    if annotation is None or not _splittable(annotation):
+    if annotation is not None and _splittable(annotation):
+        left_doc: _Doc = [target, ": ", _value(annotation)]
+        left = _flat(left_doc)
+    else:
         left = target + (": " + _flat(_sequence(annotation)) if annotation else "")
-        kind = _kind(value)
-        if kind == "simple":
-            # Parenthesized only when that makes it fit.
-            flat = f"{left} = {_flat(_sequence(value))}"
-            if not _fit(flat, indent, width) and _fit(_flat(_sequence(value)), indent + 4, width):
-                parenthesized: _Doc = [left, " = (", _Indent([_HARD, _sequence(value)]), _HARD, ")"]
-                return _print(parenthesized, indent, width)
-            return flat
-        return _print([left + " = ", _value(value)], indent, width)
-    annotation_doc = _value(annotation)
-    left = f"{target}: {_flat(annotation_doc)}"
-    value_doc = _sequence(value)
+        left_doc = left
+    return _last(left, left_doc, value, indent, width, split_left=left_doc is not left)
+
+
+def _last(
+    left: str, left_doc: _Doc, value: list[_Node], indent: int, width: int, *, split_left: bool
+) -> str:
+    """``left = value`` (or ``return value`` with ``left`` ending in a space): the value on
+    the line if it fits; split at its own brackets if their opening one fits; else in
+    parentheses of its own if the opening one fits; else split as it can be."""
+    equals = left if left.endswith(" ") else left + " = "
     kind = _kind(value)
-    if kind not in ("simple", "call"):
-        return _print([target, ": ", annotation_doc, " = ", _value(value)], indent, width)
-    flat = f"{left} = {_flat(value_doc)}"
-    if _fit(flat, indent, width):
+    value_doc = _sequence(value)
+    if kind == "simple" and not split_left:
+        # Parenthesized only when that makes it fit.
+        flat = equals + _flat(value_doc)
+        if not _fit(flat, indent, width) and _fit(_flat(value_doc), indent + 4, width):
+            return _print([equals, "(", _Indent([_HARD, value_doc]), _HARD, ")"], indent, width)
         return flat
-    if kind == "call" and _fit(f"{left} = {_head(value_doc)}", indent, width):
-        return _print([left + " = ", value_doc], indent, width)
-    if _fit(f"{left} = (", indent, width):
-        return _print([left + " = (", _Indent([_HARD, value_doc]), _HARD, ")"], indent, width)
-    return _print([target, ": ", annotation_doc, " = ", value_doc], indent, width)
+    if kind not in ("simple", "call"):
+        return _print([left_doc, equals[len(left) :], _value(value)], indent, width)
+    if not _expands(value_doc) and _fit(equals + _flat(value_doc), indent, width):
+        return equals + _flat(value_doc)
+    if kind == "call" and _fit(equals + _head(value_doc), indent, width):
+        return _print([equals, value_doc], indent, width)
+    if _fit(equals + "(", indent, width):
+        return _print([equals, "(", _Indent([_HARD, value_doc]), _HARD, ")"], indent, width)
+    return _print([left_doc, equals[len(left) :], value_doc], indent, width)
+
+
+def _header(nodes: list[_Node], indent: int, width: int) -> str:
+    """A ``def`` or ``class`` header: its parentheses split before what follows them (a
+    return annotation stays on the closing line), and a lone parameter of a split ``def``
+    gains a trailing comma, as black and ruff write it."""
+    at = next((i for i, n in enumerate(nodes) if isinstance(n, _Bracket)), None)
+    if at is None:
+        raise _Unsupported
+    flat = _flat(_sequence(nodes))
+    if _fit(flat, indent, width) and not _expands(_sequence(nodes)):
+        return flat
+    params = nodes[at]
+    assert isinstance(params, _Bracket)
+    if any(_is(n, "def") for n in nodes[:at]) and len(params.items) == 1:
+        params.trailing_comma = True
+    head = _flat(_sequence(nodes[:at]))
+    tail = _flat(_sequence(nodes[at + 1 :]))
+    space = " " if nodes[at + 1 :] and nodes[at + 1].space else ""
+    brackets = _bracket(params)
+    if not params.trailing_comma and isinstance(brackets, _Group):
+        # The parentheses break even when only what follows them is too long.
+        brackets.expand = True
+    return _print([head, brackets, space + tail], indent, width)
 
 
 def _import(nodes: list[_Node], indent: int, width: int) -> str:
@@ -503,11 +538,11 @@ def _statement(text: str, indent: int, width: int) -> str:
     if first == "from" and any(_is(n, "import") for n in nodes):
         return _import(nodes, indent, width)
     if first in ("def", "class", "async"):
-        return _print(_sequence(nodes), indent, width)
+        return _header(nodes, indent, width)
     if first in ("return", "raise"):
         if len(nodes) == 1:
             return first
-        return _print([first, " ", _value(nodes[1:])], indent, width)
+        return _last(first + " ", first + " ", list(nodes[1:]), indent, width, split_left=False)
     if (first in _KEYWORDS and first != "await") or first in _LEFT_ALONE:
         raise _Unsupported
     equals = [i for i, n in enumerate(nodes) if _is(n, "=")]
@@ -601,7 +636,7 @@ def _exploded(lines: Sequence[str], indent: int, width: int) -> bool:
     and every bracket split over lines holds one item a line, indented one level, with a
     magic trailing comma (imports, ``__all__``, tables of names and nested ones). Checked
     line by line, without parsing, as it is the common case."""
-    # Per open bracket: whether it is a parenthesis that is no call, and its items so far.
+    # Per open bracket: whether one item and a comma would make a tuple, and its items.
     stack: list[list[int]] = []
     for number, line in enumerate(lines):
         if len(line) > width:
@@ -614,15 +649,17 @@ def _exploded(lines: Sequence[str], indent: int, width: int) -> bool:
             if closing:
                 if not stack or not lines[number - 1].endswith(","):
                     return False
-                paren, items = stack.pop()
-                if paren and items < 2:
-                    return False  # (a,) is a tuple, not a magic trailing comma
+                tuple_, items = stack.pop()
+                if tuple_ and items < 2:
+                    return False  # (a,) and x[a,] are tuples: no magic trailing comma
                 body = body[1:]
         opened = sum(map(body.count, _OPENING))
         closed = sum(map(body.count, (")", "]", "}")))
         if body.endswith(_OPENING) and opened == closed + 1:
             before = body[-2:-1]
-            stack.append([int(body[-1] == "(" and not (before.isalnum() or before in '_)]"')), 0])
+            called = before.isalnum() or before in '_)]"'
+            tuple_ = (body[-1] == "(" and not called) or (body[-1] == "[" and called)
+            stack.append([int(tuple_), 0])
         elif opened != closed:
             return False
         elif number and stack and body.endswith(","):
