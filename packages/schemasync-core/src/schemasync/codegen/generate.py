@@ -21,7 +21,6 @@ import msgspec
 from schemasync import __version__, ir
 from schemasync.api import EmitContext, Emitter, PyType, TargetOptions
 from schemasync.codegen import transaction
-from schemasync.codegen.pyformat import reflow
 from schemasync.codegen.lock import (
     Lock,
     next_lock,
@@ -31,6 +30,7 @@ from schemasync.codegen.lock import (
     render_schema_version,
 )
 from schemasync.codegen.output import PlannedFile, WritePlan, WriteResult, apply_plan, preview
+from schemasync.codegen.pyformat import reflow
 from schemasync.config import Config, TypeOverride, explain, normalise_keys
 from schemasync.errors import ConfigError, UsageError
 from schemasync.plugins import PluginHost

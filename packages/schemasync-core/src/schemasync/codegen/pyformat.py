@@ -13,11 +13,12 @@ the step costs next to nothing on files whose lines are short.
 
 from __future__ import annotations
 
+import functools
 import io
 import keyword
 import re
 import tokenize
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeAlias, cast
 
@@ -42,6 +43,8 @@ class _Line:
 class _Group:
     contents: _Doc
     expand: bool = False
+    #: Whether :func:`_expands` has looked inside.
+    propagated: bool = False
 
 
 @dataclass(eq=False)
@@ -68,19 +71,28 @@ _FLAT, _BREAK = False, True
 
 
 def _expands(doc: _Doc) -> bool:
-    """Whether ``doc`` holds a hard line or an expanded group: its enclosing groups cannot be
-    flat (a magic trailing comma breaks every bracket around it)."""
+    """Whether ``doc`` holds a hard line or an expanded group; every group holding one is
+    marked expanded on the way (a magic trailing comma breaks every bracket around it).
+    Each group is visited once, however often this is asked."""
     if isinstance(doc, list):
-        return any(_expands(d) for d in doc)
+        found = False
+        for part in doc:
+            found = _expands(part) or found
+        return found
     if isinstance(doc, _Group):
+        if not doc.propagated:
+            doc.propagated = True
+            doc.expand = _expands(doc.contents) or doc.expand
         return doc.expand
     if isinstance(doc, _Indent):
         return _expands(doc.contents)
+    if isinstance(doc, _IfBreak):
+        return _expands(doc.broken)
     return isinstance(doc, _Line) and doc.hard
 
 
 def _group(contents: _Doc, *, expand: bool = False) -> _Group:
-    return _Group(contents, expand or _expands(contents))
+    return _Group(contents, expand)
 
 
 _Command = tuple[int, bool, _Doc]
@@ -119,6 +131,7 @@ def _fits(command: _Command, rest: Sequence[_Command], width: int, modes: dict[i
 
 def _print(doc: _Doc, indent: int, width: int) -> str:
     """``doc`` laid out in ``width`` columns, starting at column ``indent``."""
+    _expands(doc)
     out: list[str] = []
     position = indent
     modes: dict[int, bool] = {}
@@ -230,35 +243,78 @@ class _Unsupported(Exception):
     """A statement outside what :func:`reflow` lays out: it is left as written."""
 
 
+#: Python's tokens, enough of them for generated code; what this does not know (a
+#: character outside a string that is not Python) sends the statement to ``tokenize``.
+_TOKEN = re.compile(
+    r"""(?P<space>[ \t\n]+)"""
+    r"""|(?P<string>[rRbBuUfF]{0,2}(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'))"""
+    # Any run of letters, digits and marks: names are checked with str.isidentifier.
+    r"""|(?P<name>[^\W\d][^\s!-/:-@\[-^`{-~]*)"""
+    r"""|(?P<number>\.?\d[\w.]*)"""
+    r"""|(?P<op>\*\*=?|//=?|->|:=|<<=?|>>=?|\.\.\.|[-+*/%&|^@<>=!]=|[-+*/%&|^~@<>=.,:;()\[\]{}])"""
+)
+_KINDS = {"name": tokenize.NAME, "number": tokenize.NUMBER, "string": tokenize.STRING}
+
+
+def _tokens(text: str) -> list[tuple[str, int, bool]]:
+    """``(text, kind, space before)`` of each token of a statement, read with a regular
+    expression (``tokenize`` is several times slower)."""
+    found: list[tuple[str, int, bool]] = []
+    space = False
+    position = 0
+    match = _TOKEN.match
+    while position < len(text):
+        token = match(text, position)
+        if token is None:
+            return _tokenized(text)
+        position = token.end()
+        group = token.lastgroup
+        if group == "name" and not token.group().isidentifier():
+            return _tokenized(text)
+        if group == "space":
+            space = True
+            continue
+        found.append((token.group(), _KINDS.get(group or "", tokenize.OP), space))
+        space = False
+    return found
+
+
+def _tokenized(text: str) -> list[tuple[str, int, bool]]:
+    """:func:`_tokens` by ``tokenize``, for text the regular expression does not know."""
+    found: list[tuple[str, int, bool]] = []
+    previous: tokenize.TokenInfo | None = None
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT:
+                raise _Unsupported
+            if token.type in _SKIPPED:
+                continue
+            space = previous is not None and (
+                previous.end[0] != token.start[0] or previous.end[1] < token.start[1]
+            )
+            found.append((token.string, token.type, space))
+            previous = token
+    except (tokenize.TokenError, SyntaxError) as exc:
+        raise _Unsupported from exc
+    return found
+
+
 def _parse(text: str) -> list[_Node]:
     """The top-level atoms and brackets of one statement."""
     root: list[_Node] = []
     stack: list[tuple[_Bracket, list[_Node]]] = []
     current = root
-    previous: tokenize.TokenInfo | None = None
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
-    except (tokenize.TokenError, SyntaxError, IndentationError) as exc:
-        raise _Unsupported from exc
-    for token in tokens:
-        if token.type == tokenize.COMMENT:
-            raise _Unsupported
-        if token.type in _SKIPPED:
-            continue
-        space = previous is not None and (
-            previous.end[0] != token.start[0] or previous.end[1] < token.start[1]
-        )
-        string = token.string
+    for string, kind, space in _tokens(text):
         if string in _CLOSING:
-            kind = "literal"
+            shape = "literal"
             before = current[-1] if current else None
             if isinstance(before, _Bracket) or (
                 isinstance(before, _Atom)
                 and before.kind in (tokenize.NAME, tokenize.STRING)
                 and before.text not in _KEYWORDS
             ):
-                kind = {"(": "call", "[": "subscript"}.get(string, "literal")
-            bracket = _Bracket(string, _CLOSING[string], space=space, kind=kind)
+                shape = {"(": "call", "[": "subscript"}.get(string, "literal")
+            bracket = _Bracket(string, _CLOSING[string], space=space, kind=shape)
             current.append(bracket)
             stack.append((bracket, current))
             current = cast("list[_Node]", [])
@@ -278,8 +334,7 @@ def _parse(text: str) -> list[_Node]:
             current = cast("list[_Node]", [])
             stack[-1][0].items.append(current)
         else:
-            current.append(_Atom(string, space, token.type))
-        previous = token
+            current.append(_Atom(string, space, kind))
     if stack:
         raise _Unsupported
     return root
@@ -528,6 +583,7 @@ def _import(nodes: list[_Node], indent: int, width: int) -> str:
     return "\n".join([f"{head} (", *(f"{inner}{name}," for name in names), " " * indent + ")"])
 
 
+@functools.lru_cache(maxsize=4096)
 def _statement(text: str, indent: int, width: int) -> str:
     """One statement laid out; :class:`_Unsupported` for a kind :func:`reflow` leaves as
     written."""
@@ -570,61 +626,46 @@ def _statement(text: str, indent: int, width: int) -> str:
 # ---------------------------------------------------------------------------------------
 # Files
 
-#: What changes the bracket depth or starts a string or a comment.
-_SCAN = re.compile(r"""[rRbBuUfF]{0,2}(?:\"\"\"|'''|"|')|#|[()\[\]{}]""")
-_REST_OF_STRING = {
-    '"': re.compile(r'(?:[^"\\\n]|\\.)*"'),
-    "'": re.compile(r"(?:[^'\\\n]|\\.)*'"),
-}
+#: What matters to where statements end: strings (read whole, so that the brackets and
+#: quotes inside them do not count), comments, brackets and line ends.
+_SCANNED = re.compile(
+    r'"""(?:[^"\\]|\\[\s\S]|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\[\s\S]|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r"|#[^\n]*|[()\[\]{}\n]"
+)
 
 
-def _statements(lines: Sequence[str]) -> Iterator[tuple[int, int, bool]]:
-    """``(first, last, plain)`` line indexes of each statement; ``plain`` when it holds no
-    comment and no string spanning lines."""
-    depth = 0
-    start = 0
+def _statements(source: str) -> list[tuple[int, int, bool]]:
+    """``(first, last, plain)`` line indexes of each statement that spans lines or holds a
+    comment (``plain`` when it holds no comment and no string spanning lines); the other
+    lines are statements of one line each. One pass of a regular expression."""
+    found: list[tuple[int, int, bool]] = []
+    line = depth = start = 0
     plain = True
-    triple: str | None = None
-    for number, line in enumerate(lines):
-        position = 0
-        if triple is not None:
-            end = line.find(triple)
-            if end < 0:
-                continue
-            position = end + 3
-            triple = None
-        while True:
-            match = _SCAN.search(line, position)
-            if match is None:
-                break
-            token = match.group()
-            position = match.end()
-            if token[-1] in "\"'":
-                quote = token.lstrip("rRbBuUfF")
-                if len(quote) == 3:
-                    end = line.find(quote, position)
-                    if end < 0:
-                        triple = quote
-                        plain = False
-                        break
-                    position = end + 3
-                else:
-                    rest = _REST_OF_STRING[quote].match(line, position)
-                    if rest is None:
-                        break
-                    position = rest.end()
-            elif token == "#":
-                plain = False
-                break
-            elif token in "([{":
-                depth += 1
-            else:
-                depth -= 1
-        if depth <= 0 and triple is None and not line.rstrip().endswith("\\"):
-            yield start, number, plain
-            depth = 0
-            start = number + 1
-            plain = True
+    for token in _SCANNED.findall(source):
+        first = token[0]
+        if first == "\n":
+            if depth <= 0:
+                if start != line or not plain:
+                    found.append((start, line, plain))
+                depth = 0
+                start = line + 1
+                plain = True
+            line += 1
+        elif first in "([{":
+            depth += 1
+        elif first in ")]}":
+            depth -= 1
+        elif first == "#":
+            plain = False
+        elif "\n" in token:
+            plain = False
+            line += token.count("\n")
+    if start != line or not plain:
+        found.append((start, line, plain))
+    return found
 
 
 _STRINGS = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
@@ -669,26 +710,33 @@ def _exploded(lines: Sequence[str], indent: int, width: int) -> bool:
 
 def reflow(source: str, line_length: int = DEFAULT_LINE_LENGTH) -> str:
     """``source`` with its statements laid out as ``ruff format --line-length
-    line_length`` lays them out; statements that fit on their line are kept as written."""
+    line_length`` lays them out; statements that fit on their line are kept as written,
+    and the file ends with one line end."""
+    if source.strip() and (source.endswith("\n\n") or not source.endswith("\n")):
+        source = source.rstrip("\n") + "\n"
     lines = source.split("\n")
     if all(len(line) <= line_length and not line.endswith(("(", "[", "{")) for line in lines):
         return source
     out: list[str] = []
-    for first, last, plain in _statements(lines):
-        written = lines[first : last + 1]
-        line = written[0]
-        indent = len(line) - len(line.lstrip(" "))
-        if plain and (
-            len(line) > line_length
-            or (first != last and not _exploded(written, indent, line_length))
-        ):
-            text = "\n".join([line[indent:], *written[1:]]) + "\n"
-            try:
-                laid_out = _statement(text, indent, line_length)
-            except _Unsupported:
-                out += written
-                continue
-            out.append(" " * indent + laid_out)
-        else:
-            out += written
+    done = 0
+    for first, last, plain in [*_statements(source), (len(lines), len(lines), True)]:
+        for line in lines[done:first]:
+            out.append(_laid_out([line], line_length) if len(line) > line_length else line)
+        if first < len(lines):
+            written = lines[first : last + 1]
+            out.append(_laid_out(written, line_length) if plain else "\n".join(written))
+        done = last + 1
     return "\n".join(out)
+
+
+def _laid_out(written: list[str], line_length: int) -> str:
+    """The lines of one statement, laid out unless they already are."""
+    line = written[0]
+    indent = len(line) - len(line.lstrip(" "))
+    if len(written) > 1 and _exploded(written, indent, line_length):
+        return "\n".join(written)
+    text = "\n".join([line[indent:], *written[1:]])
+    try:
+        return " " * indent + _statement(text, indent, line_length)
+    except _Unsupported:
+        return "\n".join(written)
