@@ -41,6 +41,8 @@ PYPROJECT = "pyproject.toml"
 #: The range of ``statement_timeout`` PostgreSQL accepts, in seconds (whole milliseconds).
 MIN_STATEMENT_TIMEOUT_S = 0.001
 MAX_STATEMENT_TIMEOUT_S = 2_147_483.647
+#: ruff's and black's default line length.
+DEFAULT_LINE_LENGTH = 88
 #: The line lengths ``line_length`` accepts: ruff's upper limit, and a floor under which
 #: hardly a generated statement fits anyway.
 MIN_LINE_LENGTH = 60
@@ -94,7 +96,9 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, rename="
     emit: tuple[str, ...] = ()
     #: The line length generated Python is wrapped at, as ``ruff format --line-length``
     #: would wrap it, so that the formatter leaves the files unchanged (ruff's limits).
-    line_length: Annotated[int, msgspec.Meta(ge=MIN_LINE_LENGTH, le=MAX_LINE_LENGTH)] = 88
+    line_length: Annotated[int, msgspec.Meta(ge=MIN_LINE_LENGTH, le=MAX_LINE_LENGTH)] = (
+        DEFAULT_LINE_LENGTH
+    )
     #: Where the canonical schema of the last sync is kept, relative to the project root.
     lock_file: str = "schemasync.lock"
     #: Where ``schema_version.py`` is written, relative to the project root.

@@ -1,5 +1,5 @@
-"""Generated Python laid out as ``ruff format`` (and black) would lay it out, so that running
-the formatter over the output changes nothing.
+"""Generated Python laid out as ``ruff format`` would lay it out, so that running the
+formatter over the output changes nothing.
 
 Templates write each statement on one line; :func:`reflow` wraps the statements that do not
 fit in ``line_length`` columns, and re-lays those that span several lines, the way ruff does
@@ -22,10 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeAlias, cast
 
-__all__ = ["DEFAULT_LINE_LENGTH", "reflow"]
-
-#: ruff's and black's default.
-DEFAULT_LINE_LENGTH = 88
+__all__ = ["reflow"]
 
 # ---------------------------------------------------------------------------------------
 # Documents and their printer
@@ -708,7 +705,7 @@ def _exploded(lines: Sequence[str], indent: int, width: int) -> bool:
     return not stack
 
 
-def reflow(source: str, line_length: int = DEFAULT_LINE_LENGTH) -> str:
+def reflow(source: str, line_length: int) -> str:
     """``source`` with its statements laid out as ``ruff format --line-length
     line_length`` lays them out; statements that fit on their line are kept as written,
     and the file ends with one line end."""
