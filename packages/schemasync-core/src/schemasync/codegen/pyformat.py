@@ -408,7 +408,9 @@ def _bracket(bracket: _Bracket) -> _Doc:
         return bracket.open + bracket.close
     comprehension = _comprehension(bracket.items[0]) if len(bracket.items) == 1 else None
     if comprehension is not None:
-        return _group([bracket.open, _Indent([_SOFT, *comprehension]), _SOFT, bracket.close])
+        # Like arguments: first on a line of its own, then one clause a line.
+        inner = _group(comprehension)
+        return _group([bracket.open, _Indent([_SOFT, inner]), _SOFT, bracket.close])
     # (a,) and x[a,] are one-element tuples: their comma is no magic trailing comma.
     single_tuple = (
         bracket.trailing_comma
@@ -504,38 +506,51 @@ def _assignment(
     value = list(_unwrapped(value))
     annotation = list(_unwrapped(annotation)) if annotation is not None else None
     if annotation is not None and _splittable(annotation):
-        left_doc: _Doc = [target, ": ", _value(annotation)]
-        left = _flat(left_doc)
-    else:
-        left = target + (": " + _flat(_sequence(annotation)) if annotation else "")
-        left_doc = left
-    return _last(left, left_doc, value, indent, width, split_left=left_doc is not left)
+        before_doc: _Doc = [target, ": ", _value(annotation), " = "]
+        return _last(_flat(before_doc), before_doc, value, indent, width, split_left=True)
+    before = target + (": " + _flat(_sequence(annotation)) if annotation else "") + " = "
+    return _last(before, before, value, indent, width)
 
 
 def _last(
-    left: str, left_doc: _Doc, value: list[_Node], indent: int, width: int, *, split_left: bool
+    before: str,
+    before_doc: _Doc,
+    value: list[_Node],
+    indent: int,
+    width: int,
+    *,
+    split_left: bool = False,
 ) -> str:
-    """``left = value`` (or ``return value`` with ``left`` ending in a space): the value on
-    the line if it fits; split at its own brackets if their opening one fits; else in
-    parentheses of its own if the opening one fits; else split as it can be."""
-    equals = left if left.endswith(" ") else left + " = "
+    """``before`` (``x = ``, ``x: T = ``, ``return ``, ``x: ``) and then ``value``, as ruff
+    chooses: the value on the line if it fits; split at its own brackets if the opening one
+    fits; else in parentheses of its own; else ``before_doc`` split as it can be
+    (``split_left``: an annotation that can split) and the value after it.
+
+    A value without brackets is parenthesized only when that makes it fit."""
     kind = _kind(value)
     value_doc = _sequence(value)
     if kind == "simple" and not split_left:
-        # Parenthesized only when that makes it fit.
-        flat = equals + _flat(value_doc)
-        if not _fit(flat, indent, width) and _fit(_flat(value_doc), indent + 4, width):
-            return _print([equals, "(", _Indent([_HARD, value_doc]), _HARD, ")"], indent, width)
+        flat = before + _flat(value_doc)
+        if (
+            not _fit(flat, indent, width)
+            and _fit(before + "(", indent, width)
+            and _fit(_flat(value_doc), indent + 4, width)
+        ):
+            return _print([before, "(", _Indent([_HARD, value_doc]), _HARD, ")"], indent, width)
         return flat
     if kind not in ("simple", "call"):
-        return _print([left_doc, equals[len(left) :], _value(value)], indent, width)
-    if not _expands(value_doc) and _fit(equals + _flat(value_doc), indent, width):
-        return equals + _flat(value_doc)
-    if kind == "call" and _fit(equals + _head(value_doc), indent, width):
-        return _print([equals, value_doc], indent, width)
-    if _fit(equals + "(", indent, width):
-        return _print([equals, "(", _Indent([_HARD, value_doc]), _HARD, ")"], indent, width)
-    return _print([left_doc, equals[len(left) :], value_doc], indent, width)
+        return _print([before_doc, _value(value)], indent, width)
+    if not _expands(value_doc) and _fit(before + _flat(value_doc), indent, width):
+        return before + _flat(value_doc)
+    if kind == "call" and _fit(before + _head(value_doc), indent, width):
+        return _print([before, value_doc], indent, width)
+    if _fit(before + "(", indent, width):
+        # After an annotation that can split, parentheses whenever they open on the line;
+        # else only when every line then fits.
+        text = _print([before, "(", _Indent([_HARD, value_doc]), _HARD, ")"], indent, width)
+        if split_left or all(len(line) <= width for line in text.split("\n")[1:]):
+            return text
+    return _print([before_doc, value_doc], indent, width)
 
 
 def _header(nodes: list[_Node], indent: int, width: int) -> str:
@@ -595,7 +610,8 @@ def _statement(text: str, indent: int, width: int) -> str:
     if first in ("return", "raise"):
         if len(nodes) == 1:
             return first
-        return _last(first + " ", first + " ", list(nodes[1:]), indent, width, split_left=False)
+        value = list(nodes[1:])
+        return _last(first + " ", first + " ", value, indent, width)
     if (first in _KEYWORDS and first != "await") or first in _LEFT_ALONE:
         raise _Unsupported
     equals = [i for i, n in enumerate(nodes) if _is(n, "=")]
@@ -611,8 +627,8 @@ def _statement(text: str, indent: int, width: int) -> str:
             raise _Unsupported
         return _assignment(_flat(_sequence(nodes[:at])), None, nodes[at + 1 :], indent, width)
     if colon is not None:
-        target = _flat(_sequence(nodes[:colon]))
-        return _print([target, ": ", _value(nodes[colon + 1 :])], indent, width)
+        before = _flat(_sequence(nodes[:colon])) + ": "
+        return _last(before, before, list(_unwrapped(nodes[colon + 1 :])), indent, width)
     if first == "await":
         nodes = nodes[1:]
     if _kind(nodes) != "call":
