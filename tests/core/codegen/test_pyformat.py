@@ -8,9 +8,11 @@ ruff is run for real.
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -120,3 +122,83 @@ def test_ruff_is_what_the_tests_compare_with() -> None:
 
     assert ruff_format(long, 88) != long
     assert reflow(long, 88) == ruff_format(long, 88)
+
+
+class RandomStatements:
+    """Statements of the shapes emitters write, with names and literals of random lengths
+    (up to PostgreSQL's 63 bytes): they fall on every side of every threshold."""
+
+    def __init__(self, seed: int) -> None:
+        self.rnd = random.Random(seed)
+
+    def name(self, longest: int = 63) -> str:
+        return "n" + "".join(
+            self.rnd.choice("abcdefghij_") for _ in range(self.rnd.randint(1, longest))
+        )
+
+    def cls(self) -> str:
+        return "C" + self.name(40)
+
+    def text(self) -> str:
+        return (
+            '"' + "".join(self.rnd.choice("abc def") for _ in range(self.rnd.randint(1, 40))) + '"'
+        )
+
+    def texts(self, most: int) -> str:
+        return ", ".join(self.text() for _ in range(self.rnd.randint(2, most)))
+
+    def numbers(self, keys: Sequence[str]) -> list[str]:
+        chosen = self.rnd.sample(keys, self.rnd.randint(0, len(keys)))
+        return [f"{key}={self.rnd.randint(0, 10 ** self.rnd.randint(1, 12))}" for key in chosen]
+
+    def annotation(self, depth: int = 0) -> str:
+        pick = self.rnd.random()
+        inner = "" if depth > 2 else self.annotation(depth + 1)
+        if not inner or pick < 0.25:
+            return self.rnd.choice(["int", "str", "Decimal", "datetime", self.cls()])
+        if pick < 0.45:
+            return f"list[{inner}]"
+        if pick < 0.6:
+            return f"{inner} | None"
+        if pick < 0.7:
+            return f"Literal[{self.texts(5)}]"
+        if pick < 0.8:
+            bounds = self.numbers(["ge", "le", "max_digits", "decimal_places", "max_length"])
+            return f"Annotated[{inner}, Field({', '.join(bounds or ['ge=0'])})]"
+        if pick < 0.9:
+            return f"NotRequired[{inner}]"
+        return f"dict[str, {inner}]"
+
+    def value(self) -> str:
+        if self.rnd.random() < 0.3:
+            return self.rnd.choice(["MISSING", "None", "0", self.text()])
+        arguments = [f"default={self.rnd.choice(['MISSING', 'None', '0'])}"]
+        arguments += self.numbers(["ge", "le", "max_digits", "decimal_places"])
+        if self.rnd.random() < 0.5:
+            arguments.append(f"alias={self.text()}")
+        function = self.rnd.choice(["Field", "msgspec.field", "field"])
+        return f"{function}({', '.join(arguments)})"
+
+    def statement(self) -> str:
+        pick = self.rnd.random()
+        if pick < 0.6:
+            default = f" = {self.value()}" if self.rnd.random() < 0.6 else ""
+            return f"    {self.name()}: {self.annotation()}{default}"
+        if pick < 0.7:
+            where = f"sql.Identifier({self.text()}, {self.text()})"
+            return f"    {self.name(20)} = {self.cls()}.fetch(conn, {where})"
+        if pick < 0.8:
+            return f"    return {self.cls()}.model_validate(dict(zip(({self.texts(6)}), values)))"
+        if pick < 0.9:
+            mapping = f"{{m: m.value for m in {self.cls()}}}"
+            return f"    register_enum(info, conn, {self.cls()}, mapping={mapping})"
+        return f"    {self.cls()}: TypeAlias = Literal[{self.texts(6)}]"
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_statements_are_laid_out_as_ruff_lays_them_out(seed: int) -> None:
+    statements = RandomStatements(seed)
+    source = "class A:\n" + "".join(statements.statement() + "\n" for _ in range(300))
+
+    for line_length in (60, 88, 120):
+        assert reflow(source, line_length) == ruff_format(source, line_length)
