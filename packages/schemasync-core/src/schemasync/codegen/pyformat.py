@@ -88,10 +88,6 @@ def _expands(doc: _Doc) -> bool:
     return isinstance(doc, _Line) and doc.hard
 
 
-def _group(contents: _Doc, *, expand: bool = False) -> _Group:
-    return _Group(contents, expand)
-
-
 _Command = tuple[int, bool, _Doc]
 
 
@@ -371,7 +367,7 @@ def _expression(nodes: Sequence[_Node]) -> _Doc:
     if any(_is(n, "else") for n in nodes) and not any(_is(n, "lambda") for n in nodes):
         at = next(i for i, n in enumerate(nodes) if _is(n, "if"))
         otherwise = max(i for i, n in enumerate(nodes) if _is(n, "else"))
-        return _group(
+        return _Group(
             [
                 _expression(nodes[:at]),
                 _SOFT_SPACE,
@@ -385,7 +381,7 @@ def _expression(nodes: Sequence[_Node]) -> _Doc:
         chain: list[_Doc] = [_sequence(operands[0])]
         for operand in operands[1:]:
             chain += [_SOFT_SPACE, "| ", _sequence(operand)]
-        return _group(chain)
+        return _Group(chain)
     return _sequence(nodes)
 
 
@@ -409,8 +405,8 @@ def _bracket(bracket: _Bracket) -> _Doc:
     comprehension = _comprehension(bracket.items[0]) if len(bracket.items) == 1 else None
     if comprehension is not None:
         # Like arguments: first on a line of its own, then one clause a line.
-        inner = _group(comprehension)
-        return _group([bracket.open, _Indent([_SOFT, inner]), _SOFT, bracket.close])
+        inner = _Group(comprehension)
+        return _Group([bracket.open, _Indent([_SOFT, inner]), _SOFT, bracket.close])
     # (a,) and x[a,] are one-element tuples: their comma is no magic trailing comma.
     single_tuple = (
         bracket.trailing_comma
@@ -429,12 +425,12 @@ def _bracket(bracket: _Bracket) -> _Doc:
         items.append(_IfBreak(","))
     if bracket.kind == "literal":
         # A collection breaks one item a line.
-        return _group([bracket.open, _Indent([_SOFT, items]), _SOFT, bracket.close], expand=magic)
+        return _Group([bracket.open, _Indent([_SOFT, items]), _SOFT, bracket.close], expand=magic)
     # Arguments and subscripts first try their items on one line of their own.
-    inner = _group(items, expand=magic)
+    inner = _Group(items, expand=magic)
     if isinstance(items[-1], _IfBreak):
         items[-1].group = inner
-    return _group([bracket.open, _Indent([_SOFT, inner]), _SOFT, bracket.close])
+    return _Group([bracket.open, _Indent([_SOFT, inner]), _SOFT, bracket.close])
 
 
 def _unwrapped(nodes: Sequence[_Node]) -> Sequence[_Node]:
@@ -468,10 +464,9 @@ def _kind(nodes: Sequence[_Node]) -> str:
 
 def _parenthesized(doc: _Doc) -> _Doc:
     """``doc`` in parentheses added only when it does not fit on its line."""
-    outer = _group([_IfBreak("("), _Indent([_SOFT, _group(doc)]), _SOFT, _IfBreak(")")])
-    for part in (outer.contents[0], outer.contents[-1]):  # type: ignore[index]
-        assert isinstance(part, _IfBreak)
-        part.group = outer
+    opening, closing = _IfBreak("("), _IfBreak(")")
+    outer = _Group([opening, _Indent([_SOFT, _Group(doc)]), _SOFT, closing])
+    opening.group = closing.group = outer
     return outer
 
 
@@ -487,7 +482,8 @@ def _value(nodes: Sequence[_Node]) -> _Doc:
 def _splittable(nodes: Sequence[_Node]) -> bool:
     """ruff's splittable annotations: a chain, a subscript, a call with arguments."""
     kind = _kind(nodes)
-    return kind == "chain" or (kind == "call" and bool(nodes[-1].items))  # type: ignore[union-attr]
+    last = nodes[-1] if nodes else None
+    return kind == "chain" or (kind == "call" and isinstance(last, _Bracket) and bool(last.items))
 
 
 # ---------------------------------------------------------------------------------------
