@@ -18,6 +18,7 @@ import io
 import keyword
 import re
 import tokenize
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeAlias, cast
@@ -60,6 +61,22 @@ class _IfBreak:
 
 
 _Doc: TypeAlias = "str | _Line | _Group | _Indent | _IfBreak | list[_Doc]"
+
+
+def _width(text: str) -> int:
+    """How many columns ``text`` takes, as ruff counts them: East Asian wide characters
+    two, combining marks none."""
+    if text.isascii():
+        return len(text)
+    return sum(
+        0
+        if unicodedata.category(char) in ("Mn", "Me", "Cf", "Cc")
+        else 2
+        if unicodedata.east_asian_width(char) in ("W", "F")
+        else 1
+        for char in text
+    )
+
 
 _SOFT = _Line()
 _SOFT_SPACE = _Line(space=True)
@@ -105,7 +122,7 @@ def _fits(command: _Command, rest: Sequence[_Command], width: int, modes: dict[i
             continue
         indent, mode, doc = stack.pop()
         if isinstance(doc, str):
-            width -= len(doc)
+            width -= _width(doc)
         elif isinstance(doc, list):
             stack.extend((indent, mode, d) for d in reversed(doc))
         elif isinstance(doc, _Indent):
@@ -133,7 +150,7 @@ def _print(doc: _Doc, indent: int, width: int) -> str:
         level, mode, current = commands.pop()
         if isinstance(current, str):
             out.append(current)
-            position += len(current)
+            position += _width(current)
         elif isinstance(current, list):
             commands.extend((level, mode, d) for d in reversed(current))
         elif isinstance(current, _Indent):
@@ -491,7 +508,7 @@ def _splittable(nodes: Sequence[_Node]) -> bool:
 
 
 def _fit(text: str, indent: int, width: int) -> bool:
-    return indent + len(text) <= width
+    return indent + _width(text) <= width
 
 
 def _assignment(
@@ -544,7 +561,7 @@ def _last(
         # After an annotation that can split, parentheses whenever they open on the line;
         # else only when every line then fits.
         text = _print([before, "(", _Indent([_HARD, value_doc]), _HARD, ")"], indent, width)
-        if split_left or all(len(line) <= width for line in text.split("\n")[1:]):
+        if split_left or all(_width(line) <= width for line in text.split("\n")[1:]):
             return text
     return _print([before_doc, value_doc], indent, width)
 
@@ -689,7 +706,7 @@ def _exploded(lines: Sequence[str], indent: int, width: int) -> bool:
     # Per open bracket: whether one item and a comma would make a tuple, and its items.
     stack: list[list[int]] = []
     for number, line in enumerate(lines):
-        if len(line) > width:
+        if _width(line) > width:
             return False
         body = _STRINGS.sub('""', line).strip()
         if number:
@@ -724,13 +741,13 @@ def reflow(source: str, line_length: int) -> str:
     if source.strip() and (source.endswith("\n\n") or not source.endswith("\n")):
         source = source.rstrip("\n") + "\n"
     lines = source.split("\n")
-    if all(len(line) <= line_length and not line.endswith(("(", "[", "{")) for line in lines):
+    if all(_width(line) <= line_length and not line.endswith(("(", "[", "{")) for line in lines):
         return source
     out: list[str] = []
     done = 0
     for first, last, plain in [*_statements(source), (len(lines), len(lines), True)]:
         for line in lines[done:first]:
-            out.append(_laid_out([line], line_length) if len(line) > line_length else line)
+            out.append(_laid_out([line], line_length) if _width(line) > line_length else line)
         if first < len(lines):
             written = lines[first : last + 1]
             out.append(_laid_out(written, line_length) if plain else "\n".join(written))
