@@ -202,3 +202,17 @@ def test_random_statements_are_laid_out_as_ruff_lays_them_out(seed: int) -> None
 
     for line_length in (60, 88, 120):
         assert reflow(source, line_length) == ruff_format(source, line_length)
+
+
+@pytest.mark.parametrize("line_length", [60, 88])
+def test_wide_characters_take_two_columns_as_ruff_counts_them(line_length: int) -> None:
+    """A name in CJK fits by its length but not by its width; combining marks take none."""
+    cjk = "日本語の名前" * 3 + "日"
+    marks = "e\u0301" * 13 + "ab"
+    source = (
+        "def f() -> None:\n"
+        f'    info = CompositeInfo.fetch(conn, sql.Identifier("fz", "{cjk}"))\n'
+        f'    label = Field(default=None, alias="{marks}")\n'
+    )
+
+    assert reflow(source, line_length) == ruff_format(source, line_length)
