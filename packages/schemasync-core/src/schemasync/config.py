@@ -43,8 +43,9 @@ MIN_STATEMENT_TIMEOUT_S = 0.001
 MAX_STATEMENT_TIMEOUT_S = 2_147_483.647
 #: ruff's and black's default line length.
 DEFAULT_LINE_LENGTH = 88
-#: The line lengths ``line_length`` accepts: ruff's upper limit, and a floor under which
-#: hardly a generated statement fits anyway.
+#: The line lengths ``line_length`` accepts: up to ruff's maximum; from a floor under which
+#: few generated statements fit and the layout is not checked against ruff's (the headers
+#: of ``if`` and ``for`` blocks, short in generated code, are never split).
 MIN_LINE_LENGTH = 60
 MAX_LINE_LENGTH = 320
 
@@ -94,8 +95,8 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, rename="
     profile: Literal["python", "json"] = "python"
     #: Targets ``schemasync run`` emits when ``--emit`` is not given.
     emit: tuple[str, ...] = ()
-    #: The line length generated Python is wrapped at, as ``ruff format --line-length``
-    #: would wrap it, so that the formatter leaves the files unchanged (ruff's limits).
+    #: The line length generated Python is laid out for, as ``ruff format --line-length``
+    #: lays it out, so that the formatter leaves the files unchanged.
     line_length: Annotated[int, msgspec.Meta(ge=MIN_LINE_LENGTH, le=MAX_LINE_LENGTH)] = (
         DEFAULT_LINE_LENGTH
     )
