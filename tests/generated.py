@@ -45,12 +45,22 @@ def load_schema(host: PluginHost, dsn: str) -> ir.Schema:
 
 
 def generate(
-    host: PluginHost, schema: ir.Schema, emitter: str, options: Mapping[str, object], root: Path
+    host: PluginHost,
+    schema: ir.Schema,
+    emitter: str,
+    options: Mapping[str, object],
+    root: Path,
+    *,
+    line_length: int = Settings().line_length,
 ) -> dict[str, bytes]:
     """What ``schemasync run`` would write for ``schema`` with these options of ``emitter``,
     by path inside the output folder (the lock and schema_version.py left out)."""
     config = Config(
-        settings=Settings(emit=(emitter,), emitters={emitter: {"output": OUTPUT, **options}}),
+        settings=Settings(
+            emit=(emitter,),
+            emitters={emitter: {"output": OUTPUT, **options}},
+            line_length=line_length,
+        ),
         path=root / "pyproject.toml",
     )
     files, _, _ = plan(host, config, schema, choose_emitters(host, config, []), now=NOW)

@@ -303,6 +303,23 @@ def test_a_far_off_key_lists_the_allowed_without_a_guess(tmp_path: Path) -> None
     assert error.hint.startswith("allowed keys: against, dsn_env, ")
 
 
+def test_line_length_defaults_to_ruffs_and_is_read_in_both_spellings(tmp_path: Path) -> None:
+    assert Settings().line_length == 88
+    write(tmp_path / "schemasync.toml", "line_length = 120\n")
+    assert load_config().settings.line_length == 120
+    write(tmp_path / "schemasync.toml", "line-length = 60\n")
+    assert load_config().settings.line_length == 60
+
+
+def test_a_misspelt_line_length_suggests_the_key(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", "[tool.schemasync]\nline_lenght = 100\n")
+
+    error = config_error()
+
+    assert error.hint is not None
+    assert error.hint.startswith("did you mean `line_length`? allowed keys: ")
+
+
 def test_unknown_kebab_key_is_named_in_snake_case(tmp_path: Path) -> None:
     path = write(tmp_path / "pyproject.toml", "[tool.schemasync]\nexclude-tablez = ['x']\n")
 
@@ -331,6 +348,10 @@ def test_unknown_table_is_an_unknown_key(tmp_path: Path) -> None:
         ("dsn_env = 5", "'dsn_env'", "expected `array`, got `int`"),
         ("dsn_env = ['A', 5]", "'dsn_env[1]'", "expected `str`, got `int`"),
         ("profile = 'xml'", "'profile'", "invalid enum value 'xml'"),
+        ("line_length = '88'", "'line_length'", "expected `int`, got `str`"),
+        ("line_length = 88.5", "'line_length'", "expected `int`, got `float`"),
+        ("line_length = 59", "'line_length'", "expected `int` >= 60"),
+        ("line-length = 321", "'line_length'", "expected `int` <= 320"),
     ],
 )
 def test_wrong_type_names_the_key_and_the_file(

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import logging
 import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
@@ -47,6 +48,7 @@ CREATE TABLE public.projects (
 );
 """
 NOW = dt.datetime(2024, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
+RUFF_FORMAT_CHECK = (sys.executable, "-m", "ruff", "format", "--check", "--isolated", "--no-cache")
 
 
 def project(root: Path, settings: str = "") -> Path:
@@ -156,6 +158,22 @@ class TableList(Emitter):
         return [GeneratedFile("tables.txt", (context.header() + lines).encode())]
 
 
+class LongLines(Emitter):
+    """Writes one long Python statement, and the same text in a file that is not Python: any
+    emitter's Python goes through the core's layout step, nothing else does."""
+
+    name = "long-lines"
+    package = "schemasync-tests"
+
+    def emit(self, schema: ir.Schema, context: EmitContext) -> Sequence[GeneratedFile]:
+        names = ", ".join(
+            f'"{name}"' for name in [*(r.qualified_name for r in schema.relations), "x" * 40]
+        )
+        text = f"RELATIONS: tuple[str, ...] = tuple(sorted([{names}]))\n"
+        content = (context.header() + text).encode()
+        return [GeneratedFile("relations.py", content), GeneratedFile("relations.txt", content)]
+
+
 class Failing(Emitter):
     """Fails after the emitters before it have rendered their files."""
 
@@ -171,7 +189,7 @@ class EmittersPlugin:
 
     @hookimpl
     def schemasync_emitters(self) -> list[Emitter]:
-        return [TableList(), Failing()]
+        return [TableList(), LongLines(), Failing()]
 
 
 def host() -> PluginHost:
@@ -219,9 +237,43 @@ def test_a_schema_change_rewrites_the_lock_and_bumps_the_version(
     assert second.schema == read_schema(host(), config, SourceChoice(target=pg_dsn))
     version = (tmp_path / "schema_version.py").read_text()
     assert "SCHEMA_VERSION: Final = 2\n" in version
-    assert f'DB_HASH: Final = "{second.hash}"\n' in version
+    constants: dict[str, object] = {}
+    exec(compile(version, "schema_version.py", "exec"), constants)
+    assert constants["DB_HASH"] == second.hash
 
     assert sync(config, pg_dsn, now=NOW + dt.timedelta(hours=2)) == 0
+
+
+@pytest.mark.postgres
+def test_python_from_any_emitter_is_laid_out_for_the_line_length(
+    pg_dsn: str, tmp_path: Path
+) -> None:
+    run_sql(pg_dsn, SCHEMA_SQL)
+    config = configured(tmp_path, 'emit = ["long-lines"]\nline_length = 60\n')
+    folder = tmp_path / "models" / "long-lines_models"
+
+    assert sync(config, pg_dsn) == 4
+    python = (folder / "relations.py").read_text()
+    first = read_lock(tmp_path / "schemasync.lock")
+    assert max(len(line) for line in python.splitlines()) <= 60
+    assert max(len(line) for line in (folder / "relations.txt").read_text().splitlines()) > 60
+    ruff = subprocess.run(
+        [*RUFF_FORMAT_CHECK, "--line-length", "60", str(folder / "relations.py")],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert ruff.returncode == 0, ruff.stdout + ruff.stderr
+
+    # Another line length is another output: the file is rewritten, the lock knows why.
+    wider = configured(tmp_path, 'emit = ["long-lines"]\nline_length = 120\n')
+    assert sync(wider, pg_dsn) == 2
+    second = read_lock(tmp_path / "schemasync.lock")
+    assert first is not None
+    assert second is not None
+    assert first.fingerprint != second.fingerprint
+    assert (folder / "relations.py").read_text() != python
+    assert len((folder / "relations.py").read_text().splitlines()) < len(python.splitlines())
 
 
 @pytest.mark.postgres

@@ -108,7 +108,9 @@ def test_py_string_round_trips_random_texts() -> None:
     [
         ("plain", '"plain"'),
         ("", '""'),
-        ('a"b', '"a\\"b"'),
+        ('a"b', "'a\"b'"),
+        ("a\"b'c", '"a\\"b\'c"'),
+        ('a\'b"c"', "'a\\'b\"c\"'"),
         ("a\\b", '"a\\\\b"'),
         ("a\nb", '"a\\nb"'),
         ("\x00", '"\\x00"'),
@@ -122,7 +124,8 @@ def test_py_string_round_trips_random_texts() -> None:
     ],
 )
 def test_py_string_spelling(text: str, literal: str) -> None:
-    """Printable text is written as it is; the rest as the shortest escape."""
+    """Printable text is written as it is; the rest as the shortest escape. The quotes are
+    ruff's: double, unless the text holds more double quotes than single ones."""
     assert py_string(text) == literal
 
 
@@ -204,7 +207,7 @@ def test_environment_has_the_filters() -> None:
 
     out = template.render(text='a "b"\nc', names=("x", "y"))
 
-    assert out == '"a \\"b\\"\\nc"\n(\'x\', \'y\')\n"""a \\"b\\"\nc\n"""\n'
+    assert out == '\'a "b"\\nc\'\n(\'x\', \'y\')\n"""a \\"b\\"\nc\n"""\n'
 
 
 def test_environment_override_folder_wins_name_by_name(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, cast
+from typing import Annotated, Literal, cast
 
 import msgspec
 
@@ -41,6 +41,13 @@ PYPROJECT = "pyproject.toml"
 #: The range of ``statement_timeout`` PostgreSQL accepts, in seconds (whole milliseconds).
 MIN_STATEMENT_TIMEOUT_S = 0.001
 MAX_STATEMENT_TIMEOUT_S = 2_147_483.647
+#: ruff's and black's default line length.
+DEFAULT_LINE_LENGTH = 88
+#: The line lengths ``line_length`` accepts: up to ruff's maximum; from a floor under which
+#: few generated statements fit and the layout is not checked against ruff's (the headers
+#: of ``if`` and ``for`` blocks, short in generated code, are never split).
+MIN_LINE_LENGTH = 60
+MAX_LINE_LENGTH = 320
 
 
 SeverityName = Literal["low", "medium", "high", "critical"]
@@ -88,6 +95,11 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, rename="
     profile: Literal["python", "json"] = "python"
     #: Targets ``schemasync run`` emits when ``--emit`` is not given.
     emit: tuple[str, ...] = ()
+    #: The line length generated Python is laid out for, as ``ruff format --line-length``
+    #: lays it out, so that the formatter leaves the files unchanged.
+    line_length: Annotated[int, msgspec.Meta(ge=MIN_LINE_LENGTH, le=MAX_LINE_LENGTH)] = (
+        DEFAULT_LINE_LENGTH
+    )
     #: Where the canonical schema of the last sync is kept, relative to the project root.
     lock_file: str = "schemasync.lock"
     #: Where ``schema_version.py`` is written, relative to the project root.

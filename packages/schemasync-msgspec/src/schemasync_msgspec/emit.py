@@ -257,7 +257,7 @@ class MsgspecEmitter(Emitter):
                 domains=registered_domains(schema),
                 text_types=TEXT_TYPES if text_types else (),
                 doc_of=_doc_of,
-                composite_factory="convert(dict(zip(({keys},), values)), {cls})",
+                composite_factory="convert(dict(zip(({keys}), values)), {cls})",
             )
             files.append(GeneratedFile(f"{module.name}.py", text.encode()))
         if models.layout != "module":

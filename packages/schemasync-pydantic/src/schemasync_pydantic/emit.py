@@ -227,7 +227,7 @@ class PydanticEmitter(Emitter):
                 multiranges=[(r.schema, r.multirange) for r in schema.range_types if r.multirange],
                 domains=registered_domains(schema),
                 doc_of=_doc_of,
-                composite_factory="{cls}.model_validate(dict(zip(({keys},), values)))",
+                composite_factory="{cls}.model_validate(dict(zip(({keys}), values)))",
             )
             files.append(GeneratedFile(f"{module.name}.py", text.encode()))
         if models.layout != "module":

@@ -148,7 +148,7 @@ class TypedDictEmitter(Emitter):
                 value_aliases=class_style and context.profile == "json",
                 doc_of=_doc_of,
                 functional=_functional,
-                composite_factory="cast({cls}, dict(zip(({keys},), values)))",
+                composite_factory="cast({cls}, dict(zip(({keys}), values)))",
             )
             files.append(GeneratedFile(f"{module.name}.py", text.encode()))
         if models.layout != "module":

@@ -432,7 +432,7 @@ RELATIONSHIPS: Final[dict[str, tuple[Relationship, ...]]] = {
 
 
 def _make_Address(*values: Any) -> Address:
-    return convert(dict(zip(("street", "Zip Code", "geo",), values)), Address)
+    return convert(dict(zip(("street", "Zip Code", "geo"), values)), Address)
 
 
 def register_types(conn: "Connection[Any]") -> None:
@@ -456,14 +456,18 @@ def register_types(conn: "Connection[Any]") -> None:
         register_enum(enum_info, conn, Currency, mapping={m: m.value for m in Currency})
     enum_info = EnumInfo.fetch(conn, sql.Identifier("public", "task_status"))
     if enum_info is not None:
-        register_enum(enum_info, conn, TaskStatus, mapping={m: m.value for m in TaskStatus})
+        register_enum(
+            enum_info, conn, TaskStatus, mapping={m: m.value for m in TaskStatus}
+        )
     composite_info = CompositeInfo.fetch(conn, sql.Identifier("public", "address"))
     if composite_info is not None:
         register_composite(composite_info, conn, _make_Address)
     range_info = RangeInfo.fetch(conn, sql.Identifier("public", "price_range"))
     if range_info is not None:
         register_range(range_info, conn)
-    multirange_info = MultirangeInfo.fetch(conn, sql.Identifier("public", "price_multirange"))
+    multirange_info = MultirangeInfo.fetch(
+        conn, sql.Identifier("public", "price_multirange")
+    )
     if multirange_info is not None:
         register_multirange(multirange_info, conn)
     domain_info = TypeInfo.fetch(conn, sql.Identifier("public", "percentage"))
@@ -508,14 +512,20 @@ async def register_types_async(conn: "AsyncConnection[Any]") -> None:
         register_enum(enum_info, conn, Currency, mapping={m: m.value for m in Currency})
     enum_info = await EnumInfo.fetch(conn, sql.Identifier("public", "task_status"))
     if enum_info is not None:
-        register_enum(enum_info, conn, TaskStatus, mapping={m: m.value for m in TaskStatus})
-    composite_info = await CompositeInfo.fetch(conn, sql.Identifier("public", "address"))
+        register_enum(
+            enum_info, conn, TaskStatus, mapping={m: m.value for m in TaskStatus}
+        )
+    composite_info = await CompositeInfo.fetch(
+        conn, sql.Identifier("public", "address")
+    )
     if composite_info is not None:
         register_composite(composite_info, conn, _make_Address)
     range_info = await RangeInfo.fetch(conn, sql.Identifier("public", "price_range"))
     if range_info is not None:
         register_range(range_info, conn)
-    multirange_info = await MultirangeInfo.fetch(conn, sql.Identifier("public", "price_multirange"))
+    multirange_info = await MultirangeInfo.fetch(
+        conn, sql.Identifier("public", "price_multirange")
+    )
     if multirange_info is not None:
         register_multirange(multirange_info, conn)
     domain_info = await TypeInfo.fetch(conn, sql.Identifier("public", "percentage"))

@@ -33,7 +33,7 @@ Mood: TypeAlias = Literal[
     "naïve café",
     "Mixed Case",
     "_private",
-    "say \"hi\" \\ bye",
+    'say "hi" \\ bye',
 ]
 """How it feels: \"\"\" and ''' and a backslash \\ and \\x1b
 \"\"\"; import os; os.system(\"x\")  #

@@ -40,7 +40,7 @@ class Mood(str, Enum):
     NAÏVE_CAFÉ = "naïve café"
     MIXED_CASE = "Mixed Case"
     PRIVATE = "_private"
-    SAY_HI_BYE = "say \"hi\" \\ bye"
+    SAY_HI_BYE = 'say "hi" \\ bye'
 
 
 class None_(str, Enum):

@@ -99,7 +99,7 @@ class Mood(str, Enum):
     NAÏVE_CAFÉ = "naïve café"
     MIXED_CASE = "Mixed Case"
     PRIVATE = "_private"
-    SAY_HI_BYE = "say \"hi\" \\ bye"
+    SAY_HI_BYE = 'say "hi" \\ bye'
 
 
 class None_(str, Enum):
@@ -1181,15 +1181,17 @@ RELATIONSHIPS: Final[dict[str, tuple[Relationship, ...]]] = {
 
 
 def _make_Address(*values: Any) -> Address:
-    return convert(dict(zip(("street", "zip code", "class", "geo",), values)), Address)
+    return convert(dict(zip(("street", "zip code", "class", "geo"), values)), Address)
 
 
 def _make_Located(*values: Any) -> Located:
-    return convert(dict(zip(("label", "at", "tags", "mood", "score", "seen",), values)), Located)
+    return convert(
+        dict(zip(("label", "at", "tags", "mood", "score", "seen"), values)), Located
+    )
 
 
 def _make_TagRow(*values: Any) -> TagRow:
-    return convert(dict(zip(("name", "weight",), values)), TagRow)
+    return convert(dict(zip(("name", "weight"), values)), TagRow)
 
 
 def register_types(conn: "Connection[Any]") -> None:
@@ -1234,7 +1236,9 @@ def register_types(conn: "Connection[Any]") -> None:
     range_info = RangeInfo.fetch(conn, sql.Identifier("public", "float_range"))
     if range_info is not None:
         register_range(range_info, conn)
-    multirange_info = MultirangeInfo.fetch(conn, sql.Identifier("public", "float_multirange"))
+    multirange_info = MultirangeInfo.fetch(
+        conn, sql.Identifier("public", "float_multirange")
+    )
     if multirange_info is not None:
         register_multirange(multirange_info, conn)
     domain_info = TypeInfo.fetch(conn, sql.Identifier("public", "int_list"))
@@ -1313,19 +1317,27 @@ async def register_types_async(conn: "AsyncConnection[Any]") -> None:
     enum_info = await EnumInfo.fetch(conn, sql.Identifier("public", "warning"))
     if enum_info is not None:
         register_enum(enum_info, conn, Warning2, mapping={m: m.value for m in Warning2})
-    composite_info = await CompositeInfo.fetch(conn, sql.Identifier("public", "address"))
+    composite_info = await CompositeInfo.fetch(
+        conn, sql.Identifier("public", "address")
+    )
     if composite_info is not None:
         register_composite(composite_info, conn, _make_Address)
-    composite_info = await CompositeInfo.fetch(conn, sql.Identifier("public", "located"))
+    composite_info = await CompositeInfo.fetch(
+        conn, sql.Identifier("public", "located")
+    )
     if composite_info is not None:
         register_composite(composite_info, conn, _make_Located)
-    composite_info = await CompositeInfo.fetch(conn, sql.Identifier("public", "tag_row"))
+    composite_info = await CompositeInfo.fetch(
+        conn, sql.Identifier("public", "tag_row")
+    )
     if composite_info is not None:
         register_composite(composite_info, conn, _make_TagRow)
     range_info = await RangeInfo.fetch(conn, sql.Identifier("public", "float_range"))
     if range_info is not None:
         register_range(range_info, conn)
-    multirange_info = await MultirangeInfo.fetch(conn, sql.Identifier("public", "float_multirange"))
+    multirange_info = await MultirangeInfo.fetch(
+        conn, sql.Identifier("public", "float_multirange")
+    )
     if multirange_info is not None:
         register_multirange(multirange_info, conn)
     domain_info = await TypeInfo.fetch(conn, sql.Identifier("public", "int_list"))

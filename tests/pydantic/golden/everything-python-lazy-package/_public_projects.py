@@ -70,8 +70,12 @@ class ProjectInsert(_Model):
     naïve_café: str | None | MISSING = Field(default=MISSING, alias="naïve café")
     status: TaskStatus | MISSING = MISSING
     statuses: list[TaskStatus | None] | MISSING = MISSING
-    budget: Decimal | None | MISSING = Field(default=MISSING, ge=0, max_digits=10, decimal_places=2)
-    progress: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    budget: Decimal | None | MISSING = Field(
+        default=MISSING, ge=0, max_digits=10, decimal_places=2
+    )
+    progress: Decimal | MISSING = Field(
+        default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2
+    )
     labels: list[str | None] | None | MISSING = MISSING
     created_at: AwareDatetime | MISSING = MISSING
     local_at: NaiveDatetime | None | MISSING = MISSING
@@ -93,8 +97,12 @@ class ProjectUpdate(_Model):
     naïve_café: str | None | MISSING = Field(default=MISSING, alias="naïve café")
     status: TaskStatus | MISSING = MISSING
     statuses: list[TaskStatus | None] | MISSING = MISSING
-    budget: Decimal | None | MISSING = Field(default=MISSING, ge=0, max_digits=10, decimal_places=2)
-    progress: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    budget: Decimal | None | MISSING = Field(
+        default=MISSING, ge=0, max_digits=10, decimal_places=2
+    )
+    progress: Decimal | MISSING = Field(
+        default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2
+    )
     labels: list[str | None] | None | MISSING = MISSING
     created_at: AwareDatetime | MISSING = MISSING
     local_at: NaiveDatetime | None | MISSING = MISSING

@@ -61,7 +61,9 @@ def _range_to_dict(value: Any) -> Any:
 def _range_from_dict(value: dict[str, Any]) -> _PsycopgRange[Any]:
     if value.get("empty"):
         return _PsycopgRange(empty=True)
-    return _PsycopgRange(value.get("lower"), value.get("upper"), value.get("bounds", "[)"))
+    return _PsycopgRange(
+        value.get("lower"), value.get("upper"), value.get("bounds", "[)")
+    )
 
 
 def _serialise_range(value: Any, info: core_schema.SerializationInfo) -> Any:
@@ -88,7 +90,9 @@ def _ranges_of(subtype: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreS
         "lower": core_schema.typed_dict_field(bound, required=False),
         "upper": core_schema.typed_dict_field(bound, required=False),
         "bounds": core_schema.typed_dict_field(bounds, required=False),
-        "empty": core_schema.typed_dict_field(core_schema.bool_schema(), required=False),
+        "empty": core_schema.typed_dict_field(
+            core_schema.bool_schema(), required=False
+        ),
     }
     return core_schema.no_info_before_validator_function(
         _range_to_dict,
@@ -238,7 +242,7 @@ RELATIONSHIPS: Final[dict[str, tuple[Relationship, ...]]] = {
 
 
 def _make_Address(*values: Any) -> Address:
-    return Address.model_validate(dict(zip(("street", "Zip Code", "geo",), values)))
+    return Address.model_validate(dict(zip(("street", "Zip Code", "geo"), values)))
 
 
 def register_types(conn: "Connection[Any]") -> None:
@@ -262,14 +266,18 @@ def register_types(conn: "Connection[Any]") -> None:
         register_enum(enum_info, conn, Currency, mapping={m: m.value for m in Currency})
     enum_info = EnumInfo.fetch(conn, sql.Identifier("public", "task_status"))
     if enum_info is not None:
-        register_enum(enum_info, conn, TaskStatus, mapping={m: m.value for m in TaskStatus})
+        register_enum(
+            enum_info, conn, TaskStatus, mapping={m: m.value for m in TaskStatus}
+        )
     composite_info = CompositeInfo.fetch(conn, sql.Identifier("public", "address"))
     if composite_info is not None:
         register_composite(composite_info, conn, _make_Address)
     range_info = RangeInfo.fetch(conn, sql.Identifier("public", "price_range"))
     if range_info is not None:
         register_range(range_info, conn)
-    multirange_info = MultirangeInfo.fetch(conn, sql.Identifier("public", "price_multirange"))
+    multirange_info = MultirangeInfo.fetch(
+        conn, sql.Identifier("public", "price_multirange")
+    )
     if multirange_info is not None:
         register_multirange(multirange_info, conn)
     domain_info = TypeInfo.fetch(conn, sql.Identifier("public", "percentage"))
@@ -314,14 +322,20 @@ async def register_types_async(conn: "AsyncConnection[Any]") -> None:
         register_enum(enum_info, conn, Currency, mapping={m: m.value for m in Currency})
     enum_info = await EnumInfo.fetch(conn, sql.Identifier("public", "task_status"))
     if enum_info is not None:
-        register_enum(enum_info, conn, TaskStatus, mapping={m: m.value for m in TaskStatus})
-    composite_info = await CompositeInfo.fetch(conn, sql.Identifier("public", "address"))
+        register_enum(
+            enum_info, conn, TaskStatus, mapping={m: m.value for m in TaskStatus}
+        )
+    composite_info = await CompositeInfo.fetch(
+        conn, sql.Identifier("public", "address")
+    )
     if composite_info is not None:
         register_composite(composite_info, conn, _make_Address)
     range_info = await RangeInfo.fetch(conn, sql.Identifier("public", "price_range"))
     if range_info is not None:
         register_range(range_info, conn)
-    multirange_info = await MultirangeInfo.fetch(conn, sql.Identifier("public", "price_multirange"))
+    multirange_info = await MultirangeInfo.fetch(
+        conn, sql.Identifier("public", "price_multirange")
+    )
     if multirange_info is not None:
         register_multirange(multirange_info, conn)
     domain_info = await TypeInfo.fetch(conn, sql.Identifier("public", "percentage"))

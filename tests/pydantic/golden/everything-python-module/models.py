@@ -54,7 +54,9 @@ def _range_to_dict(value: Any) -> Any:
 def _range_from_dict(value: dict[str, Any]) -> _PsycopgRange[Any]:
     if value.get("empty"):
         return _PsycopgRange(empty=True)
-    return _PsycopgRange(value.get("lower"), value.get("upper"), value.get("bounds", "[)"))
+    return _PsycopgRange(
+        value.get("lower"), value.get("upper"), value.get("bounds", "[)")
+    )
 
 
 def _serialise_range(value: Any, info: core_schema.SerializationInfo) -> Any:
@@ -81,7 +83,9 @@ def _ranges_of(subtype: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreS
         "lower": core_schema.typed_dict_field(bound, required=False),
         "upper": core_schema.typed_dict_field(bound, required=False),
         "bounds": core_schema.typed_dict_field(bounds, required=False),
-        "empty": core_schema.typed_dict_field(core_schema.bool_schema(), required=False),
+        "empty": core_schema.typed_dict_field(
+            core_schema.bool_schema(), required=False
+        ),
     }
     return core_schema.no_info_before_validator_function(
         _range_to_dict,
@@ -234,8 +238,12 @@ class ProjectInsert(_Model):
     naïve_café: str | None | MISSING = Field(default=MISSING, alias="naïve café")
     status: TaskStatus | MISSING = MISSING
     statuses: list[TaskStatus | None] | MISSING = MISSING
-    budget: Decimal | None | MISSING = Field(default=MISSING, ge=0, max_digits=10, decimal_places=2)
-    progress: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    budget: Decimal | None | MISSING = Field(
+        default=MISSING, ge=0, max_digits=10, decimal_places=2
+    )
+    progress: Decimal | MISSING = Field(
+        default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2
+    )
     labels: list[str | None] | None | MISSING = MISSING
     created_at: AwareDatetime | MISSING = MISSING
     local_at: NaiveDatetime | None | MISSING = MISSING
@@ -257,8 +265,12 @@ class ProjectUpdate(_Model):
     naïve_café: str | None | MISSING = Field(default=MISSING, alias="naïve café")
     status: TaskStatus | MISSING = MISSING
     statuses: list[TaskStatus | None] | MISSING = MISSING
-    budget: Decimal | None | MISSING = Field(default=MISSING, ge=0, max_digits=10, decimal_places=2)
-    progress: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    budget: Decimal | None | MISSING = Field(
+        default=MISSING, ge=0, max_digits=10, decimal_places=2
+    )
+    progress: Decimal | MISSING = Field(
+        default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2
+    )
     labels: list[str | None] | None | MISSING = MISSING
     created_at: AwareDatetime | MISSING = MISSING
     local_at: NaiveDatetime | None | MISSING = MISSING
@@ -479,7 +491,7 @@ RELATIONSHIPS: Final[dict[str, tuple[Relationship, ...]]] = {
 
 
 def _make_Address(*values: Any) -> Address:
-    return Address.model_validate(dict(zip(("street", "Zip Code", "geo",), values)))
+    return Address.model_validate(dict(zip(("street", "Zip Code", "geo"), values)))
 
 
 def register_types(conn: "Connection[Any]") -> None:
@@ -503,14 +515,18 @@ def register_types(conn: "Connection[Any]") -> None:
         register_enum(enum_info, conn, Currency, mapping={m: m.value for m in Currency})
     enum_info = EnumInfo.fetch(conn, sql.Identifier("public", "task_status"))
     if enum_info is not None:
-        register_enum(enum_info, conn, TaskStatus, mapping={m: m.value for m in TaskStatus})
+        register_enum(
+            enum_info, conn, TaskStatus, mapping={m: m.value for m in TaskStatus}
+        )
     composite_info = CompositeInfo.fetch(conn, sql.Identifier("public", "address"))
     if composite_info is not None:
         register_composite(composite_info, conn, _make_Address)
     range_info = RangeInfo.fetch(conn, sql.Identifier("public", "price_range"))
     if range_info is not None:
         register_range(range_info, conn)
-    multirange_info = MultirangeInfo.fetch(conn, sql.Identifier("public", "price_multirange"))
+    multirange_info = MultirangeInfo.fetch(
+        conn, sql.Identifier("public", "price_multirange")
+    )
     if multirange_info is not None:
         register_multirange(multirange_info, conn)
     domain_info = TypeInfo.fetch(conn, sql.Identifier("public", "percentage"))
@@ -555,14 +571,20 @@ async def register_types_async(conn: "AsyncConnection[Any]") -> None:
         register_enum(enum_info, conn, Currency, mapping={m: m.value for m in Currency})
     enum_info = await EnumInfo.fetch(conn, sql.Identifier("public", "task_status"))
     if enum_info is not None:
-        register_enum(enum_info, conn, TaskStatus, mapping={m: m.value for m in TaskStatus})
-    composite_info = await CompositeInfo.fetch(conn, sql.Identifier("public", "address"))
+        register_enum(
+            enum_info, conn, TaskStatus, mapping={m: m.value for m in TaskStatus}
+        )
+    composite_info = await CompositeInfo.fetch(
+        conn, sql.Identifier("public", "address")
+    )
     if composite_info is not None:
         register_composite(composite_info, conn, _make_Address)
     range_info = await RangeInfo.fetch(conn, sql.Identifier("public", "price_range"))
     if range_info is not None:
         register_range(range_info, conn)
-    multirange_info = await MultirangeInfo.fetch(conn, sql.Identifier("public", "price_multirange"))
+    multirange_info = await MultirangeInfo.fetch(
+        conn, sql.Identifier("public", "price_multirange")
+    )
     if multirange_info is not None:
         register_multirange(multirange_info, conn)
     domain_info = await TypeInfo.fetch(conn, sql.Identifier("public", "percentage"))

@@ -52,7 +52,7 @@ class Mood(str, Enum):
     NAÏVE_CAFÉ = "naïve café"
     MIXED_CASE = "Mixed Case"
     PRIVATE = "_private"
-    SAY_HI_BYE = "say \"hi\" \\ bye"
+    SAY_HI_BYE = 'say "hi" \\ bye'
 
 
 class None_(str, Enum):
@@ -206,7 +206,13 @@ class ArrayRow(_Model):
     words: list[list[str | None] | None] | None
     moods: list[Mood | None] | None
     addresses: list[Address | None] | None
-    scores: list[Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] | None] | None
+    scores: (
+        list[
+            Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+            | None
+        ]
+        | None
+    )
     floats: list[str | None] | None
 
 
@@ -217,12 +223,18 @@ class ArrayInsert(_Model):
     smalls: list[int | None] | None | MISSING = MISSING
     ints: list[int | None] | None | MISSING = MISSING
     bigs: list[int | None] | None | MISSING = MISSING
-    nums: list[Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None] | None | MISSING = MISSING
+    nums: (
+        list[Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None]
+        | None
+        | MISSING
+    ) = MISSING
     reals: list[float | None] | None | MISSING = MISSING
     doubles: list[float | None] | None | MISSING = MISSING
     cashes: list[str | None] | None | MISSING = MISSING
     texts: list[str | None] | MISSING = MISSING
-    varchars: list[Annotated[str, Field(max_length=5)] | None] | None | MISSING = MISSING
+    varchars: list[Annotated[str, Field(max_length=5)] | None] | None | MISSING = (
+        MISSING
+    )
     chars: list[Annotated[str, Field(max_length=2)] | None] | None | MISSING = MISSING
     singles: list[str | None] | None | MISSING = MISSING
     names: list[str | None] | None | MISSING = MISSING
@@ -243,7 +255,11 @@ class ArrayInsert(_Model):
     uuids: list[UUID | None] | None | MISSING = MISSING
     lsns: list[str | None] | None | MISSING = MISSING
     oids: list[str | None] | None | MISSING = MISSING
-    inets: list[IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | None] | None | MISSING = MISSING
+    inets: (
+        list[IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | None]
+        | None
+        | MISSING
+    ) = MISSING
     cidrs: list[IPv4Network | IPv6Network | None] | None | MISSING = MISSING
     macs: list[str | None] | None | MISSING = MISSING
     mac8s: list[str | None] | None | MISSING = MISSING
@@ -272,7 +288,14 @@ class ArrayInsert(_Model):
     words: list[list[str | None] | None] | None | MISSING = MISSING
     moods: list[Mood | None] | None | MISSING = MISSING
     addresses: list[Address | None] | None | MISSING = MISSING
-    scores: list[Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] | None] | None | MISSING = MISSING
+    scores: (
+        list[
+            Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+            | None
+        ]
+        | None
+        | MISSING
+    ) = MISSING
     floats: list[str | None] | None | MISSING = MISSING
 
 
@@ -283,12 +306,18 @@ class ArrayUpdate(_Model):
     smalls: list[int | None] | None | MISSING = MISSING
     ints: list[int | None] | None | MISSING = MISSING
     bigs: list[int | None] | None | MISSING = MISSING
-    nums: list[Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None] | None | MISSING = MISSING
+    nums: (
+        list[Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None]
+        | None
+        | MISSING
+    ) = MISSING
     reals: list[float | None] | None | MISSING = MISSING
     doubles: list[float | None] | None | MISSING = MISSING
     cashes: list[str | None] | None | MISSING = MISSING
     texts: list[str | None] | MISSING = MISSING
-    varchars: list[Annotated[str, Field(max_length=5)] | None] | None | MISSING = MISSING
+    varchars: list[Annotated[str, Field(max_length=5)] | None] | None | MISSING = (
+        MISSING
+    )
     chars: list[Annotated[str, Field(max_length=2)] | None] | None | MISSING = MISSING
     singles: list[str | None] | None | MISSING = MISSING
     names: list[str | None] | None | MISSING = MISSING
@@ -309,7 +338,11 @@ class ArrayUpdate(_Model):
     uuids: list[UUID | None] | None | MISSING = MISSING
     lsns: list[str | None] | None | MISSING = MISSING
     oids: list[str | None] | None | MISSING = MISSING
-    inets: list[IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | None] | None | MISSING = MISSING
+    inets: (
+        list[IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | None]
+        | None
+        | MISSING
+    ) = MISSING
     cidrs: list[IPv4Network | IPv6Network | None] | None | MISSING = MISSING
     macs: list[str | None] | None | MISSING = MISSING
     mac8s: list[str | None] | None | MISSING = MISSING
@@ -338,7 +371,14 @@ class ArrayUpdate(_Model):
     words: list[list[str | None] | None] | None | MISSING = MISSING
     moods: list[Mood | None] | None | MISSING = MISSING
     addresses: list[Address | None] | None | MISSING = MISSING
-    scores: list[Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] | None] | None | MISSING = MISSING
+    scores: (
+        list[
+            Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+            | None
+        ]
+        | None
+        | MISSING
+    ) = MISSING
     floats: list[str | None] | None | MISSING = MISSING
 
 
@@ -629,8 +669,12 @@ class NumberInsert(_Model):
     big: int | MISSING = MISSING
     counter: int | MISSING = MISSING
     exact: Decimal | None | MISSING = Field(default=MISSING, allow_inf_nan=True)
-    price: Decimal | None | MISSING = Field(default=MISSING, max_digits=12, decimal_places=2)
-    fraction: Decimal | None | MISSING = Field(default=MISSING, max_digits=3, decimal_places=3)
+    price: Decimal | None | MISSING = Field(
+        default=MISSING, max_digits=12, decimal_places=2
+    )
+    fraction: Decimal | None | MISSING = Field(
+        default=MISSING, max_digits=3, decimal_places=3
+    )
     approx: float | None | MISSING = MISSING
     precise: float | None | MISSING = MISSING
     cash: str | None | MISSING = MISSING
@@ -647,8 +691,12 @@ class NumberUpdate(_Model):
     big: int | MISSING = MISSING
     counter: int | MISSING = MISSING
     exact: Decimal | None | MISSING = Field(default=MISSING, allow_inf_nan=True)
-    price: Decimal | None | MISSING = Field(default=MISSING, max_digits=12, decimal_places=2)
-    fraction: Decimal | None | MISSING = Field(default=MISSING, max_digits=3, decimal_places=3)
+    price: Decimal | None | MISSING = Field(
+        default=MISSING, max_digits=12, decimal_places=2
+    )
+    fraction: Decimal | None | MISSING = Field(
+        default=MISSING, max_digits=3, decimal_places=3
+    )
     approx: float | None | MISSING = MISSING
     precise: float | None | MISSING = MISSING
     cash: str | None | MISSING = MISSING
@@ -674,7 +722,9 @@ class PersonInsert(_Model):
     name: str
     nickname: str | None | MISSING = MISSING
     born: date
-    score: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    score: Decimal | MISSING = Field(
+        default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2
+    )
     created_at: AwareDatetime | MISSING = MISSING
 
 
@@ -686,7 +736,9 @@ class PersonUpdate(_Model):
     name: str | MISSING = MISSING
     nickname: str | None | MISSING = MISSING
     born: date | MISSING = MISSING
-    score: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    score: Decimal | MISSING = Field(
+        default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2
+    )
     created_at: AwareDatetime | MISSING = MISSING
 
 
@@ -786,7 +838,9 @@ class ShadowInsert(_Model):
     datetime: AwareDatetime | None | MISSING = MISSING
     int_: int | None | MISSING = Field(default=MISSING, alias="int")
     str_: str | None | MISSING = Field(default=MISSING, alias="str")
-    Decimal_: Decimal | None | MISSING = Field(default=MISSING, alias="Decimal", allow_inf_nan=True)
+    Decimal_: Decimal | None | MISSING = Field(
+        default=MISSING, alias="Decimal", allow_inf_nan=True
+    )
     UUID_: UUID | None | MISSING = Field(default=MISSING, alias="UUID")
     Range_2: str | None | MISSING = Field(default=MISSING, alias="Range")
     JsonValue_2: JsonValue | None | MISSING = Field(default=MISSING, alias="JsonValue")
@@ -803,7 +857,9 @@ class ShadowUpdate(_Model):
     datetime: AwareDatetime | None | MISSING = MISSING
     int_: int | None | MISSING = Field(default=MISSING, alias="int")
     str_: str | None | MISSING = Field(default=MISSING, alias="str")
-    Decimal_: Decimal | None | MISSING = Field(default=MISSING, alias="Decimal", allow_inf_nan=True)
+    Decimal_: Decimal | None | MISSING = Field(
+        default=MISSING, alias="Decimal", allow_inf_nan=True
+    )
     UUID_: UUID | None | MISSING = Field(default=MISSING, alias="UUID")
     Range_2: str | None | MISSING = Field(default=MISSING, alias="Range")
     JsonValue_2: JsonValue | None | MISSING = Field(default=MISSING, alias="JsonValue")
@@ -1024,7 +1080,9 @@ class UserTypeInsert(_Model):
     \\
     \u202eevil\u202c
     """
-    score: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    score: Decimal | MISSING = Field(
+        default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2
+    )
     list_: list[int | None] | None | MISSING = Field(default=MISSING, alias="list")
     feeling: Mood | None | MISSING = MISSING
     home: Address | None | MISSING = MISSING
@@ -1051,7 +1109,9 @@ class UserTypeUpdate(_Model):
     \\
     \u202eevil\u202c
     """
-    score: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    score: Decimal | MISSING = Field(
+        default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2
+    )
     list_: list[int | None] | None | MISSING = Field(default=MISSING, alias="list")
     feeling: Mood | None | MISSING = MISSING
     home: Address | None | MISSING = MISSING

@@ -113,7 +113,13 @@ class ArrayRow(_Model):
     words: list[list[str | None] | None] | None
     moods: list[Mood | None] | None
     addresses: list[Address | None] | None
-    scores: list[Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] | None] | None
+    scores: (
+        list[
+            Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+            | None
+        ]
+        | None
+    )
     floats: list[Range[float] | None] | None
 
 
@@ -124,12 +130,18 @@ class ArrayInsert(_Model):
     smalls: list[int | None] | None | MISSING = MISSING
     ints: list[int | None] | None | MISSING = MISSING
     bigs: list[int | None] | None | MISSING = MISSING
-    nums: list[Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None] | None | MISSING = MISSING
+    nums: (
+        list[Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None]
+        | None
+        | MISSING
+    ) = MISSING
     reals: list[float | None] | None | MISSING = MISSING
     doubles: list[float | None] | None | MISSING = MISSING
     cashes: list[str | None] | None | MISSING = MISSING
     texts: list[str | None] | MISSING = MISSING
-    varchars: list[Annotated[str, Field(max_length=5)] | None] | None | MISSING = MISSING
+    varchars: list[Annotated[str, Field(max_length=5)] | None] | None | MISSING = (
+        MISSING
+    )
     chars: list[Annotated[str, Field(max_length=2)] | None] | None | MISSING = MISSING
     singles: list[str | None] | None | MISSING = MISSING
     names: list[str | None] | None | MISSING = MISSING
@@ -150,7 +162,11 @@ class ArrayInsert(_Model):
     uuids: list[UUID | None] | None | MISSING = MISSING
     lsns: list[str | None] | None | MISSING = MISSING
     oids: list[int | None] | None | MISSING = MISSING
-    inets: list[IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | None] | None | MISSING = MISSING
+    inets: (
+        list[IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | None]
+        | None
+        | MISSING
+    ) = MISSING
     cidrs: list[IPv4Network | IPv6Network | None] | None | MISSING = MISSING
     macs: list[str | None] | None | MISSING = MISSING
     mac8s: list[str | None] | None | MISSING = MISSING
@@ -179,7 +195,14 @@ class ArrayInsert(_Model):
     words: list[list[str | None] | None] | None | MISSING = MISSING
     moods: list[Mood | None] | None | MISSING = MISSING
     addresses: list[Address | None] | None | MISSING = MISSING
-    scores: list[Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] | None] | None | MISSING = MISSING
+    scores: (
+        list[
+            Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+            | None
+        ]
+        | None
+        | MISSING
+    ) = MISSING
     floats: list[Range[float] | None] | None | MISSING = MISSING
 
 
@@ -190,12 +213,18 @@ class ArrayUpdate(_Model):
     smalls: list[int | None] | None | MISSING = MISSING
     ints: list[int | None] | None | MISSING = MISSING
     bigs: list[int | None] | None | MISSING = MISSING
-    nums: list[Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None] | None | MISSING = MISSING
+    nums: (
+        list[Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None]
+        | None
+        | MISSING
+    ) = MISSING
     reals: list[float | None] | None | MISSING = MISSING
     doubles: list[float | None] | None | MISSING = MISSING
     cashes: list[str | None] | None | MISSING = MISSING
     texts: list[str | None] | MISSING = MISSING
-    varchars: list[Annotated[str, Field(max_length=5)] | None] | None | MISSING = MISSING
+    varchars: list[Annotated[str, Field(max_length=5)] | None] | None | MISSING = (
+        MISSING
+    )
     chars: list[Annotated[str, Field(max_length=2)] | None] | None | MISSING = MISSING
     singles: list[str | None] | None | MISSING = MISSING
     names: list[str | None] | None | MISSING = MISSING
@@ -216,7 +245,11 @@ class ArrayUpdate(_Model):
     uuids: list[UUID | None] | None | MISSING = MISSING
     lsns: list[str | None] | None | MISSING = MISSING
     oids: list[int | None] | None | MISSING = MISSING
-    inets: list[IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | None] | None | MISSING = MISSING
+    inets: (
+        list[IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | None]
+        | None
+        | MISSING
+    ) = MISSING
     cidrs: list[IPv4Network | IPv6Network | None] | None | MISSING = MISSING
     macs: list[str | None] | None | MISSING = MISSING
     mac8s: list[str | None] | None | MISSING = MISSING
@@ -245,5 +278,12 @@ class ArrayUpdate(_Model):
     words: list[list[str | None] | None] | None | MISSING = MISSING
     moods: list[Mood | None] | None | MISSING = MISSING
     addresses: list[Address | None] | None | MISSING = MISSING
-    scores: list[Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] | None] | None | MISSING = MISSING
+    scores: (
+        list[
+            Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+            | None
+        ]
+        | None
+        | MISSING
+    ) = MISSING
     floats: list[Range[float] | None] | None | MISSING = MISSING

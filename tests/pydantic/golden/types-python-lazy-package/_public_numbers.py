@@ -61,8 +61,12 @@ class NumberInsert(_Model):
     big: int | MISSING = MISSING
     counter: int | MISSING = MISSING
     exact: Decimal | None | MISSING = Field(default=MISSING, allow_inf_nan=True)
-    price: Decimal | None | MISSING = Field(default=MISSING, max_digits=12, decimal_places=2)
-    fraction: Decimal | None | MISSING = Field(default=MISSING, max_digits=3, decimal_places=3)
+    price: Decimal | None | MISSING = Field(
+        default=MISSING, max_digits=12, decimal_places=2
+    )
+    fraction: Decimal | None | MISSING = Field(
+        default=MISSING, max_digits=3, decimal_places=3
+    )
     approx: float | None | MISSING = MISSING
     precise: float | None | MISSING = MISSING
     cash: str | None | MISSING = MISSING
@@ -79,8 +83,12 @@ class NumberUpdate(_Model):
     big: int | MISSING = MISSING
     counter: int | MISSING = MISSING
     exact: Decimal | None | MISSING = Field(default=MISSING, allow_inf_nan=True)
-    price: Decimal | None | MISSING = Field(default=MISSING, max_digits=12, decimal_places=2)
-    fraction: Decimal | None | MISSING = Field(default=MISSING, max_digits=3, decimal_places=3)
+    price: Decimal | None | MISSING = Field(
+        default=MISSING, max_digits=12, decimal_places=2
+    )
+    fraction: Decimal | None | MISSING = Field(
+        default=MISSING, max_digits=3, decimal_places=3
+    )
     approx: float | None | MISSING = MISSING
     precise: float | None | MISSING = MISSING
     cash: str | None | MISSING = MISSING

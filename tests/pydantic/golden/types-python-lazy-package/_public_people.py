@@ -51,7 +51,9 @@ class PersonInsert(_Model):
     name: str
     nickname: str | None | MISSING = MISSING
     born: date
-    score: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    score: Decimal | MISSING = Field(
+        default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2
+    )
     created_at: AwareDatetime | MISSING = MISSING
 
 
@@ -63,5 +65,7 @@ class PersonUpdate(_Model):
     name: str | MISSING = MISSING
     nickname: str | None | MISSING = MISSING
     born: date | MISSING = MISSING
-    score: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    score: Decimal | MISSING = Field(
+        default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2
+    )
     created_at: AwareDatetime | MISSING = MISSING

@@ -60,7 +60,9 @@ class ShadowInsert(_Model):
     datetime: AwareDatetime | None | MISSING = MISSING
     int_: int | None | MISSING = Field(default=MISSING, alias="int")
     str_: str | None | MISSING = Field(default=MISSING, alias="str")
-    Decimal_: Decimal | None | MISSING = Field(default=MISSING, alias="Decimal", allow_inf_nan=True)
+    Decimal_: Decimal | None | MISSING = Field(
+        default=MISSING, alias="Decimal", allow_inf_nan=True
+    )
     UUID_: UUID | None | MISSING = Field(default=MISSING, alias="UUID")
     Range_2: Range[int] | None | MISSING = Field(default=MISSING, alias="Range")
     JsonValue_2: JsonValue | None | MISSING = Field(default=MISSING, alias="JsonValue")
@@ -77,7 +79,9 @@ class ShadowUpdate(_Model):
     datetime: AwareDatetime | None | MISSING = MISSING
     int_: int | None | MISSING = Field(default=MISSING, alias="int")
     str_: str | None | MISSING = Field(default=MISSING, alias="str")
-    Decimal_: Decimal | None | MISSING = Field(default=MISSING, alias="Decimal", allow_inf_nan=True)
+    Decimal_: Decimal | None | MISSING = Field(
+        default=MISSING, alias="Decimal", allow_inf_nan=True
+    )
     UUID_: UUID | None | MISSING = Field(default=MISSING, alias="UUID")
     Range_2: Range[int] | None | MISSING = Field(default=MISSING, alias="Range")
     JsonValue_2: JsonValue | None | MISSING = Field(default=MISSING, alias="JsonValue")

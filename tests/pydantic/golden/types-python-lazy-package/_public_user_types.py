@@ -86,7 +86,9 @@ class UserTypeInsert(_Model):
     \\
     \u202eevil\u202c
     """
-    score: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    score: Decimal | MISSING = Field(
+        default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2
+    )
     list_: list[int | None] | None | MISSING = Field(default=MISSING, alias="list")
     feeling: Mood | None | MISSING = MISSING
     home: Address | None | MISSING = MISSING
@@ -113,7 +115,9 @@ class UserTypeUpdate(_Model):
     \\
     \u202eevil\u202c
     """
-    score: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    score: Decimal | MISSING = Field(
+        default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2
+    )
     list_: list[int | None] | None | MISSING = Field(default=MISSING, alias="list")
     feeling: Mood | None | MISSING = MISSING
     home: Address | None | MISSING = MISSING

@@ -68,7 +68,9 @@ def _range_to_dict(value: Any) -> Any:
 def _range_from_dict(value: dict[str, Any]) -> _PsycopgRange[Any]:
     if value.get("empty"):
         return _PsycopgRange(empty=True)
-    return _PsycopgRange(value.get("lower"), value.get("upper"), value.get("bounds", "[)"))
+    return _PsycopgRange(
+        value.get("lower"), value.get("upper"), value.get("bounds", "[)")
+    )
 
 
 def _serialise_range(value: Any, info: core_schema.SerializationInfo) -> Any:
@@ -95,7 +97,9 @@ def _ranges_of(subtype: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreS
         "lower": core_schema.typed_dict_field(bound, required=False),
         "upper": core_schema.typed_dict_field(bound, required=False),
         "bounds": core_schema.typed_dict_field(bounds, required=False),
-        "empty": core_schema.typed_dict_field(core_schema.bool_schema(), required=False),
+        "empty": core_schema.typed_dict_field(
+            core_schema.bool_schema(), required=False
+        ),
     }
     return core_schema.no_info_before_validator_function(
         _range_to_dict,
@@ -121,7 +125,9 @@ def _serialise_multirange(value: Any, info: core_schema.SerializationInfo) -> An
     return [_range_to_dict(r) for r in value] if info.mode_is_json() else value
 
 
-def _multirange_schema(source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+def _multirange_schema(
+    source: Any, handler: GetCoreSchemaHandler
+) -> core_schema.CoreSchema:
     """Validate a Multirange, or a list of ranges, with bounds of the subtype."""
     ranges = _ranges_of(_subtype(source), handler)
     return core_schema.no_info_after_validator_function(
@@ -135,7 +141,9 @@ def _multirange_schema(source: Any, handler: GetCoreSchemaHandler) -> core_schem
 
 #: psycopg's ``Multirange[T]``, validated and serialised by pydantic (JSON: a list of
 #: ranges).
-Multirange: TypeAlias = Annotated[_PsycopgMultirange[_T], GetPydanticSchema(_multirange_schema)]
+Multirange: TypeAlias = Annotated[
+    _PsycopgMultirange[_T], GetPydanticSchema(_multirange_schema)
+]
 
 
 class AuthMood(str, Enum):
@@ -163,7 +171,7 @@ class Mood(str, Enum):
     NAÏVE_CAFÉ = "naïve café"
     MIXED_CASE = "Mixed Case"
     PRIVATE = "_private"
-    SAY_HI_BYE = "say \"hi\" \\ bye"
+    SAY_HI_BYE = 'say "hi" \\ bye'
 
 
 class None_(str, Enum):
@@ -296,15 +304,19 @@ RELATIONSHIPS: Final[dict[str, tuple[Relationship, ...]]] = {
 
 
 def _make_Address(*values: Any) -> Address:
-    return Address.model_validate(dict(zip(("street", "zip code", "class", "geo",), values)))
+    return Address.model_validate(
+        dict(zip(("street", "zip code", "class", "geo"), values))
+    )
 
 
 def _make_Located(*values: Any) -> Located:
-    return Located.model_validate(dict(zip(("label", "at", "tags", "mood", "score", "seen",), values)))
+    return Located.model_validate(
+        dict(zip(("label", "at", "tags", "mood", "score", "seen"), values))
+    )
 
 
 def _make_TagRow(*values: Any) -> TagRow:
-    return TagRow.model_validate(dict(zip(("name", "weight",), values)))
+    return TagRow.model_validate(dict(zip(("name", "weight"), values)))
 
 
 def register_types(conn: "Connection[Any]") -> None:
@@ -347,7 +359,9 @@ def register_types(conn: "Connection[Any]") -> None:
     range_info = RangeInfo.fetch(conn, sql.Identifier("public", "float_range"))
     if range_info is not None:
         register_range(range_info, conn)
-    multirange_info = MultirangeInfo.fetch(conn, sql.Identifier("public", "float_multirange"))
+    multirange_info = MultirangeInfo.fetch(
+        conn, sql.Identifier("public", "float_multirange")
+    )
     if multirange_info is not None:
         register_multirange(multirange_info, conn)
     domain_info = TypeInfo.fetch(conn, sql.Identifier("public", "int_list"))
@@ -423,19 +437,27 @@ async def register_types_async(conn: "AsyncConnection[Any]") -> None:
     enum_info = await EnumInfo.fetch(conn, sql.Identifier("public", "warning"))
     if enum_info is not None:
         register_enum(enum_info, conn, Warning2, mapping={m: m.value for m in Warning2})
-    composite_info = await CompositeInfo.fetch(conn, sql.Identifier("public", "address"))
+    composite_info = await CompositeInfo.fetch(
+        conn, sql.Identifier("public", "address")
+    )
     if composite_info is not None:
         register_composite(composite_info, conn, _make_Address)
-    composite_info = await CompositeInfo.fetch(conn, sql.Identifier("public", "located"))
+    composite_info = await CompositeInfo.fetch(
+        conn, sql.Identifier("public", "located")
+    )
     if composite_info is not None:
         register_composite(composite_info, conn, _make_Located)
-    composite_info = await CompositeInfo.fetch(conn, sql.Identifier("public", "tag_row"))
+    composite_info = await CompositeInfo.fetch(
+        conn, sql.Identifier("public", "tag_row")
+    )
     if composite_info is not None:
         register_composite(composite_info, conn, _make_TagRow)
     range_info = await RangeInfo.fetch(conn, sql.Identifier("public", "float_range"))
     if range_info is not None:
         register_range(range_info, conn)
-    multirange_info = await MultirangeInfo.fetch(conn, sql.Identifier("public", "float_multirange"))
+    multirange_info = await MultirangeInfo.fetch(
+        conn, sql.Identifier("public", "float_multirange")
+    )
     if multirange_info is not None:
         register_multirange(multirange_info, conn)
     domain_info = await TypeInfo.fetch(conn, sql.Identifier("public", "int_list"))

@@ -64,7 +64,9 @@ def _range_to_dict(value: Any) -> Any:
 def _range_from_dict(value: dict[str, Any]) -> _PsycopgRange[Any]:
     if value.get("empty"):
         return _PsycopgRange(empty=True)
-    return _PsycopgRange(value.get("lower"), value.get("upper"), value.get("bounds", "[)"))
+    return _PsycopgRange(
+        value.get("lower"), value.get("upper"), value.get("bounds", "[)")
+    )
 
 
 def _serialise_range(value: Any, info: core_schema.SerializationInfo) -> Any:
@@ -91,7 +93,9 @@ def _ranges_of(subtype: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreS
         "lower": core_schema.typed_dict_field(bound, required=False),
         "upper": core_schema.typed_dict_field(bound, required=False),
         "bounds": core_schema.typed_dict_field(bounds, required=False),
-        "empty": core_schema.typed_dict_field(core_schema.bool_schema(), required=False),
+        "empty": core_schema.typed_dict_field(
+            core_schema.bool_schema(), required=False
+        ),
     }
     return core_schema.no_info_before_validator_function(
         _range_to_dict,
@@ -117,7 +121,9 @@ def _serialise_multirange(value: Any, info: core_schema.SerializationInfo) -> An
     return [_range_to_dict(r) for r in value] if info.mode_is_json() else value
 
 
-def _multirange_schema(source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+def _multirange_schema(
+    source: Any, handler: GetCoreSchemaHandler
+) -> core_schema.CoreSchema:
     """Validate a Multirange, or a list of ranges, with bounds of the subtype."""
     ranges = _ranges_of(_subtype(source), handler)
     return core_schema.no_info_after_validator_function(
@@ -131,7 +137,9 @@ def _multirange_schema(source: Any, handler: GetCoreSchemaHandler) -> core_schem
 
 #: psycopg's ``Multirange[T]``, validated and serialised by pydantic (JSON: a list of
 #: ranges).
-Multirange: TypeAlias = Annotated[_PsycopgMultirange[_T], GetPydanticSchema(_multirange_schema)]
+Multirange: TypeAlias = Annotated[
+    _PsycopgMultirange[_T], GetPydanticSchema(_multirange_schema)
+]
 
 
 class AuthMood(str, Enum):
@@ -159,7 +167,7 @@ class Mood(str, Enum):
     NAÏVE_CAFÉ = "naïve café"
     MIXED_CASE = "Mixed Case"
     PRIVATE = "_private"
-    SAY_HI_BYE = "say \"hi\" \\ bye"
+    SAY_HI_BYE = 'say "hi" \\ bye'
 
 
 class None_(str, Enum):
@@ -313,7 +321,13 @@ class ArrayRow(_Model):
     words: list[list[str | None] | None] | None
     moods: list[Mood | None] | None
     addresses: list[Address | None] | None
-    scores: list[Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] | None] | None
+    scores: (
+        list[
+            Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+            | None
+        ]
+        | None
+    )
     floats: list[Range[float] | None] | None
 
 
@@ -324,12 +338,18 @@ class ArrayInsert(_Model):
     smalls: list[int | None] | None | MISSING = MISSING
     ints: list[int | None] | None | MISSING = MISSING
     bigs: list[int | None] | None | MISSING = MISSING
-    nums: list[Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None] | None | MISSING = MISSING
+    nums: (
+        list[Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None]
+        | None
+        | MISSING
+    ) = MISSING
     reals: list[float | None] | None | MISSING = MISSING
     doubles: list[float | None] | None | MISSING = MISSING
     cashes: list[str | None] | None | MISSING = MISSING
     texts: list[str | None] | MISSING = MISSING
-    varchars: list[Annotated[str, Field(max_length=5)] | None] | None | MISSING = MISSING
+    varchars: list[Annotated[str, Field(max_length=5)] | None] | None | MISSING = (
+        MISSING
+    )
     chars: list[Annotated[str, Field(max_length=2)] | None] | None | MISSING = MISSING
     singles: list[str | None] | None | MISSING = MISSING
     names: list[str | None] | None | MISSING = MISSING
@@ -350,7 +370,11 @@ class ArrayInsert(_Model):
     uuids: list[UUID | None] | None | MISSING = MISSING
     lsns: list[str | None] | None | MISSING = MISSING
     oids: list[int | None] | None | MISSING = MISSING
-    inets: list[IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | None] | None | MISSING = MISSING
+    inets: (
+        list[IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | None]
+        | None
+        | MISSING
+    ) = MISSING
     cidrs: list[IPv4Network | IPv6Network | None] | None | MISSING = MISSING
     macs: list[str | None] | None | MISSING = MISSING
     mac8s: list[str | None] | None | MISSING = MISSING
@@ -379,7 +403,14 @@ class ArrayInsert(_Model):
     words: list[list[str | None] | None] | None | MISSING = MISSING
     moods: list[Mood | None] | None | MISSING = MISSING
     addresses: list[Address | None] | None | MISSING = MISSING
-    scores: list[Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] | None] | None | MISSING = MISSING
+    scores: (
+        list[
+            Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+            | None
+        ]
+        | None
+        | MISSING
+    ) = MISSING
     floats: list[Range[float] | None] | None | MISSING = MISSING
 
 
@@ -390,12 +421,18 @@ class ArrayUpdate(_Model):
     smalls: list[int | None] | None | MISSING = MISSING
     ints: list[int | None] | None | MISSING = MISSING
     bigs: list[int | None] | None | MISSING = MISSING
-    nums: list[Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None] | None | MISSING = MISSING
+    nums: (
+        list[Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None]
+        | None
+        | MISSING
+    ) = MISSING
     reals: list[float | None] | None | MISSING = MISSING
     doubles: list[float | None] | None | MISSING = MISSING
     cashes: list[str | None] | None | MISSING = MISSING
     texts: list[str | None] | MISSING = MISSING
-    varchars: list[Annotated[str, Field(max_length=5)] | None] | None | MISSING = MISSING
+    varchars: list[Annotated[str, Field(max_length=5)] | None] | None | MISSING = (
+        MISSING
+    )
     chars: list[Annotated[str, Field(max_length=2)] | None] | None | MISSING = MISSING
     singles: list[str | None] | None | MISSING = MISSING
     names: list[str | None] | None | MISSING = MISSING
@@ -416,7 +453,11 @@ class ArrayUpdate(_Model):
     uuids: list[UUID | None] | None | MISSING = MISSING
     lsns: list[str | None] | None | MISSING = MISSING
     oids: list[int | None] | None | MISSING = MISSING
-    inets: list[IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | None] | None | MISSING = MISSING
+    inets: (
+        list[IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | None]
+        | None
+        | MISSING
+    ) = MISSING
     cidrs: list[IPv4Network | IPv6Network | None] | None | MISSING = MISSING
     macs: list[str | None] | None | MISSING = MISSING
     mac8s: list[str | None] | None | MISSING = MISSING
@@ -445,7 +486,14 @@ class ArrayUpdate(_Model):
     words: list[list[str | None] | None] | None | MISSING = MISSING
     moods: list[Mood | None] | None | MISSING = MISSING
     addresses: list[Address | None] | None | MISSING = MISSING
-    scores: list[Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] | None] | None | MISSING = MISSING
+    scores: (
+        list[
+            Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+            | None
+        ]
+        | None
+        | MISSING
+    ) = MISSING
     floats: list[Range[float] | None] | None | MISSING = MISSING
 
 
@@ -736,8 +784,12 @@ class NumberInsert(_Model):
     big: int | MISSING = MISSING
     counter: int | MISSING = MISSING
     exact: Decimal | None | MISSING = Field(default=MISSING, allow_inf_nan=True)
-    price: Decimal | None | MISSING = Field(default=MISSING, max_digits=12, decimal_places=2)
-    fraction: Decimal | None | MISSING = Field(default=MISSING, max_digits=3, decimal_places=3)
+    price: Decimal | None | MISSING = Field(
+        default=MISSING, max_digits=12, decimal_places=2
+    )
+    fraction: Decimal | None | MISSING = Field(
+        default=MISSING, max_digits=3, decimal_places=3
+    )
     approx: float | None | MISSING = MISSING
     precise: float | None | MISSING = MISSING
     cash: str | None | MISSING = MISSING
@@ -754,8 +806,12 @@ class NumberUpdate(_Model):
     big: int | MISSING = MISSING
     counter: int | MISSING = MISSING
     exact: Decimal | None | MISSING = Field(default=MISSING, allow_inf_nan=True)
-    price: Decimal | None | MISSING = Field(default=MISSING, max_digits=12, decimal_places=2)
-    fraction: Decimal | None | MISSING = Field(default=MISSING, max_digits=3, decimal_places=3)
+    price: Decimal | None | MISSING = Field(
+        default=MISSING, max_digits=12, decimal_places=2
+    )
+    fraction: Decimal | None | MISSING = Field(
+        default=MISSING, max_digits=3, decimal_places=3
+    )
     approx: float | None | MISSING = MISSING
     precise: float | None | MISSING = MISSING
     cash: str | None | MISSING = MISSING
@@ -781,7 +837,9 @@ class PersonInsert(_Model):
     name: str
     nickname: str | None | MISSING = MISSING
     born: date
-    score: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    score: Decimal | MISSING = Field(
+        default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2
+    )
     created_at: AwareDatetime | MISSING = MISSING
 
 
@@ -793,7 +851,9 @@ class PersonUpdate(_Model):
     name: str | MISSING = MISSING
     nickname: str | None | MISSING = MISSING
     born: date | MISSING = MISSING
-    score: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    score: Decimal | MISSING = Field(
+        default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2
+    )
     created_at: AwareDatetime | MISSING = MISSING
 
 
@@ -893,7 +953,9 @@ class ShadowInsert(_Model):
     datetime: AwareDatetime | None | MISSING = MISSING
     int_: int | None | MISSING = Field(default=MISSING, alias="int")
     str_: str | None | MISSING = Field(default=MISSING, alias="str")
-    Decimal_: Decimal | None | MISSING = Field(default=MISSING, alias="Decimal", allow_inf_nan=True)
+    Decimal_: Decimal | None | MISSING = Field(
+        default=MISSING, alias="Decimal", allow_inf_nan=True
+    )
     UUID_: UUID | None | MISSING = Field(default=MISSING, alias="UUID")
     Range_2: Range[int] | None | MISSING = Field(default=MISSING, alias="Range")
     JsonValue_2: JsonValue | None | MISSING = Field(default=MISSING, alias="JsonValue")
@@ -910,7 +972,9 @@ class ShadowUpdate(_Model):
     datetime: AwareDatetime | None | MISSING = MISSING
     int_: int | None | MISSING = Field(default=MISSING, alias="int")
     str_: str | None | MISSING = Field(default=MISSING, alias="str")
-    Decimal_: Decimal | None | MISSING = Field(default=MISSING, alias="Decimal", allow_inf_nan=True)
+    Decimal_: Decimal | None | MISSING = Field(
+        default=MISSING, alias="Decimal", allow_inf_nan=True
+    )
     UUID_: UUID | None | MISSING = Field(default=MISSING, alias="UUID")
     Range_2: Range[int] | None | MISSING = Field(default=MISSING, alias="Range")
     JsonValue_2: JsonValue | None | MISSING = Field(default=MISSING, alias="JsonValue")
@@ -1131,7 +1195,9 @@ class UserTypeInsert(_Model):
     \\
     \u202eevil\u202c
     """
-    score: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    score: Decimal | MISSING = Field(
+        default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2
+    )
     list_: list[int | None] | None | MISSING = Field(default=MISSING, alias="list")
     feeling: Mood | None | MISSING = MISSING
     home: Address | None | MISSING = MISSING
@@ -1158,7 +1224,9 @@ class UserTypeUpdate(_Model):
     \\
     \u202eevil\u202c
     """
-    score: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    score: Decimal | MISSING = Field(
+        default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2
+    )
     list_: list[int | None] | None | MISSING = Field(default=MISSING, alias="list")
     feeling: Mood | None | MISSING = MISSING
     home: Address | None | MISSING = MISSING
@@ -1258,15 +1326,19 @@ RELATIONSHIPS: Final[dict[str, tuple[Relationship, ...]]] = {
 
 
 def _make_Address(*values: Any) -> Address:
-    return Address.model_validate(dict(zip(("street", "zip code", "class", "geo",), values)))
+    return Address.model_validate(
+        dict(zip(("street", "zip code", "class", "geo"), values))
+    )
 
 
 def _make_Located(*values: Any) -> Located:
-    return Located.model_validate(dict(zip(("label", "at", "tags", "mood", "score", "seen",), values)))
+    return Located.model_validate(
+        dict(zip(("label", "at", "tags", "mood", "score", "seen"), values))
+    )
 
 
 def _make_TagRow(*values: Any) -> TagRow:
-    return TagRow.model_validate(dict(zip(("name", "weight",), values)))
+    return TagRow.model_validate(dict(zip(("name", "weight"), values)))
 
 
 def register_types(conn: "Connection[Any]") -> None:
@@ -1309,7 +1381,9 @@ def register_types(conn: "Connection[Any]") -> None:
     range_info = RangeInfo.fetch(conn, sql.Identifier("public", "float_range"))
     if range_info is not None:
         register_range(range_info, conn)
-    multirange_info = MultirangeInfo.fetch(conn, sql.Identifier("public", "float_multirange"))
+    multirange_info = MultirangeInfo.fetch(
+        conn, sql.Identifier("public", "float_multirange")
+    )
     if multirange_info is not None:
         register_multirange(multirange_info, conn)
     domain_info = TypeInfo.fetch(conn, sql.Identifier("public", "int_list"))
@@ -1385,19 +1459,27 @@ async def register_types_async(conn: "AsyncConnection[Any]") -> None:
     enum_info = await EnumInfo.fetch(conn, sql.Identifier("public", "warning"))
     if enum_info is not None:
         register_enum(enum_info, conn, Warning2, mapping={m: m.value for m in Warning2})
-    composite_info = await CompositeInfo.fetch(conn, sql.Identifier("public", "address"))
+    composite_info = await CompositeInfo.fetch(
+        conn, sql.Identifier("public", "address")
+    )
     if composite_info is not None:
         register_composite(composite_info, conn, _make_Address)
-    composite_info = await CompositeInfo.fetch(conn, sql.Identifier("public", "located"))
+    composite_info = await CompositeInfo.fetch(
+        conn, sql.Identifier("public", "located")
+    )
     if composite_info is not None:
         register_composite(composite_info, conn, _make_Located)
-    composite_info = await CompositeInfo.fetch(conn, sql.Identifier("public", "tag_row"))
+    composite_info = await CompositeInfo.fetch(
+        conn, sql.Identifier("public", "tag_row")
+    )
     if composite_info is not None:
         register_composite(composite_info, conn, _make_TagRow)
     range_info = await RangeInfo.fetch(conn, sql.Identifier("public", "float_range"))
     if range_info is not None:
         register_range(range_info, conn)
-    multirange_info = await MultirangeInfo.fetch(conn, sql.Identifier("public", "float_multirange"))
+    multirange_info = await MultirangeInfo.fetch(
+        conn, sql.Identifier("public", "float_multirange")
+    )
     if multirange_info is not None:
         register_multirange(multirange_info, conn)
     domain_info = await TypeInfo.fetch(conn, sql.Identifier("public", "int_list"))

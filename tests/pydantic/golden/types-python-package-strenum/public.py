@@ -179,7 +179,13 @@ class ArrayRow(_Model):
     words: list[list[str | None] | None] | None
     moods: list[Mood | None] | None
     addresses: list[Address | None] | None
-    scores: list[Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] | None] | None
+    scores: (
+        list[
+            Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+            | None
+        ]
+        | None
+    )
     floats: list[Range[float] | None] | None
 
 
@@ -190,12 +196,18 @@ class ArrayInsert(_Model):
     smalls: list[int | None] | None | MISSING = MISSING
     ints: list[int | None] | None | MISSING = MISSING
     bigs: list[int | None] | None | MISSING = MISSING
-    nums: list[Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None] | None | MISSING = MISSING
+    nums: (
+        list[Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None]
+        | None
+        | MISSING
+    ) = MISSING
     reals: list[float | None] | None | MISSING = MISSING
     doubles: list[float | None] | None | MISSING = MISSING
     cashes: list[str | None] | None | MISSING = MISSING
     texts: list[str | None] | MISSING = MISSING
-    varchars: list[Annotated[str, Field(max_length=5)] | None] | None | MISSING = MISSING
+    varchars: list[Annotated[str, Field(max_length=5)] | None] | None | MISSING = (
+        MISSING
+    )
     chars: list[Annotated[str, Field(max_length=2)] | None] | None | MISSING = MISSING
     singles: list[str | None] | None | MISSING = MISSING
     names: list[str | None] | None | MISSING = MISSING
@@ -216,7 +228,11 @@ class ArrayInsert(_Model):
     uuids: list[UUID | None] | None | MISSING = MISSING
     lsns: list[str | None] | None | MISSING = MISSING
     oids: list[int | None] | None | MISSING = MISSING
-    inets: list[IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | None] | None | MISSING = MISSING
+    inets: (
+        list[IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | None]
+        | None
+        | MISSING
+    ) = MISSING
     cidrs: list[IPv4Network | IPv6Network | None] | None | MISSING = MISSING
     macs: list[str | None] | None | MISSING = MISSING
     mac8s: list[str | None] | None | MISSING = MISSING
@@ -245,7 +261,14 @@ class ArrayInsert(_Model):
     words: list[list[str | None] | None] | None | MISSING = MISSING
     moods: list[Mood | None] | None | MISSING = MISSING
     addresses: list[Address | None] | None | MISSING = MISSING
-    scores: list[Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] | None] | None | MISSING = MISSING
+    scores: (
+        list[
+            Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+            | None
+        ]
+        | None
+        | MISSING
+    ) = MISSING
     floats: list[Range[float] | None] | None | MISSING = MISSING
 
 
@@ -256,12 +279,18 @@ class ArrayUpdate(_Model):
     smalls: list[int | None] | None | MISSING = MISSING
     ints: list[int | None] | None | MISSING = MISSING
     bigs: list[int | None] | None | MISSING = MISSING
-    nums: list[Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None] | None | MISSING = MISSING
+    nums: (
+        list[Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None]
+        | None
+        | MISSING
+    ) = MISSING
     reals: list[float | None] | None | MISSING = MISSING
     doubles: list[float | None] | None | MISSING = MISSING
     cashes: list[str | None] | None | MISSING = MISSING
     texts: list[str | None] | MISSING = MISSING
-    varchars: list[Annotated[str, Field(max_length=5)] | None] | None | MISSING = MISSING
+    varchars: list[Annotated[str, Field(max_length=5)] | None] | None | MISSING = (
+        MISSING
+    )
     chars: list[Annotated[str, Field(max_length=2)] | None] | None | MISSING = MISSING
     singles: list[str | None] | None | MISSING = MISSING
     names: list[str | None] | None | MISSING = MISSING
@@ -282,7 +311,11 @@ class ArrayUpdate(_Model):
     uuids: list[UUID | None] | None | MISSING = MISSING
     lsns: list[str | None] | None | MISSING = MISSING
     oids: list[int | None] | None | MISSING = MISSING
-    inets: list[IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | None] | None | MISSING = MISSING
+    inets: (
+        list[IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | None]
+        | None
+        | MISSING
+    ) = MISSING
     cidrs: list[IPv4Network | IPv6Network | None] | None | MISSING = MISSING
     macs: list[str | None] | None | MISSING = MISSING
     mac8s: list[str | None] | None | MISSING = MISSING
@@ -311,7 +344,14 @@ class ArrayUpdate(_Model):
     words: list[list[str | None] | None] | None | MISSING = MISSING
     moods: list[Mood | None] | None | MISSING = MISSING
     addresses: list[Address | None] | None | MISSING = MISSING
-    scores: list[Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] | None] | None | MISSING = MISSING
+    scores: (
+        list[
+            Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+            | None
+        ]
+        | None
+        | MISSING
+    ) = MISSING
     floats: list[Range[float] | None] | None | MISSING = MISSING
 
 
@@ -602,8 +642,12 @@ class NumberInsert(_Model):
     big: int | MISSING = MISSING
     counter: int | MISSING = MISSING
     exact: Decimal | None | MISSING = Field(default=MISSING, allow_inf_nan=True)
-    price: Decimal | None | MISSING = Field(default=MISSING, max_digits=12, decimal_places=2)
-    fraction: Decimal | None | MISSING = Field(default=MISSING, max_digits=3, decimal_places=3)
+    price: Decimal | None | MISSING = Field(
+        default=MISSING, max_digits=12, decimal_places=2
+    )
+    fraction: Decimal | None | MISSING = Field(
+        default=MISSING, max_digits=3, decimal_places=3
+    )
     approx: float | None | MISSING = MISSING
     precise: float | None | MISSING = MISSING
     cash: str | None | MISSING = MISSING
@@ -620,8 +664,12 @@ class NumberUpdate(_Model):
     big: int | MISSING = MISSING
     counter: int | MISSING = MISSING
     exact: Decimal | None | MISSING = Field(default=MISSING, allow_inf_nan=True)
-    price: Decimal | None | MISSING = Field(default=MISSING, max_digits=12, decimal_places=2)
-    fraction: Decimal | None | MISSING = Field(default=MISSING, max_digits=3, decimal_places=3)
+    price: Decimal | None | MISSING = Field(
+        default=MISSING, max_digits=12, decimal_places=2
+    )
+    fraction: Decimal | None | MISSING = Field(
+        default=MISSING, max_digits=3, decimal_places=3
+    )
     approx: float | None | MISSING = MISSING
     precise: float | None | MISSING = MISSING
     cash: str | None | MISSING = MISSING
@@ -647,7 +695,9 @@ class PersonInsert(_Model):
     name: str
     nickname: str | None | MISSING = MISSING
     born: date
-    score: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    score: Decimal | MISSING = Field(
+        default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2
+    )
     created_at: AwareDatetime | MISSING = MISSING
 
 
@@ -659,7 +709,9 @@ class PersonUpdate(_Model):
     name: str | MISSING = MISSING
     nickname: str | None | MISSING = MISSING
     born: date | MISSING = MISSING
-    score: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    score: Decimal | MISSING = Field(
+        default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2
+    )
     created_at: AwareDatetime | MISSING = MISSING
 
 
@@ -759,7 +811,9 @@ class ShadowInsert(_Model):
     datetime: AwareDatetime | None | MISSING = MISSING
     int_: int | None | MISSING = Field(default=MISSING, alias="int")
     str_: str | None | MISSING = Field(default=MISSING, alias="str")
-    Decimal_: Decimal | None | MISSING = Field(default=MISSING, alias="Decimal", allow_inf_nan=True)
+    Decimal_: Decimal | None | MISSING = Field(
+        default=MISSING, alias="Decimal", allow_inf_nan=True
+    )
     UUID_: UUID | None | MISSING = Field(default=MISSING, alias="UUID")
     Range_2: Range[int] | None | MISSING = Field(default=MISSING, alias="Range")
     JsonValue_2: JsonValue | None | MISSING = Field(default=MISSING, alias="JsonValue")
@@ -776,7 +830,9 @@ class ShadowUpdate(_Model):
     datetime: AwareDatetime | None | MISSING = MISSING
     int_: int | None | MISSING = Field(default=MISSING, alias="int")
     str_: str | None | MISSING = Field(default=MISSING, alias="str")
-    Decimal_: Decimal | None | MISSING = Field(default=MISSING, alias="Decimal", allow_inf_nan=True)
+    Decimal_: Decimal | None | MISSING = Field(
+        default=MISSING, alias="Decimal", allow_inf_nan=True
+    )
     UUID_: UUID | None | MISSING = Field(default=MISSING, alias="UUID")
     Range_2: Range[int] | None | MISSING = Field(default=MISSING, alias="Range")
     JsonValue_2: JsonValue | None | MISSING = Field(default=MISSING, alias="JsonValue")
@@ -997,7 +1053,9 @@ class UserTypeInsert(_Model):
     \\
     \u202eevil\u202c
     """
-    score: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    score: Decimal | MISSING = Field(
+        default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2
+    )
     list_: list[int | None] | None | MISSING = Field(default=MISSING, alias="list")
     feeling: Mood | None | MISSING = MISSING
     home: Address | None | MISSING = MISSING
@@ -1024,7 +1082,9 @@ class UserTypeUpdate(_Model):
     \\
     \u202eevil\u202c
     """
-    score: Decimal | MISSING = Field(default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2)
+    score: Decimal | MISSING = Field(
+        default=MISSING, ge=0, le=100, max_digits=5, decimal_places=2
+    )
     list_: list[int | None] | None | MISSING = Field(default=MISSING, alias="list")
     feeling: Mood | None | MISSING = MISSING
     home: Address | None | MISSING = MISSING

@@ -10,7 +10,8 @@ from typing_extensions import NotRequired, TypeAliasType, TypedDict
 #: Any value JSON can hold, as json / jsonb columns give it. A TypeAliasType, not a plain
 #: alias: type checkers and pydantic (a TypedDict in FastAPI, TypeAdapter) both resolve it.
 JsonValue = TypeAliasType(
-    "JsonValue", "dict[str, JsonValue] | list[JsonValue] | str | int | float | bool | None"
+    "JsonValue",
+    "dict[str, JsonValue] | list[JsonValue] | str | int | float | bool | None",
 )
 
 

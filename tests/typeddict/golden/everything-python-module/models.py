@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 #: Any value JSON can hold, as json / jsonb columns give it. A TypeAliasType, not a plain
 #: alias: type checkers and pydantic (a TypedDict in FastAPI, TypeAdapter) both resolve it.
 JsonValue = TypeAliasType(
-    "JsonValue", "dict[str, JsonValue] | list[JsonValue] | str | int | float | bool | None"
+    "JsonValue",
+    "dict[str, JsonValue] | list[JsonValue] | str | int | float | bool | None",
 )
 
 
@@ -54,7 +55,11 @@ class _AsPsycopgGives:
         self.cls = cls
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> dict[str, Any]:
-        serialise = {"type": "function-plain", "function": _to_json, "when_used": "json"}
+        serialise = {
+            "type": "function-plain",
+            "function": _to_json,
+            "when_used": "json",
+        }
         return {"type": "is-instance", "cls": self.cls, "serialization": serialise}
 
 
@@ -429,7 +434,7 @@ RELATIONSHIPS: Final[dict[str, tuple[Relationship, ...]]] = {
 
 
 def _make_Address(*values: Any) -> Address:
-    return cast(Address, dict(zip(("street", "Zip Code", "geo",), values)))
+    return cast(Address, dict(zip(("street", "Zip Code", "geo"), values)))
 
 
 def register_types(conn: "Connection[Any]") -> None:
@@ -461,7 +466,9 @@ def register_types(conn: "Connection[Any]") -> None:
     range_info = RangeInfo.fetch(conn, sql.Identifier("public", "price_range"))
     if range_info is not None:
         register_range(range_info, conn)
-    multirange_info = MultirangeInfo.fetch(conn, sql.Identifier("public", "price_multirange"))
+    multirange_info = MultirangeInfo.fetch(
+        conn, sql.Identifier("public", "price_multirange")
+    )
     if multirange_info is not None:
         register_multirange(multirange_info, conn)
     domain_info = TypeInfo.fetch(conn, sql.Identifier("public", "percentage"))
@@ -508,13 +515,17 @@ async def register_types_async(conn: "AsyncConnection[Any]") -> None:
     if info is not None:
         info.register(conn)
         register_array(info, conn)
-    composite_info = await CompositeInfo.fetch(conn, sql.Identifier("public", "address"))
+    composite_info = await CompositeInfo.fetch(
+        conn, sql.Identifier("public", "address")
+    )
     if composite_info is not None:
         register_composite(composite_info, conn, _make_Address)
     range_info = await RangeInfo.fetch(conn, sql.Identifier("public", "price_range"))
     if range_info is not None:
         register_range(range_info, conn)
-    multirange_info = await MultirangeInfo.fetch(conn, sql.Identifier("public", "price_multirange"))
+    multirange_info = await MultirangeInfo.fetch(
+        conn, sql.Identifier("public", "price_multirange")
+    )
     if multirange_info is not None:
         register_multirange(multirange_info, conn)
     domain_info = await TypeInfo.fetch(conn, sql.Identifier("public", "percentage"))

@@ -36,7 +36,8 @@ __all__ = [
 #: Any value JSON can hold, as json / jsonb columns give it. A TypeAliasType, not a plain
 #: alias: type checkers and pydantic (a TypedDict in FastAPI, TypeAdapter) both resolve it.
 JsonValue = TypeAliasType(
-    "JsonValue", "dict[str, JsonValue] | list[JsonValue] | str | int | float | bool | None"
+    "JsonValue",
+    "dict[str, JsonValue] | list[JsonValue] | str | int | float | bool | None",
 )
 
 
@@ -65,7 +66,11 @@ class _AsPsycopgGives:
         self.cls = cls
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> dict[str, Any]:
-        serialise = {"type": "function-plain", "function": _to_json, "when_used": "json"}
+        serialise = {
+            "type": "function-plain",
+            "function": _to_json,
+            "when_used": "json",
+        }
         return {"type": "is-instance", "cls": self.cls, "serialization": serialise}
 
 
@@ -186,7 +191,7 @@ RELATIONSHIPS: Final[dict[str, tuple[Relationship, ...]]] = {
 
 
 def _make_Address(*values: Any) -> Address:
-    return cast(Address, dict(zip(("street", "Zip Code", "geo",), values)))
+    return cast(Address, dict(zip(("street", "Zip Code", "geo"), values)))
 
 
 def register_types(conn: "Connection[Any]") -> None:
@@ -210,14 +215,18 @@ def register_types(conn: "Connection[Any]") -> None:
         register_enum(enum_info, conn, Currency, mapping={m: m.value for m in Currency})
     enum_info = EnumInfo.fetch(conn, sql.Identifier("public", "task_status"))
     if enum_info is not None:
-        register_enum(enum_info, conn, TaskStatus, mapping={m: m.value for m in TaskStatus})
+        register_enum(
+            enum_info, conn, TaskStatus, mapping={m: m.value for m in TaskStatus}
+        )
     composite_info = CompositeInfo.fetch(conn, sql.Identifier("public", "address"))
     if composite_info is not None:
         register_composite(composite_info, conn, _make_Address)
     range_info = RangeInfo.fetch(conn, sql.Identifier("public", "price_range"))
     if range_info is not None:
         register_range(range_info, conn)
-    multirange_info = MultirangeInfo.fetch(conn, sql.Identifier("public", "price_multirange"))
+    multirange_info = MultirangeInfo.fetch(
+        conn, sql.Identifier("public", "price_multirange")
+    )
     if multirange_info is not None:
         register_multirange(multirange_info, conn)
     domain_info = TypeInfo.fetch(conn, sql.Identifier("public", "percentage"))
@@ -262,14 +271,20 @@ async def register_types_async(conn: "AsyncConnection[Any]") -> None:
         register_enum(enum_info, conn, Currency, mapping={m: m.value for m in Currency})
     enum_info = await EnumInfo.fetch(conn, sql.Identifier("public", "task_status"))
     if enum_info is not None:
-        register_enum(enum_info, conn, TaskStatus, mapping={m: m.value for m in TaskStatus})
-    composite_info = await CompositeInfo.fetch(conn, sql.Identifier("public", "address"))
+        register_enum(
+            enum_info, conn, TaskStatus, mapping={m: m.value for m in TaskStatus}
+        )
+    composite_info = await CompositeInfo.fetch(
+        conn, sql.Identifier("public", "address")
+    )
     if composite_info is not None:
         register_composite(composite_info, conn, _make_Address)
     range_info = await RangeInfo.fetch(conn, sql.Identifier("public", "price_range"))
     if range_info is not None:
         register_range(range_info, conn)
-    multirange_info = await MultirangeInfo.fetch(conn, sql.Identifier("public", "price_multirange"))
+    multirange_info = await MultirangeInfo.fetch(
+        conn, sql.Identifier("public", "price_multirange")
+    )
     if multirange_info is not None:
         register_multirange(multirange_info, conn)
     domain_info = await TypeInfo.fetch(conn, sql.Identifier("public", "percentage"))

@@ -9,7 +9,8 @@ from typing_extensions import NotRequired, TypeAliasType, TypedDict
 #: Any value JSON can hold, as json / jsonb columns give it. A TypeAliasType, not a plain
 #: alias: type checkers and pydantic (a TypedDict in FastAPI, TypeAdapter) both resolve it.
 JsonValue = TypeAliasType(
-    "JsonValue", "dict[str, JsonValue] | list[JsonValue] | str | int | float | bool | None"
+    "JsonValue",
+    "dict[str, JsonValue] | list[JsonValue] | str | int | float | bool | None",
 )
 
 
@@ -32,7 +33,7 @@ Mood: TypeAlias = Literal[
     "naïve café",
     "Mixed Case",
     "_private",
-    "say \"hi\" \\ bye",
+    'say "hi" \\ bye',
 ]
 """How it feels: \"\"\" and ''' and a backslash \\ and \\x1b
 \"\"\"; import os; os.system(\"x\")  #

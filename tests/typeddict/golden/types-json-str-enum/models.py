@@ -10,7 +10,8 @@ from typing_extensions import NotRequired, TypeAliasType, TypedDict
 #: Any value JSON can hold, as json / jsonb columns give it. A TypeAliasType, not a plain
 #: alias: type checkers and pydantic (a TypedDict in FastAPI, TypeAdapter) both resolve it.
 JsonValue = TypeAliasType(
-    "JsonValue", "dict[str, JsonValue] | list[JsonValue] | str | int | float | bool | None"
+    "JsonValue",
+    "dict[str, JsonValue] | list[JsonValue] | str | int | float | bool | None",
 )
 
 
@@ -46,7 +47,7 @@ class Mood(str, Enum):
     NAÏVE_CAFÉ = "naïve café"
     MIXED_CASE = "Mixed Case"
     PRIVATE = "_private"
-    SAY_HI_BYE = "say \"hi\" \\ bye"
+    SAY_HI_BYE = 'say "hi" \\ bye'
 
 
 MoodValue: TypeAlias = Literal[
@@ -62,7 +63,7 @@ MoodValue: TypeAlias = Literal[
     "naïve café",
     "Mixed Case",
     "_private",
-    "say \"hi\" \\ bye",
+    'say "hi" \\ bye',
 ]
 """The labels of Mood, as JSON rows hold them."""
 

@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 #: Any value JSON can hold, as json / jsonb columns give it. A TypeAliasType, not a plain
 #: alias: type checkers and pydantic (a TypedDict in FastAPI, TypeAdapter) both resolve it.
 JsonValue = TypeAliasType(
-    "JsonValue", "dict[str, JsonValue] | list[JsonValue] | str | int | float | bool | None"
+    "JsonValue",
+    "dict[str, JsonValue] | list[JsonValue] | str | int | float | bool | None",
 )
 
 
@@ -64,7 +65,11 @@ class _AsPsycopgGives:
         self.cls = cls
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> dict[str, Any]:
-        serialise = {"type": "function-plain", "function": _to_json, "when_used": "json"}
+        serialise = {
+            "type": "function-plain",
+            "function": _to_json,
+            "when_used": "json",
+        }
         return {"type": "is-instance", "cls": self.cls, "serialization": serialise}
 
 
@@ -97,7 +102,7 @@ Mood: TypeAlias = Literal[
     "naïve café",
     "Mixed Case",
     "_private",
-    "say \"hi\" \\ bye",
+    'say "hi" \\ bye',
 ]
 """How it feels: \"\"\" and ''' and a backslash \\ and \\x1b
 \"\"\"; import os; os.system(\"x\")  #
@@ -276,7 +281,9 @@ class ArrayInsert(TypedDict):
     uuids: NotRequired[list[UUID | None] | None]
     lsns: NotRequired[list[str | None] | None]
     oids: NotRequired[list[int | None] | None]
-    inets: NotRequired[list[IPv4Interface | IPv6Interface | IPv4Address | IPv6Address | None] | None]
+    inets: NotRequired[
+        list[IPv4Interface | IPv6Interface | IPv4Address | IPv6Address | None] | None
+    ]
     cidrs: NotRequired[list[IPv4Network | IPv6Network | None] | None]
     macs: NotRequired[list[str | None] | None]
     mac8s: NotRequired[list[str | None] | None]
@@ -1190,15 +1197,17 @@ RELATIONSHIPS: Final[dict[str, tuple[Relationship, ...]]] = {
 
 
 def _make_Address(*values: Any) -> Address:
-    return cast(Address, dict(zip(("street", "zip code", "class", "geo",), values)))
+    return cast(Address, dict(zip(("street", "zip code", "class", "geo"), values)))
 
 
 def _make_Located(*values: Any) -> Located:
-    return cast(Located, dict(zip(("label", "at", "tags", "mood", "score", "seen",), values)))
+    return cast(
+        Located, dict(zip(("label", "at", "tags", "mood", "score", "seen"), values))
+    )
 
 
 def _make_TagRow(*values: Any) -> TagRow:
-    return cast(TagRow, dict(zip(("name", "weight",), values)))
+    return cast(TagRow, dict(zip(("name", "weight"), values)))
 
 
 def register_types(conn: "Connection[Any]") -> None:
@@ -1244,7 +1253,9 @@ def register_types(conn: "Connection[Any]") -> None:
     range_info = RangeInfo.fetch(conn, sql.Identifier("public", "float_range"))
     if range_info is not None:
         register_range(range_info, conn)
-    multirange_info = MultirangeInfo.fetch(conn, sql.Identifier("public", "float_multirange"))
+    multirange_info = MultirangeInfo.fetch(
+        conn, sql.Identifier("public", "float_multirange")
+    )
     if multirange_info is not None:
         register_multirange(multirange_info, conn)
     domain_info = TypeInfo.fetch(conn, sql.Identifier("public", "int_list"))
@@ -1323,19 +1334,27 @@ async def register_types_async(conn: "AsyncConnection[Any]") -> None:
     if info is not None:
         info.register(conn)
         register_array(info, conn)
-    composite_info = await CompositeInfo.fetch(conn, sql.Identifier("public", "address"))
+    composite_info = await CompositeInfo.fetch(
+        conn, sql.Identifier("public", "address")
+    )
     if composite_info is not None:
         register_composite(composite_info, conn, _make_Address)
-    composite_info = await CompositeInfo.fetch(conn, sql.Identifier("public", "located"))
+    composite_info = await CompositeInfo.fetch(
+        conn, sql.Identifier("public", "located")
+    )
     if composite_info is not None:
         register_composite(composite_info, conn, _make_Located)
-    composite_info = await CompositeInfo.fetch(conn, sql.Identifier("public", "tag_row"))
+    composite_info = await CompositeInfo.fetch(
+        conn, sql.Identifier("public", "tag_row")
+    )
     if composite_info is not None:
         register_composite(composite_info, conn, _make_TagRow)
     range_info = await RangeInfo.fetch(conn, sql.Identifier("public", "float_range"))
     if range_info is not None:
         register_range(range_info, conn)
-    multirange_info = await MultirangeInfo.fetch(conn, sql.Identifier("public", "float_multirange"))
+    multirange_info = await MultirangeInfo.fetch(
+        conn, sql.Identifier("public", "float_multirange")
+    )
     if multirange_info is not None:
         register_multirange(multirange_info, conn)
     domain_info = await TypeInfo.fetch(conn, sql.Identifier("public", "int_list"))

@@ -190,7 +190,9 @@ class ArrayInsert(TypedDict):
     uuids: NotRequired[list[UUID | None] | None]
     lsns: NotRequired[list[str | None] | None]
     oids: NotRequired[list[int | None] | None]
-    inets: NotRequired[list[IPv4Interface | IPv6Interface | IPv4Address | IPv6Address | None] | None]
+    inets: NotRequired[
+        list[IPv4Interface | IPv6Interface | IPv4Address | IPv6Address | None] | None
+    ]
     cidrs: NotRequired[list[IPv4Network | IPv6Network | None] | None]
     macs: NotRequired[list[str | None] | None]
     mac8s: NotRequired[list[str | None] | None]

@@ -37,6 +37,7 @@ from schemasync.codegen.output import (
     apply_plan,
     preview,
 )
+from schemasync.codegen.pyformat import reflow
 from schemasync.config import Config, TypeOverride, explain, normalise_keys
 from schemasync.errors import ConfigError, UsageError
 from schemasync.plugins import PluginHost, code_digests
@@ -248,6 +249,14 @@ def _current_files(
     return list(expected)
 
 
+def _laid_out(path: Path, content: bytes, line_length: int) -> bytes:
+    """A Python file as ``ruff format --line-length line_length`` would leave it, whichever
+    emitter or template wrote it; other files as they are."""
+    if path.suffix != ".py":
+        return content
+    return reflow(content.decode(), line_length).encode()
+
+
 def plan(
     host: PluginHost,
     config: Config,
@@ -269,13 +278,15 @@ def plan(
     # Known before emitting, so emitters can print the version this run records.
     version = next_version(previous, schema_hash)
     files: list[PlannedFile] = []
+    line_length = config.settings.line_length
     for emitter in emitters:
         options = emitter_options(emitter, config)
         output = inside(root, options.output or emitter.output_folder, "output")
         context = emit_context(host, config, options, schema_hash, schema_version=version)
         progress.debug("emitting %s", emitter.name)
         for generated in emitter.emit(schema, context):
-            files.append(PlannedFile(inside(output, generated.path, "file"), generated.content))
+            path = inside(output, generated.path, "file")
+            files.append(PlannedFile(path, _laid_out(path, generated.content, line_length)))
     lock = next_lock(
         previous,
         schema,
@@ -288,7 +299,8 @@ def plan(
         source_digest=source_digest,
     )
     version_path = inside(root, config.settings.version_file, "version_file")
-    files.append(PlannedFile(version_path, render_schema_version(lock, __version__)))
+    version_file = render_schema_version(lock, __version__)
+    files.append(PlannedFile(version_path, _laid_out(version_path, version_file, line_length)))
     # The lock last: it is renamed into place after every file it describes.
     files.append(PlannedFile(lock_path, render_lock(lock)))
     return files, lock.schema_version, schema_hash

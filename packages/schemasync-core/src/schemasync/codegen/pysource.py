@@ -1,5 +1,5 @@
-"""Python source every emitter writes the same way: import blocks laid out as isort and ruff
-want them, the ``__init__.py`` of the package layout, and the order ``register_types``
+"""Python source every emitter writes the same way: import blocks sorted and grouped as isort
+and ruff want them, the ``__init__.py`` of the package layout, and the order ``register_types``
 loads domains in."""
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from schemasync import ir
 
 __all__ = [
-    "LINE_LENGTH",
     "code_names",
     "import_block",
     "import_lines",
@@ -23,8 +22,6 @@ __all__ = [
     "require_strenum_support",
 ]
 
-#: The line length isort and ruff wrap imports at by default.
-LINE_LENGTH = 88
 #: Standard-library modules generated code imports from; everything else not relative is
 #: third party.
 _STDLIB = frozenset({"datetime", "decimal", "enum", "ipaddress", "typing", "uuid"})
@@ -134,16 +131,10 @@ def modules_sorted(modules: Iterable[str]) -> list[str]:
 
 
 def import_lines(source: str, names: Sequence[str], *, indent: str = "") -> list[str]:
-    """``from source import names`` on one line, or wrapped one name a line as isort does,
-    each line starting with ``indent``."""
-    line = f"{indent}from {source} import {', '.join(names)}"
-    if len(line) <= LINE_LENGTH:
-        return [line]
-    return [
-        f"{indent}from {source} import (",
-        *(f"{indent}    {name}," for name in names),
-        f"{indent})",
-    ]
+    """``from source import names``, each line starting with ``indent``: one line, which
+    the layout step (:mod:`schemasync.codegen.pyformat`) wraps one name a line, as isort
+    and ruff do, when it is longer than the configured ``line_length``."""
+    return [f"{indent}from {source} import {', '.join(names)}"]
 
 
 def import_block(imports: Mapping[str, Iterable[str]]) -> list[str]:

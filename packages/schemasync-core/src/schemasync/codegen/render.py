@@ -20,6 +20,7 @@ __all__ = ["docstring", "environment", "py_string"]
 
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_SINGLE_QUOTED = {**_ESCAPES, '"': '"', "'": "\\'"}
 #: Printable ASCII but the quote and the backslash: text that needs no escaping at all (the
 #: common case, checked in one pass instead of character by character).
 _PLAIN = re.compile(r"[ !#-\[\]-~]*")
@@ -34,15 +35,18 @@ def _escape_code(char: str) -> str:
 
 
 def py_string(text: str) -> str:
-    """A double-quoted Python string literal holding exactly ``text``.
+    """A Python string literal holding exactly ``text``, in the quotes ruff prefers.
 
     Quotes, backslashes and every non-printable character (controls, bidi overrides, line
     separators) are escaped, so the literal is one line and shows what it holds.
     """
     if _PLAIN.fullmatch(text):
         return f'"{text}"'
-    escaped = "".join(_ESCAPES.get(c) or (c if c.isprintable() else _escape_code(c)) for c in text)
-    return f'"{escaped}"'
+    # ruff's choice: double quotes, unless the text holds more of them than single ones.
+    quote = "'" if text.count('"') > text.count("'") else '"'
+    escapes = _ESCAPES if quote == '"' else _SINGLE_QUOTED
+    escaped = "".join(escapes.get(c) or (c if c.isprintable() else _escape_code(c)) for c in text)
+    return f"{quote}{escaped}{quote}"
 
 
 def _escape_char(char: str) -> str:

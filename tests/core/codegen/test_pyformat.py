@@ -1,0 +1,218 @@
+"""Generated Python laid out as ``ruff format`` lays it out (``schemasync.codegen.pyformat``).
+
+Each statement of ``tests/fixtures/python/long_statements.py.txt`` is what a template might
+write on one line; laid out at a line length, it must be byte for byte what ``ruff format
+--line-length N`` makes of it, which also means the formatter leaves the output unchanged.
+ruff is run for real.
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from schemasync.codegen.pyformat import reflow
+from schemasync.codegen.render import py_string
+
+#: One-line statements of the shapes templates write, at the top level and in a class.
+STATEMENTS = (
+    Path(__file__).parents[2] / "fixtures" / "python" / "long_statements.py.txt"
+).read_text(encoding="utf-8")
+
+
+RUFF_FORMAT = (sys.executable, "-m", "ruff", "format", "--isolated", "--no-cache", "--line-length")
+
+
+def ruff_format(source: str, line_length: int) -> str:
+    result = subprocess.run(
+        [*RUFF_FORMAT, str(line_length), "-"],
+        input=source,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout
+
+
+@pytest.mark.parametrize("line_length", [60, 72, 88, 100, 120])
+def test_statements_are_laid_out_as_ruff_lays_them_out(line_length: int) -> None:
+    laid_out = reflow(STATEMENTS, line_length)
+
+    assert laid_out == ruff_format(STATEMENTS, line_length)
+
+
+@pytest.mark.parametrize("line_length", [60, 88, 120])
+def test_laying_out_twice_changes_nothing(line_length: int) -> None:
+    once = reflow(STATEMENTS, line_length)
+
+    assert reflow(once, line_length) == once
+
+
+@pytest.mark.parametrize(("before", "after"), [(60, 120), (120, 60), (88, 100)])
+def test_output_laid_out_for_one_length_is_laid_out_again_for_another(
+    before: int, after: int
+) -> None:
+    """Changing ``line_length`` re-lays what an earlier run wrote: split statements join
+    where the longer lines hold them, long ones split. (Brackets split one item a line keep
+    their magic trailing comma, for ruff as for this.)"""
+    again = reflow(reflow(STATEMENTS, before), after)
+
+    assert again == ruff_format(again, after)
+
+
+def test_lines_that_fit_are_returned_as_they_are() -> None:
+    source = 'x: int = 1\n\n\ndef f(a: int) -> None:\n    return g(a, "b")\n'
+
+    assert reflow(source, 88) is source
+
+
+def test_a_file_ends_with_one_line_end() -> None:
+    """As ruff ends it: a template that leaves blank lines at the end (an empty schema)
+    does not make the file one ruff would change."""
+    assert reflow('"""Models."""\n\n\n', 88) == '"""Models."""\n'
+    assert reflow("x = 1", 88) == "x = 1\n"
+    assert reflow("", 88) == ""
+
+
+def test_docstrings_and_comments_are_left_alone() -> None:
+    long_text = "word " * 30
+    source = (
+        f'"""{long_text}\n{long_text}"""\n\n'
+        f"x = call(argument_number_one, argument_number_two, argument_three)  # {long_text}\n"
+    )
+
+    assert reflow(source, 60) == source
+
+
+def test_quotes_are_the_ones_ruff_prefers() -> None:
+    """The literal of any text is left as it is by ruff format: double quotes unless the
+    text holds more of them than single ones."""
+    texts = ['say "hi"', "it's", "a\"b'c", '"\'"', 'back\\slash "q"', "tab\there", "plain"]
+    source = "".join(f"X{i} = {py_string(text)}\n" for i, text in enumerate(texts))
+
+    assert ruff_format(source, 88) == source
+
+
+def test_a_large_file_is_laid_out_quickly() -> None:
+    """Thousands of statements, a third of them too long: linear, well under a second."""
+    line = (
+        "    column_{i}: Decimal | None | MISSING = "
+        "Field(default=MISSING, ge=0, max_digits=10, decimal_places=2)\n"
+    )
+    source = "class Big(BaseModel):\n" + "".join(
+        line.format(i=i) if i % 3 == 0 else f"    short_{i}: int = 0\n" for i in range(6000)
+    )
+    started = time.process_time()
+    laid_out = reflow(source, 88)
+    elapsed = time.process_time() - started
+
+    assert laid_out.count("\n") == source.count("\n") + 2 * 2000
+    assert elapsed < 1.0, elapsed
+
+
+def test_ruff_is_what_the_tests_compare_with() -> None:
+    """The comparison means something: ruff does rewrite a long statement."""
+    long = "x = call(" + ", ".join(f"argument_{i}" for i in range(12)) + ")\n"
+
+    assert ruff_format(long, 88) != long
+    assert reflow(long, 88) == ruff_format(long, 88)
+
+
+class RandomStatements:
+    """Statements of the shapes emitters write, with names and literals of random lengths
+    (up to PostgreSQL's 63 bytes): they fall on every side of every threshold."""
+
+    def __init__(self, seed: int) -> None:
+        self.rnd = random.Random(seed)
+
+    def name(self, longest: int = 63) -> str:
+        return "n" + "".join(
+            self.rnd.choice("abcdefghij_") for _ in range(self.rnd.randint(1, longest))
+        )
+
+    def cls(self) -> str:
+        return "C" + self.name(40)
+
+    def text(self) -> str:
+        return (
+            '"' + "".join(self.rnd.choice("abc def") for _ in range(self.rnd.randint(1, 40))) + '"'
+        )
+
+    def texts(self, most: int) -> str:
+        return ", ".join(self.text() for _ in range(self.rnd.randint(2, most)))
+
+    def numbers(self, keys: Sequence[str]) -> list[str]:
+        chosen = self.rnd.sample(keys, self.rnd.randint(0, len(keys)))
+        return [f"{key}={self.rnd.randint(0, 10 ** self.rnd.randint(1, 12))}" for key in chosen]
+
+    def annotation(self, depth: int = 0) -> str:
+        pick = self.rnd.random()
+        inner = "" if depth > 2 else self.annotation(depth + 1)
+        if not inner or pick < 0.25:
+            return self.rnd.choice(["int", "str", "Decimal", "datetime", self.cls()])
+        if pick < 0.45:
+            return f"list[{inner}]"
+        if pick < 0.6:
+            return f"{inner} | None"
+        if pick < 0.7:
+            return f"Literal[{self.texts(5)}]"
+        if pick < 0.8:
+            bounds = self.numbers(["ge", "le", "max_digits", "decimal_places", "max_length"])
+            return f"Annotated[{inner}, Field({', '.join(bounds or ['ge=0'])})]"
+        if pick < 0.9:
+            return f"NotRequired[{inner}]"
+        return f"dict[str, {inner}]"
+
+    def value(self) -> str:
+        if self.rnd.random() < 0.3:
+            return self.rnd.choice(["MISSING", "None", "0", self.text()])
+        arguments = [f"default={self.rnd.choice(['MISSING', 'None', '0'])}"]
+        arguments += self.numbers(["ge", "le", "max_digits", "decimal_places"])
+        if self.rnd.random() < 0.5:
+            arguments.append(f"alias={self.text()}")
+        function = self.rnd.choice(["Field", "msgspec.field", "field"])
+        return f"{function}({', '.join(arguments)})"
+
+    def statement(self) -> str:
+        pick = self.rnd.random()
+        if pick < 0.6:
+            default = f" = {self.value()}" if self.rnd.random() < 0.6 else ""
+            return f"    {self.name()}: {self.annotation()}{default}"
+        if pick < 0.7:
+            where = f"sql.Identifier({self.text()}, {self.text()})"
+            return f"    {self.name(20)} = {self.cls()}.fetch(conn, {where})"
+        if pick < 0.8:
+            return f"    return {self.cls()}.model_validate(dict(zip(({self.texts(6)}), values)))"
+        if pick < 0.9:
+            mapping = f"{{m: m.value for m in {self.cls()}}}"
+            return f"    register_enum(info, conn, {self.cls()}, mapping={mapping})"
+        return f"    {self.cls()}: TypeAlias = Literal[{self.texts(6)}]"
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_statements_are_laid_out_as_ruff_lays_them_out(seed: int) -> None:
+    statements = RandomStatements(seed)
+    source = "class A:\n" + "".join(statements.statement() + "\n" for _ in range(300))
+
+    for line_length in (60, 88, 120):
+        assert reflow(source, line_length) == ruff_format(source, line_length)
+
+
+@pytest.mark.parametrize("line_length", [60, 88])
+def test_wide_characters_take_two_columns_as_ruff_counts_them(line_length: int) -> None:
+    """A name in CJK fits by its length but not by its width; combining marks take none."""
+    cjk = "日本語の名前" * 3 + "日"
+    marks = "e\u0301" * 13 + "ab"
+    source = (
+        "def f() -> None:\n"
+        f'    info = CompositeInfo.fetch(conn, sql.Identifier("fz", "{cjk}"))\n'
+        f'    label = Field(default=None, alias="{marks}")\n'
+    )
+
+    assert reflow(source, line_length) == ruff_format(source, line_length)
