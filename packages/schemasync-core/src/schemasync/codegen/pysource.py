@@ -41,12 +41,20 @@ def code_names(code: str) -> frozenset[str]:
     return frozenset(_NAME.findall(_STRING.sub(" ", code)))
 
 
+_DIGIT_RUNS = re.compile(r"\d+|\D+")
+
+
+@functools.lru_cache(maxsize=1 << 16)  # the same names sort in every module
 def _natural(name: str) -> tuple[tuple[int, int | str], ...]:
     # As ruff compares names: accents folded (``É`` sorts as ``E``), runs of digits as
     # numbers (``T9`` before ``T10``).
-    folded = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    folded = (
+        name
+        if name.isascii()
+        else "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    )
     return tuple(
-        (0, int(part)) if part.isdigit() else (1, part) for part in re.findall(r"\d+|\D+", folded)
+        (0, int(part)) if part.isdigit() else (1, part) for part in _DIGIT_RUNS.findall(folded)
     )
 
 
