@@ -48,8 +48,12 @@ def create_database(dsn: str, name: str, tables: int) -> str:
         )
         conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
     target = psycopg.conninfo.make_conninfo(dsn, dbname=name)
+    statements = schema_sql(tables).splitlines()  # one statement a line
     with psycopg.connect(target, autocommit=True) as conn:
-        conn.execute(schema_sql(tables).encode())
+        # A transaction each 1,000 statements: one for all would need more locks than a
+        # default server allows (max_locks_per_transaction).
+        for start in range(0, len(statements), 1000):
+            conn.execute("\n".join(statements[start : start + 1000]).encode())
     return target
 
 
