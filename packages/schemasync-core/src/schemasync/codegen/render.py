@@ -80,7 +80,7 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     import jinja2
 
     from schemasync import __version__
-    from schemasync.usercache import cache_folder
+    from schemasync.config import cache_folder
 
     folder = cache_folder(f"templates-{__version__}")
     return None if folder is None else jinja2.FileSystemBytecodeCache(str(folder))

@@ -20,7 +20,7 @@ from typing import Any
 import msgspec
 
 from schemasync import __version__
-from schemasync.usercache import cache_folder
+from schemasync.config import cache_folder
 
 __all__ = ["canonical_queries", "canonical_query"]
 
