@@ -259,21 +259,32 @@ def test_a_run_scans_each_folder_for_stale_temporaries_once(
 
 
 @pytest.mark.parametrize("failing", [1, 17, 40])
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (OSError(28, "No space left on device"), OutputError),
+        (KeyboardInterrupt(), KeyboardInterrupt),
+    ],
+)
 def test_one_failed_write_among_many_leaves_no_temporary_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: int
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    failing: int,
+    error: BaseException,
+    expected: type[BaseException],
 ) -> None:
     calls = itertools.count(1)
     real = os.fsync
 
     def fsync(fd: int) -> None:
         if next(calls) == failing:
-            raise OSError(28, "No space left on device")
+            raise error
         real(fd)
 
     monkeypatch.setattr(os, "fsync", fsync)
     files = [PlannedFile(tmp_path / f"m{n}.py", ours()) for n in range(40)]
 
-    with pytest.raises(OutputError, match="No space left on device"):
+    with pytest.raises(expected):
         write_temporaries(files)
 
     assert list(tmp_path.iterdir()) == []
