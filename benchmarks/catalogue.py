@@ -21,7 +21,7 @@ bytecode caches allowed (``PYTHONDONTWRITEBYTECODE`` unset) after one warm-up ru
 - with ``--peer``: supabase-pydantic's ``sb-pydantic gen`` (Pydantic models of the same
   database), and the ratio to schemasync's first ``run`` measured in the same session.
 
-Medians and the peak resident memory of each step are printed.
+Medians (wall and CPU time) and the peak resident memory of each step are printed.
 """
 
 from __future__ import annotations
