@@ -9,6 +9,7 @@ overwritten. The lock changes only when the schema does.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import stat
 from pathlib import Path
@@ -17,6 +18,7 @@ import msgspec
 import pytest
 
 from schemasync import ir
+from schemasync.codegen import output, transaction
 from schemasync.codegen.lock import (
     Lock,
     next_lock,
@@ -25,7 +27,14 @@ from schemasync.codegen.lock import (
     render_lock,
     render_schema_version,
 )
-from schemasync.codegen.output import MARK, PlannedFile, header, write_files
+from schemasync.codegen.output import (
+    MARK,
+    PlannedFile,
+    delete_leftovers,
+    header,
+    write_files,
+    write_temporaries,
+)
 from schemasync.errors import ConfigError, OutputError
 
 NOW = dt.datetime(2024, 6, 1, 12, 30, 15, 999, tzinfo=dt.timezone(dt.timedelta(hours=2)))
@@ -225,6 +234,96 @@ def test_an_interrupted_write_leaves_no_temporary_file(
         write_files([PlannedFile(tmp_path / "models.py", ours())])
 
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_run_scans_each_folder_for_stale_temporaries_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A scan per file made writing N files into one folder cost N squared.
+    scanned: list[Path] = []
+    real = output.remove_stale_temporaries
+
+    def scan(folder: Path) -> None:
+        scanned.append(folder)
+        real(folder)
+
+    monkeypatch.setattr(output, "remove_stale_temporaries", scan)
+    files = [PlannedFile(tmp_path / "pkg" / f"m{n}.py", ours(f"n = {n}\n")) for n in range(40)]
+    files += [PlannedFile(tmp_path / "docs" / f"p{n}.md", ours()) for n in range(40)]
+
+    transaction.commit(files, folder=tmp_path)
+
+    assert sorted(scanned) == [tmp_path / "docs", tmp_path / "pkg"]
+    assert all(planned.path.read_bytes() == planned.content for planned in files)
+    assert temp_files(tmp_path) == []
+
+
+@pytest.mark.parametrize("failing", [1, 17, 40])
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (OSError(28, "No space left on device"), OutputError),
+        (KeyboardInterrupt(), KeyboardInterrupt),
+    ],
+)
+def test_one_failed_write_among_many_leaves_no_temporary_file(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    failing: int,
+    error: BaseException,
+    expected: type[BaseException],
+) -> None:
+    calls = itertools.count(1)
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        if next(calls) == failing:
+            raise error
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    files = [PlannedFile(tmp_path / f"m{n}.py", ours()) for n in range(40)]
+
+    with pytest.raises(expected):
+        write_temporaries(files)
+
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_temporaries_come_back_in_the_order_of_the_files(tmp_path: Path) -> None:
+    files = [PlannedFile(tmp_path / f"m{n}.py", ours(f"n = {n}\n")) for n in range(30)]
+
+    temps = write_temporaries(files)
+
+    assert [temp.read_bytes() for temp in temps] == [planned.content for planned in files]
+    assert all(
+        temp.name.startswith(f".{p.path.name}.") for temp, p in zip(temps, files, strict=True)
+    )
+
+
+def test_deleted_modules_lose_their_bytecode_and_only_theirs(tmp_path: Path) -> None:
+    package = tmp_path / "models" / "pkg"
+    cache = package / "__pycache__"
+    cache.mkdir(parents=True)
+    gone = [package / "_a.py", package / "_b.c.py"]
+    for path in [*gone, package / "_a2.py"]:
+        path.write_bytes(ours())
+    compiled = [
+        "_a.cpython-311.pyc",
+        "_a.cpython-312.opt-1.pyc",
+        "_b.c.cpython-311.pyc",
+        "_a2.cpython-311.pyc",
+        "_b.cpython-311.pyc",
+    ]
+    for name in compiled:
+        (cache / name).write_bytes(b"")
+
+    assert delete_leftovers(gone, tmp_path) == gone
+
+    assert sorted(p.name for p in cache.iterdir()) == ["_a2.cpython-311.pyc", "_b.cpython-311.pyc"]
+    (cache / "_b.cpython-311.pyc").unlink()
+    delete_leftovers([package / "_a2.py"], tmp_path)  # the last module: nothing is left
+    assert not (tmp_path / "models").exists()
 
 
 # --- the lock --------------------------------------------------------------------------------

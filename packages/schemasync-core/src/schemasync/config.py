@@ -2,6 +2,8 @@
 
 The database URL is never read from the file: the file names the environment variables that
 hold it. Unknown keys and wrong types are errors naming the key and the file.
+
+Also where schemasync keeps, outside the project, what only saves time: :func:`cache_folder`.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ __all__ = [
     "LintSettings",
     "Settings",
     "TypeOverride",
+    "cache_folder",
     "find_config",
     "load_config",
 ]
@@ -381,3 +384,20 @@ def _check_override(pg_type: str, override: str | TypeOverride, origin: str) -> 
                 f"'types.{pg_type}' in {origin}: import {name!r} is not a dotted module.Name",
                 hint='e.g. imports = ["decimal.Decimal"]',
             )
+
+
+def cache_folder(name: str) -> Path | None:
+    """The writable folder ``name`` in schemasync's cache folder (``$XDG_CACHE_HOME``, else
+    ``~/.cache``, then ``schemasync``), created if need be, or ``None`` when there is none
+    (a read-only home, no home at all).
+
+    What is kept there (compiled templates, canonical forms of view definitions) only saves
+    time: each entry is checked or keyed by what it was made from, and a missing, stale or
+    unwritable cache only means the work is done again."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base, "schemasync", name)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder if os.access(folder, os.W_OK) else None

@@ -340,6 +340,8 @@ class Validation:
         self.domains = {(d.schema, d.name): d for d in schema.domains}
         self.wrapper = wrapper
         self.decimal = decimal
+        # A table's row, insert and update classes ask for the same columns: see value().
+        self._values: dict[tuple[object, ...], tuple[str, tuple[str, ...]]] = {}
 
     def _chain(self, ref: ir.TypeRef) -> tuple[list[ir.Domain], ir.TypeRef]:
         chain: list[ir.Domain] = []
@@ -366,6 +368,22 @@ class Validation:
         :param enforced_only: leave out constraints marked NOT VALID, which rows already
             in the table may break.
         """
+        on_column = tuple(checks)
+        key = (ref, annotation, on_column, column, enforced_only)
+        if key not in self._values:
+            found, args = self._value(ref, annotation, on_column, column, enforced_only)
+            self._values[key] = found, tuple(args)
+        found, arguments = self._values[key]
+        return found, list(arguments)
+
+    def _value(
+        self,
+        ref: ir.TypeRef,
+        annotation: str,
+        checks: Iterable[ir.CheckConstraint],
+        column: str,
+        enforced_only: bool,
+    ) -> tuple[str, list[str]]:
         chain, base = self._chain(ref)
         if base.is_array:
             # Constraints of the elements go inside the list, where the core's annotation

@@ -8,6 +8,7 @@ which keeps names valid, unique and clear of keywords, builtins and reserved nam
 from __future__ import annotations
 
 import builtins
+import functools
 import keyword
 import re
 import unicodedata
@@ -44,6 +45,10 @@ FUNCTION_SUFFIXES: Mapping[NameKind, str] = {
     "function_result": "ResultRow",
     "function_returns": "Returns",
 }
+#: The pure functions below are asked the same names over and over (every table has an
+#: ``id``, every emitter names every class): each answer is worked out once per process.
+_remembered = functools.lru_cache(maxsize=1 << 16)
+
 #: Class names to avoid: keywords, and builtins a generated module would shadow.
 _RESERVED = frozenset(keyword.kwlist) | frozenset(dir(builtins))
 
@@ -81,6 +86,7 @@ def _words(text: str) -> list[str]:
     return _identifier_words(spaced)
 
 
+@_remembered
 def pascal_case(text: str) -> str:
     """``organization_type`` -> ``OrganizationType``; ``"Odd Name"`` -> ``OddName``;
     ``1st_place`` -> ``T1stPlace`` (an identifier cannot start with a digit)."""
@@ -124,6 +130,7 @@ def singular(word: str) -> str:
     return word
 
 
+@_remembered
 def _singular_name(name: str) -> str:
     words = _words(name)
     if not words:
@@ -132,6 +139,7 @@ def _singular_name(name: str) -> str:
     return "_".join(words)
 
 
+@_remembered
 def attribute_name(name: str) -> str:
     """A valid, non-reserved Python identifier for a column or attribute name.
 
@@ -157,6 +165,7 @@ def module_name(name: str) -> str:
     return f"{ident}_" if keyword.iskeyword(ident) else ident
 
 
+@_remembered
 def member_name(label: str) -> str:
     """An enum member name for a label: ``in progress`` -> ``IN_PROGRESS``, ``2fa`` ->
     ``V_2FA``, ``''`` -> ``EMPTY``."""

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -34,11 +35,13 @@ __all__ = [
     "header",
     "is_generated",
     "marked",
+    "prepare_folders",
     "preview",
     "process_alive",
     "remove_stale_temporaries",
     "write_atomically",
     "write_files",
+    "write_temporaries",
     "write_temporary",
 ]
 
@@ -143,8 +146,9 @@ def apply_plan(plan: WritePlan, commit: Commit | None = None) -> WriteResult:
     if commit is not None:
         commit(pending, deleted)
     else:
+        prepare_folders(planned.path for planned in pending)
         for planned in pending:
-            write_atomically(planned)
+            _replace(write_temporary(planned), planned.path)
         delete_leftovers(deleted, plan.boundary)
     result.written.extend(planned.path for planned in pending)
     result.deleted = deleted
@@ -167,22 +171,37 @@ def delete_leftovers(paths: Sequence[Path], boundary: Path | None) -> list[Path]
     for path in deleted:
         try:
             path.unlink()
-            _drop_bytecode(path)
         except OSError as exc:
             raise OutputError(f"cannot delete {path}: {exc.strerror}") from exc
-        _remove_empty_folders(path.parent, boundary)
+    _drop_bytecode(deleted)
+    # Deepest first, so a folder's emptied subfolders are gone when it is looked at.
+    for folder in sorted({path.parent for path in deleted}, key=lambda f: -len(f.parts)):
+        _remove_empty_folders(folder, boundary)
     return deleted
 
 
-def _drop_bytecode(source: Path) -> None:
-    """Compiled copies of a deleted module would only keep its folder alive."""
-    cache = source.parent / "__pycache__"
-    if source.suffix != ".py" or not cache.is_dir():
-        return
-    for compiled in cache.glob(f"{source.stem}.*.pyc"):
-        compiled.unlink(missing_ok=True)
-    if not any(cache.iterdir()):
-        cache.rmdir()
+def _drop_bytecode(sources: Sequence[Path]) -> None:
+    """Compiled copies of deleted modules would only keep their folder alive. Each
+    ``__pycache__`` is listed once, however many of its modules were deleted."""
+    stems: dict[Path, set[str]] = {}
+    for source in sources:
+        if source.suffix == ".py":
+            stems.setdefault(source.parent / "__pycache__", set()).add(source.stem)
+    for cache, deleted in stems.items():
+        if not cache.is_dir():
+            continue
+        try:
+            for compiled in cache.iterdir():
+                # NAME.TAG.pyc, NAME.TAG.opt-1.pyc; NAME may hold dots itself.
+                name = compiled.name
+                if name.endswith(".pyc") and any(
+                    name[:i] in deleted for i, char in enumerate(name) if char == "."
+                ):
+                    compiled.unlink(missing_ok=True)
+            if not any(cache.iterdir()):
+                cache.rmdir()
+        except OSError as exc:
+            raise OutputError(f"cannot delete the bytecode in {cache}: {exc.strerror}") from exc
 
 
 def _remove_empty_folders(folder: Path, boundary: Path | None) -> None:
@@ -205,13 +224,16 @@ def _sort_out(files: Sequence[PlannedFile]) -> tuple[WriteResult, list[PlannedFi
     """
     result = WriteResult()
     pending: list[PlannedFile] = []
+    folders_checked: set[Path] = set()
     for planned in files:
         path = planned.path
         if path.is_dir():
             raise OutputError(f"cannot write {path}: it is a folder")
-        blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
-        if blocking is not None:
-            raise OutputError(f"cannot write {path}: {blocking} is a file, not a folder")
+        if path.parent not in folders_checked:  # a generated folder holds many files
+            blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+            if blocking is not None:
+                raise OutputError(f"cannot write {path}: {blocking} is a file, not a folder")
+            folders_checked.add(path.parent)
         if path.exists():
             if not is_generated(path):
                 raise OutputError(
@@ -239,28 +261,46 @@ def write_atomically(planned: PlannedFile) -> None:
 
     :raises OutputError: the folder or the file cannot be written.
     """
-    temp = write_temporary(planned)
+    prepare_folders([planned.path])
+    _replace(write_temporary(planned), planned.path)
+
+
+def _replace(temp: Path, target: Path) -> None:
     try:
-        os.replace(temp, planned.path)
+        os.replace(temp, target)
     except BaseException as exc:
         temp.unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise OutputError(f"cannot write {planned.path}: {exc.strerror}") from exc
+            raise OutputError(f"cannot write {target}: {exc.strerror}") from exc
         raise
 
 
+def prepare_folders(paths: Iterable[Path]) -> None:
+    """Create the folders of ``paths`` and delete the temporary files that processes now
+    gone left in them: once per folder, not once per file (a folder of N generated files
+    would otherwise be scanned N times).
+
+    :raises OutputError: a folder cannot be created or read.
+    """
+    for folder in dict.fromkeys(path.parent for path in paths):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            remove_stale_temporaries(folder)
+        except OSError as exc:
+            raise OutputError(f"cannot write into {folder}: {exc.strerror}") from exc
+
+
 def write_temporary(planned: PlannedFile) -> Path:
-    """Write ``planned``'s content in full to a temporary sibling of its path; return it.
+    """Write ``planned``'s content in full (synced to disk) to a temporary sibling of its
+    path, in a folder :func:`prepare_folders` made ready; return the temporary file.
 
-    The name holds our process id: temporary files of processes that are gone (killed
-    mid-write) are deleted on the way, those of live ones never.
+    The name holds our process id, so that the temporary files of processes that are gone
+    (killed mid-write) can be told from those of live ones.
 
-    :raises OutputError: the folder or the file cannot be written (nothing is left).
+    :raises OutputError: the file cannot be written (nothing is left).
     """
     folder = planned.path.parent
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        remove_stale_temporaries(folder)
         fd, name = tempfile.mkstemp(
             dir=folder, prefix=f".{planned.path.name}.{os.getpid()}.", suffix=_TEMP_SUFFIX
         )
@@ -279,6 +319,36 @@ def write_temporary(planned: PlannedFile) -> Path:
             raise OutputError(f"cannot write {planned.path}: {exc.strerror}") from exc
         raise
     return temp
+
+
+#: Files written at once by :func:`write_temporaries`. Each write ends in an ``fsync``,
+#: which mostly waits for the disk: concurrent ones share the file system's journal
+#: commits, so a run of hundreds of files syncs several times faster, even on two cores.
+_WRITERS = 16
+
+
+def write_temporaries(files: Sequence[PlannedFile]) -> list[Path]:
+    """:func:`write_temporary` for each of ``files`` (their folders made ready first), a
+    few at a time; the temporary files, in the order of ``files``. All or nothing: when
+    one fails (or the run is interrupted), those already written are deleted.
+
+    :raises OutputError: a folder or a file cannot be written.
+    """
+    prepare_folders(planned.path for planned in files)
+    if len(files) < 2:
+        return [write_temporary(planned) for planned in files]
+    pool = ThreadPoolExecutor(max_workers=min(_WRITERS, len(files)))
+    futures = [pool.submit(write_temporary, planned) for planned in files]
+    try:
+        return [future.result() for future in futures]
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        for future in futures:
+            if not future.cancelled() and future.exception() is None:
+                future.result().unlink(missing_ok=True)
+        raise
+    finally:
+        pool.shutdown(wait=True)
 
 
 def remove_stale_temporaries(folder: Path) -> None:

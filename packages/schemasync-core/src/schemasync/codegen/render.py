@@ -8,7 +8,6 @@ label or a name holds can end a string literal or a docstring early.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -85,16 +84,10 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     import jinja2
 
     from schemasync import __version__
+    from schemasync.config import cache_folder
 
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "schemasync", f"templates-{__version__}")
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError:
-        return None
-    if not os.access(folder, os.W_OK):
-        return None
-    return jinja2.FileSystemBytecodeCache(folder)
+    folder = cache_folder(f"templates-{__version__}")
+    return None if folder is None else jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def environment(package: str, override: Path | None = None) -> jinja2.Environment:

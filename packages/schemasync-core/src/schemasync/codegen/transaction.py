@@ -33,7 +33,7 @@ from schemasync.codegen.output import (
     delete_leftovers,
     process_alive,
     remove_stale_temporaries,
-    write_temporary,
+    write_temporaries,
 )
 from schemasync.errors import OutputError
 
@@ -63,14 +63,8 @@ def commit(
 
     :raises OutputError: a file could not be written; no target was changed.
     """
-    written: list[tuple[Path, Path]] = []
-    try:
-        for planned in files:
-            written.append((write_temporary(planned), planned.path))
-    except BaseException:
-        for temp, _ in written:
-            temp.unlink(missing_ok=True)
-        raise
+    temporaries = write_temporaries(files)  # all of them, or none is left
+    written = [(temp, planned.path) for temp, planned in zip(temporaries, files, strict=True)]
     journal = folder / JOURNAL
     entries = [{"temp": str(temp), "target": str(target)} for temp, target in written]
     document = {

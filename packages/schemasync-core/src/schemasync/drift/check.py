@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 import sys
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +38,7 @@ from schemasync.codegen.generate import (
 from schemasync.codegen.lock import Lock, read_lock
 from schemasync.codegen.model import ModelSet
 from schemasync.codegen.output import is_generated, marked
-from schemasync.config import Config
+from schemasync.config import Config, cache_folder
 from schemasync.drift.codecheck import Finding, compare_code
 from schemasync.drift.meaning import same_meaning
 from schemasync.drift.readback import read_files
@@ -193,13 +192,7 @@ def _generated_files(
 def _compiled_folder() -> Path | None:
     """Where the digests of generated files found to compile are remembered, per Python
     release (the user's cache folder); ``None`` when there is no writable one."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(base, "schemasync", f"compiles-{sys.implementation.cache_tag}")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return folder if os.access(folder, os.W_OK) else None
+    return cache_folder(f"compiles-{sys.implementation.cache_tag}")
 
 
 def _compiles(source: bytes, path: Path, sha: str, known: Path | None) -> bool:

@@ -20,7 +20,7 @@ from psycopg.rows import dict_row
 from schemasync import ir
 from schemasync.errors import IntrospectionError
 from schemasync.sources.connect import describe_target
-from schemasync.sources.sqltext import canonical_query
+from schemasync.sources.sqltext import canonical_queries
 
 __all__ = ["MIN_SERVER_VERSION", "PINNED_SETTINGS", "introspect", "pin_settings"]
 
@@ -776,7 +776,10 @@ def _read(
         if row["parent_name"] is not None:
             parent = (row["parent_schema"], row["parent_name"])
             partitions[parent].append(f"{row['schema']}.{row['name']}")
-    relations = [_relation(row, columns, primary, by_rel, partitions) for row in relation_rows]
+    views = canonical_queries(r["view_definition"] for r in relation_rows if r["view_definition"])
+    relations = [
+        _relation(row, columns, primary, by_rel, partitions, views=views) for row in relation_rows
+    ]
 
     composites = [
         ir.CompositeType(
@@ -848,6 +851,8 @@ def _relation(
     primary: dict[int, ir.PrimaryKey],
     by_rel: dict[str, dict[int, list[Any]]],
     partitions: dict[tuple[str, str], list[str]],
+    *,
+    views: dict[str, str],
 ) -> ir.Relation:
     relid = row["oid"]
     kind = cast(ir.RelationKind, _RELKINDS[row["relkind"]])
@@ -877,9 +882,7 @@ def _relation(
         partition_of=partition_of,
         partition_key=row["partition_key"],
         partitions=tuple(partitions.get((row["schema"], row["name"]), ())),
-        view_definition=(
-            canonical_query(row["view_definition"]) if row["view_definition"] else None
-        ),
+        view_definition=views[row["view_definition"]] if row["view_definition"] else None,
         insertable=bool(events & 8),
         updatable=bool(events & 4),
         deletable=bool(events & 16),

@@ -4,14 +4,59 @@ The IR must hash the same for the same DDL on every supported server, but ``pg_g
 changed in PostgreSQL 16: it no longer qualifies column references when a query reads one
 relation. Definitions are parsed with pglast (PostgreSQL's own parser), qualifiers that
 release drops are dropped here too, and the tree is printed back in one layout.
+
+Parsing and printing cost about 2 ms a view (and the parser's import 0.1 s), so the forms
+of a schema's views are kept in the user's cache folder: a run whose views did not change
+neither imports the parser nor parses anything.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Iterable, Iterator
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-__all__ = ["canonical_query"]
+import msgspec
+
+from schemasync import __version__
+from schemasync.config import cache_folder
+
+__all__ = ["canonical_queries", "canonical_query"]
+
+
+def canonical_queries(texts: Iterable[str]) -> dict[str, str]:
+    """:func:`canonical_query` of each of ``texts``, by text; the answers of the last
+    schema read are kept between runs (the cache is named by this release and the
+    parser's, whose printing decides the layout)."""
+    wanted = set(texts)
+    if not wanted:
+        return {}
+    try:
+        parser = version("pglast")
+    except PackageNotFoundError:  # pragma: no cover - a dependency of the core
+        parser = "unknown"
+    folder = cache_folder("views")
+    path = None if folder is None else folder / f"{__version__}-pglast-{parser}.json"
+    known: dict[str, str] = {}
+    if path is not None:
+        try:
+            known = msgspec.json.decode(path.read_bytes(), type=dict[str, str])
+        except (OSError, msgspec.DecodeError, msgspec.ValidationError):
+            known = {}
+    result = {text: known[text] for text in wanted if text in known}
+    if len(result) == len(wanted):
+        return result
+    result.update((text, canonical_query(text)) for text in wanted if text not in result)
+    if path is not None:
+        # Only this schema's views: the file stays the size of one schema.
+        temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        try:
+            temp.write_bytes(msgspec.json.encode(result, order="sorted"))
+            os.replace(temp, path)
+        except OSError:
+            temp.unlink(missing_ok=True)
+    return result
 
 
 def canonical_query(sql: str) -> str:
