@@ -391,9 +391,9 @@ def cache_folder(name: str) -> Path | None:
     ``~/.cache``, then ``schemasync``), created if need be, or ``None`` when there is none
     (a read-only home, no home at all).
 
-    What is kept there (compiled templates, canonical forms of view definitions) only saves
-    time: each entry is checked or keyed by what it was made from, and a missing, stale or
-    unwritable cache only means the work is done again."""
+    What is kept there (compiled templates, canonical forms of view definitions, which
+    generated files compile) only saves time: each entry is checked or keyed by what it was
+    made from, and a missing, stale or unwritable cache only means the work is done again."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     folder = Path(base, "schemasync", name)
     try:
