@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 import psycopg
@@ -29,7 +29,7 @@ from schemasync.codegen.generate import choose_emitters, plan
 from schemasync.codegen.model import ClassModel
 from schemasync.config import Config, Settings
 from schemasync.pipeline import SourceChoice, read_schema
-from schemasync.plugins import PluginHost
+from schemasync.plugins import PluginHost, load_plugins
 
 Row = dict[str, Any]
 
@@ -97,6 +97,50 @@ def assert_run_then_check_is_clean(
         assert found == (against, 0, [], []), out.getvalue()
         if models and against == "code":
             assert report["model_files"], f"--against {against}: nothing was read back"
+
+
+class GoldenCase(Protocol):
+    """What the golden tests of every emitter know of a case."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def fixture(self) -> str: ...
+    @property
+    def package(self) -> str: ...
+    @property
+    def options(self) -> Mapping[str, object]: ...
+
+
+def assert_ruff_format_keeps(cwd: Path, paths: Sequence[str], line_length: int = 0) -> None:
+    """``ruff format --check`` with its defaults (or ``--line-length``) finds nothing to change
+    in ``paths``."""
+    length = ["--line-length", str(line_length)] if line_length else []
+    result = run_python(
+        "-m", "ruff", "format", "--check", "--isolated", "--no-cache", *length, *paths, cwd=cwd
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def assert_laid_out_for(
+    line_length: int,
+    emitter: str,
+    cases: Sequence[GoldenCase],
+    schemas: Mapping[str, ir.Schema],
+    tmp_path: Path,
+) -> None:
+    """``line_length`` lays out every case for that length: ``ruff format --line-length``
+    finds nothing to change, and the files differ from those for the default length."""
+    host = load_plugins()
+    differ = False
+    for case in cases:
+        root = tmp_path / case.name
+        schema = schemas[case.fixture]
+        files = generate(host, schema, emitter, case.options, root, line_length=line_length)
+        differ = differ or files != generate(host, schema, emitter, case.options, root)
+        write_package(tmp_path / "out" / case.package, files)
+    assert_ruff_format_keeps(tmp_path, ["out"], line_length)
+    assert differ
 
 
 def write_package(folder: Path, files: Mapping[str, bytes]) -> Path:

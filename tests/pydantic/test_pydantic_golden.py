@@ -24,6 +24,8 @@ import pytest
 from pydantic_support import CASES, EMITTER, GOLDEN, Case, model_set
 
 from generated import (
+    assert_laid_out_for,
+    assert_ruff_format_keeps,
     assert_run_then_check_is_clean,
     generate,
     load_schema,
@@ -143,37 +145,14 @@ def test_ruff_passes_with_default_rules_and_import_order(written: Path) -> None:
 
 def test_ruff_format_leaves_the_output_unchanged(written: Path) -> None:
     """The formatter's defaults (line length 88) find nothing to change."""
-    result = run_python(
-        "-m", "ruff", "format", "--check", "--isolated", "--no-cache",
-        *(case.package for case in CASES), cwd=written,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert_ruff_format_keeps(written, [case.package for case in CASES])
 
 
 @pytest.mark.parametrize("line_length", [60, 120])
 def test_output_for_another_line_length_is_what_ruff_format_keeps(
     schemas: dict[str, ir.Schema], tmp_path: Path, line_length: int
 ) -> None:
-    """``line_length`` lays out every case for that length: ``ruff format --line-length``
-    finds nothing to change, and the files differ from those for the default length."""
-    host = load_plugins()
-    differ = False
-    for case in CASES:
-        root = tmp_path / case.name
-        files = generate(
-            host, schemas[case.fixture], EMITTER, case.options, root, line_length=line_length
-        )
-        differ = differ or files != generate(
-            host, schemas[case.fixture], EMITTER, case.options, root
-        )
-        write_package(tmp_path / "out" / case.package, files)
-
-    result = run_python(
-        "-m", "ruff", "format", "--check", "--isolated", "--no-cache",
-        "--line-length", str(line_length), "out", cwd=tmp_path,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert differ
+    assert_laid_out_for(line_length, EMITTER, CASES, schemas, tmp_path)
 
 
 @pytest.mark.typecheck

@@ -31,8 +31,7 @@ from typeddict_support import (
     write_package,
 )
 
-from generated import assert_run_then_check_is_clean
-from generated import generate as generate_files
+from generated import assert_laid_out_for, assert_ruff_format_keeps, assert_run_then_check_is_clean
 from pg import PgServer, fixture_databases
 from schemasync import ir
 from schemasync.plugins import load_plugins
@@ -144,15 +143,10 @@ def test_ruff_passes_with_default_rules_and_import_order(written: Path) -> None:
         assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.typecheck
 @pytest.mark.postgres
 def test_ruff_format_leaves_the_output_unchanged(written: Path) -> None:
     """The formatter's defaults (line length 88) find nothing to change."""
-    result = run_python(
-        "-m", "ruff", "format", "--check", "--isolated", "--no-cache",
-        *(case.package for case in CASES), cwd=written,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert_ruff_format_keeps(written, [case.package for case in CASES])
 
 
 @pytest.mark.postgres
@@ -160,28 +154,10 @@ def test_ruff_format_leaves_the_output_unchanged(written: Path) -> None:
 def test_output_for_another_line_length_is_what_ruff_format_keeps(
     schemas: dict[str, ir.Schema], tmp_path: Path, line_length: int
 ) -> None:
-    """``line_length`` lays out every case for that length: ``ruff format --line-length``
-    finds nothing to change, and the files differ from those for the default length."""
-    host = load_plugins()
-    differ = False
-    for case in CASES:
-        root = tmp_path / case.name
-        files = generate_files(
-            host, schemas[case.fixture], "typeddict", case.options, root, line_length=line_length
-        )
-        differ = differ or files != generate_files(
-            host, schemas[case.fixture], "typeddict", case.options, root
-        )
-        write_package(tmp_path / "out" / case.package, files)
-
-    result = run_python(
-        "-m", "ruff", "format", "--check", "--isolated", "--no-cache",
-        "--line-length", str(line_length), "out", cwd=tmp_path,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert differ
+    assert_laid_out_for(line_length, "typeddict", CASES, schemas, tmp_path)
 
 
+@pytest.mark.typecheck
 @pytest.mark.postgres
 def test_mypy_strict_passes(written: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     cache = tmp_path_factory.mktemp("mypy-cache")
