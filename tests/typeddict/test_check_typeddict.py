@@ -474,6 +474,21 @@ def test_nullability_changes_are_named_as_such_from_code(project: tuple[Path, st
         ("high", "column.made_nullable", "public.projects.name", "lock"),
         ("medium", "column.made_not_null", "public.projects.note", "lock"),
     }
+    # diff shows each the right way round, and an added table with what it holds, no "null".
+    run_sql(dsn, "CREATE TABLE later (id int)")
+    shown = lines(run_cli("diff", "--against", "lock", cwd=root, dsn=dsn))
+    made_not_null = shown.index(next(x for x in shown if "column.made_not_null" in x))
+    assert [x.strip() for x in shown[made_not_null + 1 : made_not_null + 3]] == [
+        "before: NULL",
+        "after:  NOT NULL",
+    ]
+    made_nullable = shown.index(next(x for x in shown if "column.made_nullable" in x))
+    assert [x.strip() for x in shown[made_nullable + 1 : made_nullable + 3]] == [
+        "before: NOT NULL",
+        "after:  NULL",
+    ]
+    added = shown.index(next(x for x in shown if "table.added" in x))
+    assert shown[added + 1].strip() == 'after:  {"id": "integer"}'
 
 
 def test_a_lock_written_before_functions_were_filtered_reports_none_removed(

@@ -81,6 +81,8 @@ def test_json_and_text_carry_the_same_changes() -> None:
     text = render(result(), "text", detail=True).splitlines()
     # Multi-line values are shown on one line each, escaped.
     assert any(line.strip().startswith("before: ") and "\\n::error" in line for line in text)
+    # A removed label has no after, an added index neither before nor after: no "null" lines.
+    assert not any(line.strip().startswith("after:") for line in text)
     assert text[-1].startswith("2 changes (1 critical, 1 low); failing at high or above")
     assert not any(line.startswith("::") for line in text)
 

@@ -115,8 +115,10 @@ def _text(result: CheckResult, *, detail: bool, colour: bool) -> str:
             f"{level}  {_line(change.path):<{width}}  {change.kind}: {_line(change.message)}  "
             f"[{_line(_found_in(ranked))}]"
         )
-        if detail:
+        # What was added has no before, what was removed no after: only what there is.
+        if detail and change.before is not None:
             lines.append(f"{'':10}  before: {_value(change.before)}")
+        if detail and change.after is not None:
             lines.append(f"{'':10}  after:  {_value(change.after)}")
     for stale in result.stale:
         label = "LEFTOVER" if stale.state == "leftover" else "STALE"
