@@ -39,6 +39,7 @@ from schemasync.codegen.pysource import (
     require_strenum_support,
 )
 from schemasync.codegen.render import py_string
+from schemasync.codegen.types import PSYCOPG_RANGES
 from schemasync_pydantic.types import TARGET
 
 __all__ = ["RESERVED", "RESERVED_FIELDS", "PydanticEmitter", "PydanticField", "PydanticOptions"]
@@ -82,7 +83,6 @@ _NAME_SOURCES = {
     "MISSING": "pydantic",
     "Decimal": "decimal",
 }
-_PSYCOPG_RANGES = {("psycopg.types.range", "Range"), ("psycopg.types.multirange", "Multirange")}
 
 
 class PydanticOptions(EmbeddedRowsOptions, frozen=True, kw_only=True):
@@ -176,7 +176,7 @@ class PydanticEmitter(Emitter):
         modules = list(models.modules)
         ranges = sorted(
             {name for m in modules for source, names in m.imports.items() for name in names
-             if (source, name) in _PSYCOPG_RANGES}
+             if (source, name) in PSYCOPG_RANGES}
         )  # fmt: skip
         needs_register = context.profile == "python" and bool(
             schema.enums or schema.composite_types or schema.range_types or schema.domains
@@ -289,7 +289,7 @@ def _imports(
 
     for source, names in module.imports.items():
         for name in names:
-            if (source, name) in _PSYCOPG_RANGES:
+            if (source, name) in PSYCOPG_RANGES:
                 # psycopg's Range, made a pydantic type by the types module.
                 if module.name != types_module:
                     add(f".{types_module}", name)

@@ -32,6 +32,7 @@ from schemasync.codegen.pysource import (
     registered_domains,
     require_strenum_support,
 )
+from schemasync.codegen.types import PSYCOPG_RANGES
 from schemasync_typeddict.reader import read_typeddicts
 
 __all__ = ["TypedDictEmitter", "TypedDictOptions", "schemasync_emitters", "schemasync_read_models"]
@@ -47,7 +48,6 @@ RESERVED = (
     "TypeAliasType", "TypeVar", "TypedDict", "cast", "register_types", "register_types_async",
 )  # fmt: skip
 #: psycopg's range classes, which the types module defines again as aliases pydantic takes.
-_PSYCOPG_RANGES = {("psycopg.types.range", "Range"), ("psycopg.types.multirange", "Multirange")}
 _DOCS = {
     "row": "A row of {name}, as it is read.",
     "insert": "What an INSERT into {name} may set; keys the database fills in are optional.",
@@ -187,7 +187,7 @@ def _ranges_in_types_module(modules: list[ModuleModel], types_module: str) -> li
         for module in modules
         for source, names in module.imports.items()
         for name in names
-        if (source, name) in _PSYCOPG_RANGES
+        if (source, name) in PSYCOPG_RANGES
     }
     if not used:
         return modules
@@ -198,14 +198,14 @@ def _ranges_in_types_module(modules: list[ModuleModel], types_module: str) -> li
         imports = {
             source: kept
             for source, names in module.imports.items()
-            if (kept := tuple(n for n in names if (source, n) not in _PSYCOPG_RANGES))
+            if (kept := tuple(n for n in names if (source, n) not in PSYCOPG_RANGES))
         }
         helpers = set(module.helpers)
         if module.name == types_module:
             helpers |= used
         else:
             wanted = {
-                n for s, names in module.imports.items() for n in names if (s, n) in _PSYCOPG_RANGES
+                n for s, names in module.imports.items() for n in names if (s, n) in PSYCOPG_RANGES
             }
             if wanted:
                 imports[f".{types_module}"] = (

@@ -13,7 +13,14 @@ from collections.abc import Mapping
 from schemasync.api import PyType, TypeRequest
 from schemasync.hookspecs import hookimpl
 
-__all__ = ["IMPORTED_NAMES", "JSON_VALUE", "LOCAL", "range_type", "schemasync_map_type"]
+__all__ = [
+    "IMPORTED_NAMES",
+    "JSON_VALUE",
+    "LOCAL",
+    "PSYCOPG_RANGES",
+    "range_type",
+    "schemasync_map_type",
+]
 
 #: The module name a :class:`PyType` import uses for helpers the generated module defines
 #: itself (emitters define them from their templates).
@@ -76,12 +83,17 @@ _RANGE_SUBTYPES: Mapping[str, tuple[str, PyType]] = {
 }
 
 
+#: psycopg's range classes as (module, name): the imports ``range_type`` gives, which
+#: emitters that annotate ranges their own way replace.
+_RANGE = ("psycopg.types.range", "Range")
+_MULTIRANGE = ("psycopg.types.multirange", "Multirange")
+PSYCOPG_RANGES = frozenset({_RANGE, _MULTIRANGE})
+
+
 def range_type(subtype: PyType, *, multi: bool = False) -> PyType:
     """psycopg's ``Range[T]`` or ``Multirange[T]`` of ``subtype``."""
-    if multi:
-        wrapper = PyType("Multirange", _imp("psycopg.types.multirange", "Multirange"))
-    else:
-        wrapper = PyType("Range", _imp("psycopg.types.range", "Range"))
+    module, name = _MULTIRANGE if multi else _RANGE
+    wrapper = PyType(name, _imp(module, name))
     return PyType(f"{wrapper.annotation}[{subtype.annotation}]", wrapper.imports + subtype.imports)
 
 
