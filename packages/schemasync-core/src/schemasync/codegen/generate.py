@@ -213,8 +213,8 @@ def recorded_files(
         return None
     root = config.root
     expected = {inside(root, path, "file"): sha for path, sha in lock.outputs.items()}
-    version = render_schema_version(lock, __version__)
-    expected[inside(root, config.settings.version_file, "version_file")] = digest(version)
+    version_path, version = _version_file(config, lock)
+    expected[version_path] = digest(version)
     expected[inside(root, config.settings.lock_file, "lock_file")] = digest(render_lock(lock))
     return expected
 
@@ -255,6 +255,14 @@ def _laid_out(path: Path, content: bytes, line_length: int) -> bytes:
     if path.suffix != ".py":
         return content
     return reflow(content.decode(), line_length).encode()
+
+
+def _version_file(config: Config, lock: Lock) -> tuple[Path, bytes]:
+    """Where ``schema_version.py`` goes and its bytes for ``lock``, laid out as every
+    generated Python file is (``run`` writes them, the fast paths compare their digest)."""
+    path = inside(config.root, config.settings.version_file, "version_file")
+    content = render_schema_version(lock, __version__)
+    return path, _laid_out(path, content, config.settings.line_length)
 
 
 def plan(
@@ -298,9 +306,7 @@ def plan(
         outputs={relative_key(f.path, root): digest(f.content) for f in files},
         source_digest=source_digest,
     )
-    version_path = inside(root, config.settings.version_file, "version_file")
-    version_file = render_schema_version(lock, __version__)
-    files.append(PlannedFile(version_path, _laid_out(version_path, version_file, line_length)))
+    files.append(PlannedFile(*_version_file(config, lock)))
     # The lock last: it is renamed into place after every file it describes.
     files.append(PlannedFile(lock_path, render_lock(lock)))
     return files, lock.schema_version, schema_hash
