@@ -10,7 +10,6 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import cast
 
 import msgspec
 
@@ -71,13 +70,16 @@ def read_lock(path: Path) -> Lock | None:
         raise ConfigError(f"cannot read the lock file {path}: {exc.strerror}") from exc
     restore = "restore it from version control, or delete it to start a new history"
     try:
-        raw = msgspec.json.decode(data)
+        stamp = msgspec.json.decode(data, type=_Stamp)
+    except msgspec.ValidationError:
+        stamp = None  # JSON, not shaped like a lock: the full decoding below says why
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(
             f"{path} is not a schemasync lock file this version can read (not UTF-8 JSON: {exc})",
             hint=restore,
         ) from exc
-    _refuse_newer(path, raw)
+    if stamp is not None:
+        _refuse_newer(path, stamp)
     try:
         return msgspec.json.decode(data, type=Lock)
     except msgspec.DecodeError as exc:
@@ -90,23 +92,34 @@ def _version_key(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
 
 
-def _refuse_newer(path: Path, raw: object) -> None:
+class _IRStamp(msgspec.Struct):
+    ir_version: object = None
+
+
+class _Stamp(msgspec.Struct):
+    """The fields that say which version wrote a lock, whatever their type, and nothing
+    else: decoding only these skips the schema (most of the file) without building it."""
+
+    format: object = None
+    generated_by: object = None
+    #: Kept undecoded (a view of the bytes): only its ``ir_version`` is looked at.
+    schema: msgspec.Raw = msgspec.field(default_factory=msgspec.Raw)
+
+
+def _refuse_newer(path: Path, stamp: _Stamp) -> None:
     """A lock written by a newer schemasync is refused rather than rewritten, which would lose
     what that version recorded."""
-    if not isinstance(raw, dict):
-        return
-    fields = cast("dict[str, object]", raw)
     newer: list[str] = []
-    lock_format = fields.get("format")
+    lock_format = stamp.format
     if isinstance(lock_format, int) and lock_format > LOCK_FORMAT:
         newer.append(f"lock format {lock_format} (this version reads {LOCK_FORMAT})")
-    schema = fields.get("schema")
-    ir_version = (
-        cast("dict[str, object]", schema).get("ir_version") if isinstance(schema, dict) else None
-    )
+    try:
+        ir_version = msgspec.json.decode(stamp.schema or b"{}", type=_IRStamp).ir_version
+    except msgspec.ValidationError:  # not an object: the full decoding says why
+        ir_version = None
     if isinstance(ir_version, int) and ir_version > ir.IR_VERSION:
         newer.append(f"IR version {ir_version} (this version reads {ir.IR_VERSION})")
-    written_by = fields.get("generated_by")
+    written_by = stamp.generated_by
     if isinstance(written_by, str) and written_by.startswith(MARK):
         tool = written_by.removeprefix(MARK).strip()
         if _version_key(tool) > _version_key(__version__):
