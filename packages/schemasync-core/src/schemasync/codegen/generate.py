@@ -213,8 +213,8 @@ def recorded_files(
         return None
     root = config.root
     expected = {inside(root, path, "file"): sha for path, sha in lock.outputs.items()}
-    version_path, version_file = _version_file(config, lock)
-    expected[version_path] = digest(version_file)
+    version_path, version = _version_file(config, lock)
+    expected[version_path] = digest(version)
     expected[inside(root, config.settings.lock_file, "lock_file")] = digest(render_lock(lock))
     return expected
 
@@ -258,7 +258,8 @@ def _laid_out(path: Path, content: bytes, line_length: int) -> bytes:
 
 
 def _version_file(config: Config, lock: Lock) -> tuple[Path, bytes]:
-    """``schema_version.py`` for ``lock``, where it goes and as it is written."""
+    """Where ``schema_version.py`` goes and its bytes for ``lock``, laid out as every
+    generated Python file is (``run`` writes them, the fast paths compare their digest)."""
     path = inside(config.root, config.settings.version_file, "version_file")
     content = render_schema_version(lock, __version__)
     return path, _laid_out(path, content, config.settings.line_length)

@@ -10,7 +10,6 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import cast
 
 import msgspec
 
@@ -71,42 +70,64 @@ def read_lock(path: Path) -> Lock | None:
         raise ConfigError(f"cannot read the lock file {path}: {exc.strerror}") from exc
     restore = "restore it from version control, or delete it to start a new history"
     try:
-        raw = msgspec.json.decode(data)
+        lock = msgspec.json.decode(data, type=Lock)
+    except msgspec.ValidationError as exc:
+        # JSON, not shaped like a lock this version writes: a newer version's lock is said
+        # to be one, whatever else is wrong with it.
+        _refuse_newer(path, *_stamp(data))
+        raise ConfigError(
+            f"{path} is not a schemasync lock file this version can read ({exc})", hint=restore
+        ) from exc
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(
             f"{path} is not a schemasync lock file this version can read (not UTF-8 JSON: {exc})",
             hint=restore,
         ) from exc
-    _refuse_newer(path, raw)
-    try:
-        return msgspec.json.decode(data, type=Lock)
-    except msgspec.DecodeError as exc:
-        raise ConfigError(
-            f"{path} is not a schemasync lock file this version can read ({exc})", hint=restore
-        ) from exc
+    # A newer lock can also decode (the fields it added are ignored): refused all the same.
+    _refuse_newer(path, lock.format, lock.generated_by, lock.schema.ir_version)
+    return lock
 
 
 def _version_key(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
 
 
-def _refuse_newer(path: Path, raw: object) -> None:
+class _IRStamp(msgspec.Struct):
+    ir_version: object = None
+
+
+class _Stamp(msgspec.Struct):
+    """The fields that say which version wrote a lock, whatever their type, and nothing
+    else: decoding only these skips the rest without building it."""
+
+    format: object = None
+    generated_by: object = None
+    #: Kept undecoded (a view of the bytes): only its ``ir_version`` is looked at.
+    schema: msgspec.Raw = msgspec.field(default_factory=msgspec.Raw)
+
+
+def _stamp(data: bytes) -> tuple[object, object, object]:
+    """The lock format, ``generated_by`` and IR version of a lock that did not decode, as
+    far as they can be read (``None`` where they cannot)."""
+    try:
+        stamp = msgspec.json.decode(data, type=_Stamp)
+    except msgspec.DecodeError:
+        return None, None, None
+    try:
+        ir_version = msgspec.json.decode(stamp.schema or b"{}", type=_IRStamp).ir_version
+    except msgspec.DecodeError:
+        ir_version = None
+    return stamp.format, stamp.generated_by, ir_version
+
+
+def _refuse_newer(path: Path, lock_format: object, written_by: object, ir_version: object) -> None:
     """A lock written by a newer schemasync is refused rather than rewritten, which would lose
     what that version recorded."""
-    if not isinstance(raw, dict):
-        return
-    fields = cast("dict[str, object]", raw)
     newer: list[str] = []
-    lock_format = fields.get("format")
     if isinstance(lock_format, int) and lock_format > LOCK_FORMAT:
         newer.append(f"lock format {lock_format} (this version reads {LOCK_FORMAT})")
-    schema = fields.get("schema")
-    ir_version = (
-        cast("dict[str, object]", schema).get("ir_version") if isinstance(schema, dict) else None
-    )
     if isinstance(ir_version, int) and ir_version > ir.IR_VERSION:
         newer.append(f"IR version {ir_version} (this version reads {ir.IR_VERSION})")
-    written_by = fields.get("generated_by")
     if isinstance(written_by, str) and written_by.startswith(MARK):
         tool = written_by.removeprefix(MARK).strip()
         if _version_key(tool) > _version_key(__version__):

@@ -26,7 +26,8 @@ import sys
 import time
 from collections.abc import Generator, Sequence
 from pathlib import Path
-from typing import cast
+
+import msgspec
 
 from schemasync.codegen.output import (
     PlannedFile,
@@ -141,18 +142,19 @@ def recover(lock_path: Path) -> bool:
     return completed
 
 
+class _Outputs(msgspec.Struct):
+    outputs: dict[str, object] = msgspec.field(default_factory=dict[str, object])
+
+
 def _outputs(lock_path: Path) -> list[str]:
-    """The generated files the lock lists (paths relative to the project); [] if none."""
+    """The generated files the lock lists (paths relative to the project); [] if none.
+
+    Only ``outputs`` is decoded: the schema, most of a lock, is skipped without being built.
+    """
     try:
-        lock: object = json.loads(lock_path.read_bytes())
-    except (OSError, ValueError):
+        return list(msgspec.json.decode(lock_path.read_bytes(), type=_Outputs).outputs)
+    except (OSError, msgspec.DecodeError, UnicodeDecodeError):
         return []
-    outputs = cast("dict[str, object]", lock).get("outputs") if isinstance(lock, dict) else None
-    return (
-        [str(key) for key in cast("dict[str, object]", outputs)]
-        if isinstance(outputs, dict)
-        else []
-    )
 
 
 def _complete(journal: Path) -> bool:

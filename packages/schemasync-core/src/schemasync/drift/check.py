@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import sys
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
@@ -89,21 +90,47 @@ class CheckResult:
         return bool(self.failing or self.stale)
 
 
-def _model_files(config: Config, output_dirs: Sequence[Path]) -> list[Path]:
+def _model_files(
+    config: Config, outputs: Sequence[Sequence[Path]], skipped: Container[Path]
+) -> list[Path]:
+    """The Python files to read back: those the ``models`` patterns match, then those of
+    the output folders (``outputs``, see :func:`_output_files`), each group in path order,
+    without ``skipped`` (dropped before sorting: an output folder of thousands of files is
+    mostly skipped)."""
     root = config.root
     found: dict[Path, None] = {}
     for pattern in config.settings.models:
         inside(root, pattern, "models pattern")  # refuses absolute and parent paths
-        matches = sorted(p for p in root.glob(pattern) if p.is_file() and p.suffix == ".py")
+        matches = [p for p in root.glob(pattern) if p.is_file() and p.suffix == ".py"]
         if not matches:
             raise ConfigError(
                 f"models pattern {pattern!r} matches no Python file under {root}",
                 hint="fix the pattern in the config, or remove it",
             )
-        found.update(dict.fromkeys(matches))
-    for folder in output_dirs:
-        found.update(dict.fromkeys(sorted(folder.rglob("*.py")) if folder.is_dir() else []))
+        found.update(dict.fromkeys(sorted(p for p in matches if p not in skipped)))
+    for files in outputs:
+        found.update(
+            dict.fromkeys(sorted(p for p in files if p.suffix == ".py" and p not in skipped))
+        )
     return list(found)
+
+
+def _output_files(config: Config, emitters: Sequence[Emitter]) -> list[list[Path]]:
+    """The files under each output folder, unsorted, ``__pycache__`` left out: listed once
+    for both the leftovers and the models to read back."""
+    root = config.root
+    listed: list[list[Path]] = []
+    for emitter in emitters:
+        folder = inside(
+            root, emitter_options(emitter, config).output or emitter.output_folder, "output"
+        )
+        files: list[Path] = []
+        for top, folders, names in os.walk(folder):
+            folders[:] = [name for name in folders if name != "__pycache__"]
+            base = Path(top)
+            files.extend(base / name for name in names)
+        listed.append(files)
+    return listed
 
 
 def _locked(lock: Lock | None) -> Lock:
@@ -111,30 +138,24 @@ def _locked(lock: Lock | None) -> Lock:
     return lock
 
 
-def _output_dirs(config: Config, emitters: Sequence[Emitter]) -> list[Path]:
-    root = config.root
-    return [
-        inside(root, emitter_options(e, config).output or e.output_folder, "output")
-        for e in emitters
-    ]
-
-
-def _leftovers(output_dirs: Sequence[Path], expected: Container[Path]) -> list[Path]:
+def _leftovers(outputs: Sequence[Sequence[Path]], expected: Container[Path]) -> list[Path]:
     """Files in the output folders that schemasync generated (they carry its mark) and
     that ``run`` would not write now."""
     found: dict[Path, None] = {}
-    for folder in output_dirs:
-        if folder.is_dir():
-            for path in sorted(folder.rglob("*")):
-                if "__pycache__" in path.parts or not path.is_file() or path in expected:
-                    continue
-                if is_generated(path):
-                    found[path] = None
+    for files in outputs:
+        # Sorted once the expected files are set aside: those are nearly all of them.
+        for path in sorted(p for p in files if p not in expected):
+            if path.is_file() and is_generated(path):
+                found[path] = None
     return list(found)
 
 
 def _generated_files(
-    host: PluginHost, config: Config, lock: Lock, emitters: Sequence[Emitter]
+    host: PluginHost,
+    config: Config,
+    lock: Lock,
+    emitters: Sequence[Emitter],
+    outputs: Sequence[Sequence[Path]],
 ) -> tuple[list[StaleFile], set[Path]]:
     """Generated files that are not what ``run`` would write from the lock (or are, but do
     not compile), and those that are.
@@ -160,8 +181,7 @@ def _generated_files(
         rendered = render()
         expected = {path: digest(content) for path, content in rendered.items()}
     stale: list[StaleFile] = [
-        StaleFile(relative_key(path, root), "leftover")
-        for path in _leftovers(_output_dirs(config, emitters), expected)
+        StaleFile(relative_key(path, root), "leftover") for path in _leftovers(outputs, expected)
     ]
     fresh: set[Path] = set()
     known = _compiled_folder()
@@ -252,7 +272,10 @@ def check(
 
     names = settings.emit or (lock.emit if lock else ())
     emitters = [host.emitter(name) for name in names]
-    stale, fresh = _generated_files(host, config, lock, emitters) if lock else ([], set[Path]())
+    outputs = _output_files(config, emitters)
+    stale, fresh = (
+        _generated_files(host, config, lock, emitters, outputs) if lock else ([], set[Path]())
+    )
 
     found: list[tuple[Change, str, str]] = []
     compare_lock = against in ("lock", "both") and not offline
@@ -262,18 +285,17 @@ def check(
 
     model_files: list[Path] = []
     if against in ("code", "both"):
-        model_files = _model_files(config, _output_dirs(config, emitters))
         # A leftover is reported as such, and a generated file that does not compile is
         # reported stale: reading either back would only add noise, or fail.
         skipped = {root / s.path for s in stale if s.state in ("leftover", "invalid")}
-        model_files = [p for p in model_files if p not in skipped]
         # Generated files that match the lock agree with its schema by construction: offline
         # they are not read, nor online when the lock side is compared and found the
         # database as the lock says (it speaks for them). Otherwise they are read even
         # beside the lock side: their findings carry the file and line a reviewer (and a
         # GitHub annotation) needs.
         if offline or (compare_lock and lock is not None and schema_hash == lock.hash):
-            model_files = [p for p in model_files if p not in fresh]
+            skipped |= fresh
+        model_files = _model_files(config, outputs, skipped)
         local = read_files(model_files, host.hook.schemasync_read_models)
         findings = _compare_code(
             host, config, local, (schema, schema_hash), lock, emitter_names=names

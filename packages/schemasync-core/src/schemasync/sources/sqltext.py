@@ -7,14 +7,17 @@ release drops are dropped here too, and the tree is printed back in one layout.
 
 Parsing and printing cost about 2 ms a view (and the parser's import 0.1 s), so the forms
 of a schema's views are kept in the user's cache folder: a run whose views did not change
-neither imports the parser nor parses anything.
+neither imports the parser nor parses anything, even when other projects were read since.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 from collections.abc import Iterable, Iterator
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -25,38 +28,66 @@ from schemasync.config import cache_folder
 __all__ = ["canonical_queries", "canonical_query"]
 
 
+#: How many schemas' forms the cache keeps: several projects (or branches, or a test run)
+#: read one after the other must not throw out each other's.
+_KEPT_SCHEMAS = 4
+
+
 def canonical_queries(texts: Iterable[str]) -> dict[str, str]:
-    """:func:`canonical_query` of each of ``texts``, by text; the answers of the last
-    schema read are kept between runs (the cache is named by this release and the
-    parser's, whose printing decides the layout)."""
-    wanted = set(texts)
+    """:func:`canonical_query` of each of ``texts``, by text; the answers are kept between
+    runs, one file per set of views (named by its digest) for the last few sets read, in
+    a folder named by this release and the parser's (whose printing decides the layout)."""
+    wanted = sorted(set(texts))
     if not wanted:
         return {}
     try:
         parser = version("pglast")
     except PackageNotFoundError:  # pragma: no cover - a dependency of the core
         parser = "unknown"
-    folder = cache_folder("views")
-    path = None if folder is None else folder / f"{__version__}-pglast-{parser}.json"
-    known: dict[str, str] = {}
-    if path is not None:
-        try:
-            known = msgspec.json.decode(path.read_bytes(), type=dict[str, str])
-        except (OSError, msgspec.DecodeError, msgspec.ValidationError):
-            known = {}
+    folder = cache_folder(f"views-{__version__}-pglast-{parser}")
+    if folder is None:
+        return {text: canonical_query(text) for text in wanted}
+    key = hashlib.sha256("\0".join(wanted).encode()).hexdigest()
+    path = folder / f"{key}.json"
+    known = _cached(path)
     result = {text: known[text] for text in wanted if text in known}
     if len(result) == len(wanted):
+        with contextlib.suppress(OSError):
+            os.utime(path)  # the sets pruned first are those read least recently
         return result
-    result.update((text, canonical_query(text)) for text in wanted if text not in result)
-    if path is not None:
-        # Only this schema's views: the file stays the size of one schema.
-        temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        try:
-            temp.write_bytes(msgspec.json.encode(result, order="sorted"))
-            os.replace(temp, path)
-        except OSError:
-            temp.unlink(missing_ok=True)
+    # A new set of views (one view added or changed): the last set written holds the rest.
+    kept = sorted(folder.glob("*.json"), key=_mtime, reverse=True)
+    latest = _cached(kept[0]) if kept else {}
+    result.update(
+        (text, latest[text] if text in latest else canonical_query(text))
+        for text in wanted
+        if text not in result
+    )
+    temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        temp.write_bytes(msgspec.json.encode(result, order="sorted"))
+        os.replace(temp, path)
+    except OSError:
+        temp.unlink(missing_ok=True)
+    for old in kept[_KEPT_SCHEMAS - 1 :]:
+        if old != path:
+            old.unlink(missing_ok=True)
     return result
+
+
+def _cached(path: Path) -> dict[str, str]:
+    """The forms a cache file holds; none when it is missing or damaged."""
+    try:
+        return msgspec.json.decode(path.read_bytes(), type=dict[str, str])
+    except (OSError, msgspec.DecodeError):
+        return {}
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # removed meanwhile by another run
+        return 0.0
 
 
 def canonical_query(sql: str) -> str:
