@@ -702,8 +702,13 @@ def _exploded(lines: Sequence[str], indent: int, width: int) -> bool:
     """Whether a statement spanning ``lines`` is written as ruff keeps it: every line fits,
     and every bracket split over lines holds one item a line, indented one level, with a
     magic trailing comma (imports, ``__all__``, tables of names and nested ones). Checked
-    line by line, without parsing, as it is the common case."""
-    # Per open bracket: whether one item and a comma would make a tuple, and its items.
+    line by line, without parsing, as it is the common case.
+
+    A one-element tuple's comma is not magic, so ``(a,)`` split over lines is ruff's only
+    when its item holds a bracket split over lines: that bracket breaks every one around it
+    (a table of tuples of one split call each)."""
+    # Per open bracket: whether one item and a comma would make a tuple, its items, and
+    # whether it holds a split bracket (one that passed these checks).
     stack: list[list[int]] = []
     for number, line in enumerate(lines):
         if _width(line) > width:
@@ -716,8 +721,8 @@ def _exploded(lines: Sequence[str], indent: int, width: int) -> bool:
             if closing:
                 if not stack or not lines[number - 1].endswith(","):
                     return False
-                tuple_, items = stack.pop()
-                if tuple_ and items < 2:
+                tuple_, items, split = stack.pop()
+                if tuple_ and items < 2 and not split:
                     return False  # (a,) and x[a,] are tuples: no magic trailing comma
                 body = body[1:]
         opened = sum(map(body.count, _OPENING))
@@ -726,7 +731,9 @@ def _exploded(lines: Sequence[str], indent: int, width: int) -> bool:
             before = body[-2:-1]
             called = before.isalnum() or before in '_)]"'
             tuple_ = (body[-1] == "(" and not called) or (body[-1] == "[" and called)
-            stack.append([int(tuple_), 0])
+            if stack:
+                stack[-1][2] = 1
+            stack.append([int(tuple_), 0, 0])
         elif opened != closed:
             return False
         elif number and stack and body.endswith(","):
