@@ -764,6 +764,14 @@ def reflow(source: str, line_length: int) -> str:
 
 def _laid_out(written: list[str], line_length: int) -> str:
     """The lines of one statement, laid out unless they already are."""
+    return _laid_out_text("\n".join(written), line_length)
+
+
+@functools.lru_cache(maxsize=4096)
+def _laid_out_text(statement: str, line_length: int) -> str:
+    """:func:`_laid_out` of the lines of ``statement``, remembered: several emitters write
+    the same tables (the relationships of every relation), which are checked once."""
+    written = statement.split("\n")
     line = written[0]
     indent = len(line) - len(line.lstrip(" "))
     if len(written) > 1 and _exploded(written, indent, line_length):
