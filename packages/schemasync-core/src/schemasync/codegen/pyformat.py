@@ -711,9 +711,12 @@ def _exploded(lines: Sequence[str], indent: int, width: int) -> bool:
     # whether it holds a split bracket (one that passed these checks).
     stack: list[list[int]] = []
     for number, line in enumerate(lines):
-        if _width(line) > width:
+        # Tables of thousands of lines pass here: the cheap tests first.
+        if (len(line) > width or not line.isascii()) and _width(line) > width:
             return False
-        body = _STRINGS.sub('""', line).strip()
+        body = line.strip()
+        if '"' in body or "'" in body:
+            body = _STRINGS.sub('""', body)
         if number:
             closing = body[:1] in ")]}"
             if len(line) - len(line.lstrip(" ")) != indent + 4 * (len(stack) - closing):
@@ -725,8 +728,8 @@ def _exploded(lines: Sequence[str], indent: int, width: int) -> bool:
                 if tuple_ and items < 2 and not split:
                     return False  # (a,) and x[a,] are tuples: no magic trailing comma
                 body = body[1:]
-        opened = sum(map(body.count, _OPENING))
-        closed = sum(map(body.count, (")", "]", "}")))
+        opened = body.count("(") + body.count("[") + body.count("{")
+        closed = body.count(")") + body.count("]") + body.count("}")
         if body.endswith(_OPENING) and opened == closed + 1:
             before = body[-2:-1]
             called = before.isalnum() or before in '_)]"'
