@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import sys
 from importlib.metadata import EntryPoint, PackageNotFoundError, distribution, version
 from typing import TYPE_CHECKING, Protocol
@@ -516,3 +517,33 @@ def test_failure_is_reported_on_one_line() -> None:
     assert "already registered under a different name" in info.error
     assert "\n" not in info.error
     assert [n.name for n in host.normalizers()] == ["exclude-tables"]
+
+
+def test_loading_every_plugin_and_the_cli_imports_only_what_every_command_needs() -> None:
+    """Plugin modules are imported by every command, ``run`` included: what only drift
+    checks, publishing and the MCP server use waits for them (each costs tens of
+    milliseconds of a run that aims at well under a second)."""
+    script = (
+        "import sys\n"
+        "import schemasync.cli.main\n"
+        "from schemasync.plugins import load_plugins\n"
+        "host = load_plugins()\n"
+        "host.sources(); host.emitters(); host.normalizers(); host.commands()\n"
+        "print('\\n'.join(sorted(sys.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    imported = set(result.stdout.split())
+
+    assert "schemasync.plugins" in imported  # the script ran as meant
+    for module in (
+        "schemasync.drift.check",
+        "schemasync.drift.codecheck",
+        "schemasync.publish.http",
+        "urllib.request",
+        "schemasync_mcp.server",
+        "tomlkit",
+        "pglast",
+    ):
+        assert module not in imported

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from schemasync.codegen import pyformat
 from schemasync.codegen.pyformat import reflow
 from schemasync.codegen.render import py_string
 
@@ -216,3 +217,50 @@ def test_wide_characters_take_two_columns_as_ruff_counts_them(line_length: int) 
     )
 
     assert reflow(source, line_length) == ruff_format(source, line_length)
+
+
+#: A table of one-element tuples, each holding a call split one argument a line (the
+#: relationships table), and ones whose item does not need to split.
+TUPLES_OF_ONE = """\
+TABLE: Final[dict[str, tuple[Rel, ...]]] = {
+    "public.a": (
+        Rel(
+            name="a_fkey",
+            columns=("id",),
+        ),
+    ),
+    "public.b": (
+        Rel(
+            name="b_fkey",
+        ),
+        Rel(
+            name="b_other_fkey",
+        ),
+    ),
+}
+PLAIN = (
+    "one",
+)
+"""
+
+
+def test_split_tuples_of_one_item_are_laid_out_as_ruff_lays_them_out() -> None:
+    """``(a,)`` split over lines stays split when ``a`` holds a split bracket, and joins
+    when it does not (its comma makes a tuple; it is no magic trailing comma)."""
+    for line_length in (60, 88):
+        assert reflow(TUPLES_OF_ONE, line_length) == ruff_format(TUPLES_OF_ONE, line_length)
+
+
+def test_a_split_table_of_tuples_of_one_call_is_not_parsed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A table already as ruff keeps it is recognised line by line: parsing one of
+    hundreds of kilobytes (as a schema's relationships make) costs a large part of a run."""
+    table = TUPLES_OF_ONE.partition("PLAIN")[0]
+
+    def parsed(text: str, indent: int, width: int) -> str:
+        raise AssertionError(f"parsed: {text[:40]}")
+
+    monkeypatch.setattr(pyformat, "_statement", parsed)
+
+    assert reflow(table, 88) == table

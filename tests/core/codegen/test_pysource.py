@@ -21,7 +21,7 @@ from schemasync.codegen.pysource import (
     import_block,
     isort_sorted,
     modules_sorted,
-    natural_compare,
+    natural_key,
     package_init,
 )
 
@@ -93,11 +93,67 @@ def test_known_orders(names: list[str], in_all: bool, expected: list[str]) -> No
     assert isort_sorted(names, in_all=in_all) == expected
 
 
-def test_natural_compare_reads_leading_zeros_as_fractions() -> None:
+def test_natural_order_reads_leading_zeros_as_fractions() -> None:
     ordered = ["a0", "a001", "a0010", "a01", "a01x", "a010", "a1", "a1x", "a2", "a10", "a10b"]
     scrambled = [ordered[(7 * i) % len(ordered)] for i in range(len(ordered))]
+    assert sorted(scrambled, key=natural_key) == ordered
     assert sorted(scrambled, key=functools.cmp_to_key(natural_compare)) == ordered
-    assert natural_compare("x", "x") == 0
+
+
+# natord's comparison, step by step as the crate walks two names: what natural_key must
+# agree with for every pair.
+
+
+def _digits_compare(a: str, i: int, b: str, j: int, *, fractional: bool) -> tuple[int, int, int]:
+    """The comparison of the runs of ASCII digits at ``a[i:]`` and ``b[j:]`` as ruff's natural
+    order (the ``natord`` crate) makes it, and where each string goes on: ``fractional`` (a
+    run starting with 0) compares digit by digit, else the longer run is the greater number
+    and the first differing digit decides between runs of one length."""
+    bias = 0
+    while True:
+        # An end counts as a character that is no digit.
+        x_digit = i < len(a) and "0" <= a[i] <= "9"
+        y_digit = j < len(b) and "0" <= b[j] <= "9"
+        if not x_digit and not y_digit:
+            return (0 if fractional else bias), i, j
+        if x_digit != y_digit:
+            return (-1 if y_digit else 1), i, j
+        if a[i] != b[j]:
+            if fractional:
+                return (-1 if a[i] < b[j] else 1), i, j
+            bias = bias or (-1 if a[i] < b[j] else 1)
+        i, j = i + 1, j + 1
+
+
+def natural_compare(a: str, b: str) -> int:
+    """-1, 0 or 1 as ruff compares ``a`` and ``b`` in its natural order: by code point (no
+    case or accent folding), runs of ASCII digits as numbers (``T9`` before ``T10``; other
+    digits are characters like any other). Names hold no whitespace, which it would skip."""
+    i = j = 0
+    while i < len(a) and j < len(b):
+        x, y = a[i], b[j]
+        if "0" <= x <= "9" and "0" <= y <= "9":
+            result, i, j = _digits_compare(a, i, b, j, fractional="0" in (x, y))
+            if result:
+                return result
+        elif x != y:
+            return -1 if x < y else 1
+        else:
+            i, j = i + 1, j + 1
+    return (i < len(a)) - (j < len(b))
+
+
+#: Names made of the characters that matter to natural order: digits (runs with and without
+#: leading zeros), characters on either side of the digits' code points, letters.
+natural_names = st.text(st.sampled_from("0012399!/:aAzÄ٣_"), max_size=8)
+
+
+@settings(max_examples=2000, deadline=None, database=None, derandomize=True)
+@given(a=natural_names, b=natural_names)
+def test_natural_key_orders_as_natord_compares(a: str, b: str) -> None:
+    by_key = (natural_key(a) > natural_key(b)) - (natural_key(a) < natural_key(b))
+
+    assert by_key == natural_compare(a, b)
 
 
 def test_modules_sort_case_insensitively_in_natural_order() -> None:

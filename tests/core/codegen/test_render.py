@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from schemasync.codegen.render import docstring, environment, py_string
+from schemasync.codegen.render import docstring, environment, py_string, py_tuple
 
 HOSTILE = (
     "",
@@ -208,6 +208,21 @@ def test_environment_has_the_filters() -> None:
     out = template.render(text='a "b"\nc', names=("x", "y"))
 
     assert out == '\'a "b"\\nc\'\n(\'x\', \'y\')\n"""a \\"b\\"\nc\n"""\n'
+
+
+@pytest.mark.parametrize(
+    "items", [(), ("id",), ("a", 'say "hi"'), ("x\ny", "it's", "z"), ["in", "a", "list"]]
+)
+def test_py_tuple_is_a_tuple_literal_of_exactly_the_strings(items: tuple[str, ...]) -> None:
+    literal = py_tuple(items)
+
+    assert ast.literal_eval(literal) == tuple(items)
+    assert (
+        literal == "(" + ", ".join(map(py_string, items)) + ("," if len(items) == 1 else "") + ")"
+    )
+    assert environment("schemasync.codegen").from_string("{{ t | py_tuple }}").render(t=items) == (
+        literal
+    )
 
 
 def test_environment_override_folder_wins_name_by_name(tmp_path: Path) -> None:

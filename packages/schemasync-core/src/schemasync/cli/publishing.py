@@ -11,11 +11,14 @@ import argparse
 import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from schemasync.config import Config
-from schemasync.drift.check import CheckResult
 from schemasync.errors import UsageError
 from schemasync.plugins import PluginHost
+
+if TYPE_CHECKING:  # imported by the CLI for every command; ``run`` needs no drift checking
+    from schemasync.drift.check import CheckResult
 
 __all__ = ["add_publish_options", "publish"]
 

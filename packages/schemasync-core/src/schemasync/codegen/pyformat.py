@@ -702,13 +702,21 @@ def _exploded(lines: Sequence[str], indent: int, width: int) -> bool:
     """Whether a statement spanning ``lines`` is written as ruff keeps it: every line fits,
     and every bracket split over lines holds one item a line, indented one level, with a
     magic trailing comma (imports, ``__all__``, tables of names and nested ones). Checked
-    line by line, without parsing, as it is the common case."""
-    # Per open bracket: whether one item and a comma would make a tuple, and its items.
+    line by line, without parsing, as it is the common case.
+
+    A one-element tuple's comma is not magic, so ``(a,)`` split over lines is ruff's only
+    when its item holds a bracket split over lines: that bracket breaks every one around it
+    (a table of tuples of one split call each)."""
+    # Per open bracket: whether one item and a comma would make a tuple, its items, and
+    # whether it holds a split bracket (one that passed these checks).
     stack: list[list[int]] = []
     for number, line in enumerate(lines):
-        if _width(line) > width:
+        # Tables of thousands of lines pass here: the cheap tests first.
+        if (len(line) > width or not line.isascii()) and _width(line) > width:
             return False
-        body = _STRINGS.sub('""', line).strip()
+        body = line.strip()
+        if '"' in body or "'" in body:
+            body = _STRINGS.sub('""', body)
         if number:
             closing = body[:1] in ")]}"
             if len(line) - len(line.lstrip(" ")) != indent + 4 * (len(stack) - closing):
@@ -716,17 +724,19 @@ def _exploded(lines: Sequence[str], indent: int, width: int) -> bool:
             if closing:
                 if not stack or not lines[number - 1].endswith(","):
                     return False
-                tuple_, items = stack.pop()
-                if tuple_ and items < 2:
+                tuple_, items, split = stack.pop()
+                if tuple_ and items < 2 and not split:
                     return False  # (a,) and x[a,] are tuples: no magic trailing comma
                 body = body[1:]
-        opened = sum(map(body.count, _OPENING))
-        closed = sum(map(body.count, (")", "]", "}")))
+        opened = body.count("(") + body.count("[") + body.count("{")
+        closed = body.count(")") + body.count("]") + body.count("}")
         if body.endswith(_OPENING) and opened == closed + 1:
             before = body[-2:-1]
             called = before.isalnum() or before in '_)]"'
             tuple_ = (body[-1] == "(" and not called) or (body[-1] == "[" and called)
-            stack.append([int(tuple_), 0])
+            if stack:
+                stack[-1][2] = 1
+            stack.append([int(tuple_), 0, 0])
         elif opened != closed:
             return False
         elif number and stack and body.endswith(","):
@@ -757,6 +767,14 @@ def reflow(source: str, line_length: int) -> str:
 
 def _laid_out(written: list[str], line_length: int) -> str:
     """The lines of one statement, laid out unless they already are."""
+    return _laid_out_text("\n".join(written), line_length)
+
+
+@functools.lru_cache(maxsize=4096)
+def _laid_out_text(statement: str, line_length: int) -> str:
+    """:func:`_laid_out` of the lines of ``statement``, remembered: several emitters write
+    the same tables (the relationships of every relation), which are checked once."""
+    written = statement.split("\n")
     line = written[0]
     indent = len(line) - len(line.lstrip(" "))
     if len(written) > 1 and _exploded(written, indent, line_length):

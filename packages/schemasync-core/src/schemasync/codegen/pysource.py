@@ -16,7 +16,7 @@ __all__ = [
     "import_lines",
     "isort_sorted",
     "modules_sorted",
-    "natural_compare",
+    "natural_key",
     "package_init",
     "registered_domains",
     "require_strenum_support",
@@ -39,43 +39,31 @@ def code_names(code: str) -> frozenset[str]:
     return frozenset(_NAME.findall(_STRING.sub(" ", code)))
 
 
-def _digits_compare(a: str, i: int, b: str, j: int, *, fractional: bool) -> tuple[int, int, int]:
-    """The comparison of the runs of ASCII digits at ``a[i:]`` and ``b[j:]`` as ruff's natural
-    order (the ``natord`` crate) makes it, and where each string goes on: ``fractional`` (a
-    run starting with 0) compares digit by digit, else the longer run is the greater number
-    and the first differing digit decides between runs of one length."""
-    bias = 0
-    while True:
-        # An end counts as a character that is no digit.
-        x_digit = i < len(a) and "0" <= a[i] <= "9"
-        y_digit = j < len(b) and "0" <= b[j] <= "9"
-        if not x_digit and not y_digit:
-            return (0 if fractional else bias), i, j
-        if x_digit != y_digit:
-            return (-1 if y_digit else 1), i, j
-        if a[i] != b[j]:
-            if fractional:
-                return (-1 if a[i] < b[j] else 1), i, j
-            bias = bias or (-1 if a[i] < b[j] else 1)
-        i, j = i + 1, j + 1
+#: Runs of ASCII digits (other digits are characters like any other).
+_DIGITS = re.compile(r"([0-9]+)")
 
 
-def natural_compare(a: str, b: str) -> int:
-    """-1, 0 or 1 as ruff compares ``a`` and ``b`` in its natural order: by code point (no
-    case or accent folding), runs of ASCII digits as numbers (``T9`` before ``T10``; other
-    digits are characters like any other). Names hold no whitespace, which it would skip."""
-    i = j = 0
-    while i < len(a) and j < len(b):
-        x, y = a[i], b[j]
-        if "0" <= x <= "9" and "0" <= y <= "9":
-            result, i, j = _digits_compare(a, i, b, j, fractional="0" in (x, y))
-            if result:
-                return result
-        elif x != y:
-            return -1 if x < y else 1
-        else:
-            i, j = i + 1, j + 1
-    return (i < len(a)) - (j < len(b))
+@functools.lru_cache(maxsize=8192)
+def natural_key(name: str) -> tuple[str | tuple[int | str, ...], ...]:
+    """A sort key putting names in ruff's natural order (the ``natord`` crate's): by code
+    point (no case or accent folding), runs of ASCII digits as numbers (``T9`` before
+    ``T10``). Names hold no whitespace, which it would skip.
+
+    natord walks both names side by side. Where one has a digit and the other a character
+    that is none, the code points decide, whichever digit it is: here every run of digits
+    stands as one ``0`` at the end of the text before it, then its own key. Two runs
+    compare as fractions (digit by digit, the shorter first when one starts the other) if
+    either starts with ``0``, else the longer is the greater number and the first
+    differing digit decides between runs of one length: ``(0, run)`` for a run starting
+    with ``0`` (it is less than any other, as ``0`` is the least digit), ``(1, length,
+    run)`` for the others. A name that ends where another goes on comes first."""
+    parts = _DIGITS.split(name)
+    key: list[str | tuple[int | str, ...]] = []
+    for index in range(0, len(parts) - 1, 2):
+        run = parts[index + 1]
+        key += [parts[index] + "0", (0, run) if run[0] == "0" else (1, len(run), run)]
+    key.append(parts[-1])
+    return tuple(key)
 
 
 def _member_type(name: str) -> int:
@@ -94,40 +82,34 @@ def _member_type(name: str) -> int:
     return 1 if name[:1].isupper() else 2
 
 
-def _compare_members(a: str, b: str) -> int:
-    """ruff's isort order of two imported names: by kind, then case-insensitively, then as
+@functools.lru_cache(maxsize=8192)
+def _member_key(name: str) -> tuple[object, ...]:
+    """ruff's isort order of imported names: by kind, then case-insensitively, then as
     written."""
-    return (
-        (_member_type(a) > _member_type(b)) - (_member_type(a) < _member_type(b))
-        or natural_compare(a.lower(), b.lower())
-        or natural_compare(a, b)
-    )
+    return (_member_type(name), natural_key(name.lower()), natural_key(name))
 
 
-def _compare_in_all(a: str, b: str) -> int:
-    """RUF022's "isort-style" order of two names of ``__all__``: by kind, then as written
-    (case counts). Names it takes for equal keep any order; the code point decides here."""
-    return (
-        (_member_type(a) > _member_type(b)) - (_member_type(a) < _member_type(b))
-        or natural_compare(a, b)
-        or (a > b) - (a < b)
-    )
+@functools.lru_cache(maxsize=8192)
+def _in_all_key(name: str) -> tuple[object, ...]:
+    """RUF022's "isort-style" order of names of ``__all__``: by kind, then as written (case
+    counts). Names it takes for equal keep any order; the code point decides here."""
+    return (_member_type(name), natural_key(name), name)
 
 
 def isort_sorted(names: Iterable[str], *, in_all: bool = False) -> list[str]:
     """``names`` in the order ruff wants them in an import (I001), or with ``in_all`` in an
     ``__all__`` (RUF022): constants, then classes, then the rest, in natural order."""
-    return sorted(names, key=functools.cmp_to_key(_compare_in_all if in_all else _compare_members))
+    return sorted(names, key=_in_all_key if in_all else _member_key)
 
 
-def _compare_modules(a: str, b: str) -> int:
-    return natural_compare(a.lower(), b.lower()) or natural_compare(a, b)
+def _module_key(module: str) -> tuple[object, ...]:
+    return (natural_key(module.lower()), natural_key(module))
 
 
 def modules_sorted(modules: Iterable[str]) -> list[str]:
     """Module names in ruff's isort order of ``from`` imports of one level: case-insensitively,
     in natural order, then as written."""
-    return sorted(modules, key=functools.cmp_to_key(_compare_modules))
+    return sorted(modules, key=_module_key)
 
 
 def import_lines(source: str, names: Sequence[str], *, indent: str = "") -> list[str]:

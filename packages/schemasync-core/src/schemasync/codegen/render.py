@@ -9,13 +9,14 @@ label or a name holds can end a string literal or a docstring early.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import jinja2
 
-__all__ = ["docstring", "environment", "py_string"]
+__all__ = ["docstring", "environment", "py_string", "py_tuple"]
 
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -46,6 +47,14 @@ def py_string(text: str) -> str:
     escapes = _ESCAPES if quote == '"' else _SINGLE_QUOTED
     escaped = "".join(escapes.get(c) or (c if c.isprintable() else _escape_code(c)) for c in text)
     return f"{quote}{escaped}{quote}"
+
+
+def py_tuple(items: Sequence[str]) -> str:
+    """A Python tuple literal of the strings ``items``, each as :func:`py_string` writes
+    it: ``("a", "b")``, ``("a",)``, ``()``. A filter, not a template macro: tables of
+    foreign keys write two a key, and a macro call costs many times more."""
+    inner = ", ".join(map(py_string, items))
+    return f"({inner},)" if len(items) == 1 else f"({inner})"
 
 
 def _escape_char(char: str) -> str:
@@ -93,8 +102,9 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
 def environment(package: str, override: Path | None = None) -> jinja2.Environment:
     """A jinja2 environment loading ``package``'s ``templates`` folder, ``override`` first.
 
-    Filters: ``py_string`` (an exact Python string literal), ``py_repr`` (``repr``, for
-    literals of lists and tuples of strings), ``docstring(indent)`` (a safe docstring).
+    Filters: ``py_string`` (an exact Python string literal), ``py_tuple`` (a tuple literal
+    of such strings), ``py_repr`` (``repr``, for literals of lists and tuples of strings),
+    ``docstring(indent)`` (a safe docstring).
     """
     # Imported here: commands that render nothing (check --offline) skip its import cost.
     import jinja2
@@ -116,6 +126,7 @@ def environment(package: str, override: Path | None = None) -> jinja2.Environmen
         auto_reload=False,  # one run, one environment: no need to stat a template per use
     )
     env.filters["py_string"] = py_string
+    env.filters["py_tuple"] = py_tuple
     env.filters["py_repr"] = repr
     env.filters["docstring"] = docstring
     return env

@@ -16,16 +16,19 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from schemasync.api import Delivery, Notification, NotifyTarget
 from schemasync.changes import Severity
 from schemasync.config import Config
-from schemasync.drift.check import CheckResult
 from schemasync.errors import ConfigError
 from schemasync.hookspecs import hookimpl
-from schemasync.publish.http import HttpFailure, request_json
 from schemasync.redact import printable
+
+# A plugin module, so imported by every command: what only sending needs (the drift check,
+# urllib and ssl) is imported when something is sent.
+if TYPE_CHECKING:
+    from schemasync.drift.check import CheckResult
 
 __all__ = [
     "Due",
@@ -254,6 +257,8 @@ def schemasync_notify(
     notification: Notification, targets: Sequence[NotifyTarget]
 ) -> Sequence[Delivery]:
     """The core's notifiers: ``slack`` and ``webhook`` targets."""
+    from schemasync.publish.http import HttpFailure, request_json
+
     deliveries: list[Delivery] = []
     for target in targets:
         payload = _PAYLOADS.get(target.kind)
