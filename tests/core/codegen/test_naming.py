@@ -557,6 +557,9 @@ def test_every_unicode_category_gives_an_identifier(kind: NameKind) -> None:
         # Python reads identifiers NFKC-normalised: two names written differently must
         # not be one name to the interpreter.
         assert unicodedata.normalize("NFKC", chosen) == chosen, (kind, name, chosen)
+        # A class name never starts with a lowercase letter (ruff's PYI042 on aliases).
+        if kind in ("row", "insert", "enum", "composite"):
+            assert not chosen[:1].islower(), (kind, name, chosen)
 
 
 def test_every_unicode_category_gives_an_enum_member() -> None:

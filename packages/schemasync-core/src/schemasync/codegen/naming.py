@@ -92,7 +92,14 @@ def pascal_case(text: str) -> str:
     ``1st_place`` -> ``T1stPlace`` (an identifier cannot start with a digit)."""
     # Upper-casing may change a character's normal form or category (``ŉ`` becomes two
     # characters): the result goes through the same filter.
-    return _identifier("".join(w[:1].upper() + w[1:] for w in _words(text)), "T").replace("_", "")
+    name = _identifier("".join(w[:1].upper() + w[1:] for w in _words(text)), "T").replace("_", "")
+    # A word may start with a mark the filter then drops (U+0301 before ``x``): the letter
+    # after it still starts a class name with a capital; a lowercase letter with no capital
+    # (``ɹ``) gets the prefix a digit gets, as type checkers and linters want class names
+    # that do not start in lowercase.
+    if name[:1].islower():
+        name = _identifier(name[:1].upper() + name[1:], "T").replace("_", "")
+    return "T" + name if name[:1].islower() else name
 
 
 _IRREGULAR = {
