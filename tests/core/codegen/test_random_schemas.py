@@ -92,7 +92,8 @@ def schemas(draw: st.DrawFn) -> str:
         defs = []
         for i, column in enumerate(columns):
             kind = draw(st.sampled_from(TYPES))
-            kind = kind.replace("E", enum).replace("C", composite) if kind[0] in "EC" else kind
+            # By the whole placeholder: the enum's own name may hold a C.
+            kind = {"E": enum, "E[]": f"{enum}[]", "C": composite}.get(kind, kind)
             # json has no equality, so no primary key.
             key = " PRIMARY KEY" if i == 0 and kind != "json" else ""
             extra = draw(st.sampled_from(("", " NOT NULL", key)))
