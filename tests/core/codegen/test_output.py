@@ -8,10 +8,13 @@ overwritten. The lock changes only when the schema does.
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
+import errno
 import itertools
 import os
 import stat
+import sys
 from pathlib import Path
 
 import msgspec
@@ -274,19 +277,72 @@ def test_one_failed_write_among_many_leaves_no_temporary_file(
     expected: type[BaseException],
 ) -> None:
     calls = itertools.count(1)
-    real = os.fsync
+    real = os.write
 
-    def fsync(fd: int) -> None:
+    def write(fd: int, data: memoryview) -> int:
         if next(calls) == failing:
             raise error
-        real(fd)
+        return real(fd, data)
 
-    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "write", write)
     files = [PlannedFile(tmp_path / f"m{n}.py", ours()) for n in range(40)]
 
     with pytest.raises(expected):
         write_temporaries(files)
 
+    assert list(tmp_path.iterdir()) == []
+
+
+def _flushes(monkeypatch: pytest.MonkeyPatch, syncfs_result: int = 0) -> list[str]:
+    """Record each ``fsync`` and ``syncfs`` that writing files makes (both really done,
+    unless ``syncfs_result`` says the file system failed)."""
+    flushed: list[str] = []
+    real_fsync, real_syncfs = os.fsync, output._syncfs()
+    assert real_syncfs is not None, "syncfs is in every Linux C library"
+
+    def fsync(fd: int) -> None:
+        flushed.append("fsync")
+        real_fsync(fd)
+
+    def syncfs(fd: int) -> int:
+        flushed.append("syncfs")
+        return real_syncfs(fd) if syncfs_result == 0 else syncfs_result
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(output, "_syncfs", lambda: syncfs)
+    return flushed
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="syncfs is Linux's")
+def test_many_files_are_flushed_once_per_file_system_and_few_one_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One fsync per file waits for one journal commit per file: hundreds of files took
+    # most of a first run's writing time.
+    flushed = _flushes(monkeypatch)
+    many = [PlannedFile(tmp_path / d / f"m{n}.py", ours()) for d in "ab" for n in range(40)]
+
+    temps = write_temporaries(many)
+
+    assert flushed == ["syncfs"]  # two folders, one file system
+    assert [temp.read_bytes() for temp in temps] == [planned.content for planned in many]
+    flushed.clear()
+    write_temporaries([PlannedFile(tmp_path / f"few{n}.py", ours()) for n in range(3)])
+    assert flushed == ["fsync"] * 3
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="syncfs is Linux's")
+def test_a_file_system_that_fails_to_flush_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _flushes(monkeypatch, syncfs_result=-1)
+    monkeypatch.setattr(ctypes, "get_errno", lambda: errno.EIO)
+    files = [PlannedFile(tmp_path / f"m{n}.py", ours()) for n in range(40)]
+
+    with pytest.raises(OutputError) as caught:
+        write_temporaries(files)
+
+    assert caught.value.message == f"cannot write into {tmp_path}: Input/output error"
     assert list(tmp_path.iterdir()) == []
 
 
