@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import datetime as dt
 import errno
+import hashlib
 import itertools
 import os
 import stat
@@ -21,7 +22,7 @@ import msgspec
 import pytest
 
 from schemasync import ir
-from schemasync.codegen import output, transaction
+from schemasync.codegen import output
 from schemasync.codegen.lock import (
     Lock,
     next_lock,
@@ -33,10 +34,11 @@ from schemasync.codegen.lock import (
 from schemasync.codegen.output import (
     MARK,
     PlannedFile,
+    Stager,
     delete_leftovers,
+    discard,
     header,
     write_files,
-    write_temporaries,
 )
 from schemasync.errors import ConfigError, OutputError
 
@@ -254,7 +256,7 @@ def test_a_run_scans_each_folder_for_stale_temporaries_once(
     files = [PlannedFile(tmp_path / "pkg" / f"m{n}.py", ours(f"n = {n}\n")) for n in range(40)]
     files += [PlannedFile(tmp_path / "docs" / f"p{n}.md", ours()) for n in range(40)]
 
-    transaction.commit(files, folder=tmp_path)
+    write_files(files)
 
     assert sorted(scanned) == [tmp_path / "docs", tmp_path / "pkg"]
     assert all(planned.path.read_bytes() == planned.content for planned in files)
@@ -288,7 +290,7 @@ def test_one_failed_write_among_many_leaves_no_temporary_file(
     files = [PlannedFile(tmp_path / f"m{n}.py", ours()) for n in range(40)]
 
     with pytest.raises(expected):
-        write_temporaries(files)
+        write_files(files)
 
     assert list(tmp_path.iterdir()) == []
 
@@ -322,12 +324,12 @@ def test_many_files_are_flushed_once_per_file_system_and_few_one_by_one(
     flushed = _flushes(monkeypatch)
     many = [PlannedFile(tmp_path / d / f"m{n}.py", ours()) for d in "ab" for n in range(40)]
 
-    temps = write_temporaries(many)
+    write_files(many)
 
     assert flushed == ["syncfs"]  # two folders, one file system
-    assert [temp.read_bytes() for temp in temps] == [planned.content for planned in many]
+    assert [planned.path.read_bytes() for planned in many] == [p.content for p in many]
     flushed.clear()
-    write_temporaries([PlannedFile(tmp_path / f"few{n}.py", ours()) for n in range(3)])
+    write_files([PlannedFile(tmp_path / f"few{n}.py", ours()) for n in range(3)])
     assert flushed == ["fsync"] * 3
 
 
@@ -340,21 +342,39 @@ def test_a_file_system_that_fails_to_flush_leaves_no_temporary_file(
     files = [PlannedFile(tmp_path / f"m{n}.py", ours()) for n in range(40)]
 
     with pytest.raises(OutputError) as caught:
-        write_temporaries(files)
+        write_files(files)
 
     assert caught.value.message == f"cannot write into {tmp_path}: Input/output error"
     assert list(tmp_path.iterdir()) == []
 
 
-def test_temporaries_come_back_in_the_order_of_the_files(tmp_path: Path) -> None:
-    files = [PlannedFile(tmp_path / f"m{n}.py", ours(f"n = {n}\n")) for n in range(30)]
+def test_staged_files_wait_in_temporary_files_and_leave_the_targets_alone(
+    tmp_path: Path,
+) -> None:
+    same, changed, new = tmp_path / "same.py", tmp_path / "changed.py", tmp_path / "new.py"
+    same.write_bytes(ours("same = 1\n"))
+    changed.write_bytes(ours("old = 1\n"))
+    files = [
+        PlannedFile(same, ours("same = 1\n")),
+        PlannedFile(changed, ours("new = 1\n")),
+        PlannedFile(new, ours("n = 1\n")),
+    ]
+    stager = Stager(write=True)
 
-    temps = write_temporaries(files)
+    staged = [stager.stage(planned) for planned in files]
 
-    assert [temp.read_bytes() for temp in temps] == [planned.content for planned in files]
-    assert all(
-        temp.name.startswith(f".{p.path.name}.") for temp, p in zip(temps, files, strict=True)
-    )
+    assert [(s.path, s.changed, s.digest) for s in staged] == [
+        (p.path, p.path != same, "sha256:" + hashlib.sha256(p.content).hexdigest()) for p in files
+    ]
+    assert staged[0].temp is None
+    assert [s.temp.read_bytes() for s in staged[1:] if s.temp] == [p.content for p in files[1:]]
+    assert changed.read_bytes() == ours("old = 1\n")
+    assert not new.exists()
+    dry = [Stager(write=False).stage(planned) for planned in files]
+    assert [(s.changed, s.temp) for s in dry] == [(False, None), (True, None), (True, None)]
+    for item in staged:
+        discard(item)
+    assert sorted(tmp_path.iterdir()) == [changed, same]
 
 
 def test_deleted_modules_lose_their_bytecode_and_only_theirs(tmp_path: Path) -> None:

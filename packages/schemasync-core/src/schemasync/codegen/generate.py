@@ -9,12 +9,12 @@ lock lists what each run wrote, so they are deleted, and nothing else ever is.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
 
 import msgspec
 
@@ -32,11 +32,15 @@ from schemasync.codegen.lock import (
 from schemasync.codegen.output import (
     Commit,
     PlannedFile,
-    WritePlan,
+    Stager,
     WriteResult,
-    apply_plan,
-    preview,
+    deletable,
+    digest,
+    discard,
+    discarded_on_failure,
+    outcome,
 )
+from schemasync.codegen.parallel import map_shared
 from schemasync.codegen.pyformat import reflow
 from schemasync.config import Config, TypeOverride, explain, normalise_keys
 from schemasync.errors import ConfigError, UsageError
@@ -45,7 +49,6 @@ from schemasync.plugins import PluginHost, code_digests
 __all__ = [
     "RunResult",
     "choose_emitters",
-    "digest",
     "emit_context",
     "emitter_options",
     "fingerprint",
@@ -60,6 +63,8 @@ __all__ = [
 log = logging.getLogger("schemasync")
 #: Steps a terminal shows while they run (see schemasync.cli.terminal).
 progress = logging.getLogger("schemasync.progress")
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -158,11 +163,6 @@ _DRIFT_SETTINGS = frozenset(
 #: Hooks whose answers shape generated files; plugins implementing none of them (severity
 #: rules, sources, readers) can come and go without making the files stale.
 _OUTPUT_HOOKS = frozenset(("schemasync_emitters", "schemasync_name", "schemasync_map_type"))
-
-
-def digest(content: bytes) -> str:
-    """The SHA-256 of a generated file, as the lock records it."""
-    return "sha256:" + hashlib.sha256(content).hexdigest()
 
 
 def relative_key(path: Path, root: Path) -> str:
@@ -265,6 +265,82 @@ def _version_file(config: Config, lock: Lock) -> tuple[Path, bytes]:
     return path, _laid_out(path, content, config.settings.line_length)
 
 
+def _render(
+    host: PluginHost,
+    config: Config,
+    schema: ir.Schema,
+    emitters: Sequence[Emitter],
+    *,
+    schema_hash: str,
+    version: int,
+    accept: Callable[[PlannedFile], T],
+    undo: Callable[[T], None],
+) -> list[T]:
+    """``accept`` of every file the emitters write, laid out, in the emitters' order. The
+    emitters are shared with a forked process when there are two cores (see
+    :mod:`schemasync.codegen.parallel`). All or nothing: when anything fails, ``undo`` is
+    called on every result already made."""
+    root = config.root
+    line_length = config.settings.line_length
+
+    def undo_target(made: list[T]) -> None:
+        for item in reversed(made):
+            undo(item)
+
+    def target(index: int) -> list[T]:
+        emitter = emitters[index]
+        options = emitter_options(emitter, config)
+        output = inside(root, options.output or emitter.output_folder, "output")
+        context = emit_context(host, config, options, schema_hash, schema_version=version)
+        progress.debug("emitting %s", emitter.name)
+        made: list[T] = []
+        try:
+            for generated in emitter.emit(schema, context):
+                path = inside(output, generated.path, "file")
+                made.append(
+                    accept(PlannedFile(path, _laid_out(path, generated.content, line_length)))
+                )
+        except BaseException:
+            undo_target(made)
+            raise
+        return made
+
+    return [item for made in map_shared(len(emitters), target, undo_target) for item in made]
+
+
+def _last_files(
+    host: PluginHost,
+    config: Config,
+    schema: ir.Schema,
+    emitters: Sequence[Emitter],
+    *,
+    previous: Lock | None,
+    schema_hash: str,
+    outputs: dict[str, str],
+    now: dt.datetime,
+    source_digest: str,
+) -> tuple[Lock, list[PlannedFile]]:
+    """The lock recording ``outputs`` (each generated file's digest), and the files written
+    after every generated one: ``schema_version.py``, then the lock, which is renamed into
+    place after every file it describes."""
+    lock = next_lock(
+        previous,
+        schema,
+        schema_hash,
+        __version__,
+        now,
+        emit=tuple(emitter.name for emitter in emitters),
+        fingerprint=fingerprint(host, config, emitters),
+        outputs=outputs,
+        source_digest=source_digest,
+    )
+    lock_path = inside(config.root, config.settings.lock_file, "lock_file")
+    return lock, [
+        PlannedFile(*_version_file(config, lock)),
+        PlannedFile(lock_path, render_lock(lock)),
+    ]
+
+
 def plan(
     host: PluginHost,
     config: Config,
@@ -280,45 +356,87 @@ def plan(
     :returns: the files, the schema version and the schema hash.
     """
     schema_hash = ir.schema_hash(schema)
-    root = config.root
-    lock_path = inside(root, config.settings.lock_file, "lock_file")
-    previous = read_lock(lock_path)
+    previous = read_lock(inside(config.root, config.settings.lock_file, "lock_file"))
     # Known before emitting, so emitters can print the version this run records.
     version = next_version(previous, schema_hash)
-    files: list[PlannedFile] = []
-    line_length = config.settings.line_length
-    for emitter in emitters:
-        options = emitter_options(emitter, config)
-        output = inside(root, options.output or emitter.output_folder, "output")
-        context = emit_context(host, config, options, schema_hash, schema_version=version)
-        progress.debug("emitting %s", emitter.name)
-        for generated in emitter.emit(schema, context):
-            path = inside(output, generated.path, "file")
-            files.append(PlannedFile(path, _laid_out(path, generated.content, line_length)))
-    lock = next_lock(
-        previous,
+    files = _render(
+        host,
+        config,
         schema,
-        schema_hash,
-        __version__,
-        now,
-        emit=tuple(emitter.name for emitter in emitters),
-        fingerprint=fingerprint(host, config, emitters),
-        outputs={relative_key(f.path, root): digest(f.content) for f in files},
+        emitters,
+        schema_hash=schema_hash,
+        version=version,
+        accept=lambda planned: planned,
+        undo=lambda planned: None,
+    )
+    lock, last = _last_files(
+        host,
+        config,
+        schema,
+        emitters,
+        previous=previous,
+        schema_hash=schema_hash,
+        outputs={relative_key(f.path, config.root): digest(f.content) for f in files},
+        now=now,
         source_digest=source_digest,
     )
-    files.append(PlannedFile(*_version_file(config, lock)))
-    # The lock last: it is renamed into place after every file it describes.
-    files.append(PlannedFile(lock_path, render_lock(lock)))
-    return files, lock.schema_version, schema_hash
+    return [*files, *last], lock.schema_version, schema_hash
 
 
-def leftovers(previous: Lock | None, files: Sequence[PlannedFile], root: Path) -> list[Path]:
-    """The files the previous run wrote (as its lock records them) that ``files`` no longer
+def leftovers(previous: Lock | None, paths: Iterable[Path], root: Path) -> list[Path]:
+    """The files the previous run wrote (as its lock records them) that ``paths`` no longer
     include: a dropped table's module, the modules of a layout no longer chosen."""
     if previous is None:
         return []
-    produced = {relative_key(planned.path, root) for planned in files}
+    produced = {relative_key(path, root) for path in paths}
     return [inside(root, key, "file") for key in previous.outputs if key not in produced]
+
+
+def _write(
+    host: PluginHost,
+    config: Config,
+    schema: ir.Schema,
+    emitters: Sequence[Emitter],
+    *,
+    previous: Lock | None,
+    schema_hash: str,
+    now: dt.datetime,
+    source_digest: str,
+    commit: Commit | None,
+) -> RunResult:
+    """Render every file and check it against its target as it comes, writing each changed
+    one to a temporary file (no run holds all its files in memory); then ``commit`` puts
+    them in place with the leftovers deleted. Without ``commit`` (a dry run) nothing is
+    written, only said."""
+    stager = Stager(write=commit is not None)
+    staged = _render(
+        host,
+        config,
+        schema,
+        emitters,
+        schema_hash=schema_hash,
+        version=next_version(previous, schema_hash),
+        accept=stager.stage,
+        undo=discard,
+    )
+    with discarded_on_failure(staged):
+        lock, last = _last_files(
+            host,
+            config,
+            schema,
+            emitters,
+            previous=previous,
+            schema_hash=schema_hash,
+            outputs={relative_key(item.path, config.root): item.digest for item in staged},
+            now=now,
+            source_digest=source_digest,
+        )
+        for planned in last:
+            staged.append(stager.stage(planned))
+        deleted = deletable(leftovers(previous, (item.path for item in staged), config.root))
+    if commit is not None:
+        commit([item for item in staged if item.changed], deleted)
+    return RunResult(schema_hash, lock.schema_version, outcome(staged, deleted))
 
 
 def run(
@@ -370,12 +488,17 @@ def run(
             return RunResult(
                 schema_hash, previous.schema_version, WriteResult(unchanged=current), rendered=False
             )
-        files, version, _ = plan(
-            host, config, schema, emitters, now=when, source_digest=source_digest
+        return _write(
+            host,
+            config,
+            schema,
+            emitters,
+            previous=previous,
+            schema_hash=schema_hash,
+            now=when,
+            source_digest=source_digest,
+            commit=commit,
         )
-        write_plan = WritePlan(files, leftovers(previous, files, root), root)
-        result = preview(write_plan) if commit is None else apply_plan(write_plan, commit)
-        return RunResult(schema_hash=schema_hash, schema_version=version, written=result)
 
     if dry_run:
         # Not even the run lock: a dry run leaves the project exactly as it found it.

@@ -1,7 +1,8 @@
 """A run's files written all or nothing, and one run at a time per project.
 
 Writing happens in three steps. Every new file is first written in full to a temporary
-sibling (``.NAME.PID.schemasync-tmp``). Only then is a journal written beside the lock,
+sibling (``.NAME.PID.schemasync-tmp``), as it is rendered, and all of them are flushed to
+disk once every file is rendered. Only then is a journal written beside the lock,
 listing each temporary file and its target, the lock last; then each is renamed into place,
 and the journal removed. So whatever stops a run (SIGKILL, a full disk, a read-only folder):
 
@@ -30,11 +31,12 @@ from pathlib import Path
 import msgspec
 
 from schemasync.codegen.output import (
-    PlannedFile,
+    Staged,
     delete_leftovers,
+    discarded_on_failure,
+    flush,
     process_alive,
     remove_stale_temporaries,
-    write_temporaries,
 )
 from schemasync.errors import OutputError
 
@@ -51,21 +53,23 @@ WAIT_ENV = "SCHEMASYNC_LOCK_WAIT"
 
 
 def commit(
-    files: Sequence[PlannedFile],
+    staged: Sequence[Staged],
     deletions: Sequence[Path] = (),
     *,
     folder: Path,
     boundary: Path | None = None,
 ) -> None:
-    """Write ``files`` all or nothing, with the journal in ``folder``; the last one (the
-    lock) is renamed last. The generated files in ``deletions`` (leftovers of an earlier
-    run) are deleted once every file is in place, with the folders that empties up to
-    ``boundary``; the journal lists them too, so a run stopped in between is completed.
+    """Put the changed files of a run in place all or nothing, with the journal in
+    ``folder``: ``staged`` are written to their temporary files already (see
+    :class:`~schemasync.codegen.output.Stager`), the last one (the lock) is renamed last.
+    The generated files in ``deletions`` (leftovers of an earlier run) are deleted once
+    every file is in place, with the folders that empties up to ``boundary``; the journal
+    lists them too, so a run stopped in between is completed.
 
-    :raises OutputError: a file could not be written; no target was changed.
+    :raises OutputError: a file could not be flushed or the journal written; no target was
+        changed, and the temporary files are deleted.
     """
-    temporaries = write_temporaries(files)  # all of them, or none is left
-    written = [(temp, planned.path) for temp, planned in zip(temporaries, files, strict=True)]
+    written = [(item.temp, item.path) for item in staged if item.temp is not None]
     journal = folder / JOURNAL
     entries = [{"temp": str(temp), "target": str(target)} for temp, target in written]
     document = {
@@ -74,12 +78,14 @@ def commit(
         "delete": [str(path) for path in deletions],
         "boundary": str(boundary) if boundary else None,
     }
-    try:
-        _write_synced(journal, json.dumps(document).encode())
-    except OSError as exc:
-        for temp, _ in written:
-            temp.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {journal}: {exc.strerror}") from exc
+    # Until the journal is in place, a failure leaves no trace; after, the temporary files
+    # are what the next command completes the run with.
+    with discarded_on_failure(staged):
+        flush(staged)
+        try:
+            _write_synced(journal, json.dumps(document).encode())
+        except OSError as exc:
+            raise OutputError(f"cannot write {journal}: {exc.strerror}") from exc
     _roll_forward(journal, written, deletions, boundary)
 
 

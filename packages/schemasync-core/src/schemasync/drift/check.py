@@ -28,7 +28,6 @@ from schemasync import ir
 from schemasync.api import Emitter, LocalModel, TargetOptions
 from schemasync.changes import Change, Severity
 from schemasync.codegen.generate import (
-    digest,
     emit_context,
     emitter_options,
     inside,
@@ -38,7 +37,7 @@ from schemasync.codegen.generate import (
 )
 from schemasync.codegen.lock import Lock, read_lock
 from schemasync.codegen.model import ModelSet
-from schemasync.codegen.output import is_generated, marked
+from schemasync.codegen.output import digest, is_generated, marked
 from schemasync.config import Config, cache_folder
 from schemasync.drift.codecheck import Finding, compare_code
 from schemasync.drift.meaning import same_meaning

@@ -1,0 +1,141 @@
+"""Rendering on two cores: the targets of a run shared between this process and a fork.
+
+A run's targets render independently of each other, and rendering is most of a first
+run's time. With two cores, a forked child takes targets from the same queue as the
+parent (a pipe holding their numbers, so whichever process is free takes the next one)
+and sends back what it made. The fork inherits everything the run holds (the schema, the
+plugins, their settings), so nothing but the results crosses between the processes.
+
+One process does all the work when there is one core, when ``fork`` does not exist, when
+this process runs other threads (forking one can deadlock), and when
+``SCHEMASYNC_JOBS=1``; ``SCHEMASYNC_JOBS=2`` forks even on one core.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import struct
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from schemasync.errors import ConfigError, SchemasyncError
+
+__all__ = ["JOBS_ENV", "jobs", "map_shared"]
+
+#: ``1`` renders in one process, ``2`` in two; unset, two when there are two cores.
+JOBS_ENV = "SCHEMASYNC_JOBS"
+
+T = TypeVar("T")
+log = logging.getLogger("schemasync")
+_TASK = struct.Struct(">I")
+
+
+def jobs() -> int:
+    """How many processes may render: 1 or 2 (see the module's description).
+
+    :raises ConfigError: ``SCHEMASYNC_JOBS`` is neither 1 nor 2.
+    """
+    setting = os.environ.get(JOBS_ENV, "").strip()
+    if setting not in ("", "1", "2"):
+        raise ConfigError(
+            f"{JOBS_ENV}={setting!r} is not a number of processes schemasync renders in",
+            hint=f"set {JOBS_ENV} to 1 or 2, or unset it",
+        )
+    if setting == "1" or not hasattr(os, "fork") or threading.active_count() > 1:
+        return 1
+    if setting == "2":
+        return 2
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return 2 if (cores or 1) >= 2 else 1
+
+
+def map_shared(count: int, work: Callable[[int], T], undo: Callable[[T], None]) -> list[T]:
+    """``[work(0), ..., work(count - 1)]``, computed by this process and, when :func:`jobs`
+    allows, a forked child (the results are pickled back to this process).
+
+    All or nothing: when any ``work`` call fails, ``undo`` is called on every result
+    already made, in either process (the last first), and a failure is raised here. Each ``work``
+    call must itself leave nothing behind when it fails.
+    """
+    if count < 2 or jobs() < 2:
+        done: list[T] = []
+        try:
+            for index in range(count):
+                done.append(work(index))
+        except BaseException:
+            for result in reversed(done):
+                undo(result)
+            raise
+        return done
+    log.debug("rendering in two processes")
+    queue_out, queue_in = os.pipe()
+    os.write(queue_in, b"".join(_TASK.pack(index) for index in range(count)))
+    os.close(queue_in)
+    results_out, results_in = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child's coverage is not collected
+        os.close(results_out)
+        _serve(queue_out, results_in, work)
+    os.close(results_in)
+    mine: dict[int, T] = {}
+    failure: BaseException | None = None
+    try:
+        _take(queue_out, work, mine)
+    except BaseException as exc:
+        failure = exc
+        while os.read(queue_out, _TASK.size * count):  # leave the child nothing more to take
+            pass
+    finally:
+        os.close(queue_out)
+    theirs: dict[int, T]
+    theirs, their_failure = _collect(results_out, child)
+    failure = failure or their_failure
+    merged = {**mine, **theirs}
+    if failure is not None:
+        for index in sorted(merged, reverse=True):
+            undo(merged[index])
+        raise failure
+    return [merged[index] for index in range(count)]
+
+
+def _take(queue: int, work: Callable[[int], T], into: dict[int, T]) -> None:
+    """Do the tasks this process takes from ``queue`` until it is empty."""
+    while task := os.read(queue, _TASK.size):
+        (index,) = _TASK.unpack(task)
+        into[index] = work(index)
+
+
+def _serve(queue: int, results: int, work: Callable[[int], T]) -> None:  # pragma: no cover
+    """The child: take tasks, then send ``(results, failure)`` and exit without running
+    the parent's exit handlers (they are the parent's to run)."""
+    done: dict[int, T] = {}
+    failure: BaseException | None = None
+    try:
+        _take(queue, work, done)
+    except BaseException as exc:
+        failure = exc
+    try:
+        pickle.loads(pickle.dumps(failure))
+    except Exception:  # a plugin's exception that does not survive pickling
+        failure = SchemasyncError(f"rendering failed: {failure!r}")
+    payload = pickle.dumps((done, failure))
+    try:
+        with os.fdopen(results, "wb") as out:
+            out.write(payload)
+    finally:
+        os._exit(0)
+
+
+def _collect(results: int, child: int) -> tuple[dict[int, Any], BaseException | None]:
+    """Read what the child sent, and wait for it to exit."""
+    with os.fdopen(results, "rb") as stream:
+        data = stream.read()
+    _, status = os.waitpid(child, 0)
+    if not data:
+        code = os.waitstatus_to_exitcode(status)
+        return {}, SchemasyncError(f"the process rendering beside this one stopped ({code})")
+    done, failure = pickle.loads(data)  # our own child wrote it
+    return done, failure

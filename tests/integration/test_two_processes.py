@@ -1,0 +1,84 @@
+"""A first ``run`` of every target rendered in two processes writes, byte for byte, what one
+process writes, and leaves nothing behind when a target fails in either process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cli import run_cli
+from pg import PgServer, fixture_databases
+
+pytestmark = pytest.mark.postgres
+
+TARGETS = '["typeddict", "pydantic", "msgspec", "docs"]'
+
+
+@pytest.fixture(scope="module")
+def everything(pg_server: PgServer) -> Iterator[str]:
+    with fixture_databases(pg_server.dsn(), ["everything"]) as dsns:
+        yield dsns["everything"]
+
+
+def _project(root: Path, settings: str = "") -> Path:
+    root.mkdir()
+    (root / "pyproject.toml").write_text(f"[tool.schemasync]\nemit = {TARGETS}\n{settings}")
+    return root
+
+
+def _files(root: Path) -> dict[str, str]:
+    """Every file of the project, but the time of the run the lock and
+    ``schema_version.py`` record."""
+    return {
+        p.relative_to(root).as_posix(): "\n".join(
+            line
+            for line in p.read_text().splitlines()
+            if not line.startswith(('  "last_sync": ', "LAST_SYNC: "))
+        )
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_two_processes_write_what_one_writes(everything: str, tmp_path: Path) -> None:
+    one = _project(tmp_path / "one")
+    two = _project(tmp_path / "two")
+
+    alone = run_cli("run", cwd=one, dsn=everything, env={"SCHEMASYNC_JOBS": "1"})
+    shared = run_cli("run", "--debug", cwd=two, dsn=everything, env={"SCHEMASYNC_JOBS": "2"})
+
+    assert alone.code == shared.code == 0, alone.stderr + shared.stderr
+    assert "rendering in two processes" in shared.stderr
+    assert "rendering in two processes" not in alone.stderr
+    assert _files(two) == _files(one)
+    assert len(_files(one)) > 20
+    assert shared.summary() == alone.summary()
+    assert run_cli("check", cwd=two, dsn=everything).code == 0
+
+
+@pytest.mark.parametrize("blocked", ["models/typeddict_models", "models/docs"])
+def test_a_target_failing_in_either_process_leaves_the_project_as_it_was(
+    everything: str, tmp_path: Path, blocked: str
+) -> None:
+    # A file where a target's folder goes: that target fails, whichever process renders it,
+    # after the other targets have written their temporary files.
+    root = _project(tmp_path / "app")
+    (root / blocked).parent.mkdir(parents=True)
+    (root / blocked).write_text("mine\n")
+    before = _tree(root)
+
+    result = run_cli("run", cwd=root, dsn=everything, env={"SCHEMASYNC_JOBS": "2"})
+
+    assert result.code == 8, result.stderr
+    assert f"{blocked} is a file, not a folder" in result.stderr
+    assert _tree(root) == before
+
+
+def _tree(root: Path) -> dict[str, bytes | None]:
+    """Every file and folder under ``root`` (folders as ``None``), temporary files included."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes() if p.is_file() else None
+        for p in sorted(root.rglob("*"))
+    }
