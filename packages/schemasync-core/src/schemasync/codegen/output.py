@@ -217,11 +217,16 @@ def write_files(files: Sequence[PlannedFile]) -> WriteResult:
 
 
 def write_atomically(planned: PlannedFile) -> None:
-    """Write one file through a temporary file and a rename: whole or not at all.
+    """Write one file through a temporary file and a rename: whole or not at all. Unlike
+    :func:`write_files`, whatever the file held before is replaced (the caller decided).
 
     :raises OutputError: the folder or the file cannot be written.
     """
-    write_files([planned])
+    prepare_folders([planned.path])
+    staged = Staged(planned.path, "", True, _write_temporary(planned, os.getpid()))
+    with discarded_on_failure([staged]):
+        flush([staged])
+        _replace(staged)
 
 
 def digest(content: bytes) -> str:
