@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import select
 import struct
 import threading
 from collections.abc import Callable
@@ -31,6 +32,9 @@ JOBS_ENV = "SCHEMASYNC_JOBS"
 T = TypeVar("T")
 log = logging.getLogger("schemasync")
 _TASK = struct.Struct(">I")
+#: The queue is written whole before either process reads it, so it must fit in a pipe's
+#: buffer: POSIX promises ``PIPE_BUF`` bytes (a run has a task per target, a handful).
+_MAX_TASKS = select.PIPE_BUF // _TASK.size
 
 
 def jobs() -> int:
@@ -60,7 +64,7 @@ def map_shared(count: int, work: Callable[[int], T], undo: Callable[[T], None]) 
     already made, in either process (the last first), and a failure is raised here. Each ``work``
     call must itself leave nothing behind when it fails.
     """
-    if count < 2 or jobs() < 2:
+    if not 2 <= count <= _MAX_TASKS or jobs() < 2:
         done: list[T] = []
         try:
             for index in range(count):
@@ -90,8 +94,12 @@ def map_shared(count: int, work: Callable[[int], T], undo: Callable[[T], None]) 
             pass
     finally:
         os.close(queue_out)
-    theirs: dict[int, T]
-    theirs, their_failure = _collect(results_out, child)
+    theirs: dict[int, T] = {}
+    try:
+        theirs, their_failure = _collect(results_out, child)
+    except BaseException as exc:  # interrupted while waiting: the child's files stay
+        # behind, named after this process, for the next run to delete once it is gone
+        their_failure = exc
     failure = failure or their_failure
     merged = {**mine, **theirs}
     if failure is not None:
