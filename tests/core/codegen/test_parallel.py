@@ -166,7 +166,7 @@ def test_one_process_does_everything_when_one_may_work(monkeypatch: pytest.Monke
 @pytest.mark.usefixtures("two_jobs")
 def test_more_tasks_than_a_pipe_holds_run_in_one_process() -> None:
     # The queue is written whole before the fork: more would block the writer for ever.
-    count = parallel._MAX_TASKS + 1
+    count = parallel.MAX_TASKS + 1
 
     assert map_shared(count, lambda index: (index, os.getpid()), lambda result: None) == [
         (index, os.getpid()) for index in range(count)

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from schemasync.errors import ConfigError, SchemasyncError
 
-__all__ = ["JOBS_ENV", "jobs", "map_shared"]
+__all__ = ["JOBS_ENV", "MAX_TASKS", "jobs", "map_shared"]
 
 #: ``1`` renders in one process, ``2`` in two; unset, two when there are two cores.
 JOBS_ENV = "SCHEMASYNC_JOBS"
@@ -34,7 +34,7 @@ log = logging.getLogger("schemasync")
 _TASK = struct.Struct(">I")
 #: The queue is written whole before either process reads it, so it must fit in a pipe's
 #: buffer: POSIX promises ``PIPE_BUF`` bytes (a run has a task per target, a handful).
-_MAX_TASKS = select.PIPE_BUF // _TASK.size
+MAX_TASKS = select.PIPE_BUF // _TASK.size
 
 
 def jobs() -> int:
@@ -64,7 +64,7 @@ def map_shared(count: int, work: Callable[[int], T], undo: Callable[[T], None]) 
     already made, in either process (the last first), and a failure is raised here. Each ``work``
     call must itself leave nothing behind when it fails.
     """
-    if not 2 <= count <= _MAX_TASKS or jobs() < 2:
+    if not 2 <= count <= MAX_TASKS or jobs() < 2:
         done: list[T] = []
         try:
             for index in range(count):
