@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import msgspec
 
@@ -308,37 +308,67 @@ def _render(
     return [item for made in map_shared(len(emitters), target, undo_target) for item in made]
 
 
-def _last_files(
+class _Produced(Protocol):
+    """A generated file as a run holds it: a :class:`PlannedFile` or a staged one."""
+
+    @property
+    def path(self) -> Path: ...
+    @property
+    def digest(self) -> str: ...
+
+
+P = TypeVar("P", bound=_Produced)
+
+
+def _produce(
     host: PluginHost,
     config: Config,
     schema: ir.Schema,
     emitters: Sequence[Emitter],
     *,
     previous: Lock | None,
-    schema_hash: str,
-    outputs: dict[str, str],
     now: dt.datetime,
     source_digest: str,
-) -> tuple[Lock, list[PlannedFile]]:
-    """The lock recording ``outputs`` (each generated file's digest), and the files written
-    after every generated one: ``schema_version.py``, then the lock, which is renamed into
-    place after every file it describes."""
-    lock = next_lock(
-        previous,
-        schema,
-        schema_hash,
-        __version__,
-        now,
-        emit=tuple(emitter.name for emitter in emitters),
-        fingerprint=fingerprint(host, config, emitters),
-        outputs=outputs,
-        source_digest=source_digest,
-    )
+    accept: Callable[[PlannedFile], P],
+    undo: Callable[[P], None],
+) -> tuple[Lock, list[P], list[PlannedFile]]:
+    """``accept`` of every file the emitters write (see :func:`_render`), the lock that
+    records their digests, and the files written after them: ``schema_version.py``, then
+    the lock, which is renamed into place after every file it describes."""
+    schema_hash = ir.schema_hash(schema)
+    # Settings that cannot be written fail before anything is rendered.
     lock_path = inside(config.root, config.settings.lock_file, "lock_file")
-    return lock, [
-        PlannedFile(*_version_file(config, lock)),
-        PlannedFile(lock_path, render_lock(lock)),
-    ]
+    inside(config.root, config.settings.version_file, "version_file")
+    # Known before emitting, so emitters can print the version this run records.
+    version = next_version(previous, schema_hash)
+    files = _render(
+        host,
+        config,
+        schema,
+        emitters,
+        schema_hash=schema_hash,
+        version=version,
+        accept=accept,
+        undo=undo,
+    )
+    try:
+        lock = next_lock(
+            previous,
+            schema,
+            schema_hash,
+            __version__,
+            now,
+            emit=tuple(emitter.name for emitter in emitters),
+            fingerprint=fingerprint(host, config, emitters),
+            outputs={relative_key(f.path, config.root): f.digest for f in files},
+            source_digest=source_digest,
+        )
+        version_file = PlannedFile(*_version_file(config, lock))
+        return lock, files, [version_file, PlannedFile(lock_path, render_lock(lock))]
+    except BaseException:
+        for item in reversed(files):
+            undo(item)
+        raise
 
 
 def plan(
@@ -355,32 +385,19 @@ def plan(
     :param source_digest: what the source says decided ``schema`` (see ``Lock.source_digest``).
     :returns: the files, the schema version and the schema hash.
     """
-    schema_hash = ir.schema_hash(schema)
     previous = read_lock(inside(config.root, config.settings.lock_file, "lock_file"))
-    # Known before emitting, so emitters can print the version this run records.
-    version = next_version(previous, schema_hash)
-    files = _render(
-        host,
-        config,
-        schema,
-        emitters,
-        schema_hash=schema_hash,
-        version=version,
-        accept=lambda planned: planned,
-        undo=lambda planned: None,
-    )
-    lock, last = _last_files(
+    lock, files, last = _produce(
         host,
         config,
         schema,
         emitters,
         previous=previous,
-        schema_hash=schema_hash,
-        outputs={relative_key(f.path, config.root): digest(f.content) for f in files},
         now=now,
         source_digest=source_digest,
+        accept=lambda planned: planned,
+        undo=lambda planned: None,
     )
-    return [*files, *last], lock.schema_version, schema_hash
+    return [*files, *last], lock.schema_version, lock.hash
 
 
 def leftovers(previous: Lock | None, paths: Iterable[Path], root: Path) -> list[Path]:
@@ -399,7 +416,6 @@ def _write(
     emitters: Sequence[Emitter],
     *,
     previous: Lock | None,
-    schema_hash: str,
     now: dt.datetime,
     source_digest: str,
     commit: Commit | None,
@@ -409,34 +425,23 @@ def _write(
     them in place with the leftovers deleted. Without ``commit`` (a dry run) nothing is
     written, only said."""
     stager = Stager(write=commit is not None)
-    staged = _render(
+    lock, staged, last = _produce(
         host,
         config,
         schema,
         emitters,
-        schema_hash=schema_hash,
-        version=next_version(previous, schema_hash),
+        previous=previous,
+        now=now,
+        source_digest=source_digest,
         accept=stager.stage,
         undo=discard,
     )
     with discarded_on_failure(staged):
-        lock, last = _last_files(
-            host,
-            config,
-            schema,
-            emitters,
-            previous=previous,
-            schema_hash=schema_hash,
-            outputs={relative_key(item.path, config.root): item.digest for item in staged},
-            now=now,
-            source_digest=source_digest,
-        )
-        for planned in last:
-            staged.append(stager.stage(planned))
+        staged += [stager.stage(planned) for planned in last]
         deleted = deletable(leftovers(previous, (item.path for item in staged), config.root))
     if commit is not None:
         commit([item for item in staged if item.changed], deleted)
-    return RunResult(schema_hash, lock.schema_version, outcome(staged, deleted))
+    return RunResult(lock.hash, lock.schema_version, outcome(staged, deleted))
 
 
 def run(
@@ -494,7 +499,6 @@ def run(
             schema,
             emitters,
             previous=previous,
-            schema_hash=schema_hash,
             now=when,
             source_digest=source_digest,
             commit=commit,

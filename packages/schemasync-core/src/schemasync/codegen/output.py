@@ -85,6 +85,11 @@ class PlannedFile:
     path: Path
     content: bytes
 
+    @property
+    def digest(self) -> str:
+        """:func:`digest` of the content."""
+        return digest(self.content)
+
 
 @dataclass
 class WriteResult:
