@@ -117,3 +117,20 @@ def test_a_folder_of_a_live_owner_is_left_alone(tmp_path: Path) -> None:
     assert remove_orphans(tmp_path) == [dead]
     assert live.is_dir()
     assert not dead.exists()
+
+
+def test_a_folder_whose_run_died_before_recording_itself_is_removed(tmp_path: Path) -> None:
+    # Killed between making the folder and writing owner.pid: the name still says whose.
+    from schemasync.sources.engine import remove_orphans
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    dead = tmp_path / f"schemasync-pg-{gone.pid}-x1y2"
+    live = tmp_path / f"schemasync-pg-{os.getpid()}-x1y2"
+    unnamed = tmp_path / "schemasync-pg-x1y2"
+    for folder in (dead, live, unnamed):
+        folder.mkdir()
+
+    assert remove_orphans(tmp_path) == [dead]
+    assert live.is_dir()
+    assert unnamed.is_dir()

@@ -341,7 +341,9 @@ class TemporaryServer:
         if self._directory is not None:
             return
         remove_orphans()
-        self._directory = directory = Path(tempfile.mkdtemp(prefix=_PREFIX))
+        # The name holds our process id too: a run killed before it wrote the record
+        # still leaves a folder the next run can tell is an orphan.
+        self._directory = directory = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-"))
         atexit.register(self.stop)
         try:
             _claim(directory)
@@ -541,25 +543,33 @@ def remove_orphans(top: Path | None = None) -> list[Path]:
     """Stop the servers and remove the folders that schemasync processes killed before
     they could clean up left in ``top`` (the temporary folder); return the folders removed.
 
-    A folder is an orphan when the process recorded in it is gone; folders of live
-    processes, and folders without a record, are left alone.
+    A folder is an orphan when the process recorded in it (or named in its name) is gone;
+    folders of live processes, and folders that name none, are left alone.
     """
     removed: list[Path] = []
     for folder in Path(top or tempfile.gettempdir()).glob(f"{_PREFIX}*"):
+        owner = _owner(folder)
         try:
-            owner = int((folder / _OWNER_FILE).read_text(encoding="ascii").strip())
             # Only our own: as root the folder belongs to the server's account.
             mine = os.geteuid() in (0, folder.stat().st_uid)
-            if folder.is_symlink() or not mine:
-                continue
-        except (OSError, ValueError):
+        except OSError:
             continue
-        if _alive(owner):
+        if owner is None or folder.is_symlink() or not mine or _alive(owner):
             continue
         _stop_postmaster(folder / "data")
         shutil.rmtree(folder, ignore_errors=True)
         removed.append(folder)
     return removed
+
+
+def _owner(folder: Path) -> int | None:
+    """The process id of the schemasync that made ``folder``: its record, else the one its
+    name starts with (``schemasync-pg-PID-...``); ``None`` when neither says."""
+    try:
+        return int((folder / _OWNER_FILE).read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        head, dash, _ = folder.name.removeprefix(_PREFIX).partition("-")
+        return int(head) if dash and head.isdigit() else None
 
 
 def _stop_postmaster(data: Path) -> None:
