@@ -23,11 +23,14 @@ from schemasync.api import EmitContext, Emitter, PyType, TargetOptions
 from schemasync.codegen import transaction
 from schemasync.codegen.lock import (
     Lock,
+    LockHead,
     next_lock,
     next_version,
     read_lock,
+    read_lock_head,
     render_lock,
     render_schema_version,
+    rendered_digest,
 )
 from schemasync.codegen.output import (
     Commit,
@@ -203,7 +206,7 @@ def fingerprint(host: PluginHost, config: Config, emitters: Sequence[Emitter]) -
 
 
 def recorded_files(
-    host: PluginHost, config: Config, lock: Lock, emitters: Sequence[Emitter]
+    host: PluginHost, config: Config, lock: Lock | LockHead, emitters: Sequence[Emitter]
 ) -> dict[Path, str] | None:
     """The digest of every file ``run`` writes from ``lock``'s schema with ``emitters``, the
     lock and ``schema_version.py`` included, by path, taken from the lock without rendering
@@ -215,7 +218,8 @@ def recorded_files(
     expected = {inside(root, path, "file"): sha for path, sha in lock.outputs.items()}
     version_path, version = _version_file(config, lock)
     expected[version_path] = digest(version)
-    expected[inside(root, config.settings.lock_file, "lock_file")] = digest(render_lock(lock))
+    lock_path = inside(root, config.settings.lock_file, "lock_file")
+    expected[lock_path] = rendered_digest(lock, lock_path)
     return expected
 
 
@@ -230,7 +234,7 @@ def _file_digest(path: Path) -> str | None:
 def _current_files(
     host: PluginHost,
     config: Config,
-    previous: Lock | None,
+    previous: LockHead | None,
     emitters: Sequence[Emitter],
     *,
     schema_hash: str,
@@ -257,7 +261,7 @@ def _laid_out(path: Path, content: bytes, line_length: int) -> bytes:
     return reflow(content.decode(), line_length).encode()
 
 
-def _version_file(config: Config, lock: Lock) -> tuple[Path, bytes]:
+def _version_file(config: Config, lock: Lock | LockHead) -> tuple[Path, bytes]:
     """Where ``schema_version.py`` goes and its bytes for ``lock``, laid out as every
     generated Python file is (``run`` writes them, the fast paths compare their digest)."""
     path = inside(config.root, config.settings.version_file, "version_file")
@@ -312,7 +316,9 @@ def plan(
     return files, lock.schema_version, schema_hash
 
 
-def leftovers(previous: Lock | None, files: Sequence[PlannedFile], root: Path) -> list[Path]:
+def leftovers(
+    previous: Lock | LockHead | None, files: Sequence[PlannedFile], root: Path
+) -> list[Path]:
     """The files the previous run wrote (as its lock records them) that ``files`` no longer
     include: a dropped table's module, the modules of a layout no longer chosen."""
     if previous is None:
@@ -347,7 +353,8 @@ def run(
     schema_hash = ir.schema_hash(schema)
 
     def attempt(commit: Commit | None) -> RunResult:
-        previous = read_lock(lock_path)
+        # Its schema is not built: the fast path does not need it, and plan reads it.
+        previous = read_lock_head(lock_path)
         # A journal left by an interrupted run means files may be waiting to be renamed or
         # deleted; a real run has completed it already (recover), a dry run takes the long way.
         pending = (lock_path.parent / transaction.JOURNAL).exists()
