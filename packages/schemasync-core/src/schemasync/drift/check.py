@@ -32,6 +32,7 @@ from schemasync.codegen.generate import (
     digest,
     emit_context,
     emitter_options,
+    file_bytes,
     inside,
     plan,
     recorded_files,
@@ -192,7 +193,7 @@ def _generated_files(
     known = _compiled_folder()
     for path, sha in expected.items():
         try:
-            current = path.read_bytes()
+            current = file_bytes(path)
         except FileNotFoundError:
             stale.append(StaleFile(relative_key(path, root), "missing"))
             continue
