@@ -232,7 +232,7 @@ def file_bytes(path: Path) -> bytes:
 
     :raises OSError: the file cannot be opened or read.
     """
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    fd = os.open(path, os.O_RDONLY)
     try:
         chunks: list[bytes] = []
         # All of it in one read, one byte more to see it end; more only if it grew.
