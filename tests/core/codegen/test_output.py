@@ -16,20 +16,26 @@ import itertools
 import os
 import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
 import pytest
 
 from schemasync import ir
+from schemasync.codegen import lock as lock_module
 from schemasync.codegen import output
 from schemasync.codegen.lock import (
     Lock,
+    LockHead,
+    full_lock,
     next_lock,
     object_changes,
     read_lock,
+    read_lock_head,
     render_lock,
     render_schema_version,
+    rendered_digest,
 )
 from schemasync.codegen.output import (
     MARK,
@@ -537,8 +543,15 @@ def test_a_lock_file_is_recognised_as_generated(tmp_path: Path) -> None:
     assert read_lock(path) == second
 
 
-def test_read_lock_without_a_file_is_none(tmp_path: Path) -> None:
-    assert read_lock(tmp_path / "schemasync.lock") is None
+#: Both ways of reading a lock refuse the same files, the same way.
+READERS = pytest.mark.parametrize("reader", [read_lock, read_lock_head], ids=["lock", "head"])
+
+
+@READERS
+def test_read_lock_without_a_file_is_none(
+    tmp_path: Path, reader: Callable[[Path], Lock | LockHead | None]
+) -> None:
+    assert reader(tmp_path / "schemasync.lock") is None
 
 
 @pytest.mark.parametrize(
@@ -552,12 +565,15 @@ def test_read_lock_without_a_file_is_none(tmp_path: Path) -> None:
         pytest.param(b"\xff\xfe\x00", id="binary"),
     ],
 )
-def test_read_lock_on_a_corrupt_file_is_a_config_error(tmp_path: Path, content: bytes) -> None:
+@READERS
+def test_read_lock_on_a_corrupt_file_is_a_config_error(
+    tmp_path: Path, content: bytes, reader: Callable[[Path], Lock | LockHead | None]
+) -> None:
     path = tmp_path / "schemasync.lock"
     path.write_bytes(content)
 
     with pytest.raises(ConfigError) as caught:
-        read_lock(path)
+        reader(path)
 
     assert caught.value.message.startswith(
         f"{path} is not a schemasync lock file this version can read ("
@@ -567,13 +583,16 @@ def test_read_lock_on_a_corrupt_file_is_a_config_error(tmp_path: Path, content: 
     )
 
 
-def test_read_lock_on_a_truncated_lock_is_a_config_error(tmp_path: Path) -> None:
+@READERS
+def test_read_lock_on_a_truncated_lock_is_a_config_error(
+    tmp_path: Path, reader: Callable[[Path], Lock | LockHead | None]
+) -> None:
     path = tmp_path / "schemasync.lock"
     data = render_lock(first_lock())
     path.write_bytes(data[: len(data) // 2])
 
     with pytest.raises(ConfigError, match="is not a schemasync lock file"):
-        read_lock(path)
+        reader(path)
 
 
 @pytest.mark.parametrize(
@@ -592,24 +611,162 @@ def test_read_lock_on_a_truncated_lock_is_a_config_error(tmp_path: Path) -> None
         ),
     ],
 )
+@READERS
 def test_read_lock_refuses_a_newer_lock_whatever_the_shape_of_its_schema(
-    tmp_path: Path, content: bytes, named: str
+    tmp_path: Path,
+    content: bytes,
+    named: str,
+    reader: Callable[[Path], Lock | LockHead | None],
 ) -> None:
     path = tmp_path / "schemasync.lock"
     path.write_bytes(content)
 
     with pytest.raises(ConfigError, match="was written by a newer schemasync") as caught:
-        read_lock(path)
+        reader(path)
 
     assert named in caught.value.message
 
 
-def test_read_lock_on_a_folder_is_a_config_error(tmp_path: Path) -> None:
+@READERS
+def test_read_lock_on_a_folder_is_a_config_error(
+    tmp_path: Path, reader: Callable[[Path], Lock | LockHead | None]
+) -> None:
     path = tmp_path / "schemasync.lock"
     path.mkdir()
 
     with pytest.raises(ConfigError, match=f"cannot read the lock file {path}: "):
-        read_lock(path)
+        reader(path)
+
+
+def test_a_newer_ir_version_is_refused_from_the_head_of_a_lock_that_decodes(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "schemasync.lock"
+    text = render_lock(first_lock()).decode()
+    path.write_text(text.replace(f'"ir_version": {ir.IR_VERSION}', '"ir_version": 999'))
+
+    with pytest.raises(ConfigError, match="IR version 999"):
+        read_lock_head(path)
+
+
+# --- the lock's head: what the unchanged run and check read, the schema left undecoded -------
+
+#: Strings a JSON layout must not be fooled by: quotes, backslashes, escaped newlines,
+#: separators and non-ASCII.
+AWKWARD = 'a "quoted", back\\slashed\nline: {x} [y] \u2028 é'
+SCHEMA_3 = ir.Schema(
+    schemas=("public",),
+    enums=(
+        ir.Enum(schema="public", name="status", labels=("a", AWKWARD)),
+        ir.Enum(schema="public", name="empty", labels=()),
+    ),
+    relations=(
+        table("projects", "id", AWKWARD),
+        ir.Relation(
+            schema="public",
+            name="log",
+            kind="partitioned_table",
+            columns=(),
+            partitions=("public.log_2024",),
+        ),
+        ir.Relation(
+            schema="public",
+            name="log_2024",
+            kind="table",
+            columns=(),
+            partition_of=ir.Partition(parent_schema="public", parent_name="log", bound="DEFAULT"),
+        ),
+        ir.Relation(schema="public", name="v", kind="view", columns=(), comment=AWKWARD),
+        ir.Relation(schema="public", name="m", kind="materialized_view", columns=()),
+    ),
+    schema_comments={"public": AWKWARD},
+)
+
+
+def written_lock(path: Path, schema: ir.Schema = SCHEMA_3) -> Lock:
+    lock = next_lock(
+        None, schema, ir.schema_hash(schema), "0.1.0", NOW, outputs={"models/a.py": "sha256:00"}
+    )
+    path.write_bytes(render_lock(lock))
+    return lock
+
+
+def sha(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def test_a_head_says_what_run_writes_for_its_lock_without_decoding_the_schema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "schemasync.lock"
+    lock = written_lock(path)
+    head = read_lock_head(path)
+    assert head is not None
+
+    def never(*_: object) -> Lock:
+        raise AssertionError("the schema was decoded")
+
+    monkeypatch.setattr(lock_module, "full_lock", never)
+
+    assert rendered_digest(head, path) == sha(path.read_bytes())
+    assert rendered_digest(lock, path) == sha(path.read_bytes())
+    assert render_schema_version(head, "0.1.0") == render_schema_version(lock, "0.1.0")
+    assert run_module(render_schema_version(head, "0.1.0"))["TABLES_COUNT"] == 2
+
+
+def test_a_head_decodes_into_the_lock_read_lock_reads(tmp_path: Path) -> None:
+    path = tmp_path / "schemasync.lock"
+    lock = written_lock(path)
+    head = read_lock_head(path)
+    assert head is not None
+
+    assert full_lock(head, path) == read_lock(path) == lock
+    assert (head.hash, head.outputs, head.schema_digest) == (
+        lock.hash,
+        lock.outputs,
+        lock.schema_digest,
+    )
+
+
+def _edit_schema_value(text: str) -> str:
+    """A value inside the schema changed, the layout kept."""
+    return text.replace('"name": "projects"', '"name": "projectz"')
+
+
+def _reindent_schema_line(text: str) -> str:
+    before, key, schema = text.partition('\n  "schema": ')
+    return before + key + schema.replace("\n    ", "\n     ", 1)
+
+
+def _drop_schema_digest(text: str) -> str:
+    """A lock as versions before the schema digest wrote it."""
+    lines = text.split("\n")
+    return "\n".join(line for line in lines if not line.startswith('  "schema_digest": '))
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [_edit_schema_value, _reindent_schema_line, _drop_schema_digest],
+    ids=["value edited", "line reindented", "older lock"],
+)
+def test_a_head_whose_schema_text_is_not_the_recorded_one_is_decoded_and_found_stale(
+    tmp_path: Path, edit: Callable[[str], str]
+) -> None:
+    path = tmp_path / "schemasync.lock"
+    written_lock(path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(edit(text), encoding="utf-8")
+    assert path.read_text(encoding="utf-8") != text
+    head = read_lock_head(path)
+    assert head is not None
+
+    found = rendered_digest(head, path)
+
+    # Not the file: run rewrites it. It is what run writes: the lock, schema digest mended.
+    assert found != sha(path.read_bytes())
+    lock = full_lock(head, path)
+    mended = next_lock(lock, lock.schema, lock.hash, "9.9.9", LATER, outputs=lock.outputs)
+    assert found == sha(render_lock(mended))
 
 
 # --- schema_version.py -----------------------------------------------------------------------

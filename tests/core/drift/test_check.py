@@ -21,8 +21,10 @@ from pg import run_sql
 from schemasync import hookimpl, ir
 from schemasync.api import EmitContext, Emitter, GeneratedFile
 from schemasync.codegen.generate import choose_emitters, run
+from schemasync.codegen.lock import Lock, LockHead, full_lock
 from schemasync.codegen.render import py_string
 from schemasync.config import Config, load_config
+from schemasync.drift import check as drift_check
 from schemasync.drift.check import StaleFile, check
 from schemasync.pipeline import SourceChoice, read_schema
 from schemasync.plugins import PluginHost, load_plugins
@@ -194,3 +196,48 @@ def test_a_module_that_compiled_once_is_not_compiled_again(
     # What is remembered is trusted: a digest marked as compiling is not compiled again.
     (known / hashlib.sha256(broken).hexdigest()).touch()
     assert checked(config, None)[0] == []
+
+
+@pytest.mark.postgres
+def test_offline_the_locks_schema_is_decoded_only_to_place_models(
+    pg_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_sql(pg_dsn, SCHEMA_SQL)
+    config = synced(tmp_path, pg_dsn)
+    decoded: list[Path] = []
+
+    def counted(head: LockHead, path: Path) -> Lock:
+        decoded.append(path)
+        return full_lock(head, path)
+
+    monkeypatch.setattr(drift_check, "full_lock", counted)
+
+    # Nothing to read back: generated files are checked by digest, the schema not built.
+    assert checked(config, None) == ([], [], False)
+    assert decoded == []
+
+    # A hand-written model is placed on the lock's schema, decoded once for it.
+    (tmp_path / "app.py").write_text(
+        "from typing import TypedDict\n\n\nclass Project(TypedDict):\n    id: int\n"
+    )
+    with (tmp_path / "pyproject.toml").open("a") as handle:
+        handle.write('models = ["app.py"]\n')
+    _, read_back, _ = checked(config, None)
+    assert read_back == ["app.py"]
+    assert decoded == [tmp_path / "schemasync.lock"]
+
+
+@pytest.mark.postgres
+def test_an_edit_inside_the_locks_schema_makes_the_lock_stale(pg_dsn: str, tmp_path: Path) -> None:
+    run_sql(pg_dsn, SCHEMA_SQL)
+    config = synced(tmp_path, pg_dsn)
+    lock_path = tmp_path / "schemasync.lock"
+    before, key, schema = lock_path.read_text().partition('\n  "schema": ')
+    lock_path.write_text(before + key + schema.replace('"tasks"', '"jobs"'))
+
+    stale, _, failed = checked(config, None)
+
+    # run would write it again (its schema digest mended): no module is rendered to tell.
+    assert stale == [StaleFile("schemasync.lock", "changed")]
+    assert failed
+    assert Constants.renders == 0

@@ -15,6 +15,7 @@ import msgspec
 
 __all__ = [
     "IR_VERSION",
+    "VIEW_KINDS",
     "ArgumentMode",
     "CheckConstraint",
     "Column",
@@ -51,6 +52,8 @@ IR_VERSION = 2
 
 TypeKind = Literal["base", "enum", "domain", "composite", "range", "multirange", "pseudo"]
 RelationKind = Literal["table", "partitioned_table", "view", "materialized_view", "foreign_table"]
+#: The relation kinds that are views (see :attr:`Relation.is_view`).
+VIEW_KINDS: frozenset[str] = frozenset(("view", "materialized_view"))
 IdentityKind = Literal["always", "by_default"]
 GeneratedKind = Literal["stored", "virtual"]
 FkAction = Literal["no_action", "restrict", "cascade", "set_null", "set_default"]
@@ -318,7 +321,7 @@ class Relation(_Node, frozen=True):
     @property
     def is_view(self) -> bool:
         """Views and materialized views."""
-        return self.kind in ("view", "materialized_view")
+        return self.kind in VIEW_KINDS
 
     def column(self, name: str) -> Column:
         """The column named ``name``; :class:`KeyError` when there is none."""

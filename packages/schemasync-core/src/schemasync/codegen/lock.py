@@ -7,9 +7,12 @@ so ``LAST_SYNC`` is the time the schema last changed, not the time of the last r
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 
 import msgspec
 
@@ -20,19 +23,24 @@ from schemasync.errors import ConfigError
 
 __all__ = [
     "Lock",
+    "LockHead",
+    "full_lock",
     "next_lock",
     "next_version",
     "object_changes",
     "read_lock",
+    "read_lock_head",
     "render_lock",
     "render_schema_version",
+    "rendered_digest",
 ]
 
 LOCK_FORMAT = 1
 
 
-class Lock(msgspec.Struct, frozen=True, kw_only=True):
-    """What the lock file holds. Field order is the file's key order: the mark comes first."""
+class _Fields(msgspec.Struct, frozen=True, kw_only=True):
+    """What the lock file holds but its schema. Field order is the file's key order: the
+    mark comes first, the schema (see :class:`Lock`) last."""
 
     generated_by: str
     format: int = LOCK_FORMAT
@@ -54,7 +62,47 @@ class Lock(msgspec.Struct, frozen=True, kw_only=True):
     #: the settings); while it holds, ``schema`` is what the source would read. Empty for
     #: sources that cannot tell (a live database).
     source_digest: str = ""
+    #: SHA-256 of ``schema``'s JSON text exactly as the file holds it: while it holds, the
+    #: file can be known to be what ``run`` writes without decoding the schema, most of it
+    #: (see :func:`rendered_digest`). Empty in locks older than it.
+    schema_digest: str = ""
+
+
+class Lock(_Fields, frozen=True, kw_only=True):
+    """What the lock file holds."""
+
     schema: ir.Schema
+
+
+class LockHead(_Fields, frozen=True, kw_only=True, dict=True):
+    """A lock read without building its schema: what the unchanged ``run`` and ``check``
+    need, at a fraction of the time and memory of a :class:`Lock` on a large schema."""
+
+    #: The schema's JSON text, as the file holds it.
+    schema: msgspec.Raw
+
+    @cached_property
+    def summary(self) -> _Summary:
+        """The few facts about the schema that are read without building it."""
+        return msgspec.json.decode(self.schema, type=_Summary)
+
+
+class _RelationKind(msgspec.Struct):
+    kind: object = None
+    partition_of: object = None
+
+
+class _Summary(msgspec.Struct):
+    """A schema's version and what ``schema_version.py`` counts; its other fields are
+    skipped without being built."""
+
+    ir_version: object = None
+    relations: list[_RelationKind] = msgspec.field(default_factory=list[_RelationKind])
+    enums: list[msgspec.Raw] = msgspec.field(default_factory=list[msgspec.Raw])
+
+
+_Read = TypeVar("_Read", Lock, LockHead)
+_T = TypeVar("_T")
 
 
 def read_lock(path: Path) -> Lock | None:
@@ -62,15 +110,57 @@ def read_lock(path: Path) -> Lock | None:
 
     :raises ConfigError: the file exists but is not a lock this version can read.
     """
+    return _read(path, Lock)
+
+
+def read_lock_head(path: Path) -> LockHead | None:
+    """The lock at ``path`` without its schema built; ``None`` when there is none yet.
+
+    A lock this version cannot read is refused as :func:`read_lock` refuses it, but for a
+    schema that is valid JSON and not a valid schema: that is found when it is decoded.
+
+    :raises ConfigError: the file exists but is not a lock this version can read.
+    """
+    return _read(path, LockHead)
+
+
+def full_lock(head: LockHead, path: Path) -> Lock:
+    """``head`` with its schema decoded: the lock :func:`read_lock` reads from ``path``.
+
+    :raises ConfigError: the schema is not one this version can read.
+    """
+    schema = _decoded(path, head.schema, lambda: msgspec.json.decode(head.schema, type=ir.Schema))
+    fields = msgspec.structs.asdict(head)
+    fields["schema"] = schema
+    return Lock(**fields)
+
+
+def _read(path: Path, kind: type[_Read]) -> _Read | None:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise ConfigError(f"cannot read the lock file {path}: {exc.strerror}") from exc
+
+    def decode() -> tuple[_Read, object]:
+        lock = msgspec.json.decode(data, type=kind)
+        if isinstance(lock, LockHead):
+            return lock, lock.summary.ir_version
+        return lock, lock.schema.ir_version
+
+    lock, ir_version = _decoded(path, data, decode)
+    # A newer lock can also decode (the fields it added are ignored): refused all the same.
+    _refuse_newer(path, lock.format, lock.generated_by, ir_version)
+    return lock
+
+
+def _decoded(path: Path, data: bytes | msgspec.Raw, decode: Callable[[], _T]) -> _T:
+    """``decode()``, which decodes ``data`` (the lock at ``path``, or its schema), with what
+    it finds wrong said as a :class:`ConfigError` naming the file."""
     restore = "restore it from version control, or delete it to start a new history"
     try:
-        lock = msgspec.json.decode(data, type=Lock)
+        return decode()
     except msgspec.ValidationError as exc:
         # JSON, not shaped like a lock this version writes: a newer version's lock is said
         # to be one, whatever else is wrong with it.
@@ -83,9 +173,6 @@ def read_lock(path: Path) -> Lock | None:
             f"{path} is not a schemasync lock file this version can read (not UTF-8 JSON: {exc})",
             hint=restore,
         ) from exc
-    # A newer lock can also decode (the fields it added are ignored): refused all the same.
-    _refuse_newer(path, lock.format, lock.generated_by, lock.schema.ir_version)
-    return lock
 
 
 def _version_key(text: str) -> tuple[int, ...]:
@@ -106,7 +193,7 @@ class _Stamp(msgspec.Struct):
     schema: msgspec.Raw = msgspec.field(default_factory=msgspec.Raw)
 
 
-def _stamp(data: bytes) -> tuple[object, object, object]:
+def _stamp(data: bytes | msgspec.Raw) -> tuple[object, object, object]:
     """The lock format, ``generated_by`` and IR version of a lock that did not decode, as
     far as they can be read (``None`` where they cannot)."""
     try:
@@ -194,8 +281,17 @@ def next_lock(
     stay."""
     outputs = outputs or {}
     if previous is not None and previous.hash == schema_hash:
-        recorded = (previous.emit, previous.fingerprint, previous.outputs, previous.source_digest)
-        if recorded == (emit, fingerprint, outputs, source_digest):
+        # Digested again, not trusted: the previous lock's field may be missing (an older
+        # lock) or wrong (an edit), and a lock is only ever written with the right one.
+        schema_digest = _schema_digest(previous.schema)
+        recorded = (
+            previous.emit,
+            previous.fingerprint,
+            previous.outputs,
+            previous.source_digest,
+            previous.schema_digest,
+        )
+        if recorded == (emit, fingerprint, outputs, source_digest, schema_digest):
             return previous
         return msgspec.structs.replace(
             previous,
@@ -203,7 +299,9 @@ def next_lock(
             fingerprint=fingerprint,
             outputs=outputs,
             source_digest=source_digest,
+            schema_digest=schema_digest,
         )
+    canonical = ir.canonicalize(schema)
     return Lock(
         # The mark write_files looks for before it overwrites a file.
         generated_by=f"{MARK} {tool_version}",
@@ -215,18 +313,83 @@ def next_lock(
         fingerprint=fingerprint,
         outputs=outputs,
         source_digest=source_digest,
-        schema=ir.canonicalize(schema),
+        schema_digest=_schema_digest(canonical),
+        schema=canonical,
     )
 
 
-def render_lock(lock: Lock) -> bytes:
+def render_lock(lock: Lock | LockHead) -> bytes:
     """The lock file's bytes: formatted JSON, the same for the same lock."""
     return msgspec.json.format(msgspec.json.encode(lock), indent=2) + b"\n"
 
 
-def render_schema_version(lock: Lock, tool_version: str) -> bytes:
-    """``schema_version.py``: constants describing the schema the models came from."""
+def _sha256(data: bytes | msgspec.Raw) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def _schema_digest(schema: ir.Schema) -> str:
+    """What ``schema_digest`` records for ``schema``: the digest of its text as
+    :func:`render_lock` lays it out, one level deep (each line after the first indented by
+    two more spaces; a newline is never inside a JSON string)."""
+    text = msgspec.json.format(msgspec.json.encode(schema), indent=2)
+    return _sha256(text.replace(b"\n", b"\n  "))
+
+
+def rendered_digest(lock: Lock | LockHead, path: Path) -> str:
+    """The digest of the lock file ``run`` writes for ``lock`` (read from ``path``): its
+    fields as they are, ``schema_digest`` as it must be.
+
+    A head whose schema text is the one its ``schema_digest`` records is not decoded: that
+    text is what :func:`render_lock` wrote, and only the rest is laid out again. This holds
+    for a lock written by this very code only (another version may lay out the same schema
+    otherwise): the caller has checked the fingerprint, which covers the code.
+
+    :raises ConfigError: the schema, decoded after all, is not one this version can read.
+    """
+    if isinstance(lock, LockHead):
+        known = _verified_digest(lock)
+        if known is not None:
+            return known
+        lock = full_lock(lock, path)
+    return _sha256(
+        render_lock(msgspec.structs.replace(lock, schema_digest=_schema_digest(lock.schema)))
+    )
+
+
+def _verified_digest(head: LockHead) -> str | None:
+    """:func:`rendered_digest` of ``head`` from its schema's text, if that is the recorded
+    one; ``None`` when it is not (an older lock, an edit)."""
+    text = head.schema
+    if not head.schema_digest or _sha256(text) != head.schema_digest:
+        return None
+    # The rest is laid out around a placeholder schema: the last field, so its "0" is the
+    # file's last but for the closing brace.
+    before, _, after = render_lock(
+        msgspec.structs.replace(head, schema=msgspec.Raw(b"0"))
+    ).rpartition(b"0")
+    whole = hashlib.sha256(before)
+    whole.update(text)
+    whole.update(after)
+    return "sha256:" + whole.hexdigest()
+
+
+def _counts(lock: Lock | LockHead) -> tuple[int, int]:
+    """What ``schema_version.py`` counts: tables (partitions count with their parent), enums."""
+    if isinstance(lock, LockHead):
+        summary = lock.summary
+        tables = sum(
+            1
+            for rel in summary.relations
+            if rel.kind not in ir.VIEW_KINDS and rel.partition_of is None
+        )
+        return tables, len(summary.enums)
     schema = lock.schema
+    return sum(1 for t in schema.tables if t.partition_of is None), len(schema.enums)
+
+
+def render_schema_version(lock: Lock | LockHead, tool_version: str) -> bytes:
+    """``schema_version.py``: constants describing the schema the models came from."""
+    tables, enums = _counts(lock)
     lines = "".join(f"    {py_string(line)},\n" for line in lock.differences)
     differences = f"(\n{lines})" if lines else "()"
     text = (
@@ -239,8 +402,8 @@ def render_schema_version(lock: Lock, tool_version: str) -> bytes:
         "#: SHA-256 of the canonical schema.\n"
         f"DB_HASH: Final = {py_string(lock.hash)}\n"
         "#: Tables, partitioned and foreign tables; partitions count with their parent.\n"
-        f"TABLES_COUNT: Final = {sum(1 for t in schema.tables if t.partition_of is None)}\n"
-        f"ENUMS_COUNT: Final = {len(schema.enums)}\n"
+        f"TABLES_COUNT: Final = {tables}\n"
+        f"ENUMS_COUNT: Final = {enums}\n"
         "#: What changed at the last sync, one line per object.\n"
         f"LAST_SYNC_DIFFERENCES: Final[tuple[str, ...]] = {differences}\n"
     )

@@ -23,6 +23,7 @@ import fcntl
 import json
 import logging
 import os
+import posixpath
 import sys
 import time
 from collections.abc import Generator, Sequence
@@ -143,7 +144,9 @@ def recover(lock_path: Path) -> bool:
         pid = half.name.removeprefix(f"{JOURNAL}.").removesuffix(".tmp")
         if not (pid.isdigit() and process_alive(int(pid))):
             half.unlink(missing_ok=True)
-    for written in {folder, *((folder / key).parent for key in _outputs(lock_path))}:
+    # Folders named as strings first: a lock lists thousands of files in a few folders.
+    named = {posixpath.dirname(key) for key in _outputs(lock_path)}
+    for written in {folder, *(folder / name for name in named)}:
         remove_stale_temporaries(written)
     return completed
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import os
 import sys
 from collections.abc import Callable, Container, Sequence
@@ -30,12 +31,13 @@ from schemasync.changes import Change, Severity
 from schemasync.codegen.generate import (
     emit_context,
     emitter_options,
+    file_bytes,
     inside,
     plan,
     recorded_files,
     relative_key,
 )
-from schemasync.codegen.lock import Lock, read_lock
+from schemasync.codegen.lock import Lock, LockHead, full_lock, read_lock_head
 from schemasync.codegen.model import ModelSet
 from schemasync.codegen.output import digest, is_generated, marked
 from schemasync.config import Config, cache_folder
@@ -72,7 +74,7 @@ class CheckResult:
     against: Against
     offline: bool
     #: The lock; ``None`` when only the models were checked and there is none yet.
-    lock: Lock | None
+    lock: Lock | LockHead | None
     #: The hash of the schema that was checked (the database's, or the lock's offline).
     schema_hash: str
     #: Model files read back, relative to the project root.
@@ -132,7 +134,7 @@ def _output_files(config: Config, emitters: Sequence[Emitter]) -> list[list[Path
     return listed
 
 
-def _locked(lock: Lock | None) -> Lock:
+def _locked(lock: LockHead | None) -> LockHead:
     assert lock is not None, "checked by the caller"
     return lock
 
@@ -152,9 +154,11 @@ def _leftovers(outputs: Sequence[Sequence[Path]], expected: Container[Path]) -> 
 def _generated_files(
     host: PluginHost,
     config: Config,
-    lock: Lock,
+    lock: LockHead,
     emitters: Sequence[Emitter],
     outputs: Sequence[Sequence[Path]],
+    *,
+    lock_schema: Callable[[], ir.Schema],
 ) -> tuple[list[StaleFile], set[Path]]:
     """Generated files that are not what ``run`` would write from the lock (or are, but do
     not compile), and those that are.
@@ -163,6 +167,8 @@ def _generated_files(
     digests it records are what ``run`` would write, so nothing is rendered unless a file
     differs (see :func:`~schemasync.codegen.generate.recorded_files`, which ``run``'s own
     shortcut uses too); otherwise every file is rendered again and compared.
+
+    :param lock_schema: the lock's schema, decoded only if rendering is needed.
     """
     root = config.root
     expected: dict[Path, str]
@@ -170,7 +176,7 @@ def _generated_files(
 
     def render() -> dict[Path, bytes]:
         now = dt.datetime.now(dt.timezone.utc)
-        planned, _, _ = plan(host, config, lock.schema, emitters, now=now)
+        planned, _, _ = plan(host, config, lock_schema(), emitters, now=now)
         return {file.path: file.content for file in planned}
 
     recorded = recorded_files(host, config, lock, emitters)
@@ -186,7 +192,7 @@ def _generated_files(
     known = _compiled_folder()
     for path, sha in expected.items():
         try:
-            current = path.read_bytes()
+            current = file_bytes(path)
         except FileNotFoundError:
             stale.append(StaleFile(relative_key(path, root), "missing"))
             continue
@@ -255,31 +261,41 @@ def check(
     fail_on = fail_on or Severity.parse(settings.fail_on)
     root = config.root
     lock_path = inside(root, settings.lock_file, "lock_file")
-    lock = read_lock(lock_path)
+    # Its schema, most of a large lock, is decoded only when something needs it (see lock).
+    head = read_lock_head(lock_path)
     offline = read_database is None
-    if lock is None and (offline or against != "code"):
+    if head is None and (offline or against != "code"):
         raise ConfigError(
             f"no lock file at {relative_key(lock_path, root)}: nothing to check against",
             hint="run `schemasync run` once and commit what it writes, "
             "or check hand-written models alone with --against code",
         )
-    if read_database is None:
-        schema, schema_hash = _locked(lock).schema, _locked(lock).hash
-    else:
-        schema = read_database()
-        schema_hash = ir.schema_hash(schema)
 
-    names = settings.emit or (lock.emit if lock else ())
+    @functools.cache
+    def lock() -> Lock:
+        """The lock with its schema, decoded once."""
+        return full_lock(_locked(head), lock_path)
+
+    live = None if read_database is None else read_database()
+    schema_hash = _locked(head).hash if live is None else ir.schema_hash(live)
+
+    def schema() -> ir.Schema:
+        """The schema checked: the database's, or offline the lock's."""
+        return live if live is not None else lock().schema
+
+    names = settings.emit or (head.emit if head else ())
     emitters = [host.emitter(name) for name in names]
     outputs = _output_files(config, emitters)
     stale, fresh = (
-        _generated_files(host, config, lock, emitters, outputs) if lock else ([], set[Path]())
+        _generated_files(host, config, head, emitters, outputs, lock_schema=lambda: lock().schema)
+        if head
+        else ([], set[Path]())
     )
 
     found: list[tuple[Change, str, str]] = []
     compare_lock = against in ("lock", "both") and not offline
-    if compare_lock and lock is not None:
-        for batch in host.hook.schemasync_compare(old=lock.schema, new=schema):
+    if compare_lock and head is not None:
+        for batch in host.hook.schemasync_compare(old=lock().schema, new=schema()):
             found.extend((change, "lock", "") for change in batch)
 
     model_files: list[Path] = []
@@ -292,12 +308,22 @@ def check(
         # database as the lock says (it speaks for them). Otherwise they are read even
         # beside the lock side: their findings carry the file and line a reviewer (and a
         # GitHub annotation) needs.
-        if offline or (compare_lock and lock is not None and schema_hash == lock.hash):
+        if offline or (compare_lock and head is not None and schema_hash == head.hash):
             skipped |= fresh
         model_files = _model_files(config, outputs, skipped)
         local = read_files(model_files, host.hook.schemasync_read_models)
-        findings = _compare_code(
-            host, config, local, (schema, schema_hash), lock, emitter_names=names
+        # No model read back, nothing to place: the schema and the lock's are not needed.
+        findings = (
+            _compare_code(
+                host,
+                config,
+                local,
+                (schema(), schema_hash),
+                lock() if head else None,
+                emitter_names=names,
+            )
+            if local
+            else []
         )
         for finding in findings:
             where = finding.where
@@ -311,7 +337,7 @@ def check(
         fail_on=fail_on,
         against=against,
         offline=offline,
-        lock=lock,
+        lock=head,
         schema_hash=schema_hash,
         model_files=[relative_key(p, root) for p in model_files],
     )
@@ -326,6 +352,10 @@ def _compare_code(
     *,
     emitter_names: Sequence[str],
 ) -> list[Finding]:
+    def locked() -> Lock:
+        assert lock is not None, "asked for by the old side only, which needs a lock"
+        return lock
+
     schema = checked[0]
     installed = host.emitters()
     default_target = next(iter(emitter_names), "typeddict")
@@ -334,7 +364,7 @@ def _compare_code(
     def models_for(target: str, relations: frozenset[str], *, old: bool) -> ModelSet:
         key = (target, old, relations)
         if key not in cache:
-            source, source_hash = (_locked(lock).schema, _locked(lock).hash) if old else checked
+            source, source_hash = (locked().schema, locked().hash) if old else checked
             emitter = installed.get(target)
             options = emitter_options(emitter, config) if emitter else TargetOptions()
             context = emit_context(host, config, options, source_hash)
