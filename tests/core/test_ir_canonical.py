@@ -1,8 +1,10 @@
-"""The canonical order of the IR: collections out of order are sorted, and those already in
-order are kept as they are (not copied), which is what makes canonicalizing a canonical
-schema cheap."""
+"""How IR nodes are kept: the canonical order (collections out of order are sorted, those in
+order kept as they are, not copied, so canonicalizing a canonical schema is cheap) and
+the garbage collector left out."""
 
 from __future__ import annotations
+
+import gc
 
 from schemasync import ir
 
@@ -31,3 +33,11 @@ def test_constraints_in_order_are_kept_as_they_are() -> None:
     canonical = ir.canonicalize(schema)
     assert canonical == schema
     assert canonical.relations[0].check_constraints is schema.relations[0].check_constraints
+
+
+def test_nodes_are_left_to_reference_counting() -> None:
+    # Frozen nodes of text, numbers and older nodes make no cycles: the cyclic collector
+    # has no need to go over them (a quarter of a million at 5,000 tables).
+    schema = _schema("a")
+    assert not gc.is_tracked(schema)
+    assert not gc.is_tracked(schema.relations[0].columns[0].type)

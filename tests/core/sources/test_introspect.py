@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import logging
 import uuid
@@ -531,6 +532,32 @@ def test_keys_are_named_from_the_columns_read_and_the_rest_asked_for(pg_dsn: str
     assert lookups == 1
     by_table = everything.relation("public", "plain").check_constraints[0]
     assert (by_table.name, by_table.columns) == ("by_table", ("id", "tableoid"))
+
+
+def test_the_garbage_collector_is_paused_while_reading_and_only_then(pg_dsn: str) -> None:
+    run_sql(pg_dsn, "CREATE TABLE t (id int PRIMARY KEY)")
+    states: list[bool] = []
+
+    class Cursor(psycopg.Cursor[Any]):
+        def execute(self, *args: Any, **kwargs: Any) -> Any:
+            states.append(gc.isenabled())
+            return super().execute(*args, **kwargs)
+
+    with psycopg.connect(pg_dsn, cursor_factory=Cursor) as conn:
+        introspect(conn)
+        assert gc.isenabled()
+        assert states
+        assert not any(states)
+        # A caller that paused it finds it paused still, and an error resumes it.
+        gc.disable()
+        try:
+            introspect(conn)
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+        with pytest.raises(IntrospectionError):
+            introspect(conn, include_schemas=["nope"])
+        assert gc.isenabled()
 
 
 def test_role_without_usage_on_a_schema(pg_dsn: str) -> None:

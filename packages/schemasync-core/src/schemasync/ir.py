@@ -59,8 +59,14 @@ FkMatch = Literal["simple", "full", "partial"]
 PolicyCommand = Literal["all", "select", "insert", "update", "delete"]
 
 
-class _Node(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=False):
-    """Base of every IR node: immutable, compared by value, strict when decoded."""
+class _Node(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=False, gc=False):
+    """Base of every IR node: immutable, compared by value, strict when decoded.
+
+    Not tracked by the cyclic garbage collector (``gc=False``): a frozen node holds only
+    text, numbers, nodes made before it and tuples of them, so it can never be part of a
+    cycle, and a schema of 5,000 tables is a quarter of a million nodes that each
+    collection would otherwise go over (half the time of reading or decoding one).
+    """
 
 
 class TypeRef(_Node, frozen=True):
