@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import logging
 import uuid
@@ -15,7 +16,7 @@ from pg import fixture_sql, run_sql
 from schemasync import ir
 from schemasync.cli.main import main
 from schemasync.errors import IntrospectionError
-from schemasync.sources.introspect import introspect
+from schemasync.sources.introspect import Q_ATTRIBUTE_NAMES, introspect
 
 EVERYTHING = fixture_sql("everything")
 
@@ -487,7 +488,76 @@ def test_query_count_does_not_grow_with_tables(pg_dsn: str) -> None:
     large, tables = count_queries()
     assert tables == 1000
     assert large == small
-    assert small <= 15
+    assert small <= 17
+
+
+def _read_counting_name_lookups(dsn: str, **kwargs: Any) -> tuple[ir.Schema, int]:
+    """The schema, and how many times the names of attributes outside the columns read
+    were asked for."""
+
+    class RecordingCursor(psycopg.Cursor[Any]):
+        lookups = 0
+
+        def execute(self, query: Any, *args: Any, **kwargs: Any) -> Any:
+            if bytes(query) == Q_ATTRIBUTE_NAMES.encode():
+                RecordingCursor.lookups += 1
+            return super().execute(query, *args, **kwargs)
+
+    with psycopg.connect(dsn, cursor_factory=RecordingCursor) as conn:
+        return introspect(conn, **kwargs), RecordingCursor.lookups
+
+
+def test_keys_are_named_from_the_columns_read_and_the_rest_asked_for(pg_dsn: str) -> None:
+    run_sql(
+        pg_dsn,
+        "CREATE SCHEMA other; CREATE TABLE other.parent (id int PRIMARY KEY, code text UNIQUE);"
+        "CREATE TABLE child (id int PRIMARY KEY, code text REFERENCES other.parent (code),"
+        " r int4range, EXCLUDE USING gist (r WITH &&), EXCLUDE ((id + 1) WITH =, code WITH =));"
+        "CREATE TABLE plain (id int PRIMARY KEY, child_id int REFERENCES child,"
+        " CHECK (child_id <> id));",
+    )
+    # Every key names columns of the tables read (an expression names none): no more queries.
+    everything, lookups = _read_counting_name_lookups(pg_dsn)
+    assert lookups == 0
+    child = everything.relation("public", "child")
+    assert child.foreign_keys[0].ref_columns == ("code",)
+    # A table in a schema left out: its columns are asked for, once.
+    public, lookups = _read_counting_name_lookups(pg_dsn, include_schemas=["public"])
+    assert lookups == 1
+    assert public.relation("public", "child") == child
+    assert public.relation("public", "plain") == everything.relation("public", "plain")
+    # A system column, which is no column read: asked for too.
+    run_sql(pg_dsn, "ALTER TABLE plain ADD CONSTRAINT by_table CHECK (tableoid <> 0 AND id > 0)")
+    everything, lookups = _read_counting_name_lookups(pg_dsn)
+    assert lookups == 1
+    by_table = everything.relation("public", "plain").check_constraints[0]
+    assert (by_table.name, by_table.columns) == ("by_table", ("id", "tableoid"))
+
+
+def test_the_garbage_collector_is_paused_while_reading_and_only_then(pg_dsn: str) -> None:
+    run_sql(pg_dsn, "CREATE TABLE t (id int PRIMARY KEY)")
+    states: list[bool] = []
+
+    class Cursor(psycopg.Cursor[Any]):
+        def execute(self, *args: Any, **kwargs: Any) -> Any:
+            states.append(gc.isenabled())
+            return super().execute(*args, **kwargs)
+
+    with psycopg.connect(pg_dsn, cursor_factory=Cursor) as conn:
+        introspect(conn)
+        assert gc.isenabled()
+        assert states
+        assert not any(states)
+        # A caller that paused it finds it paused still, and an error resumes it.
+        gc.disable()
+        try:
+            introspect(conn)
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+        with pytest.raises(IntrospectionError):
+            introspect(conn, include_schemas=["nope"])
+        assert gc.isenabled()
 
 
 def test_role_without_usage_on_a_schema(pg_dsn: str) -> None:
