@@ -54,6 +54,7 @@ def create_database(dsn: str, name: str, tables: int) -> str:
         # default server allows (max_locks_per_transaction).
         for start in range(0, len(statements), 1000):
             conn.execute("\n".join(statements[start : start + 1000]).encode())
+        conn.execute("ANALYZE")  # as in catalogue.py: statistics, as a database in use has
     return target
 
 

@@ -645,7 +645,9 @@ def introspect(
             catalog = _Catalog(conn)
             # With only pg_catalog on the search path, format_type, pg_get_expr and
             # pg_get_viewdef qualify every user object, so the text they print does not
-            # depend on the role's own search_path.
+            # depend on the role's own search_path. No JIT: the recursive query of the
+            # types referenced is estimated at millions of rows once the catalog has
+            # statistics, and compiling it took 0.4 s of a 0.45 s query at 1,000 tables.
             pin_settings(
                 conn,
                 {
@@ -653,6 +655,7 @@ def introspect(
                     "statement_timeout": str(statement_timeout_ms),
                     "lock_timeout": str(lock_timeout_ms),
                     "search_path": "pg_catalog",
+                    "jit": "off",
                 },
                 local=True,
             )
