@@ -9,6 +9,7 @@ lock lists what each run wrote, so they are deleted, and nothing else ever is.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -331,7 +332,16 @@ def _render(
             raise
         return made
 
-    return [item for made in map_shared(len(emitters), target, undo_target) for item in made]
+    shared = map_shared(len(emitters), target, undo_target, before_fork=_import_shared)
+    return [item for made in shared for item in made]
+
+
+def _import_shared() -> None:
+    """Import what rendering most targets needs (the template engine, and the SQL parser
+    that translates CHECK constraints) before the targets are shared with a fork, so it is
+    imported once instead of once in each process (about 0.15 s on the catalogue)."""
+    for module in ("jinja2", "pglast.parser"):
+        importlib.import_module(module)
 
 
 class _Produced(Protocol):

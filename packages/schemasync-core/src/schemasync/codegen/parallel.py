@@ -56,9 +56,18 @@ def jobs() -> int:
     return 2 if (cores or 1) >= 2 else 1
 
 
-def map_shared(count: int, work: Callable[[int], T], undo: Callable[[T], None]) -> list[T]:
+def map_shared(
+    count: int,
+    work: Callable[[int], T],
+    undo: Callable[[T], None],
+    *,
+    before_fork: Callable[[], object] = lambda: None,
+) -> list[T]:
     """``[work(0), ..., work(count - 1)]``, computed by this process and, when :func:`jobs`
     allows, a forked child (the results are pickled back to this process).
+
+    :param before_fork: called only when a child is forked, just before: what both
+        processes would otherwise each do for themselves (imports), done once.
 
     All or nothing: when any ``work`` call fails, ``undo`` is called on every result
     already made, in either process (the last first), and a failure is raised here. Each ``work``
@@ -75,6 +84,7 @@ def map_shared(count: int, work: Callable[[int], T], undo: Callable[[T], None]) 
             raise
         return done
     log.debug("rendering in two processes")
+    before_fork()
     queue_out, queue_in = os.pipe()
     os.write(queue_in, b"".join(_TASK.pack(index) for index in range(count)))
     os.close(queue_in)
