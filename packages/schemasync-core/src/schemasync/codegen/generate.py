@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import logging
-import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -44,6 +43,7 @@ from schemasync.codegen.output import (
     digest,
     discard,
     discarded_on_failure,
+    file_bytes,
     outcome,
 )
 from schemasync.codegen.parallel import map_shared
@@ -57,7 +57,6 @@ __all__ = [
     "choose_emitters",
     "emit_context",
     "emitter_options",
-    "file_bytes",
     "fingerprint",
     "inside",
     "leftovers",
@@ -226,24 +225,6 @@ def recorded_files(
     lock_path = inside(root, config.settings.lock_file, "lock_file")
     expected[lock_path] = rendered_digest(lock, lock_path)
     return expected
-
-
-def file_bytes(path: Path) -> bytes:
-    """The bytes of the file at ``path``, as ``path.read_bytes()`` reads them in two thirds
-    of the time: the unchanged run and check read every generated file, thousands of them.
-
-    :raises OSError: the file cannot be opened or read.
-    """
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        chunks: list[bytes] = []
-        # All of it in one read, one byte more to see it end; more only if it grew.
-        size = os.fstat(fd).st_size + 1
-        while chunk := os.read(fd, size):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 def _file_digest(path: Path) -> str | None:

@@ -31,7 +31,6 @@ from schemasync.changes import Change, Severity
 from schemasync.codegen.generate import (
     emit_context,
     emitter_options,
-    file_bytes,
     inside,
     plan,
     recorded_files,
@@ -39,7 +38,7 @@ from schemasync.codegen.generate import (
 )
 from schemasync.codegen.lock import Lock, LockHead, full_lock, read_lock_head
 from schemasync.codegen.model import ModelSet
-from schemasync.codegen.output import digest, is_generated, marked
+from schemasync.codegen.output import digest, file_bytes, is_generated, marked
 from schemasync.config import Config, cache_folder
 from schemasync.drift.codecheck import Finding, compare_code
 from schemasync.drift.meaning import same_meaning
