@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from schemasync.errors import ConfigError, SchemasyncError
 
-__all__ = ["JOBS_ENV", "MAX_TASKS", "jobs", "map_shared"]
+__all__ = ["JOBS_ENV", "MAX_TASKS", "jobs", "map_shared", "threads"]
 
 #: ``1`` renders in one process, ``2`` in two; unset, two when there are two cores.
 JOBS_ENV = "SCHEMASYNC_JOBS"
@@ -48,12 +48,25 @@ def jobs() -> int:
             f"{JOBS_ENV}={setting!r} is not a number of processes schemasync renders in",
             hint=f"set {JOBS_ENV} to 1 or 2, or unset it",
         )
-    if setting == "1" or not hasattr(os, "fork") or threading.active_count() > 1:
+    if setting == "1" or not hasattr(os, "fork") or threads() > 1:
         return 1
     if setting == "2":
         return 2
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return 2 if (cores or 1) >= 2 else 1
+
+
+def threads() -> int:
+    """The threads of this process as the system counts them: libraries written in C start
+    threads that :mod:`threading` never sees, and a fork copies the locks they hold."""
+    try:
+        with open("/proc/self/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"Threads:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return threading.active_count()
 
 
 def map_shared(
