@@ -213,16 +213,17 @@ def fuzz(session: nox.Session) -> None:
     )
 
 
-@nox.session(python=ALONE_PYTHON)
+@nox.session(python=PYTHONS[-1])
 def benchmarks(session: nox.Session) -> None:
     """The whole-process speed figures of docs/benchmarks.md: the 385-relation catalogue
     (every step, and supabase-pydantic beside it when ``SB_PYDANTIC`` names its
     executable), the migrations source unchanged, and the offline check; with bytecode
     caches allowed, as users have them. Needs a PostgreSQL (``SCHEMASYNC_TEST_DSN``, else
-    the local server); not run by default. Extra arguments go to the catalogue script."""
+    the local server); not run by default, and on the newest Python. Extra arguments go
+    to the catalogue script."""
     _install(session, INSTALLS["all"], "test")
     env = {"PYTHONDONTWRITEBYTECODE": ""}  # empty: Python writes its caches again
-    peer = session.env.get("SB_PYDANTIC")
+    peer = os.environ.get("SB_PYDANTIC")
     catalogue = ["benchmarks/catalogue.py", "--repeat", "3", *(["--peer", peer] if peer else [])]
     session.run("python", *catalogue, *session.posargs, env=env)
     session.run("python", "benchmarks/unchanged_migrations.py", "--repeat", "3", env=env)
