@@ -229,7 +229,7 @@ def write_atomically(planned: PlannedFile) -> None:
     :raises OutputError: the folder or the file cannot be written.
     """
     prepare_folders([planned.path])
-    staged = Staged(planned.path, "", True, _write_temporary(planned, os.getpid()))
+    staged = Staged(planned.path, planned.digest, True, _write_temporary(planned, os.getpid()))
     with discarded_on_failure([staged]):
         flush([staged])
         _replace(staged)
@@ -310,13 +310,19 @@ class Stager:
                 prepare_folders([path])
             self._ready.add(folder)
         sha = digest(planned.content)
-        if path.exists():
-            if not is_generated(path):
+        try:
+            current: bytes | None = file_bytes(path)  # read once: mark, then bytes
+        except FileNotFoundError:
+            current = None
+        except OSError:
+            current = b""  # unreadable: not known to be ours
+        if current is not None:
+            if not marked(current):
                 raise OutputError(
                     f"refusing to overwrite {path}: schemasync did not generate it",
                     hint="move the file away, or point the target's output elsewhere",
                 )
-            if file_bytes(path) == planned.content:
+            if current == planned.content:
                 return Staged(path, sha, changed=False)
         if not self.write:
             return Staged(path, sha, changed=True)
