@@ -14,9 +14,9 @@ import json
 import logging
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 
@@ -184,12 +184,24 @@ class Failing(Emitter):
         raise ConfigError("the failing emitter failed")
 
 
+class HalfWay(Emitter):
+    """Yields its files one at a time, as a target of thousands of files does, and fails
+    after the first."""
+
+    name = "half-way"
+    package = "schemasync-tests"
+
+    def emit(self, schema: ir.Schema, context: EmitContext) -> Iterator[GeneratedFile]:
+        yield GeneratedFile("first.txt", (context.header() + "first\n").encode())
+        raise ConfigError("the half-way emitter failed")
+
+
 class EmittersPlugin:
     """Registers the emitters above."""
 
     @hookimpl
     def schemasync_emitters(self) -> list[Emitter]:
-        return [TableList(), LongLines(), Failing()]
+        return [TableList(), LongLines(), Failing(), HalfWay()]
 
 
 def host() -> PluginHost:
@@ -285,6 +297,55 @@ def test_a_failing_emitter_leaves_everything_as_it_was(pg_dsn: str, tmp_path: Pa
         sync(config, pg_dsn)
 
     assert files_in(tmp_path) == ["pyproject.toml"]
+
+
+@pytest.mark.postgres
+def test_an_emitter_failing_after_yielding_files_leaves_everything_as_it_was(
+    pg_dsn: str, tmp_path: Path
+) -> None:
+    run_sql(pg_dsn, SCHEMA_SQL)
+    assert sync(configured(tmp_path), pg_dsn) == 3
+    config = configured(tmp_path, 'emit = ["table-list", "half-way"]\n')
+    before = {path: path.read_bytes() for path in tmp_path.rglob("*") if path.is_file()}
+
+    with pytest.raises(ConfigError, match="the half-way emitter failed"):
+        sync(config, pg_dsn)
+
+    # The file it yielded was written to a temporary file, which is gone with its folder.
+    assert {path: path.read_bytes() for path in tmp_path.rglob("*") if path.is_file()} == before
+    assert not (tmp_path / "models" / "half-way_models").exists()
+
+
+@pytest.mark.postgres
+def test_the_costliest_target_is_rendered_first(
+    pg_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_sql(pg_dsn, SCHEMA_SQL)
+    monkeypatch.setenv("SCHEMASYNC_JOBS", "1")  # in this process, so the order is seen
+    rendered: list[str] = []
+    for emitter, cost in ((TableList, 1.0), (LongLines, 4.0)):
+        monkeypatch.setattr(emitter, "render_cost", cost)
+        emit = emitter.emit
+
+        def recorded(
+            self: Emitter,
+            schema: ir.Schema,
+            context: EmitContext,
+            emit: Callable[[Any, ir.Schema, EmitContext], Iterable[GeneratedFile]] = emit,
+        ) -> Iterable[GeneratedFile]:
+            rendered.append(self.name)
+            return emit(self, schema, context)
+
+        monkeypatch.setattr(emitter, "emit", recorded)
+
+    config = configured(tmp_path, 'emit = ["table-list", "long-lines"]\n')
+    assert sync(config, pg_dsn) == 5
+
+    assert rendered == ["long-lines", "table-list"]
+    # The lock still names the targets in the order the project does.
+    lock = read_lock(tmp_path / "schemasync.lock")
+    assert lock is not None
+    assert lock.emit == ("table-list", "long-lines")
 
 
 @pytest.mark.postgres

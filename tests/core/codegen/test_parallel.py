@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -197,3 +198,37 @@ def test_more_tasks_than_a_pipe_holds_run_in_one_process() -> None:
     assert map_shared(count, lambda index: (index, os.getpid()), lambda result: None) == [
         (index, os.getpid()) for index in range(count)
     ]
+
+
+def test_one_process_takes_the_tasks_in_the_order_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "jobs", lambda: 1)
+    taken: list[int] = []
+
+    def work(index: int) -> int:
+        taken.append(index)
+        return index * 10
+
+    assert map_shared(4, work, lambda result: None, order=[2, 0, 3, 1]) == [0, 10, 20, 30]
+    assert taken == [2, 0, 3, 1]
+
+
+def _started(index: int) -> tuple[int, float]:
+    """``index``, and when its task started; each task takes a tenth of a second."""
+    started = time.monotonic()
+    threading.Event().wait(0.1)
+    return index, started
+
+
+@pytest.mark.usefixtures("two_jobs")
+def test_two_processes_take_the_tasks_in_the_order_given() -> None:
+    results = map_shared(4, _started, lambda result: None, order=[3, 2, 1, 0])
+
+    assert [index for index, _ in results] == [0, 1, 2, 3]
+    starts = dict(results)
+    # The first two given start together, one in each process; the last two after them.
+    assert max(starts[3], starts[2]) < min(starts[1], starts[0])
+
+
+def test_an_order_that_is_not_one_of_the_tasks_is_refused() -> None:
+    with pytest.raises(ValueError, match="not an order of 3 tasks"):
+        map_shared(3, lambda index: index, lambda result: None, order=[0, 1, 1])

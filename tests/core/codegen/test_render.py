@@ -8,13 +8,21 @@ literal holding exactly the text; ``docstring`` a docstring holding exactly the 
 from __future__ import annotations
 
 import ast
+import gc
 import random
+import weakref
 from pathlib import Path
 
 import jinja2
 import pytest
 
-from schemasync.codegen.render import docstring, environment, py_string, py_tuple
+from schemasync.codegen.render import (
+    collected_once,
+    docstring,
+    environment,
+    py_string,
+    py_tuple,
+)
 
 HOSTILE = (
     "",
@@ -241,3 +249,60 @@ def test_environment_refuses_undefined_variables() -> None:
 
     with pytest.raises(jinja2.UndefinedError):
         env.from_string("{{ missing }}").render()
+
+
+class _Node:
+    """An object that can be put in a reference cycle and watched through a weak reference."""
+
+    def __init__(self) -> None:
+        self.other: _Node | None = None
+
+
+def _cycle() -> weakref.ref[_Node]:
+    """A cycle of two nodes no one else refers to; a weak reference to one of them."""
+    first, second = _Node(), _Node()
+    first.other, second.other = second, first
+    return weakref.ref(first)
+
+
+def test_the_collector_waits_for_the_target_then_collects_its_cycles_once() -> None:
+    assert gc.isenabled()
+    with collected_once():
+        watched = _cycle()
+        # Enough new objects to set off many collections, were the collector running.
+        kept = [[index] for index in range(50 * gc.get_threshold()[0])]
+        assert watched() is not None
+    assert watched() is None
+    assert len(kept) > 1
+    assert gc.isenabled()
+    # What was alive before the target can be collected again: nothing stays frozen.
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_failing_target_restores_the_collector_and_collects() -> None:
+    watched: weakref.ref[_Node] | None = None
+
+    def failing() -> None:
+        nonlocal watched
+        with collected_once():
+            watched = _cycle()
+            raise RuntimeError("failed")
+
+    with pytest.raises(RuntimeError):
+        failing()
+    assert watched is not None
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+    assert watched() is None
+
+
+def test_a_caller_that_paused_the_collector_finds_it_paused_still() -> None:
+    gc.disable()
+    try:
+        with collected_once():
+            watched = _cycle()
+        assert not gc.isenabled()
+        assert watched() is not None  # not collected: the caller decides when
+    finally:
+        gc.enable()
+        gc.collect()

@@ -25,7 +25,7 @@ from schemasync.codegen.pysource import (
     import_block,
     isort_sorted,
     package_init,
-    registered_domains,
+    registered_types,
     require_strenum_support,
 )
 from schemasync.codegen.render import py_string
@@ -179,6 +179,8 @@ class MsgspecEmitter(Emitter):
     package = "schemasync-msgspec"
     description = "msgspec Structs for rows, inserts and updates"
     options_type: ClassVar[type[TargetOptions]] = MsgspecOptions
+    #: Constraints translated into ``Meta`` for every field.
+    render_cost = 1.8
     reserved_names = RESERVED
 
     def emit(self, schema: ir.Schema, context: EmitContext) -> Sequence[GeneratedFile]:
@@ -216,6 +218,7 @@ class MsgspecEmitter(Emitter):
         template = env.get_template("module.py.j2")
         files: list[GeneratedFile] = []
         exports: dict[str, list[str]] = {}
+        registration = registered_types(schema)
         for module in sorted(modules, key=lambda m: m.name):
             is_types = module.name == types_module
             register = needs_register and is_types
@@ -252,9 +255,7 @@ class MsgspecEmitter(Emitter):
                 enums=module.enums,
                 enum_classes=options.enum_style != "literal",
                 composites=[c for c in module.classes if c.kind == "composite"],
-                ranges=[(r.schema, r.name) for r in schema.range_types],
-                multiranges=[(r.schema, r.multirange) for r in schema.range_types if r.multirange],
-                domains=registered_domains(schema),
+                **registration,
                 text_types=TEXT_TYPES if text_types else (),
                 doc_of=_doc_of,
                 composite_factory="convert(dict(zip(({keys}), values)), {cls})",

@@ -9,7 +9,7 @@ the exact column name as its alias. What the database enforces and pydantic can 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -35,7 +35,7 @@ from schemasync.codegen.pysource import (
     import_block,
     isort_sorted,
     package_init,
-    registered_domains,
+    registered_types,
     require_strenum_support,
 )
 from schemasync.codegen.render import py_string
@@ -157,11 +157,14 @@ class PydanticEmitter(Emitter):
     package = "schemasync-pydantic"
     description = "Pydantic v2 models for rows, inserts and updates"
     options_type: ClassVar[type[TargetOptions]] = PydanticOptions
+    #: A module per table, each with its own imports and model configuration.
+    render_cost = 3.0
     reserved_names = RESERVED
     reserved_fields = RESERVED_FIELDS
 
-    def emit(self, schema: ir.Schema, context: EmitContext) -> Sequence[GeneratedFile]:
-        """Render the models of ``schema`` (see :class:`PydanticOptions`)."""
+    def emit(self, schema: ir.Schema, context: EmitContext) -> Iterator[GeneratedFile]:
+        """Render the models of ``schema`` (see :class:`PydanticOptions`), a module at a
+        time: a package has a module per table."""
         options = context.options
         assert isinstance(options, PydanticOptions)
         require_strenum_support(options.enum_style, options.target_python)
@@ -187,8 +190,8 @@ class PydanticEmitter(Emitter):
         config = _config(options)
         env = context.templates("schemasync_pydantic")
         template = env.get_template("module.py.j2")
-        files: list[GeneratedFile] = []
         exports: dict[str, list[str]] = {}
+        registration = registered_types(schema)
         for module in sorted(modules, key=lambda m: m.name):
             is_types = module.name == types_module
             register = needs_register and is_types
@@ -223,13 +226,11 @@ class PydanticEmitter(Emitter):
                 enums=module.enums,
                 enum_classes=options.enum_style != "literal",
                 composites=[c for c in module.classes if c.kind == "composite"],
-                ranges=[(r.schema, r.name) for r in schema.range_types],
-                multiranges=[(r.schema, r.multirange) for r in schema.range_types if r.multirange],
-                domains=registered_domains(schema),
+                **registration,
                 doc_of=_doc_of,
                 composite_factory="{cls}.model_validate(dict(zip(({keys}), values)))",
             )
-            files.append(GeneratedFile(f"{module.name}.py", text.encode()))
+            yield GeneratedFile(f"{module.name}.py", text.encode())
         if models.layout != "module":
             doc = "Generated Pydantic models of the database schema."
             init = package_init(
@@ -238,8 +239,7 @@ class PydanticEmitter(Emitter):
                 {k: v for k, v in exports.items() if v},
                 lazy=models.layout == "lazy-package",
             )
-            files.append(GeneratedFile("__init__.py", init))
-        return files
+            yield GeneratedFile("__init__.py", init)
 
 
 def _doc_of(cls: ClassModel) -> str:

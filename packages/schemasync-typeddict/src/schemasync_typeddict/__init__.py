@@ -29,7 +29,7 @@ from schemasync.codegen.pysource import (
     import_block,
     isort_sorted,
     package_init,
-    registered_domains,
+    registered_types,
     require_strenum_support,
 )
 from schemasync.codegen.types import PSYCOPG_RANGES
@@ -128,6 +128,7 @@ class TypedDictEmitter(Emitter):
         if models.layout != "module":
             modules = _json_value_in_types_module(modules, types_module)
         modules = _ranges_in_types_module(modules, types_module)
+        registration = registered_types(schema)
         for module in sorted(modules, key=lambda m: m.name):
             register = needs_register and module.name == types_module
             text = template.render(
@@ -141,9 +142,7 @@ class TypedDictEmitter(Emitter):
                 enums=module.enums,
                 enum_classes=class_style,
                 composites=[c for c in module.classes if c.kind == "composite"],
-                ranges=[(r.schema, r.name) for r in schema.range_types],
-                multiranges=[(r.schema, r.multirange) for r in schema.range_types if r.multirange],
-                domains=registered_domains(schema),
+                **registration,
                 # JSON rows hold labels: class-style enums get a Literal alias of them too.
                 value_aliases=class_style and context.profile == "json",
                 doc_of=_doc_of,

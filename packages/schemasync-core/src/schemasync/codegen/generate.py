@@ -48,6 +48,7 @@ from schemasync.codegen.output import (
 )
 from schemasync.codegen.parallel import map_shared
 from schemasync.codegen.pyformat import reflow
+from schemasync.codegen.render import collected_once
 from schemasync.config import Config, TypeOverride, explain, normalise_keys
 from schemasync.errors import ConfigError, UsageError
 from schemasync.plugins import PluginHost, code_digests
@@ -303,17 +304,20 @@ def _render(
         progress.debug("emitting %s", emitter.name)
         made: list[T] = []
         try:
-            for generated in emitter.emit(schema, context):
-                path = inside(output, generated.path, "file")
-                made.append(
-                    accept(PlannedFile(path, _laid_out(path, generated.content, line_length)))
-                )
+            with collected_once():
+                for generated in emitter.emit(schema, context):
+                    path = inside(output, generated.path, "file")
+                    made.append(
+                        accept(PlannedFile(path, _laid_out(path, generated.content, line_length)))
+                    )
         except BaseException:
             undo_target(made)
             raise
         return made
 
-    shared = map_shared(len(emitters), target, undo_target, before_fork=_import_shared)
+    # The costliest first: the process that takes the last target is not left with a long one.
+    order = sorted(range(len(emitters)), key=lambda index: -emitters[index].render_cost)
+    shared = map_shared(len(emitters), target, undo_target, before_fork=_import_shared, order=order)
     return [item for made in shared for item in made]
 
 

@@ -812,17 +812,26 @@ def _dependency_order(classes: list[ClassModel], module: str) -> tuple[ClassMode
     evaluates annotations when it is imported, so nothing may be used before it exists."""
     by_name = {c.name: c for c in classes}
     ordered: dict[str, ClassModel] = {}
-
-    def visit(cls: ClassModel, path: tuple[str, ...]) -> None:
-        if cls.name in ordered or cls.name in path:
-            return
-        for f in cls.fields:
-            for source, name in f.imports:
-                if source == f".{module}" and name in by_name:
-                    visit(by_name[name], (*path, cls.name))
-        ordered[cls.name] = cls
-
     # Composites first, then tables; each group keeps its order otherwise.
     for cls in sorted(classes, key=lambda c: c.kind != "composite"):
-        visit(cls, ())
+        _visit(cls, (), f".{module}", by_name, ordered)
     return tuple(ordered.values())
+
+
+def _visit(
+    cls: ClassModel,
+    path: tuple[str, ...],
+    module: str,
+    by_name: Mapping[str, ClassModel],
+    ordered: dict[str, ClassModel],
+) -> None:
+    """Put ``cls`` in ``ordered`` after the classes of ``module`` its fields use. A function
+    of its own, not a closure: a closure calling itself is a reference cycle, which would
+    keep every class it saw alive until the next full garbage collection."""
+    if cls.name in ordered or cls.name in path:
+        return
+    for f in cls.fields:
+        for source, name in f.imports:
+            if source == module and name in by_name:
+                _visit(by_name[name], (*path, cls.name), module, by_name, ordered)
+    ordered[cls.name] = cls

@@ -19,7 +19,7 @@ import pickle
 import select
 import struct
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from schemasync.errors import ConfigError, SchemasyncError
@@ -75,31 +75,37 @@ def map_shared(
     undo: Callable[[T], None],
     *,
     before_fork: Callable[[], object] = lambda: None,
+    order: Sequence[int] | None = None,
 ) -> list[T]:
     """``[work(0), ..., work(count - 1)]``, computed by this process and, when :func:`jobs`
     allows, a forked child (the results are pickled back to this process).
 
     :param before_fork: called only when a child is forked, just before: what both
         processes would otherwise each do for themselves (imports), done once.
+    :param order: the order the tasks are taken in (the costliest first, so that neither
+        process is left with a long one at the end); by default their own.
 
     All or nothing: when any ``work`` call fails, ``undo`` is called on every result
     already made, in either process (the last first), and a failure is raised here. Each ``work``
     call must itself leave nothing behind when it fails.
     """
+    taken = list(range(count)) if order is None else list(order)
+    if sorted(taken) != list(range(count)):
+        raise ValueError(f"order {taken} is not an order of {count} tasks")
     if not 2 <= count <= MAX_TASKS or jobs() < 2:
-        done: list[T] = []
+        done: dict[int, T] = {}
         try:
-            for index in range(count):
-                done.append(work(index))
+            for index in taken:
+                done[index] = work(index)
         except BaseException:
-            for result in reversed(done):
+            for result in reversed(done.values()):
                 undo(result)
             raise
-        return done
+        return [done[index] for index in range(count)]
     log.debug("rendering in two processes")
     before_fork()
     queue_out, queue_in = os.pipe()
-    os.write(queue_in, b"".join(_TASK.pack(index) for index in range(count)))
+    os.write(queue_in, b"".join(_TASK.pack(index) for index in taken))
     os.close(queue_in)
     results_out, results_in = os.pipe()
     child = os.fork()

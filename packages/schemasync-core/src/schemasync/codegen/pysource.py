@@ -19,6 +19,7 @@ __all__ = [
     "natural_key",
     "package_init",
     "registered_domains",
+    "registered_types",
     "require_strenum_support",
 ]
 
@@ -216,19 +217,30 @@ def registered_domains(schema: ir.Schema) -> list[tuple[str, str, str, str, bool
     after the domain it is based on: ``register_types`` loads a domain as its base type."""
     by_key = {(d.schema, d.name): d for d in schema.domains}
     ordered: dict[tuple[str, str], ir.Domain] = {}
-
-    def visit(domain: ir.Domain) -> None:
-        base = domain.base_type
-        if (base.schema, base.name) in by_key and not base.is_array:
-            visit(by_key[(base.schema, base.name)])
-        ordered.setdefault((domain.schema, domain.name), domain)
-
     for domain in schema.domains:
-        visit(domain)
+        # The chain down to the domain's innermost base, registered innermost first.
+        chain = [domain]
+        base = domain.base_type
+        while not base.is_array and (base.schema, base.name) in by_key:
+            chain.append(by_key[(base.schema, base.name)])
+            base = chain[-1].base_type
+        for link in reversed(chain):
+            ordered.setdefault((link.schema, link.name), link)
     return [
         (d.schema, d.name, d.base_type.schema, d.base_type.name, d.base_type.is_array)
         for d in ordered.values()
     ]
+
+
+def registered_types(schema: ir.Schema) -> dict[str, Sequence[tuple[object, ...]]]:
+    """What ``register.py.j2`` registers besides enums and composites: ``ranges`` and
+    ``multiranges`` as ``(schema, name)``, and ``domains`` (:func:`registered_domains`).
+    Computed once per target, not once per module: a package has a module per table."""
+    return {
+        "ranges": [(r.schema, r.name) for r in schema.range_types],
+        "multiranges": [(r.schema, r.multirange) for r in schema.range_types if r.multirange],
+        "domains": registered_domains(schema),
+    }
 
 
 def require_strenum_support(enum_style: str, target_python: str) -> None:
