@@ -48,7 +48,7 @@ from schemasync.codegen.output import (
 )
 from schemasync.codegen.parallel import map_shared
 from schemasync.codegen.pyformat import reflow
-from schemasync.codegen.render import collected_once
+from schemasync.codegen.render import collected_once, trim_memory
 from schemasync.config import Config, TypeOverride, explain, normalise_keys
 from schemasync.errors import ConfigError, UsageError
 from schemasync.plugins import PluginHost, code_digests
@@ -385,6 +385,9 @@ def _produce(
             source_digest=source_digest,
         )
         version_file = PlannedFile(*_version_file(config, lock))
+        # The schema's digest formatted it whole, and so will the lock's bytes: the memory
+        # the first took is handed back before the second is laid on top of it.
+        trim_memory()
         return lock, files, [version_file, PlannedFile(lock_path, render_lock(lock))]
     except BaseException:
         for item in reversed(files):

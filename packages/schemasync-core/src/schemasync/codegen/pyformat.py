@@ -19,7 +19,7 @@ import keyword
 import re
 import tokenize
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TypeAlias, cast
 
@@ -663,23 +663,26 @@ _SCANNED = re.compile(
 )
 
 
-def _statements(source: str) -> list[tuple[int, int, bool]]:
-    """``(first, last, plain)`` line indexes of each statement that spans lines or holds a
-    comment (``plain`` when it holds no comment and no string spanning lines); the other
-    lines are statements of one line each. One pass of a regular expression."""
-    found: list[tuple[int, int, bool]] = []
-    line = depth = start = 0
-    plain = True
-    for token in _SCANNED.findall(source):
+def _statements(source: str) -> Iterator[tuple[int, int, bool]]:
+    """``(start, end, plain)`` of each statement that spans lines or holds a comment, as
+    offsets in ``source`` (``source[start:end]`` is its lines, without the last line end);
+    ``plain`` when it holds no comment and no string spanning lines. The other lines are
+    statements of one line each. One pass of a regular expression, token by token: a
+    module of hundreds of thousands of lines is never held as a list of its tokens."""
+    depth = start = 0
+    plain = single = True
+    for match in _SCANNED.finditer(source):
+        token = match[0]
         first = token[0]
         if first == "\n":
             if depth <= 0:
-                if start != line or not plain:
-                    found.append((start, line, plain))
+                if not (single and plain):
+                    yield start, match.start(), plain
                 depth = 0
-                start = line + 1
-                plain = True
-            line += 1
+                start = match.end()
+                plain = single = True
+            else:
+                single = False
         elif first in "([{":
             depth += 1
         elif first in ")]}":
@@ -687,11 +690,9 @@ def _statements(source: str) -> list[tuple[int, int, bool]]:
         elif first == "#":
             plain = False
         elif "\n" in token:
-            plain = False
-            line += token.count("\n")
-    if start != line or not plain:
-        found.append((start, line, plain))
-    return found
+            plain = single = False
+    if start < len(source) and not (single and plain):
+        yield start, len(source), plain
 
 
 _STRINGS = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
@@ -747,33 +748,64 @@ def _exploded(lines: Sequence[str], indent: int, width: int) -> bool:
 def reflow(source: str, line_length: int) -> str:
     """``source`` with its statements laid out as ``ruff format --line-length
     line_length`` lays them out; statements that fit on their line are kept as written,
-    and the file ends with one line end."""
+    and the file ends with one line end.
+
+    Worked on as one text, by offsets, not as a list of its lines: the largest generated
+    modules run to hundreds of thousands of lines, and a list of them took three times
+    the module's size again."""
     if source.strip() and (source.endswith("\n\n") or not source.endswith("\n")):
         source = source.rstrip("\n") + "\n"
-    lines = source.split("\n")
-    if all(_width(line) <= line_length and not line.endswith(("(", "[", "{")) for line in lines):
+    wide = next(_wide(source, 0, len(source), line_length), None)
+    if wide is None and _OPENING_LINE.search(source) is None:
         return source
     out: list[str] = []
     done = 0
-    for first, last, plain in [*_statements(source), (len(lines), len(lines), True)]:
-        for line in lines[done:first]:
-            out.append(_laid_out([line], line_length) if _width(line) > line_length else line)
-        if first < len(lines):
-            written = lines[first : last + 1]
-            out.append(_laid_out(written, line_length) if plain else "\n".join(written))
-        done = last + 1
-    return "\n".join(out)
+    for start, end, plain in _statements(source):
+        out += _one_line_statements(source, done, start, line_length)
+        written = source[start:end]
+        out.append(_laid_out_text(written, line_length) if plain else written)
+        done = end
+    out += _one_line_statements(source, done, len(source), line_length)
+    return "".join(out)
 
 
-def _laid_out(written: list[str], line_length: int) -> str:
-    """The lines of one statement, laid out unless they already are."""
-    return _laid_out_text("\n".join(written), line_length)
+#: A line ending with an opening bracket: the first of a statement written over lines.
+_OPENING_LINE = re.compile(r"[(\[{]$", re.MULTILINE)
+
+
+def _one_line_statements(source: str, start: int, end: int, line_length: int) -> list[str]:
+    """``source[start:end]`` (lines of one statement each; ``start`` is where a line
+    starts) in pieces, each line wider than ``line_length`` columns laid out."""
+    pieces: list[str] = []
+    for match in _wide(source, start, end, line_length):
+        pieces += [source[start : match.start()], _laid_out_text(match[0], line_length)]
+        start = match.end()
+    pieces.append(source[start:end])
+    return pieces
+
+
+def _wide(source: str, start: int, end: int, line_length: int) -> Iterator[re.Match[str]]:
+    """The lines of ``source[start:end]`` wider than ``line_length`` columns (``start`` is
+    where a line starts). Found by length: a line is at least as wide as it is long, and
+    only wide characters (two columns each) make it wider, so in a text that is not all
+    ASCII every line from half the length on is measured."""
+    ascii_only = source.isascii()
+    longer = _longer_than(line_length if ascii_only else line_length // 2)
+    for match in longer.finditer(source, start, end):
+        if ascii_only or _width(match[0]) > line_length:
+            yield match
+
+
+@functools.lru_cache(maxsize=8)
+def _longer_than(length: int) -> re.Pattern[str]:
+    """Lines of more than ``length`` characters."""
+    return re.compile(rf"^[^\n]{{{length + 1},}}$", re.MULTILINE)
 
 
 @functools.lru_cache(maxsize=4096)
 def _laid_out_text(statement: str, line_length: int) -> str:
-    """:func:`_laid_out` of the lines of ``statement``, remembered: several emitters write
-    the same tables (the relationships of every relation), which are checked once."""
+    """The lines of one statement, laid out unless they already are; remembered: several
+    emitters write the same tables (the relationships of every relation), checked once."""
     written = statement.split("\n")
     line = written[0]
     indent = len(line) - len(line.lstrip(" "))
