@@ -306,3 +306,17 @@ def test_a_caller_that_paused_the_collector_finds_it_paused_still() -> None:
     finally:
         gc.enable()
         gc.collect()
+
+
+def test_objects_a_caller_froze_stay_frozen() -> None:
+    kept = [_Node() for _ in range(10)]
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with collected_once():
+            watched = _cycle()
+        assert gc.get_freeze_count() == frozen
+        assert watched() is None
+    finally:
+        gc.unfreeze()
+    assert len(kept) == 10

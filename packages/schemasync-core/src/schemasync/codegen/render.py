@@ -147,18 +147,23 @@ def collected_once() -> Generator[None, None, None]:
     the context it was made in refer to each other), collected here, with the objects
     alive before the target frozen meanwhile (:func:`gc.freeze`) so that this collection
     goes over the target's objects only. A caller that paused the collector finds it
-    paused still, and nothing collected.
+    paused still, and nothing collected; one that froze objects of its own (an application
+    calling schemasync) finds them frozen still, and the collection goes over all the rest.
     """
     if not gc.isenabled():
         yield
         return
-    gc.freeze()
+    # Unfreezing thaws every frozen object: only objects this call froze may be frozen.
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
     gc.disable()
     try:
         yield
     finally:
         gc.collect()
-        gc.unfreeze()
+        if freeze:
+            gc.unfreeze()
         gc.enable()
         trim_memory()
 
