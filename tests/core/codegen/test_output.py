@@ -214,6 +214,31 @@ def test_stale_temporary_files_of_a_killed_run_are_removed(tmp_path: Path) -> No
     assert temp_files(tmp_path) == []
 
 
+def test_a_temporary_name_already_taken_by_a_live_process_is_left_alone(tmp_path: Path) -> None:
+    """The temporary file's name holds this process's id twice (the run's and the writer's):
+    a file of that name that is not this run's (another stager of the same process) is
+    neither overwritten nor deleted; the file is written under another name."""
+    pid = os.getpid()
+    taken = tmp_path / f".models.py.{pid}.{pid}.schemasync-tmp"
+    taken.write_bytes(b"someone else's")
+
+    write_files([PlannedFile(tmp_path / "models.py", ours())])
+
+    assert (tmp_path / "models.py").read_bytes() == ours()
+    assert taken.read_bytes() == b"someone else's"
+    assert temp_files(tmp_path) == [taken]
+
+
+def test_a_temporary_file_is_named_after_the_run_and_the_writer(tmp_path: Path) -> None:
+    staged = Stager(write=True).stage(PlannedFile(tmp_path / "models.py", ours()))
+
+    assert staged.temp == tmp_path / f".models.py.{os.getpid()}.{os.getpid()}.schemasync-tmp"
+    assert staged.temp.read_bytes() == ours()
+    assert stat.S_IMODE(staged.temp.stat().st_mode) == 0o644
+    discard(staged)
+    assert temp_files(tmp_path) == []
+
+
 def test_a_failed_rename_leaves_the_old_file_and_no_temporary_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

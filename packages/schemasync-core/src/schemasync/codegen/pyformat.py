@@ -652,15 +652,40 @@ def _statement(text: str, indent: int, width: int) -> str:
 # ---------------------------------------------------------------------------------------
 # Files
 
-#: What matters to where statements end: strings (read whole, so that the brackets and
-#: quotes inside them do not count), comments, brackets and line ends.
-_SCANNED = re.compile(
-    r'"""(?:[^"\\]|\\[\s\S]|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\[\s\S]|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r"|#[^\n]*|[()\[\]{}\n]"
-)
+#: Plain code: anything but brackets, quotes, comments and line ends.
+_PLAIN = r"""[^\n()\[\]{}"'#]*"""
+#: A string on one line (not the start of a triple-quoted one), its escapes unrolled.
+_ONE_LINE_STRING = r"""\"(?!"")[^"\\\n]*(?:\\.[^"\\\n]*)*"|'(?!'')[^'\\\n]*(?:\\.[^'\\\n]*)*'"""
+
+
+def _balanced(depth: int) -> str:
+    """Brackets closed on the line they open on, nested ``depth`` deep, holding plain code
+    and strings on one line. Of any kind: like the rest of this module, brackets are
+    counted, not matched."""
+    inner = _ONE_LINE_STRING
+    for _ in range(depth):
+        inner = rf"{_ONE_LINE_STRING}|[(\[{{]{_PLAIN}(?:(?:{inner}){_PLAIN})*[)\]}}]"
+    return inner
+
+
+#: What matters to where statements end. First, lines complete in themselves (no comment,
+#: no string spanning lines, brackets closed on the line, three deep), taken a run at a time:
+#: to the statements they behave as line ends each, and most lines of generated code are
+#: such lines. Then, token by token: strings (read whole, so that the brackets and quotes
+#: inside them do not count), comments, brackets and line ends. Compiled when first
+#: used: the patterns of this module take milliseconds to compile, which commands that
+#: lay out no file would spend for nothing.
+@functools.cache
+def _scanned() -> re.Pattern[str]:
+    return re.compile(
+        rf"^(?:{_PLAIN}(?:(?:{_balanced(3)}){_PLAIN})*\n)+"
+        r'|"""(?:[^"\\]|\\[\s\S]|"(?!""))*"""'
+        r"|'''(?:[^'\\]|\\[\s\S]|'(?!''))*'''"
+        r'|"(?:[^"\\\n]|\\.)*"'
+        r"|'(?:[^'\\\n]|\\.)*'"
+        r"|#[^\n]*|[()\[\]{}\n]",
+        re.MULTILINE,
+    )
 
 
 def _statements(source: str) -> Iterator[tuple[int, int, bool]]:
@@ -671,10 +696,10 @@ def _statements(source: str) -> Iterator[tuple[int, int, bool]]:
     module of hundreds of thousands of lines is never held as a list of its tokens."""
     depth = start = 0
     plain = single = True
-    for match in _SCANNED.finditer(source):
+    for match in _scanned().finditer(source):
         token = match[0]
         first = token[0]
-        if first == "\n":
+        if token[-1] == "\n":  # a line end, or a run of complete lines
             if depth <= 0:
                 if not (single and plain):
                     yield start, match.start(), plain
@@ -699,50 +724,127 @@ _STRINGS = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
 _OPENING = ("(", "[", "{")
 
 
-def _exploded(lines: Sequence[str], indent: int, width: int) -> bool:
-    """Whether a statement spanning ``lines`` is written as ruff keeps it: every line fits,
+def _exploded(statement: str, indent: int, width: int) -> bool:
+    """Whether a statement spanning lines is written as ruff keeps it: every line fits,
     and every bracket split over lines holds one item a line, indented one level, with a
     magic trailing comma (imports, ``__all__``, tables of names and nested ones). Checked
-    line by line, without parsing, as it is the common case.
+    line by line, without parsing, as it is the common case; the items of a table (runs of
+    lines at one indentation, each closing what it opens and ending with a comma) a run at
+    a time, as tables of hundreds of thousands of lines pass here.
 
     A one-element tuple's comma is not magic, so ``(a,)`` split over lines is ruff's only
     when its item holds a bracket split over lines: that bracket breaks every one around it
     (a table of tuples of one split call each)."""
-    # Per open bracket: whether one item and a comma would make a tuple, its items, and
-    # whether it holds a split bracket (one that passed these checks).
+    if not statement.isascii() or _longer_than(width).search(statement) is not None:
+        return _exploded_lines(statement.split("\n"), indent, width)
+    first_end = statement.find("\n")
+    stack: list[list[int]] = []
+    previous = statement[:first_end]
+    if not _opened(_code(previous), stack, first=True):
+        return False
+    # Every line but the last, which is read on its own: the statement is not copied to
+    # give it a line end (a table's statement runs to megabytes).
+    last_end = statement.rfind("\n")
+    for match in _table_parts().finditer(statement, first_end + 1, last_end + 1):
+        depth = indent + 4 * len(stack)
+        if match["items"] is not None and stack:
+            if len(match["items"]) != depth:
+                return False
+            stack[-1][1] += match[0].count("\n")
+        elif match["block"] is not None:
+            if len(match["block"]) != depth or not _opened(_code(match["opener"]), stack):
+                return False
+            stack[-1][1] += match[0].count("\n") - 2
+            if not _line_fits_in(match["closer"], ",", indent, stack):
+                return False
+        else:
+            for line in match[0][:-1].split("\n"):
+                if not _line_fits_in(line, previous, indent, stack):
+                    return False
+                previous = line
+            continue
+        previous = ","
+    return _line_fits_in(statement[last_end + 1 :], previous, indent, stack) and not stack
+
+
+#: An item of a table: a line ending with a comma that closes every bracket it opens.
+_ITEM = rf"(?! ){_PLAIN}(?:(?:{_balanced(3)}){_PLAIN})*,\n"
+
+
+#: The parts of an exploded statement that are checked whole: a bracket split over lines
+#: holding items only (its opening line, the items one level deeper, its closing line),
+#: or a run of items at one indentation; else one line.
+@functools.cache
+def _table_parts() -> re.Pattern[str]:
+    return re.compile(
+        rf"^(?P<block> *)(?P<opener>(?! ){_PLAIN}(?:(?:{_balanced(3)}){_PLAIN})*[(\[{{])\n"
+        rf"(?:(?P=block)    {_ITEM})+(?P<closer>(?P=block)[)\]}}],)\n"
+        rf"|^(?P<items> *){_ITEM}(?:(?P=items){_ITEM})*"
+        r"|[^\n]*\n",
+        re.MULTILINE,
+    )
+
+
+def _exploded_lines(lines: Sequence[str], indent: int, width: int) -> bool:
+    """:func:`_exploded`, a line at a time, with the width of each line measured."""
     stack: list[list[int]] = []
     for number, line in enumerate(lines):
-        # Tables of thousands of lines pass here: the cheap tests first.
         if (len(line) > width or not line.isascii()) and _width(line) > width:
             return False
-        body = line.strip()
-        if '"' in body or "'" in body:
-            body = _STRINGS.sub('""', body)
-        if number:
-            closing = body[:1] in ")]}"
-            if len(line) - len(line.lstrip(" ")) != indent + 4 * (len(stack) - closing):
+        if number == 0:
+            if not _opened(_code(line), stack, first=True):
                 return False
-            if closing:
-                if not stack or not lines[number - 1].endswith(","):
-                    return False
-                tuple_, items, split = stack.pop()
-                if tuple_ and items < 2 and not split:
-                    return False  # (a,) and x[a,] are tuples: no magic trailing comma
-                body = body[1:]
-        opened = body.count("(") + body.count("[") + body.count("{")
-        closed = body.count(")") + body.count("]") + body.count("}")
-        if body.endswith(_OPENING) and opened == closed + 1:
-            before = body[-2:-1]
-            called = before.isalnum() or before in '_)]"'
-            tuple_ = (body[-1] == "(" and not called) or (body[-1] == "[" and called)
-            if stack:
-                stack[-1][2] = 1
-            stack.append([int(tuple_), 0, 0])
-        elif opened != closed:
+        elif not _line_fits_in(line, lines[number - 1], indent, stack):
             return False
-        elif number and stack and body.endswith(","):
-            stack[-1][1] += 1
     return not stack
+
+
+def _code(line: str) -> str:
+    """``line`` without its indentation, its strings emptied."""
+    body = line.strip()
+    if '"' in body or "'" in body:
+        body = _STRINGS.sub('""', body)
+    return body
+
+
+def _line_fits_in(line: str, previous: str, indent: int, stack: list[list[int]]) -> bool:
+    """Whether ``line``, after ``previous``, is laid out as ruff lays out an exploded
+    statement's lines at the depth ``stack`` holds (updated)."""
+    body = _code(line)
+    closing = body[:1] in ")]}"
+    if len(line) - len(line.lstrip(" ")) != indent + 4 * (len(stack) - closing):
+        return False
+    if closing:
+        if not stack or not previous.endswith(","):
+            return False
+        tuple_, items, split = stack.pop()
+        if tuple_ and items < 2 and not split:
+            return False  # (a,) and x[a,] are tuples: no magic trailing comma
+        body = body[1:]
+    return _opened(body, stack)
+
+
+def _opened(body: str, stack: list[list[int]], *, first: bool = False) -> bool:
+    """Whether a line's code ``body`` (its closing bracket taken off) opens one bracket at
+    its end or closes all it opens; ``stack`` gets the bracket opened, or the item."""
+    # Per open bracket: whether one item and a comma would make a tuple, its items, and
+    # whether it holds a split bracket (one that passed these checks).
+    opened = body.count("(") + body.count("[") + body.count("{")
+    closed = body.count(")") + body.count("]") + body.count("}")
+    if body.endswith(_OPENING) and opened == closed + 1:
+        before = body[-2:-1]
+        # Nothing before it: a bracket of its own (an item), not a call or a subscript.
+        called = before != "" and (before.isalnum() or before in '_)]"')
+        tuple_ = (body[-1] == "(" and not called) or (body[-1] == "[" and called)
+        if stack:
+            stack[-1][2] = 1
+        stack.append([int(tuple_), 0, 0])
+        return True
+    if opened != closed:
+        return False
+    if not first and stack and body.endswith(","):
+        stack[-1][1] += 1
+    return True
 
 
 def reflow(source: str, line_length: int) -> str:
@@ -809,7 +911,7 @@ def _laid_out_text(statement: str, line_length: int) -> str:
     written = statement.split("\n")
     line = written[0]
     indent = len(line) - len(line.lstrip(" "))
-    if len(written) > 1 and _exploded(written, indent, line_length):
+    if len(written) > 1 and _exploded(statement, indent, line_length):
         return "\n".join(written)
     text = "\n".join([line[indent:], *written[1:]])
     try:
