@@ -693,18 +693,19 @@ def _statements(source: str) -> Iterator[tuple[int, int, bool]]:
     offsets in ``source`` (``source[start:end]`` is its lines, without the last line end);
     ``plain`` when it holds no comment and no string spanning lines. The other lines are
     statements of one line each. One pass of a regular expression, token by token: a
-    module of hundreds of thousands of lines is never held as a list of its tokens."""
+    module of hundreds of thousands of lines is never held as a list of its tokens, and
+    a token is read by its offsets, not copied (a run of lines can be megabytes long)."""
     depth = start = 0
     plain = single = True
     for match in _scanned().finditer(source):
-        token = match[0]
-        first = token[0]
-        if token[-1] == "\n":  # a line end, or a run of complete lines
+        begin, end = match.span()
+        first = source[begin]
+        if source[end - 1] == "\n":  # a line end, or a run of complete lines
             if depth <= 0:
                 if not (single and plain):
-                    yield start, match.start(), plain
+                    yield start, begin, plain
                 depth = 0
-                start = match.end()
+                start = end
                 plain = single = True
             else:
                 single = False
@@ -714,7 +715,7 @@ def _statements(source: str) -> Iterator[tuple[int, int, bool]]:
             depth -= 1
         elif first == "#":
             plain = False
-        elif "\n" in token:
+        elif source.find("\n", begin, end) >= 0:  # a string spanning lines
             plain = single = False
     if start < len(source) and not (single and plain):
         yield start, len(source), plain
@@ -908,13 +909,12 @@ def _longer_than(length: int) -> re.Pattern[str]:
 def _laid_out_text(statement: str, line_length: int) -> str:
     """The lines of one statement, laid out unless they already are; remembered: several
     emitters write the same tables (the relationships of every relation), checked once."""
-    written = statement.split("\n")
-    line = written[0]
+    first_end = statement.find("\n")
+    line = statement if first_end < 0 else statement[:first_end]
     indent = len(line) - len(line.lstrip(" "))
-    if len(written) > 1 and _exploded(statement, indent, line_length):
-        return "\n".join(written)
-    text = "\n".join([line[indent:], *written[1:]])
+    if first_end >= 0 and _exploded(statement, indent, line_length):
+        return statement
     try:
-        return " " * indent + _statement(text, indent, line_length)
+        return " " * indent + _statement(statement[indent:], indent, line_length)
     except _Unsupported:
-        return "\n".join(written)
+        return statement
