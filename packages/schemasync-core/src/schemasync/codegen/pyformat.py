@@ -668,6 +668,10 @@ def _balanced(depth: int) -> str:
     return inner
 
 
+#: Code on one line that closes every bracket it opens.
+_CLOSED = rf"{_PLAIN}(?:(?:{_balanced(3)}){_PLAIN})*"
+
+
 #: What matters to where statements end. First, lines complete in themselves (no comment,
 #: no string spanning lines, brackets closed on the line, three deep), taken a run at a time:
 #: to the statements they behave as line ends each, and most lines of generated code are
@@ -678,7 +682,7 @@ def _balanced(depth: int) -> str:
 @functools.cache
 def _scanned() -> re.Pattern[str]:
     return re.compile(
-        rf"^(?:{_PLAIN}(?:(?:{_balanced(3)}){_PLAIN})*\n)+"
+        rf"^(?:{_CLOSED}\n)+"
         r'|"""(?:[^"\\]|\\[\s\S]|"(?!""))*"""'
         r"|'''(?:[^'\\]|\\[\s\S]|'(?!''))*'''"
         r'|"(?:[^"\\\n]|\\.)*"'
@@ -769,7 +773,7 @@ def _exploded(statement: str, indent: int, width: int) -> bool:
 
 
 #: An item of a table: a line ending with a comma that closes every bracket it opens.
-_ITEM = rf"(?! ){_PLAIN}(?:(?:{_balanced(3)}){_PLAIN})*,\n"
+_ITEM = rf"(?! ){_CLOSED},\n"
 
 
 #: The parts of an exploded statement that are checked whole: a bracket split over lines
@@ -778,7 +782,7 @@ _ITEM = rf"(?! ){_PLAIN}(?:(?:{_balanced(3)}){_PLAIN})*,\n"
 @functools.cache
 def _table_parts() -> re.Pattern[str]:
     return re.compile(
-        rf"^(?P<block> *)(?P<opener>(?! ){_PLAIN}(?:(?:{_balanced(3)}){_PLAIN})*[(\[{{])\n"
+        rf"^(?P<block> *)(?P<opener>(?! ){_CLOSED}[(\[{{])\n"
         rf"(?:(?P=block)    {_ITEM})+(?P<closer>(?P=block)[)\]}}],)\n"
         rf"|^(?P<items> *){_ITEM}(?:(?P=items){_ITEM})*"
         r"|[^\n]*\n",
