@@ -94,7 +94,7 @@ def in_process(project: Path, dsn: str) -> dict[str, float]:
         for file in files:
             if file.path.endswith(".py"):
                 reflow(file.content.decode(), config.settings.line_length)
-        figures["  layout of its Python files"] = time.process_time() - start
+        figures[f"emit {emitter.name}: layout of .py files"] = time.process_time() - start
         del files
     start = time.process_time()
     generate.plan(host, config, schema, emitters, now=dt.datetime.now(dt.timezone.utc))
@@ -150,7 +150,7 @@ def main() -> None:
                 )
             if args.in_process:
                 for stage, seconds in in_process(project, dsn).items():
-                    print(f"  in process, CPU: {stage:<28} {seconds:6.3f} s")
+                    print(f"  in process, CPU: {stage:<36} {seconds:6.3f} s")
         finally:
             if args.keep:
                 print(f"kept: database {name}, project {project}")
