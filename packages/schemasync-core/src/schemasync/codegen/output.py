@@ -382,8 +382,9 @@ def _write_temporary(planned: PlannedFile, owner: int) -> Path:
     folder = planned.path.parent
     prefix = f".{planned.path.name}.{owner}."
     # A run writes each path once, so the writing process's id makes the name unique among
-    # this run's files; only a clash with a file left by a process gone long ago (whose id
-    # came back) takes tempfile's search for a free random name, which costs more.
+    # this run's files; only a clash (a file another run of this process left, or one of a
+    # process gone long ago whose id came back) takes tempfile's search for a free random
+    # name, which costs more.
     temp = folder / f"{prefix}{os.getpid()}{_TEMP_SUFFIX}"
     try:
         try:
