@@ -18,8 +18,14 @@ bytecode caches allowed (``PYTHONDONTWRITEBYTECODE`` unset) after one warm-up ru
 - ``run (unchanged)``: the same again, nothing changed;
 - ``check``: the database against the lock and the models;
 - ``check --offline``: the models and generated files against the lock;
+- ``run --emit pydantic (first)``: the Pydantic target alone into an empty project, to
+  set beside a tool that writes that one target;
 - with ``--peer``: supabase-pydantic's ``sb-pydantic gen`` (Pydantic models of the same
-  database), and the ratio to schemasync's first ``run`` measured in the same session.
+  database), and its ratio to schemasync's first ``run`` of Pydantic alone and of all four
+  targets, measured in the same session. The peer is given the database as a
+  ``postgresql://`` URL with a password (it refuses any other form, and a URL without a
+  password); each of its runs must write its models file, or the script stops: the peer
+  reports some failures with exit code 0.
 
 Medians (wall and CPU time) and the peak resident memory of each step are printed.
 """
@@ -36,6 +42,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 from psycopg import sql
@@ -196,7 +203,8 @@ def measure(
         if fresh:
             where = cwd.with_name(f"{cwd.name}-fresh-{attempt}")
             where.mkdir()
-            shutil.copy(cwd / "pyproject.toml", where)
+            if (cwd / "pyproject.toml").exists():
+                shutil.copy(cwd / "pyproject.toml", where)
         runs.append(timed(command, where, env, codes))
     if fresh:
         timed(command, cwd, env, codes)
@@ -205,10 +213,36 @@ def measure(
     cpu = statistics.median(c for _, _, c in runs[1:])
     median = statistics.median(times)
     print(
-        f"{label:<24} median {median:6.3f} s  best {min(times):6.3f} s  cpu {cpu:6.3f} s"
+        f"{label:<28} median {median:6.3f} s  best {min(times):6.3f} s  cpu {cpu:6.3f} s"
         f"  peak {memory:4.0f} MiB"
     )
     return median, memory
+
+
+def peer_url(dsn: str) -> str:
+    """``dsn`` as the ``postgresql://`` URL supabase-pydantic accepts: it refuses one
+    without a password, so a server that trusts the connection is given a placeholder."""
+    parts = psycopg.conninfo.conninfo_to_dict(dsn)
+    user = quote(str(parts.get("user", "postgres")), safe="")
+    password = quote(str(parts.get("password", "unused")), safe="")
+    host = parts.get("host", "127.0.0.1")
+    port = parts.get("port", 5432)
+    return f"postgresql://{user}:{password}@{host}:{port}/{quote(str(parts['dbname']), safe='')}"
+
+
+def measure_peer(
+    executable: str, dsn: str, folder: Path, env: dict[str, str], repeat: int
+) -> float:
+    """The median time of supabase-pydantic's ``gen --type pydantic`` on ``dsn``, each run
+    into a new folder that must then hold its models (it exits 0 on some failures)."""
+    folder.mkdir()
+    command = [executable, "gen", "--type", "pydantic", "--db-url", peer_url(dsn), "-d", "out"]
+    median, _ = measure("supabase-pydantic gen", command, folder, env, repeat, fresh=True)
+    runs = [folder, *folder.parent.glob(f"{folder.name}-fresh-*")]
+    empty = [run.name for run in runs if not any(p.stat().st_size for p in run.glob("out/**/*.py"))]
+    if empty:
+        raise SystemExit(f"supabase-pydantic wrote no models in {', '.join(sorted(empty))}")
+    return median
 
 
 def main() -> None:
@@ -278,28 +312,18 @@ def main() -> None:
         measure("run (unchanged)", [*schemasync, "run"], project, env, args.repeat)
         measure("check", [*schemasync, "check"], project, env, args.repeat, codes=(0, 1))
         measure("check --offline", [*schemasync, "check", "--offline"], project, env, args.repeat)
+        alone = folder / "pydantic"
+        alone.mkdir()
+        (alone / "pyproject.toml").write_text('[tool.schemasync]\nemit = ["pydantic"]\n')
+        pydantic, _ = measure(
+            "run --emit pydantic (first)", [*schemasync, "run"], alone, env, args.repeat, fresh=True
+        )
         if args.peer:
-            peer_dir = folder / "peer"
-            peer_dir.mkdir()
-            peer, _ = measure(
-                "supabase-pydantic gen",
-                [
-                    args.peer,
-                    "gen",
-                    "--type",
-                    "pydantic",
-                    "--db-url",
-                    dsn,
-                    "-d",
-                    str(peer_dir / "out"),
-                ],
-                peer_dir,
-                env,
-                args.repeat,
-            )
-            ratio = peer / first
+            peer = measure_peer(args.peer, dsn, folder / "peer", env, args.repeat)
+            print(f"ratio, Pydantic alone: supabase-pydantic / schemasync = {peer / pydantic:.1f}x")
             print(
-                f"ratio: supabase-pydantic (1 target) / schemasync run (4 targets) = {ratio:.1f}x"
+                "ratio: supabase-pydantic (1 target) / schemasync (4 targets) = "
+                f"{peer / first:.1f}x"
             )
     finally:
         if args.keep:
