@@ -235,7 +235,7 @@ def test_a_temporary_file_is_named_after_the_run_and_the_writer(tmp_path: Path) 
     assert staged.temp == tmp_path / f".models.py.{os.getpid()}.{os.getpid()}.schemasync-tmp"
     assert staged.temp.read_bytes() == ours()
     assert stat.S_IMODE(staged.temp.stat().st_mode) == 0o644
-    discard(staged)
+    discard([staged])
     assert temp_files(tmp_path) == []
 
 
@@ -403,9 +403,33 @@ def test_staged_files_wait_in_temporary_files_and_leave_the_targets_alone(
     assert not new.exists()
     dry = [Stager(write=False).stage(planned) for planned in files]
     assert [(s.changed, s.temp) for s in dry] == [(False, None), (True, None), (True, None)]
-    for item in staged:
-        discard(item)
+    discard(staged)
     assert sorted(tmp_path.iterdir()) == [changed, same]
+
+
+@pytest.mark.parametrize("order", ["maker first", "maker last"])
+def test_discarding_removes_the_folders_made_whichever_file_made_them(
+    tmp_path: Path, order: str
+) -> None:
+    # Two stagers (the two processes of a run) write into folders the first one makes; the
+    # files are discarded together, in either order, and the folders made go with them.
+    first = Stager(write=True).stage(PlannedFile(tmp_path / "models" / "pkg" / "a.py", ours()))
+    second = Stager(write=True).stage(PlannedFile(tmp_path / "models" / "pkg" / "b.py", ours()))
+    assert first.created == (tmp_path / "models" / "pkg", tmp_path / "models")
+    assert second.created == ()
+
+    discard([first, second] if order == "maker first" else [second, first])
+
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_discarding_keeps_a_folder_that_holds_other_files(tmp_path: Path) -> None:
+    staged = Stager(write=True).stage(PlannedFile(tmp_path / "models" / "a.py", ours()))
+    (tmp_path / "models" / "mine.txt").write_text("mine\n")
+
+    discard([staged])
+
+    assert sorted(p.name for p in (tmp_path / "models").iterdir()) == ["mine.txt"]
 
 
 def test_deleted_modules_lose_their_bytecode_and_only_theirs(tmp_path: Path) -> None:

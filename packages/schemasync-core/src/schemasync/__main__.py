@@ -2,6 +2,6 @@
 
 import sys
 
-from schemasync.cli.main import main
+from schemasync.cli.main import command
 
-sys.exit(main())
+sys.exit(command())

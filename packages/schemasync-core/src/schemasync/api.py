@@ -40,6 +40,7 @@ __all__ = [
     "Normalizer",
     "Notification",
     "NotifyTarget",
+    "Part",
     "Profile",
     "PyType",
     "Source",
@@ -166,6 +167,20 @@ class EmbeddedRowsOptions(TargetOptions, frozen=True, kw_only=True):
 
 
 @dataclass(frozen=True)
+class Part:
+    """The share of a target's files one call of :meth:`Emitter.emit` renders: part
+    ``index`` of ``count``. A run splits a target that can be split (see
+    :meth:`Emitter.can_split`) when it would otherwise keep one of two processes waiting."""
+
+    index: int = 0
+    count: int = 1
+
+    def takes(self, position: int) -> bool:
+        """Whether the file at ``position`` (in the emitter's own order) is this part's."""
+        return position % self.count == self.index
+
+
+@dataclass(frozen=True)
 class EmitContext:
     """What an emitter gets besides the schema: its options and the shared machinery."""
 
@@ -183,6 +198,8 @@ class EmitContext:
     #: The version the lock file gives this schema (the one this run records); ``None``
     #: when the context was made outside a run.
     schema_version: int | None = None
+    #: Which of its files to render: all of them unless the emitter can split them.
+    part: Part = field(default_factory=Part)
 
     def models(
         self,
@@ -250,6 +267,15 @@ class Emitter(abc.ABC):
     #: Two processes sharing a run's targets take the costliest first, so that neither is
     #: left with a long one when the other is done; only the order depends on it.
     render_cost: ClassVar[float] = 1.0
+
+    def can_split(self, options: TargetOptions) -> bool:
+        """Whether, with ``options``, it renders its files in parts when ``context.part``
+        asks it to: :meth:`emit` then yields only the files of that part, each call on its
+        own (in its own process), and the parts together yield exactly the files of one
+        whole call. Files are written as their parts come, so no file may depend on
+        another part's. No by default: an emitter that writes one large file gains
+        nothing."""
+        return False
 
     @property
     def output_folder(self) -> str:

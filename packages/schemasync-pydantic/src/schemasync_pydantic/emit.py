@@ -162,6 +162,11 @@ class PydanticEmitter(Emitter):
     reserved_names = RESERVED
     reserved_fields = RESERVED_FIELDS
 
+    def can_split(self, options: TargetOptions) -> bool:
+        """A package (a module per table) renders in parts; one module does not."""
+        assert isinstance(options, PydanticOptions)
+        return options.layout != "module"
+
     def emit(self, schema: ir.Schema, context: EmitContext) -> Iterator[GeneratedFile]:
         """Render the models of ``schema`` (see :class:`PydanticOptions`), a module at a
         time: a package has a module per table."""
@@ -190,20 +195,44 @@ class PydanticEmitter(Emitter):
         config = _config(options)
         env = context.templates("schemasync_pydantic")
         template = env.get_template("module.py.j2")
-        exports: dict[str, list[str]] = {}
         registration = registered_types(schema)
-        for module in sorted(modules, key=lambda m: m.name):
-            is_types = module.name == types_module
-            register = needs_register and is_types
-            classes = [(cls, _fields(cls, validation)) for cls in module.classes]
-            helpers = ranges if is_types else []
-            exports[module.name] = isort_sorted(
-                [*helpers, *(e.name for e in module.enums), *(c.name for c in module.classes)]
+        modules.sort(key=lambda m: m.name)
+
+        def helpers_of(module: ModuleModel) -> list[str]:
+            return ranges if module.name == types_module else []
+
+        def registers(module: ModuleModel) -> bool:
+            return needs_register and module.name == types_module
+
+        exports = {
+            module.name: isort_sorted(
+                [*helpers_of(module), *(e.name for e in module.enums)]
+                + [c.name for c in module.classes]
                 + [a.name for a in module.aliases]
                 + list(module.relationship_names)
-                + (["register_types", "register_types_async"] if register else []),
+                + (["register_types", "register_types_async"] if registers(module) else []),
                 in_all=True,
             )
+            for module in modules
+        }
+        # Files come in the order of their paths, the __init__.py first, as a run puts the
+        # parts of a package rendered in two processes back together (see can_split).
+        part = context.part
+        if models.layout != "module" and part.takes(0):
+            doc = "Generated Pydantic models of the database schema."
+            init = package_init(
+                context.header(),
+                doc,
+                {k: v for k, v in exports.items() if v},
+                lazy=models.layout == "lazy-package",
+            )
+            yield GeneratedFile("__init__.py", init)
+        for position, module in enumerate(modules, start=1):
+            if not part.takes(position):
+                continue
+            register = registers(module)
+            helpers = helpers_of(module)
+            classes = [(cls, _fields(cls, validation)) for cls in module.classes]
             text = template.render(
                 header=context.header(),
                 doc=_module_doc(models, module),
@@ -231,15 +260,6 @@ class PydanticEmitter(Emitter):
                 composite_factory="{cls}.model_validate(dict(zip(({keys}), values)))",
             )
             yield GeneratedFile(f"{module.name}.py", text.encode())
-        if models.layout != "module":
-            doc = "Generated Pydantic models of the database schema."
-            init = package_init(
-                context.header(),
-                doc,
-                {k: v for k, v in exports.items() if v},
-                lazy=models.layout == "lazy-package",
-            )
-            yield GeneratedFile("__init__.py", init)
 
 
 def _doc_of(cls: ClassModel) -> str:

@@ -20,7 +20,7 @@ from typing import Protocol, TypeVar
 import msgspec
 
 from schemasync import __version__, ir
-from schemasync.api import EmitContext, Emitter, PyType, TargetOptions
+from schemasync.api import EmitContext, Emitter, Part, PyType, TargetOptions
 from schemasync.codegen import transaction
 from schemasync.codegen.lock import (
     Lock,
@@ -46,7 +46,7 @@ from schemasync.codegen.output import (
     file_bytes,
     outcome,
 )
-from schemasync.codegen.parallel import map_shared
+from schemasync.codegen.parallel import jobs, map_shared
 from schemasync.codegen.pyformat import reflow
 from schemasync.codegen.render import collected_once, trim_memory
 from schemasync.config import Config, TypeOverride, explain, normalise_keys
@@ -71,7 +71,17 @@ log = logging.getLogger("schemasync")
 #: Steps a terminal shows while they run (see schemasync.cli.terminal).
 progress = logging.getLogger("schemasync.progress")
 
-T = TypeVar("T")
+
+class _Produced(Protocol):
+    """A generated file as a run holds it: a :class:`PlannedFile` or a staged one."""
+
+    @property
+    def path(self) -> Path: ...
+    @property
+    def digest(self) -> str: ...
+
+
+P = TypeVar("P", bound=_Produced)
 
 
 @dataclass(frozen=True)
@@ -144,8 +154,10 @@ def emit_context(
     schema_hash: str,
     *,
     schema_version: int | None = None,
+    part: Part | None = None,
 ) -> EmitContext:
-    """What an emitter with ``options`` gets for this project: profile, hooks, overrides."""
+    """What an emitter with ``options`` gets for this project: profile, hooks, overrides;
+    ``part``: the share of its files to render (all of them by default)."""
     return EmitContext(
         options=options,
         profile=options.profile or config.settings.profile,
@@ -159,6 +171,7 @@ def emit_context(
             inside(config.root, options.templates, "templates") if options.templates else None
         ),
         schema_version=schema_version,
+        part=part or Part(),
     )
 
 
@@ -282,27 +295,27 @@ def _render(
     *,
     schema_hash: str,
     version: int,
-    accept: Callable[[PlannedFile], T],
-    undo: Callable[[T], None],
-) -> list[T]:
-    """``accept`` of every file the emitters write, laid out, in the emitters' order. The
-    emitters are shared with a forked process when there are two cores (see
+    accept: Callable[[PlannedFile], P],
+    undo: Callable[[Sequence[P]], None],
+) -> list[P]:
+    """``accept`` of every file the emitters write, laid out: the emitters in their order,
+    each one's files in the order of their paths. The emitters (or parts of one) are
+    shared with a forked process when there are two cores (see
     :mod:`schemasync.codegen.parallel`). All or nothing: when anything fails, ``undo`` is
-    called on every result already made."""
+    called once with every result already made (in either process)."""
     root = config.root
     line_length = config.settings.line_length
 
-    def undo_target(made: list[T]) -> None:
-        for item in reversed(made):
-            undo(item)
+    tasks = _tasks(emitters, [emitter_options(emitter, config) for emitter in emitters])
 
-    def target(index: int) -> list[T]:
-        emitter = emitters[index]
-        options = emitter_options(emitter, config)
+    def target(index: int) -> list[P]:
+        emitter, options, part = tasks[index]
         output = inside(root, options.output or emitter.output_folder, "output")
-        context = emit_context(host, config, options, schema_hash, schema_version=version)
+        context = emit_context(
+            host, config, options, schema_hash, schema_version=version, part=part
+        )
         progress.debug("emitting %s", emitter.name)
-        made: list[T] = []
+        made: list[P] = []
         try:
             with collected_once():
                 for generated in emitter.emit(schema, context):
@@ -311,14 +324,45 @@ def _render(
                         accept(PlannedFile(path, _laid_out(path, generated.content, line_length)))
                     )
         except BaseException:
-            undo_target(made)
+            undo(made)
             raise
         return made
 
-    # The costliest first: the process that takes the last target is not left with a long one.
-    order = sorted(range(len(emitters)), key=lambda index: -emitters[index].render_cost)
-    shared = map_shared(len(emitters), target, undo_target, before_fork=_import_shared, order=order)
-    return [item for made in shared for item in made]
+    # The costliest first: the process that takes the last task is not left with a long one.
+    order = sorted(
+        range(len(tasks)), key=lambda index: -tasks[index][0].render_cost / tasks[index][2].count
+    )
+    made_by_tasks: list[list[P]] = []  # when a task fails: what the others made, undone at once
+    try:
+        shared = map_shared(
+            len(tasks), target, made_by_tasks.append, before_fork=_import_shared, order=order
+        )
+    except BaseException:
+        undo([item for made in made_by_tasks for item in made])
+        raise
+    # Each target's files in the order of their paths, however its parts were shared out.
+    files: dict[int, list[P]] = {}
+    for (emitter, _, _), made in zip(tasks, shared, strict=True):
+        files.setdefault(id(emitter), []).extend(made)
+    return [item for made in files.values() for item in sorted(made, key=lambda f: f.path)]
+
+
+def _tasks(
+    emitters: Sequence[Emitter], options: Sequence[TargetOptions]
+) -> list[tuple[Emitter, TargetOptions, Part]]:
+    """What each process may take: a target, or a part of one. With two processes, a
+    target that costs more than all the others together is rendered in two parts, if it
+    can be (:meth:`Emitter.can_split`), so that the other process does not wait for it
+    (the Pydantic package of a schema alone: a module per table, half in each process)."""
+    total = sum(emitter.render_cost for emitter in emitters)
+    two = jobs() > 1
+    tasks: list[tuple[Emitter, TargetOptions, Part]] = []
+    for emitter, chosen in zip(emitters, options, strict=True):
+        count = 2 if two and emitter.render_cost > total / 2 and emitter.can_split(chosen) else 1
+        if count > 1:
+            log.debug("%s renders in %d parts", emitter.name, count)
+        tasks += [(emitter, chosen, Part(index, count)) for index in range(count)]
+    return tasks
 
 
 def _import_shared() -> None:
@@ -329,34 +373,26 @@ def _import_shared() -> None:
         importlib.import_module(module)
 
 
-class _Produced(Protocol):
-    """A generated file as a run holds it: a :class:`PlannedFile` or a staged one."""
-
-    @property
-    def path(self) -> Path: ...
-    @property
-    def digest(self) -> str: ...
-
-
-P = TypeVar("P", bound=_Produced)
-
-
 def _produce(
     host: PluginHost,
     config: Config,
     schema: ir.Schema,
     emitters: Sequence[Emitter],
     *,
+    schema_hash: str,
     previous: Lock | None,
     now: dt.datetime,
     source_digest: str,
     accept: Callable[[PlannedFile], P],
-    undo: Callable[[P], None],
+    undo: Callable[[Sequence[P]], None],
 ) -> tuple[Lock, list[P], list[PlannedFile]]:
     """``accept`` of every file the emitters write (see :func:`_render`), the lock that
     records their digests, and the files written after them: ``schema_version.py``, then
-    the lock, which is renamed into place after every file it describes."""
-    schema_hash = ir.schema_hash(schema)
+    the lock, which is renamed into place after every file it describes.
+
+    :param schema_hash: ``schema``'s (its caller has it: at 5,000 tables, encoding the
+        schema to hash it takes a tenth of a second).
+    """
     # Settings that cannot be written fail before anything is rendered.
     lock_path = inside(config.root, config.settings.lock_file, "lock_file")
     inside(config.root, config.settings.version_file, "version_file")
@@ -390,8 +426,7 @@ def _produce(
         trim_memory()
         return lock, files, [version_file, PlannedFile(lock_path, render_lock(lock))]
     except BaseException:
-        for item in reversed(files):
-            undo(item)
+        undo(files)
         raise
 
 
@@ -415,6 +450,7 @@ def plan(
         config,
         schema,
         emitters,
+        schema_hash=ir.schema_hash(schema),
         previous=previous,
         now=now,
         source_digest=source_digest,
@@ -439,6 +475,7 @@ def _write(
     schema: ir.Schema,
     emitters: Sequence[Emitter],
     *,
+    schema_hash: str,
     previous: Lock | None,
     now: dt.datetime,
     source_digest: str,
@@ -454,6 +491,7 @@ def _write(
         config,
         schema,
         emitters,
+        schema_hash=schema_hash,
         previous=previous,
         now=now,
         source_digest=source_digest,
@@ -523,6 +561,7 @@ def run(
             config,
             schema,
             emitters,
+            schema_hash=schema_hash,
             previous=None if previous is None else full_lock(previous, lock_path),
             now=when,
             source_digest=source_digest,

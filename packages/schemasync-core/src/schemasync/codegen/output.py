@@ -142,8 +142,7 @@ def discarded_on_failure(staged: Sequence[Staged]) -> Generator[None, None, None
     try:
         yield
     except BaseException:
-        for item in reversed(staged):
-            discard(item)
+        discard(staged)
         raise
 
 
@@ -334,17 +333,19 @@ class Stager:
         return Staged(path, sha, True, _write_temporary(planned, self.owner), created)
 
 
-def discard(staged: Staged) -> None:
-    """Delete ``staged``'s temporary file, if it still exists, and the folders made for it
-    that nothing else is in. Files are discarded in the reverse of their order, so the
-    one that made a folder comes last."""
-    if staged.temp is not None:
-        staged.temp.unlink(missing_ok=True)
-    for folder in staged.created:
-        try:
+def discard(staged: Iterable[Staged]) -> None:
+    """Delete the temporary files of ``staged`` that still exist, then the folders made for
+    them that nothing else is in, the deepest first. All files go before any folder: two
+    processes write the parts of one target into the same folders, and the one that made
+    a folder may be undone before the other."""
+    made: set[Path] = set()
+    for item in staged:
+        if item.temp is not None:
+            item.temp.unlink(missing_ok=True)
+        made.update(item.created)
+    for folder in sorted(made, key=lambda path: len(path.parts), reverse=True):
+        with contextlib.suppress(OSError):  # not empty, or no longer there
             folder.rmdir()
-        except OSError:
-            return  # not empty, or no longer there
 
 
 def _replace(staged: Staged) -> None:
