@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 import msgspec
 
@@ -309,7 +309,7 @@ def _render(
     tasks = _tasks(emitters, [emitter_options(emitter, config) for emitter in emitters])
 
     def target(index: int) -> list[P]:
-        emitter, options, part = tasks[index]
+        _, emitter, options, part = tasks[index]
         output = inside(root, options.output or emitter.output_folder, "output")
         context = emit_context(
             host, config, options, schema_hash, schema_version=version, part=part
@@ -329,9 +329,7 @@ def _render(
         return made
 
     # The costliest first: the process that takes the last task is not left with a long one.
-    order = sorted(
-        range(len(tasks)), key=lambda index: -tasks[index][0].render_cost / tasks[index][2].count
-    )
+    order = sorted(range(len(tasks)), key=lambda index: -tasks[index].cost)
     made_by_tasks: list[list[P]] = []  # when a task fails: what the others made, undone at once
     try:
         shared = map_shared(
@@ -342,26 +340,37 @@ def _render(
         raise
     # Each target's files in the order of their paths, however its parts were shared out.
     files: dict[int, list[P]] = {}
-    for (emitter, _, _), made in zip(tasks, shared, strict=True):
-        files.setdefault(id(emitter), []).extend(made)
+    for task, made in zip(tasks, shared, strict=True):
+        files.setdefault(task.target, []).extend(made)
     return [item for made in files.values() for item in sorted(made, key=lambda f: f.path)]
 
 
-def _tasks(
-    emitters: Sequence[Emitter], options: Sequence[TargetOptions]
-) -> list[tuple[Emitter, TargetOptions, Part]]:
+class _Task(NamedTuple):
+    """What one process takes at a time: a target (its place in the run), or a part of one."""
+
+    target: int
+    emitter: Emitter
+    options: TargetOptions
+    part: Part
+
+    @property
+    def cost(self) -> float:
+        return self.emitter.render_cost / self.part.count
+
+
+def _tasks(emitters: Sequence[Emitter], options: Sequence[TargetOptions]) -> list[_Task]:
     """What each process may take: a target, or a part of one. With two processes, a
     target that costs more than all the others together is rendered in two parts, if it
     can be (:meth:`Emitter.can_split`), so that the other process does not wait for it
     (the Pydantic package of a schema alone: a module per table, half in each process)."""
     total = sum(emitter.render_cost for emitter in emitters)
     two = jobs() > 1
-    tasks: list[tuple[Emitter, TargetOptions, Part]] = []
-    for emitter, chosen in zip(emitters, options, strict=True):
+    tasks: list[_Task] = []
+    for target, (emitter, chosen) in enumerate(zip(emitters, options, strict=True)):
         count = 2 if two and emitter.render_cost > total / 2 and emitter.can_split(chosen) else 1
         if count > 1:
             log.debug("%s renders in %d parts", emitter.name, count)
-        tasks += [(emitter, chosen, Part(index, count)) for index in range(count)]
+        tasks += [_Task(target, emitter, chosen, Part(index, count)) for index in range(count)]
     return tasks
 
 
