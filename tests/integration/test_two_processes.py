@@ -119,3 +119,26 @@ def test_a_failure_after_both_parts_are_staged_leaves_the_project_as_it_was(
     assert "pydantic renders in 2 parts" in result.stderr
     assert "schema_version.py: it is a folder" in result.stderr
     assert _tree(root) == before
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_two_targets_writing_one_file_are_refused_and_nothing_is_written(
+    everything: str, tmp_path: Path, jobs: str
+) -> None:
+    # Both write models.py into one folder: one would silently replace the other.
+    root = _project(
+        tmp_path / "app",
+        '[tool.schemasync.emitters.typeddict]\noutput = "models/shared"\n'
+        '[tool.schemasync.emitters.msgspec]\noutput = "models/shared"\n',
+        targets='["typeddict", "msgspec"]',
+    )
+    before = _tree(root)
+
+    result = run_cli("run", cwd=root, dsn=everything, env={"SCHEMASYNC_JOBS": jobs})
+
+    assert result.code == 8, result.stderr
+    assert result.stderr.splitlines() == [
+        "error: targets typeddict and msgspec would both write models/shared/models.py",
+        "  hint: give one of them another folder: [tool.schemasync.emitters.msgspec] output",
+    ]
+    assert _tree(root) == before

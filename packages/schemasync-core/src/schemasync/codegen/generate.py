@@ -50,7 +50,7 @@ from schemasync.codegen.parallel import jobs, map_shared
 from schemasync.codegen.pyformat import reflow
 from schemasync.codegen.render import collected_once, trim_memory
 from schemasync.config import Config, TypeOverride, explain, normalise_keys
-from schemasync.errors import ConfigError, UsageError
+from schemasync.errors import ConfigError, OutputError, UsageError
 from schemasync.plugins import PluginHost, code_digests
 
 __all__ = [
@@ -340,9 +340,30 @@ def _render(
         raise
     # Each target's files in the order of their paths, however its parts were shared out.
     files: dict[int, list[P]] = {}
+    writers: dict[Path, str] = {}
     for task, made in zip(tasks, shared, strict=True):
         files.setdefault(task.target, []).extend(made)
+        for item in made:
+            other = writers.get(item.path)
+            if other is not None:  # one file would silently replace the other
+                undo([item for made in shared for item in made])
+                raise _written_twice(item.path, root, other, task.emitter.name)
+            writers[item.path] = task.emitter.name
     return [item for made in files.values() for item in sorted(made, key=lambda f: f.path)]
+
+
+def _written_twice(path: Path, root: Path, first: str, second: str) -> OutputError:
+    """The error of a run whose targets (or one target) would write ``path`` twice."""
+    where = relative_key(path, root)
+    if first != second:
+        return OutputError(
+            f"targets {first} and {second} would both write {where}",
+            hint=f"give one of them another folder: [tool.schemasync.emitters.{second}] output",
+        )
+    return OutputError(
+        f"target {first} would write {where} twice",
+        hint="a fault of the emitter: report it to the plugin that provides it",
+    )
 
 
 class _Task(NamedTuple):
