@@ -43,12 +43,13 @@ def _files(root: Path) -> dict[str, str]:
     }
 
 
-#: Target lists, and whether two processes split the first (one that costs more than the
-#: others together, and renders a module per table) or share the targets out.
+#: Target lists, and whether two processes split the first (one that costs more than twice
+#: the others together, and renders a module per table) or share the targets out.
 SHARES = {
     "every target, shared out": (TARGETS, False),
     "the Pydantic package alone, split": ('["pydantic"]', True),
-    "the Pydantic package and the docs, split and shared": ('["pydantic", "docs"]', True),
+    "the Pydantic package and TypedDicts, split and shared": ('["pydantic", "typeddict"]', True),
+    "the Pydantic package and the docs, shared out": ('["pydantic", "docs"]', False),
     "one Pydantic module, not split": (
         '["pydantic"]\n[tool.schemasync.emitters.pydantic]\nlayout = "module"',
         False,

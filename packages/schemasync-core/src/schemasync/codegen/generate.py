@@ -381,14 +381,16 @@ class _Task(NamedTuple):
 
 def _tasks(emitters: Sequence[Emitter], options: Sequence[TargetOptions]) -> list[_Task]:
     """What each process may take: a target, or a part of one. With two processes, a
-    target that costs more than all the others together is rendered in two parts, if it
-    can be (:meth:`Emitter.can_split`), so that the other process does not wait for it
-    (the Pydantic package of a schema alone: a module per table, half in each process)."""
+    target that costs more than twice all the others together is rendered in two parts, if
+    it can be (:meth:`Emitter.can_split`), so that the other process does not wait for it
+    (the Pydantic package alone: a module per table, half in each process). Below that,
+    halves end no sooner: one process takes a half, the other a half and the rest."""
     total = sum(emitter.render_cost for emitter in emitters)
     two = jobs() > 1
     tasks: list[_Task] = []
     for target, (emitter, chosen) in enumerate(zip(emitters, options, strict=True)):
-        count = 2 if two and emitter.render_cost > total / 2 and emitter.can_split(chosen) else 1
+        alone = emitter.render_cost > 2 * (total - emitter.render_cost)
+        count = 2 if two and alone and emitter.can_split(chosen) else 1
         if count > 1:
             log.debug("%s renders in %d parts", emitter.name, count)
         tasks += [_Task(target, emitter, chosen, Part(index, count)) for index in range(count)]
