@@ -9,7 +9,8 @@ same schema gives the same bytes, and no name, comment or expression can break a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import Annotated, ClassVar
 
 import msgspec
@@ -57,6 +58,10 @@ class DocsEmitter(Emitter):
     #: A page per table, each with a diagram of its neighbours.
     render_cost = 1.7
 
+    def can_split(self, options: TargetOptions) -> bool:
+        """Pages are independent of each other: any share of them renders on its own."""
+        return True
+
     def emit(self, schema: ir.Schema, context: EmitContext) -> Iterator[GeneratedFile]:
         """Render every page of ``schema`` (see :class:`DocsOptions`), one at a time: a
         schema of thousands of tables has as many pages."""
@@ -64,31 +69,33 @@ class DocsEmitter(Emitter):
         assert isinstance(options, DocsOptions)
         schema = ir.canonicalize(schema)
         site = Site.build(schema)
-        metrics = analyze(schema, schema_version=context.schema_version)
         header = context.header("html") + "\n"
 
-        def page(path: str, body: str) -> GeneratedFile:
-            return GeneratedFile(path, (header + body).encode())
-
-        yield page(
-            OVERVIEW,
-            overview_page(
+        def overview() -> str:
+            metrics = analyze(schema, schema_version=context.schema_version)
+            return overview_page(
                 site,
                 metrics,
                 tool_version=context.tool_version,
                 max_tables=options.diagram_max_tables,
-            ),
-        )
+            )
+
+        pages: list[tuple[str, Callable[[], str]]] = [(OVERVIEW, overview)]
         if schema.enums:
-            yield page(ENUMS, enums_page(site))
+            pages.append((ENUMS, partial(enums_page, site)))
         if schema.domains:
-            yield page(DOMAINS, domains_page(site))
+            pages.append((DOMAINS, partial(domains_page, site)))
         if schema.composite_types:
-            yield page(COMPOSITES, composites_page(site))
+            pages.append((COMPOSITES, partial(composites_page, site)))
         if schema.functions:
-            yield page(FUNCTIONS, functions_page(site))
-        for rel in schema.relations:
-            yield page(site.pages[(rel.schema, rel.name)], relation_page(site, rel))
+            pages.append((FUNCTIONS, partial(functions_page, site)))
+        pages += [
+            (site.pages[(rel.schema, rel.name)], partial(relation_page, site, rel))
+            for rel in schema.relations
+        ]
+        for position, (path, body) in enumerate(pages):
+            if context.part.takes(position):
+                yield GeneratedFile(path, (header + body()).encode())
 
 
 @hookimpl
