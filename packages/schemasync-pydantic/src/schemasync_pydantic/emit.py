@@ -215,8 +215,8 @@ class PydanticEmitter(Emitter):
             )
             for module in modules
         }
-        # Files come in the order of their paths, the __init__.py first, as a run puts the
-        # parts of a package rendered in two processes back together (see can_split).
+        # The __init__.py is at position 0, the modules after it: a part renders the files
+        # at its positions (see can_split).
         part = context.part
         if models.layout != "module" and part.takes(0):
             doc = "Generated Pydantic models of the database schema."
