@@ -9,6 +9,7 @@ runs are in tests/typeddict/test_run_typeddict.py.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -23,7 +24,8 @@ import pytest
 from cli import run_cli
 from pg import run_sql
 from schemasync import hookimpl, ir
-from schemasync.api import EmitContext, Emitter, GeneratedFile
+from schemasync.api import EmitContext, Emitter, GeneratedFile, Part, TargetOptions
+from schemasync.codegen import generate, parallel
 from schemasync.codegen.generate import RunResult, choose_emitters, run
 from schemasync.codegen.lock import read_lock
 from schemasync.codegen.output import MARK
@@ -196,12 +198,39 @@ class HalfWay(Emitter):
         raise ConfigError("the half-way emitter failed")
 
 
+class Pages(Emitter):
+    """An index and a page per relation, independent of each other: it renders the pages at
+    the positions of the part a run asks for."""
+
+    name = "pages"
+    package = "schemasync-tests"
+    render_cost = 5.0
+
+    def can_split(self, options: TargetOptions) -> bool:
+        return True
+
+    def emit(self, schema: ir.Schema, context: EmitContext) -> Iterator[GeneratedFile]:
+        names = ["index", *(r.name for r in schema.relations)]
+        for position, name in enumerate(names):
+            if context.part.takes(position):
+                yield GeneratedFile(f"{name}.txt", (context.header() + f"{name}\n").encode())
+
+
+class IgnoresParts(Pages):
+    """Says it renders in parts, and renders every page in each part."""
+
+    name = "ignores-parts"
+
+    def emit(self, schema: ir.Schema, context: EmitContext) -> Iterator[GeneratedFile]:
+        yield from super().emit(schema, dataclasses.replace(context, part=Part()))
+
+
 class EmittersPlugin:
     """Registers the emitters above."""
 
     @hookimpl
     def schemasync_emitters(self) -> list[Emitter]:
-        return [TableList(), LongLines(), Failing(), HalfWay()]
+        return [TableList(), LongLines(), Failing(), HalfWay(), Pages(), IgnoresParts()]
 
 
 def host() -> PluginHost:
@@ -629,3 +658,53 @@ def test_an_interrupted_run_is_completed_before_the_files_are_compared(
     assert not result.rendered
     assert not journal.exists()
     assert not leftover.exists()
+
+
+def _parts_in_one_process(monkeypatch: pytest.MonkeyPatch, split: bool) -> None:
+    """A run that splits what it can, as with two processes, and renders every part in
+    this one, one after the other (a fork of the test's process proves nothing more)."""
+    monkeypatch.setattr(generate, "jobs", lambda: 2 if split else 1)
+    monkeypatch.setattr(parallel, "jobs", lambda: 1)
+
+
+@pytest.mark.postgres
+def test_a_target_in_two_parts_writes_what_it_writes_whole(
+    pg_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    run_sql(pg_dsn, SCHEMA_SQL)
+    results: dict[bool, tuple[list[str], dict[str, bytes]]] = {}
+    for split in (False, True):
+        root = tmp_path / f"split-{split}"
+        root.mkdir()
+        _parts_in_one_process(monkeypatch, split)
+        with caplog.at_level(logging.DEBUG, logger="schemasync"):
+            result = run_once(configured(root, 'emit = ["pages", "table-list"]\n'), pg_dsn)
+        assert ("pages renders in 2 parts" in caplog.text) == split
+        caplog.clear()
+        written = [p.relative_to(root).as_posix() for p in result.written.written]
+        results[split] = (written, {name: (root / name).read_bytes() for name in written})
+
+    assert results[True] == results[False]
+    # One page from each part (the index at position 0, the relation's page at 1).
+    assert [name for name in results[True][0] if name.startswith("models/pages_models/")] == [
+        "models/pages_models/index.txt",
+        "models/pages_models/projects.txt",
+    ]
+
+
+@pytest.mark.postgres
+def test_an_emitter_that_renders_every_file_in_each_part_is_refused(
+    pg_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_sql(pg_dsn, SCHEMA_SQL)
+    _parts_in_one_process(monkeypatch, split=True)
+    config = configured(tmp_path, 'emit = ["ignores-parts"]\n')
+
+    with pytest.raises(OutputError) as raised:
+        run_once(config, pg_dsn)
+
+    assert raised.value.message == (
+        "target ignores-parts would write models/ignores-parts_models/index.txt twice"
+    )
+    assert raised.value.hint == "a fault of the emitter: report it to the plugin that provides it"
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["pyproject.toml"]
