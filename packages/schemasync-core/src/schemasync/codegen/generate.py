@@ -343,12 +343,12 @@ def _render(
     writers: dict[Path, str] = {}
     for task, made in zip(tasks, shared, strict=True):
         files.setdefault(task.target, []).extend(made)
-        for item in made:
-            other = writers.get(item.path)
+        for produced in made:
+            other = writers.get(produced.path)
             if other is not None:  # one file would silently replace the other
-                undo([item for made in shared for item in made])
-                raise _written_twice(item.path, root, other, task.emitter.name)
-            writers[item.path] = task.emitter.name
+                undo([item for results in shared for item in results])
+                raise _written_twice(produced.path, root, other, task.emitter.name)
+            writers[produced.path] = task.emitter.name
     return [item for made in files.values() for item in sorted(made, key=lambda f: f.path)]
 
 
@@ -422,8 +422,8 @@ def _produce(
     records their digests, and the files written after them: ``schema_version.py``, then
     the lock, which is renamed into place after every file it describes.
 
-    :param schema_hash: ``schema``'s (its caller has it: at 5,000 tables, encoding the
-        schema to hash it takes a tenth of a second).
+    :param schema_hash: ``schema``'s, which the caller has already worked out (it encodes
+        the whole schema).
     """
     # Settings that cannot be written fail before anything is rendered.
     lock_path = inside(config.root, config.settings.lock_file, "lock_file")
