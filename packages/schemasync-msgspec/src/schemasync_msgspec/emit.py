@@ -266,7 +266,7 @@ class MsgspecEmitter(Emitter):
             init = package_init(
                 context.header(),
                 doc,
-                {k: v for k, v in exports.items() if v},
+                exports,
                 lazy=models.layout == "lazy-package",
             )
             files.append(GeneratedFile("__init__.py", init))

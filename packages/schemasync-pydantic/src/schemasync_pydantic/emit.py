@@ -223,7 +223,7 @@ class PydanticEmitter(Emitter):
             init = package_init(
                 context.header(),
                 doc,
-                {k: v for k, v in exports.items() if v},
+                exports,
                 lazy=models.layout == "lazy-package",
             )
             yield GeneratedFile("__init__.py", init)

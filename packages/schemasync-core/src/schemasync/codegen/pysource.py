@@ -143,7 +143,8 @@ def import_block(imports: Mapping[str, Iterable[str]]) -> list[str]:
 def package_init(
     header: str, doc: str, exports: Mapping[str, Iterable[str]], *, lazy: bool = False
 ) -> bytes:
-    """The ``__init__.py`` of a package layout: re-exports ``module -> names``.
+    """The ``__init__.py`` of a package layout: re-exports ``module -> names`` (a module
+    with no names adds nothing).
 
     :param lazy: the ``lazy-package`` layout: type checkers see the same re-exports (under
         ``TYPE_CHECKING``), but at run time a module-level ``__getattr__`` (PEP 562) imports
